@@ -1,0 +1,21 @@
+"""Objectives: hyperparameters in, cross-validated scores out."""
+
+from objectives._cv import SPLIT_SEED, TEST_SIZE, FoldPlan, Split, make_fold_plan, split_train_test
+from objectives._scoring import Scores, TestResult, score_probabilities, score_test, wilson_interval
+from objectives._sklearn_cv import FoldScores, cross_validate
+
+__all__ = [
+    "SPLIT_SEED",
+    "TEST_SIZE",
+    "FoldPlan",
+    "FoldScores",
+    "Scores",
+    "Split",
+    "TestResult",
+    "cross_validate",
+    "make_fold_plan",
+    "score_probabilities",
+    "score_test",
+    "split_train_test",
+    "wilson_interval",
+]

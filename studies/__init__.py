@@ -1,0 +1,1 @@
+"""Studies: run the searches (``python -m studies.heart``) and report on them."""

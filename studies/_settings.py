@@ -1,0 +1,198 @@
+"""Run settings: built once from the command line, frozen, passed to everything else."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+DEFAULT_PREFIX = "heart"
+MODEL_NAMES = ("logreg-l1", "logreg-l2")
+SAMPLERS = ("tpe", "random", "grid", "gp")
+PRUNERS = ("median", "hyperband", "none")
+
+
+class SettingsError(ValueError):
+    """A flag's value cannot be used. The message is one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run of ``python -m studies.heart`` needs to know."""
+
+    trials: int = 100
+    models: tuple[str, ...] = MODEL_NAMES
+    data: Path | None = None
+    storage: str = DEFAULT_STORAGE
+    study_prefix: str = DEFAULT_PREFIX
+    folds: int = 5
+    seed: int = 42
+    sampler: str = "tpe"
+    pruner: str = "median"
+    timeout: float | None = None
+    reproduce_seed: bool = False
+    quiet: bool = False
+    out: Path | None = None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.out if self.out is not None else Path("reports") / self.study_prefix
+
+    def study_name(self, model: str) -> str:
+        return f"{self.study_prefix}-{model}"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose complaints become :class:`SettingsError`: one line, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise SettingsError(f"{message} (see {self.prog} --help)")
+
+
+def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags every command that reads or writes studies shares."""
+    parser.add_argument(
+        "--storage",
+        default=DEFAULT_STORAGE,
+        metavar="URL",
+        help=f"where studies live: an SQLAlchemy URL, or 'memory' for a throw-away run "
+        f"(default: {DEFAULT_STORAGE}; its folder is created if missing)",
+    )
+    parser.add_argument(
+        "--study-prefix",
+        default=DEFAULT_PREFIX,
+        metavar="NAME",
+        help=f"studies are named NAME-<model> (default: {DEFAULT_PREFIX})",
+    )
+
+
+def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=prog,
+        description="Search how much L1/L2 regularization models of the heart data need: "
+        "one Optuna study per model, stratified cross-validation on the training rows, "
+        "one final score on the seed's 61 test rows.",
+    )
+    parser.add_argument(
+        "--trials",
+        type=int,
+        default=100,
+        metavar="N",
+        help="finished (complete or pruned) trials wanted per study; re-running resumes "
+        "toward N and adds nothing once N are finished (default: 100)",
+    )
+    parser.add_argument(
+        "--models",
+        default=",".join(MODEL_NAMES),
+        metavar="LIST",
+        help=f"comma-separated models to study, from {', '.join(MODEL_NAMES)} (default: all)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="heart.csv or UCI processed.cleveland.data "
+        "(default: $HEART_DATA, else data/heart.csv)",
+    )
+    add_storage_arguments(parser)
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        metavar="K",
+        help="stratified cross-validation folds (default: 5)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        metavar="S",
+        help="fixes the fold plan and the sampler (default: 42)",
+    )
+    parser.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default="tpe",
+        help="Optuna sampler; 'gp' needs PyTorch (pip install -e '.[gp]') (default: tpe)",
+    )
+    parser.add_argument(
+        "--pruner",
+        choices=PRUNERS,
+        default="median",
+        help="stop unpromising trials early (default: median)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop starting new trials after this long, over the whole run",
+    )
+    parser.add_argument(
+        "--reproduce-seed",
+        action="store_true",
+        help="also run the seed article's fixed grids with its exact protocol and print its tables",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where tables are written (default: reports/<study-prefix>)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only errors and the final table"
+    )
+    return parser
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    """Parse and validate the command line.
+
+    Raises:
+        SettingsError: a value is out of range; argparse itself exits 2 on unknown flags.
+    """
+    args = build_parser().parse_args(argv)
+    models = tuple(name.strip() for name in args.models.split(",") if name.strip())
+    unknown = [name for name in models if name not in MODEL_NAMES]
+    if unknown or not models:
+        raise SettingsError(
+            f"--models expects a comma list of {', '.join(MODEL_NAMES)}, got {args.models!r}"
+        )
+    if args.trials < 1:
+        raise SettingsError(f"--trials expects a positive number of trials, got {args.trials}")
+    if args.folds < 2:
+        raise SettingsError(f"--folds expects at least 2 folds, got {args.folds}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
+    if not args.study_prefix or any(c.isspace() for c in args.study_prefix):
+        raise SettingsError(
+            f"--study-prefix expects a name without spaces, got {args.study_prefix!r}"
+        )
+    if args.sampler == "gp" and importlib.util.find_spec("torch") is None:
+        raise SettingsError(
+            "--sampler gp needs PyTorch, which is not installed; "
+            "pip install -e '.[gp]' (CPU build) or use --sampler tpe"
+        )
+    return Settings(
+        trials=args.trials,
+        models=tuple(dict.fromkeys(models)),
+        data=args.data,
+        storage=args.storage,
+        study_prefix=args.study_prefix,
+        folds=args.folds,
+        seed=args.seed,
+        sampler=args.sampler,
+        pruner=args.pruner,
+        timeout=args.timeout,
+        reproduce_seed=args.reproduce_seed,
+        quiet=args.quiet,
+        out=args.out,
+    )
+
+
+def print_error(message: object) -> None:
+    print(f"Error: {message}", file=sys.stderr)

@@ -1,0 +1,86 @@
+"""Open the study storage named by ``--storage``, failing early with one clear line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import optuna
+import sqlalchemy.exc
+from sqlalchemy.engine import make_url
+
+MEMORY = "memory"
+#: Seconds a writer waits for another process's SQLite lock before giving up.
+SQLITE_TIMEOUT_S = 60
+_RDB_BACKENDS = ("sqlite", "postgresql", "mysql")
+_EXAMPLES = "sqlite:///storage/heart.db, postgresql+psycopg2://user@host/db or 'memory'"
+
+
+class StorageError(ValueError):
+    """The storage URL cannot be used. The message is one line."""
+
+
+def open_storage(url: str) -> optuna.storages.BaseStorage:
+    """Return the storage for ``url``; for SQLite, create the file's folder if missing.
+
+    Raises:
+        StorageError: unknown scheme, missing driver, unreachable server, read-only file.
+    """
+    if url == MEMORY:
+        return optuna.storages.InMemoryStorage()
+    try:
+        parsed = make_url(url)
+    except sqlalchemy.exc.ArgumentError:
+        raise StorageError(f"expected a storage URL like {_EXAMPLES}, got {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _RDB_BACKENDS:
+        raise StorageError(
+            f"expected a storage URL with scheme {', '.join(_RDB_BACKENDS)} or 'memory', "
+            f"got {parsed.drivername!r} in {url!r}"
+        )
+    engine_kwargs: dict[str, object] = {}
+    if backend == "sqlite":
+        _prepare_sqlite_file(parsed.database, url)
+        engine_kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT_S}
+    else:
+        engine_kwargs["pool_pre_ping"] = True
+    try:
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+    except ModuleNotFoundError as error:
+        raise StorageError(
+            f"the driver for {parsed.drivername!r} is not installed ({error.name}); "
+            "install it or use postgresql+psycopg2://"
+        ) from None
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError) as error:
+        first_line = str(getattr(error, "orig", error) or error).strip().splitlines()[0]
+        raise StorageError(
+            f"cannot open storage {parsed.render_as_string(hide_password=True)!r}: {first_line}; "
+            "check the URL and that the server is running"
+        ) from None
+
+
+def _prepare_sqlite_file(database: str | None, url: str) -> None:
+    if not database or database == ":memory:":
+        raise StorageError(
+            f"expected an SQLite file path such as sqlite:///storage/heart.db, got {url!r}; "
+            "use --storage memory for a throw-away run"
+        )
+    path = Path(database)
+    if path.is_dir():
+        raise StorageError(f"expected an SQLite file, got the directory {path} in {url!r}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(
+            f"cannot create the folder {path.parent} for {url!r}: {error.strerror}"
+        ) from None
+    # root passes os.access on any file, so a file without write bits counts as read-only too.
+    read_only = path.exists() and not path.stat().st_mode & 0o222
+    if path.exists() and (read_only or not os.access(path, os.R_OK | os.W_OK)):
+        raise StorageError(
+            f"the SQLite file {path} is not writable; make it writable or choose another --storage"
+        )
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        raise StorageError(
+            f"cannot create {path}: its folder is not writable; choose another --storage"
+        )

@@ -1,0 +1,64 @@
+"""Shared fixtures: tiny synthetic heart-like data, and the real file where a test needs it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data import ENV_VAR, FEATURES, TARGET
+
+
+def make_heart_frame(n_rows: int = 80, seed: int = 0) -> pd.DataFrame:
+    """Heart-shaped data with a learnable target: 13 numeric features, balanced 0/1 target."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_rows, len(FEATURES)))
+    signal = X[:, 0] - 0.8 * X[:, 2] + 1.5 * rng.normal(size=n_rows)
+    y = (signal > np.median(signal)).astype(int)
+    frame = pd.DataFrame(np.round(X * 10 + 50, 1), columns=list(FEATURES))
+    frame[TARGET] = y
+    return frame
+
+
+@pytest.fixture
+def seed() -> int:
+    return 7
+
+
+@pytest.fixture
+def heart_csv(tmp_path: Path) -> Path:
+    """A small synthetic heart.csv (80 rows)."""
+    path = tmp_path / "heart.csv"
+    make_heart_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def write_text(tmp_path: Path) -> Callable[[str, str], Path]:
+    def write(text: str, name: str = "input.csv") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """The real heart.csv from $HEART_DATA: skipped without it, except under CI where it must be."""
+    value = os.environ.get(ENV_VAR)
+    if not value or not Path(value).is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the real data: set {ENV_VAR} to heart.csv (got {value!r})")
+        pytest.skip(f"{ENV_VAR} does not name the real heart.csv")
+    return Path(value)
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file, None if it does not exist (for "storage untouched" checks)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None

@@ -1,0 +1,189 @@
+"""The command line as a user meets it: ``main(argv)`` on tiny synthetic data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import optuna
+import pytest
+
+from studies.heart import main
+from tests.conftest import file_digest, make_heart_frame
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HEART_DATA", raising=False)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def run(heart_csv: Path, storage: str, *flags: str) -> int:
+    return main(["--data", str(heart_csv), "--storage", storage, "--quiet", *flags])
+
+
+def trials_of(storage: str, name: str) -> list[optuna.trial.FrozenTrial]:
+    return optuna.load_study(study_name=name, storage=storage).get_trials()
+
+
+def test_runs_both_studies_and_prints_the_table(
+    heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = sqlite_url(tmp_path / "deep" / "folder" / "heart.db")
+    assert run(heart_csv, storage, "--trials", "6", "--folds", "3") == 0
+    out = capsys.readouterr().out
+    assert "heart-logreg-l1" in out
+    assert "heart-logreg-l2" in out
+    for name in ("heart-logreg-l1", "heart-logreg-l2"):
+        study = optuna.load_study(study_name=name, storage=storage)
+        finished = [t for t in study.trials if t.state.is_finished()]
+        assert len(finished) == 6
+        attrs = study.user_attrs
+        assert attrs["test_n_test"] == 16  # 20% of 80 rows
+        low, accuracy, high = (
+            attrs["test_accuracy_ci_low"],
+            attrs["test_accuracy"],
+            attrs["test_accuracy_ci_high"],
+        )
+        assert low < accuracy < high
+        assert sum(map(sum, attrs["test_confusion_matrix"])) == 16
+        assert attrs["test_params"] == study.best_params
+        assert attrs["protocol"]["folds"] == 3
+
+
+def test_same_seed_gives_the_same_trials(heart_csv: Path, tmp_path: Path) -> None:
+    runs = []
+    for name in ("a.db", "b.db"):
+        storage = sqlite_url(tmp_path / name)
+        assert run(heart_csv, storage, "--trials", "12", "--models", "logreg-l1") == 0
+        runs.append([(t.params, t.value, t.state) for t in trials_of(storage, "heart-logreg-l1")])
+    assert runs[0] == runs[1]
+    storage = sqlite_url(tmp_path / "c.db")
+    assert run(heart_csv, storage, "--trials", "12", "--models", "logreg-l1", "--seed", "8") == 0
+    other = [(t.params, t.value, t.state) for t in trials_of(storage, "heart-logreg-l1")]
+    assert other != runs[0]
+
+
+def test_rerunning_resumes_toward_the_target(heart_csv: Path, tmp_path: Path) -> None:
+    storage = sqlite_url(tmp_path / "heart.db")
+    flags = ("--models", "logreg-l2")
+    assert run(heart_csv, storage, "--trials", "5", *flags) == 0
+    assert run(heart_csv, storage, "--trials", "5", *flags) == 0
+    assert len(trials_of(storage, "heart-logreg-l2")) == 5
+    assert run(heart_csv, storage, "--trials", "8", *flags) == 0
+    numbers = [t.number for t in trials_of(storage, "heart-logreg-l2")]
+    assert numbers == list(range(8))
+
+
+def test_changed_protocol_is_refused_before_writing(
+    heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "heart.db"
+    assert run(heart_csv, sqlite_url(db), "--trials", "3", "--models", "logreg-l1") == 0
+    before = file_digest(db)
+    capsys.readouterr()
+    code = run(heart_csv, sqlite_url(db), "--trials", "4", "--models", "logreg-l1", "--folds", "3")
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Error: study 'heart-logreg-l1'")
+    assert "folds 5 -> 3" in err
+    assert file_digest(db) == before
+
+
+def test_memory_storage_writes_no_file(heart_csv: Path, tmp_path: Path) -> None:
+    assert run(heart_csv, "memory", "--trials", "3") == 0
+    assert not (tmp_path / "storage").exists()
+
+
+BAD_FLAGS = {
+    "zero trials": (["--trials", "0"], "--trials expects a positive number of trials, got 0"),
+    "negative trials": (["--trials", "-3"], "got -3"),
+    "text trials": (["--trials", "many"], "invalid int value: 'many'"),
+    "unknown model": (["--models", "logreg-l1,forest"], "--models expects a comma list"),
+    "one fold": (["--folds", "1"], "--folds expects at least 2 folds, got 1"),
+    "too many folds": (["--folds", "40"], "--folds 40 needs at least 40 rows of each class"),
+    "unknown sampler": (["--sampler", "cma"], "invalid choice: 'cma'"),
+    "negative timeout": (["--timeout", "-1"], "--timeout expects a positive number"),
+    "unknown scheme": (["--storage", "mongodb://localhost/x"], "got 'mongodb'"),
+    "not a url": (["--storage", "heart.db"], "expected a storage URL like"),
+    "sqlite folder": (["--storage", "sqlite:///."], "expected an SQLite file, got the directory"),
+    "unreachable server": (
+        ["--storage", "postgresql+psycopg2://nobody@127.0.0.1:1/none"],
+        "cannot open storage",
+    ),
+    "missing data file": (["--data", "absent.csv"], "no data file at absent.csv (from --data)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FLAGS), ids=list(BAD_FLAGS))
+def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
+    case: str, heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "existing.db"
+    assert run(heart_csv, sqlite_url(db), "--trials", "2", "--models", "logreg-l1") == 0
+    before = file_digest(db)
+    capsys.readouterr()
+    flags, expected = BAD_FLAGS[case]
+    argv = ["--data", str(heart_csv), "--storage", sqlite_url(db), *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("Error: ")
+    assert expected in err
+    assert file_digest(db) == before
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "--reproduce-seed" in capsys.readouterr().out
+
+
+def test_bad_data_is_refused_before_storage_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    frame = make_heart_frame(30)
+    frame["target"] = 1
+    frame.to_csv(bad, index=False)
+    db = tmp_path / "new.db"
+    assert run(bad, sqlite_url(db)) == 2
+    assert "only the class 1" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_help_and_linear_studies_do_not_import_deep_learning(heart_csv: Path) -> None:
+    script = (
+        "import sys\n"
+        "from studies.heart import main\n"
+        f"code = main(['--data', {str(heart_csv)!r}, '--storage', 'memory', '--trials', '2', "
+        "'--quiet'])\n"
+        "heavy = sorted({'tensorflow', 'jax', 'keras', 'torch'} & set(sys.modules))\n"
+        "assert code == 0 and not heavy, (code, heavy)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "studies.heart", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for flag in (
+        "--trials",
+        "--models",
+        "--data",
+        "--storage",
+        "--study-prefix",
+        "--folds",
+        "--seed",
+        "--sampler",
+        "--pruner",
+        "--timeout",
+        "--reproduce-seed",
+        "--quiet",
+    ):
+        assert flag in completed.stdout
