@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +189,48 @@ def test_help_and_linear_studies_do_not_import_deep_learning(heart_csv: Path) ->
         "--quiet",
     ):
         assert flag in completed.stdout
+
+
+def test_a_failing_trial_is_recorded_and_the_study_goes_on(heart_csv: Path) -> None:
+    """The runner, given an objective that fails on one trial, stores FAIL and carries on."""
+    from data import load_heart
+    from objectives import make_fold_plan, split_train_test
+    from studies._models import MODELS
+    from studies._run import run_study
+    from studies._settings import Settings
+
+    heart = load_heart(heart_csv)
+    split = split_train_test(heart.X, heart.y)
+    settings = Settings(trials=4, storage="memory", quiet=True)
+    plan = make_fold_plan(split.y_train, settings.folds, settings.seed)
+    real = MODELS["logreg-l2"]
+
+    def flaky_objective(split_: object, plan_: object, settings_: Settings):  # type: ignore[no-untyped-def]
+        objective = real.make_objective(split, plan, settings)
+
+        def run(trial: optuna.Trial) -> float:
+            if trial.number == 1:
+                raise FloatingPointError("diverged")
+            return objective(trial)
+
+        return run
+
+    spec = dataclasses.replace(real, make_objective=flaky_objective)
+    storage = optuna.storages.InMemoryStorage()
+    study = run_study(spec, storage, split, plan, settings, {"model": "x"}, deadline=None)
+    states = [t.state for t in study.trials]
+    assert states[1] == optuna.trial.TrialState.FAIL
+    assert sum(s.is_finished() and s != optuna.trial.TrialState.FAIL for s in states) == 3
+    assert "test_accuracy" in study.user_attrs
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is not None, reason="PyTorch is installed here"
+)
+def test_gp_sampler_without_pytorch_says_how_to_install_it(
+    heart_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(heart_csv, "memory", "--sampler", "gp") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --sampler gp needs PyTorch")
+    assert "pip install -e '.[gp]'" in err
