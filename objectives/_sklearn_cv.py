@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import optuna
 from sklearn.base import ClassifierMixin
 
 from objectives._cv import FoldPlan
-from objectives._scoring import Scores, score_probabilities
-
-
-@dataclass
-class FoldScores:
-    """Scores of each validation fold, in fold-plan order."""
-
-    accuracy: list[float] = field(default_factory=list)
-    roc_auc: list[float] = field(default_factory=list)
-    log_loss: list[float] = field(default_factory=list)
-
-    def add(self, scores: Scores) -> None:
-        self.accuracy.append(scores.accuracy)
-        self.roc_auc.append(scores.roc_auc)
-        self.log_loss.append(scores.log_loss)
-
-    @property
-    def mean_accuracy(self) -> float:
-        return float(np.mean(self.accuracy))
-
-    def as_user_attrs(self) -> dict[str, Any]:
-        """The per-trial record: every fold's scores, the CV mean and sd (ddof=1) of accuracy."""
-        return {
-            "fold_accuracy": self.accuracy,
-            "fold_roc_auc": self.roc_auc,
-            "fold_log_loss": self.log_loss,
-            "cv_accuracy_mean": self.mean_accuracy,
-            "cv_accuracy_sd": float(np.std(self.accuracy, ddof=1)) if len(self) > 1 else 0.0,
-            "cv_roc_auc": float(np.mean(self.roc_auc)),
-            "cv_log_loss": float(np.mean(self.log_loss)),
-        }
-
-    def __len__(self) -> int:
-        return len(self.accuracy)
-
-
-def set_user_attrs(trial: optuna.Trial, attrs: dict[str, Any]) -> None:
-    for key, value in attrs.items():
-        trial.set_user_attr(key, value)
+from objectives._scoring import FoldScores, score_probabilities, set_user_attrs
 
 
 def cross_validate(

@@ -13,7 +13,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from objectives._cv import FoldPlan
-from objectives._sklearn_cv import cross_validate, set_user_attrs
+from objectives._scoring import set_user_attrs
+from objectives._sklearn_cv import cross_validate
 
 Penalty = Literal["l1", "l2"]
 #: ``penalty=`` is deprecated since scikit-learn 1.8; ``l1_ratio`` names the same two models.

@@ -26,8 +26,10 @@ class ModelSpec:
         grid: the ``--sampler grid`` search space for about N trials.
         evaluate_test: refits the given parameters on all training rows and scores the test
             rows; returns study user attributes.
-        steps: how many steps a trial reports (its pruning resource).
+        steps: the last step a trial reports (its pruning resource).
+        first_step: the first step a trial reports.
         warmup_steps: steps before the median pruner may stop a trial.
+        protocol: settings beyond the shared ones that fix what a trial's value means.
     """
 
     name: str
@@ -36,7 +38,9 @@ class ModelSpec:
     grid: Callable[[int], dict[str, list[Any]]]
     evaluate_test: Callable[[dict[str, Any], Split, Settings], dict[str, Any]]
     steps: Callable[[Settings], int]
+    first_step: Callable[[Settings], int]
     warmup_steps: Callable[[Settings], int]
+    protocol: Callable[[Settings], dict[str, Any]] = lambda settings: {}
 
 
 def needs_imputer(split: Split) -> bool:
@@ -65,11 +69,65 @@ def _logreg_spec(penalty: logreg.Penalty) -> ModelSpec:
         grid=logreg.grid,
         evaluate_test=evaluate_test,
         # One step per fold; the running mean after two folds is the first worth comparing.
-        steps=lambda settings: settings.folds,
+        steps=lambda settings: settings.folds - 1,
+        first_step=lambda settings: 0,
         warmup_steps=lambda settings: 1,
     )
 
 
+def mlp_config(settings: Settings) -> Any:
+    from objectives import mlp
+
+    return mlp.TrainConfig(
+        epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed
+    )
+
+
+def _mlp_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
+    from objectives import mlp
+    from objectives._keras_env import configure_backend
+
+    configure_backend(settings.backend)
+    folds = mlp.prepare_folds(split.X_train, split.y_train, plan, impute=needs_imputer(split))
+    return mlp.MLPObjective(folds, mlp_config(settings))
+
+
+def _mlp_test(params: dict[str, Any], split: Split, settings: Settings) -> dict[str, Any]:
+    from objectives import mlp
+    from objectives._keras_env import configure_backend
+
+    configure_backend(settings.backend)
+    proba = mlp.fit_and_predict(
+        params, split.X_train, split.y_train, split.X_test, mlp_config(settings),
+        impute=needs_imputer(split),
+    )  # fmt: skip
+    return score_test(split.y_test, proba).as_user_attrs()
+
+
+def _mlp_grid(n_points: int) -> dict[str, list[Any]]:
+    from objectives import mlp
+
+    return mlp.grid(n_points)
+
+
+MLP = ModelSpec(
+    name="mlp",
+    label="Keras network 128-64-1, L1+L2",
+    make_objective=_mlp_objective,
+    grid=_mlp_grid,
+    evaluate_test=_mlp_test,
+    # Steps are epochs (1-based); the first quarter of training is too early to judge.
+    steps=lambda settings: settings.epochs,
+    first_step=lambda settings: min(5, settings.epochs),
+    warmup_steps=lambda settings: settings.epochs // 4,
+    protocol=lambda settings: {
+        "epochs": settings.epochs,
+        "batch_size": settings.batch_size,
+        "backend": settings.backend,
+    },
+)
+
+
 MODELS: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (_logreg_spec("l1"), _logreg_spec("l2"))
+    spec.name: spec for spec in (_logreg_spec("l1"), _logreg_spec("l2"), MLP)
 }

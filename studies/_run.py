@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import optuna
 from optuna.study import MaxTrialsCallback
@@ -39,13 +39,21 @@ class StudyResult:
     best_params: dict[str, Any]
 
 
-def protocol(settings: Settings, data_sha256: str, spec: ModelSpec) -> dict[str, Any]:
+class _HasProtocol(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def protocol(self, settings: Settings) -> dict[str, Any]: ...
+
+
+def protocol(settings: Settings, data_sha256: str, spec: _HasProtocol) -> dict[str, Any]:
     """What must stay the same for trials of one study to be comparable."""
     return {
         "model": spec.name,
         "folds": settings.folds,
         "fold_seed": settings.seed,
         "data_sha256": data_sha256,
+        **spec.protocol(settings),
     }
 
 
@@ -86,7 +94,9 @@ def make_pruner(settings: Settings, spec: ModelSpec) -> optuna.pruners.BasePrune
     if settings.pruner == "none":
         return optuna.pruners.NopPruner()
     if settings.pruner == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=spec.steps(settings))
+        return optuna.pruners.HyperbandPruner(
+            min_resource=max(1, spec.first_step(settings)), max_resource=spec.steps(settings)
+        )
     return optuna.pruners.MedianPruner(
         n_startup_trials=5, n_warmup_steps=spec.warmup_steps(settings)
     )

@@ -1,39 +1,36 @@
-"""The seed article's fixed grid, with its exact protocol, as a study beside the searches.
+"""The seed article's fixed grids, with its exact protocols, as studies beside the searches.
 
-The seed fitted ``StandardScaler`` + ``LogisticRegression(solver="liblinear")`` on the 242
-training rows for each penalty and C in {0.001, 0.01, 0.1} and scored each once on the 61 test
-rows. The trial value here is that test accuracy, as the seed reported it; each trial also
-stores its cross-validated scores on the shared fold plan, so the report can set the seed's
-choice against the searched one without looking at the test rows.
+Logistic regression: ``StandardScaler`` + ``LogisticRegression(solver="liblinear")`` fitted on the
+242 training rows for each penalty and C in {0.001, 0.01, 0.1}. The network: the 128-64-1 model
+for L1, L2 in {0.001, 0.01, 0.1}, trained with ``validation_split=0.2``, 100 epochs, batch 10.
+Each grid point is scored once on the 61 test rows; that test accuracy is the trial value, as the
+seed reported it. Each trial also stores its cross-validated scores on the shared fold plan, so
+the report can set the seed's choice against the searched one without looking at the test rows.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import optuna
 import pandas as pd
 
-from objectives import FoldPlan, Split, cross_validate, logreg, score_test
-from objectives._sklearn_cv import set_user_attrs
-from studies._models import needs_imputer
-from studies._progress import FINISHED
+from objectives import FoldPlan, Split, cross_validate, logreg, score_test, set_user_attrs
+from studies._models import MLP, Objective, needs_imputer
+from studies._progress import FINISHED, Progress
 from studies._settings import Settings
 
-SEED_C = (0.001, 0.01, 0.1)
-PENALTIES: tuple[logreg.Penalty, ...] = ("l1", "l2")
-SEED_LOGREG = "seed-logreg"
+SEED_VALUES = (0.001, 0.01, 0.1)
 
 
-def seed_logreg_grid() -> dict[str, list[Any]]:
-    return {"penalty": list(PENALTIES), "C": list(SEED_C)}
-
-
-def _seed_logreg_objective(split: Split, plan: FoldPlan) -> Any:
+def _logreg_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
     impute = needs_imputer(split)
 
     def objective(trial: optuna.Trial) -> float:
-        penalty = cast(logreg.Penalty, trial.suggest_categorical("penalty", PENALTIES))
+        penalty = cast(logreg.Penalty, trial.suggest_categorical("penalty", ("l1", "l2")))
         params = logreg.suggest(trial)
         cv = cross_validate(
             trial,
@@ -57,43 +54,120 @@ def _seed_logreg_objective(split: Split, plan: FoldPlan) -> Any:
     return objective
 
 
-def run_seed_logreg(
+def _mlp_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
+    from objectives import mlp
+    from objectives._keras_env import configure_backend
+
+    configure_backend(settings.backend)
+    impute = needs_imputer(split)
+    config = mlp.TrainConfig(
+        epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed
+    )
+    folds = mlp.prepare_folds(split.X_train, split.y_train, plan, impute)
+    y_valid = [fold.y_valid for fold in folds]
+
+    def objective(trial: optuna.Trial) -> float:
+        params = mlp.suggest(trial)
+        curves = mlp.train_folds_plain(params, folds, config, on_epoch=lambda *_: False)
+        proba = mlp.fit_and_predict(
+            params, split.X_train, split.y_train, split.X_test, config, impute,
+            validation_split=0.2,
+        )  # fmt: skip
+        test = score_test(split.y_test, proba)
+        set_user_attrs(trial, {**curves.user_attrs(y_valid), **test.as_user_attrs()})
+        return test.accuracy
+
+    return objective
+
+
+@dataclass(frozen=True)
+class SeedGrid:
+    """One of the seed's grids: its study suffix, points, objective and table layout."""
+
+    name: str
+    title: str
+    grid: dict[str, list[Any]]
+    make_objective: Callable[[Split, FoldPlan, Settings], Objective]
+    rows: str
+    columns: str
+    protocol: Callable[[Settings], dict[str, Any]] = lambda settings: {}
+
+    @property
+    def size(self) -> int:
+        return math.prod(len(values) for values in self.grid.values())
+
+
+SEED_LOGREG = SeedGrid(
+    name="seed-logreg",
+    title="The seed's logistic regression grid (test accuracy on the 61 test rows)",
+    grid={"penalty": ["l1", "l2"], "C": list(SEED_VALUES)},
+    make_objective=_logreg_objective,
+    rows="penalty",
+    columns="C",
+)
+SEED_MLP = SeedGrid(
+    name="seed-mlp",
+    title="The seed's network grid (test accuracy on the 61 test rows)",
+    grid={"l1": list(SEED_VALUES), "l2": list(SEED_VALUES)},
+    make_objective=_mlp_objective,
+    rows="l1",
+    columns="l2",
+    protocol=MLP.protocol,
+)
+
+
+def seed_grids(settings: Settings) -> list[SeedGrid]:
+    """The grids ``--reproduce-seed`` runs: the network's only when the network is studied."""
+    return [SEED_LOGREG, *([SEED_MLP] if "mlp" in settings.models else [])]
+
+
+def run_seed_grid(
+    seed_grid: SeedGrid,
     storage: optuna.storages.BaseStorage,
     split: Split,
     plan: FoldPlan,
     settings: Settings,
     study_protocol: dict[str, Any],
 ) -> optuna.Study:
-    """Run (or finish) the 6-trial seed grid for logistic regression."""
-    grid = seed_logreg_grid()
+    """Run (or finish) one seed grid; a finished grid is left as it is."""
     study = optuna.create_study(
         storage=storage,
-        study_name=settings.study_name(SEED_LOGREG),
+        study_name=settings.study_name(seed_grid.name),
         direction="maximize",
-        sampler=optuna.samplers.GridSampler(grid, seed=settings.seed),
+        sampler=optuna.samplers.GridSampler(seed_grid.grid, seed=settings.seed),
         pruner=optuna.pruners.NopPruner(),
         load_if_exists=True,
     )
     study.set_user_attr("protocol", study_protocol)
-    size = len(grid["penalty"]) * len(grid["C"])
     done = sum(1 for t in study.get_trials(deepcopy=False) if t.state in FINISHED)
-    if done < size:
-        study.optimize(
-            _seed_logreg_objective(split, plan),
-            n_trials=size - done,
-            callbacks=[optuna.study.MaxTrialsCallback(size, states=FINISHED)],
-        )
+    if done < seed_grid.size:
+        with Progress(study.study_name, seed_grid.size, done, settings.quiet) as progress:
+            study.optimize(
+                seed_grid.make_objective(split, plan, settings),
+                n_trials=seed_grid.size - done,
+                catch=(Exception,),
+                callbacks=[
+                    optuna.study.MaxTrialsCallback(seed_grid.size, states=FINISHED),
+                    progress,
+                ],
+            )
     return study
 
 
-def seed_logreg_table(study: optuna.Study) -> pd.DataFrame:
-    """Test accuracy by penalty (rows) and C (columns), as the seed printed it."""
+def seed_table(study: optuna.Study, seed_grid: SeedGrid) -> pd.DataFrame:
+    """Test accuracy with one grid parameter down and the other across, as the seed printed it."""
     rows = [
-        {"penalty": t.params["penalty"].upper(), "C": t.params["C"], "test_accuracy": t.value}
+        {**t.params, "test_accuracy": t.value}
         for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     ]
     table = pd.DataFrame(rows).pivot_table(
-        index="penalty", columns="C", values="test_accuracy", aggfunc="first"
+        index=seed_grid.rows, columns=seed_grid.columns, values="test_accuracy", aggfunc="first"
     )
-    table.columns = [f"C={c:g}" for c in table.columns]
+    table.index = [_label(seed_grid.rows, value) for value in table.index]
+    table.index.name = seed_grid.rows
+    table.columns = [_label(seed_grid.columns, value) for value in table.columns]
     return table
+
+
+def _label(name: str, value: object) -> str:
+    return value.upper() if isinstance(value, str) else f"{name}={value:g}"

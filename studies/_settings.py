@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from typing import NoReturn
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
-MODEL_NAMES = ("logreg-l1", "logreg-l2")
+MODEL_NAMES = ("logreg-l1", "logreg-l2", "mlp")
+BACKENDS = ("jax", "tensorflow")
 SAMPLERS = ("tpe", "random", "grid", "gp")
 PRUNERS = ("median", "hyperband", "none")
 
@@ -38,6 +40,9 @@ class Settings:
     reproduce_seed: bool = False
     quiet: bool = False
     out: Path | None = None
+    epochs: int = 100
+    batch_size: int = 10
+    backend: str = "jax"
 
     @property
     def reports_dir(self) -> Path:
@@ -133,6 +138,27 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         help="stop starting new trials after this long, over the whole run",
     )
     parser.add_argument(
+        "--epochs",
+        type=int,
+        default=100,
+        metavar="N",
+        help="training epochs of each network (default: 100, the seed's)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=10,
+        metavar="N",
+        help="network training batch size (default: 10, the seed's)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="Keras backend for the network (default: $KERAS_BACKEND, else jax, "
+        "measured the faster on CPU)",
+    )
+    parser.add_argument(
         "--reproduce-seed",
         action="store_true",
         help="also run the seed article's fixed grids with its exact protocol and print its tables",
@@ -166,6 +192,15 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         raise SettingsError(f"--trials expects a positive number of trials, got {args.trials}")
     if args.folds < 2:
         raise SettingsError(f"--folds expects at least 2 folds, got {args.folds}")
+    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
+        if value < 1:
+            raise SettingsError(f"{flag} expects a positive number, got {value}")
+    backend = args.backend or os.environ.get("KERAS_BACKEND") or "jax"
+    if backend not in BACKENDS:
+        raise SettingsError(
+            f"KERAS_BACKEND expects one of {', '.join(BACKENDS)}, got {backend!r}; "
+            "unset it or pass --backend"
+        )
     if args.timeout is not None and args.timeout <= 0:
         raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
     if not args.study_prefix or any(c.isspace() for c in args.study_prefix):
@@ -191,6 +226,9 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         reproduce_seed=args.reproduce_seed,
         quiet=args.quiet,
         out=args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        backend=backend,
     )
 
 

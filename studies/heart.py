@@ -27,7 +27,7 @@ from studies._run import (
     run_study,
     summarize,
 )
-from studies._seed import SEED_LOGREG, run_seed_logreg, seed_logreg_table
+from studies._seed import run_seed_grid, seed_grids, seed_table
 from studies._settings import Settings, SettingsError, parse_settings, print_error
 from studies._storage import StorageError, open_storage
 
@@ -72,14 +72,10 @@ def _run(settings: Settings) -> int:
     protocols = {spec.name: protocol(settings, data_sha256, spec) for spec in specs}
     for spec in specs:
         check_protocol(storage, settings.study_name(spec.name), protocols[spec.name])
-    seed_protocol = {
-        "model": SEED_LOGREG,
-        "folds": settings.folds,
-        "fold_seed": settings.seed,
-        "data_sha256": data_sha256,
-    }
-    if settings.reproduce_seed:
-        check_protocol(storage, settings.study_name(SEED_LOGREG), seed_protocol)
+    grids = seed_grids(settings) if settings.reproduce_seed else []
+    for grid in grids:
+        protocols[grid.name] = protocol(settings, data_sha256, grid)
+        check_protocol(storage, settings.study_name(grid.name), protocols[grid.name])
 
     plan = make_fold_plan(split.y_train, settings.folds, settings.seed)
     deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
@@ -88,14 +84,14 @@ def _run(settings: Settings) -> int:
         study = run_study(spec, storage, split, plan, settings, protocols[spec.name], deadline)
         results.append(summarize(study, spec))
 
-    if settings.reproduce_seed:
-        seed_study = run_seed_logreg(storage, split, plan, settings, seed_protocol)
-        table = seed_logreg_table(seed_study)
+    for grid in grids:
+        seed_study = run_seed_grid(grid, storage, split, plan, settings, protocols[grid.name])
+        table = seed_table(seed_study, grid)
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
-        csv_path = settings.reports_dir / "seed_logreg.csv"
+        csv_path = settings.reports_dir / f"{grid.name.replace('-', '_')}.csv"
         table.to_csv(csv_path, float_format="%.4f")
-        print("The seed's logistic regression grid (test accuracy on the 61 test rows):")
-        print(table.round(2).to_string())
+        print(f"{grid.title}:")
+        print(table.round(3).to_string())
         print(f"(written to {csv_path})\n")
 
     print(format_table(results))

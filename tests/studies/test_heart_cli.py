@@ -25,8 +25,13 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+LINEAR = ("--models", "logreg-l1,logreg-l2")
+
+
 def run(heart_csv: Path, storage: str, *flags: str) -> int:
-    return main(["--data", str(heart_csv), "--storage", storage, "--quiet", *flags])
+    """Run the command line; the linear models only, unless ``flags`` name others."""
+    models = () if "--models" in flags else LINEAR
+    return main(["--data", str(heart_csv), "--storage", storage, "--quiet", *models, *flags])
 
 
 def trials_of(storage: str, name: str) -> list[optuna.trial.FrozenTrial]:
@@ -131,7 +136,7 @@ def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
     before = file_digest(db)
     capsys.readouterr()
     flags, expected = BAD_FLAGS[case]
-    argv = ["--data", str(heart_csv), "--storage", sqlite_url(db), *flags]
+    argv = ["--data", str(heart_csv), "--storage", sqlite_url(db), *LINEAR, *flags]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
@@ -163,7 +168,7 @@ def test_help_and_linear_studies_do_not_import_deep_learning(heart_csv: Path) ->
         "import sys\n"
         "from studies.heart import main\n"
         f"code = main(['--data', {str(heart_csv)!r}, '--storage', 'memory', '--trials', '2', "
-        "'--quiet'])\n"
+        "'--quiet', '--models', 'logreg-l1,logreg-l2'])\n"
         "heavy = sorted({'tensorflow', 'jax', 'keras', 'torch'} & set(sys.modules))\n"
         "assert code == 0 and not heavy, (code, heavy)\n"
     )
