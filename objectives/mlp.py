@@ -8,7 +8,7 @@ and the scikit-learn studies start without TensorFlow or JAX. Call
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -142,8 +142,17 @@ class FoldCurves:
     def add_epoch(self, y_valid: list[np.ndarray], proba: list[np.ndarray]) -> float:
         """Record one epoch of every fold; return the fold-mean validation accuracy."""
         scores = [quick_scores(y, p) for y, p in zip(y_valid, proba, strict=True)]
-        self.accuracy.append([accuracy for accuracy, _ in scores])
-        self.log_loss.append([loss for _, loss in scores])
+        return self.record([a for a, _ in scores], [loss for _, loss in scores], proba)
+
+    def record(
+        self,
+        accuracy: Sequence[float] | np.ndarray,
+        log_loss: Sequence[float] | np.ndarray,
+        proba: list[np.ndarray],
+    ) -> float:
+        """Record one epoch's scores of every fold; return the fold-mean validation accuracy."""
+        self.accuracy.append([float(a) for a in accuracy])
+        self.log_loss.append([float(loss) for loss in log_loss])
         self.final = proba
         return float(np.mean(self.accuracy[-1]))
 

@@ -41,6 +41,8 @@ class ModelSpec:
     first_step: Callable[[Settings], int]
     warmup_steps: Callable[[Settings], int]
     protocol: Callable[[Settings], dict[str, Any]] = lambda settings: {}
+    #: Runs trials in batches instead of ``study.optimize`` (the network's packed trainer).
+    batched_search: Callable[..., None] | None = None
 
 
 def needs_imputer(split: Split) -> bool:
@@ -104,6 +106,12 @@ def _mlp_test(params: dict[str, Any], split: Split, settings: Settings) -> dict[
     return score_test(split.y_test, proba).as_user_attrs()
 
 
+def _packed_search(*args: Any) -> None:
+    from studies._batched import run_packed_trials
+
+    run_packed_trials(*args)
+
+
 def _mlp_grid(n_points: int) -> dict[str, list[Any]]:
     from objectives import mlp
 
@@ -125,6 +133,7 @@ MLP = ModelSpec(
         "batch_size": settings.batch_size,
         "backend": settings.backend,
     },
+    batched_search=_packed_search,
 )
 
 

@@ -137,7 +137,12 @@ def run_study(
     counts = count_states(study)
     done = sum(counts[state] for state in FINISHED)
     remaining = target - done
-    if remaining > 0 and (deadline is None or time.monotonic() < deadline):
+    batched = spec.batched_search is not None and settings.trainer == "packed"
+    if remaining > 0 and (deadline is None or time.monotonic() < deadline) and batched:
+        assert spec.batched_search is not None
+        with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
+            spec.batched_search(study, split, plan, settings, target, deadline, progress)
+    elif remaining > 0 and (deadline is None or time.monotonic() < deadline):
         objective = spec.make_objective(split, plan, settings)
         with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
             study.optimize(

@@ -15,6 +15,9 @@ DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
 MODEL_NAMES = ("logreg-l1", "logreg-l2", "mlp")
 BACKENDS = ("jax", "tensorflow")
+TRAINERS = ("packed", "plain")
+#: Trials trained together by the packed trainer; see benchmarks/mlp_throughput.py.
+DEFAULT_PARALLEL_TRIALS = 20
 SAMPLERS = ("tpe", "random", "grid", "gp")
 PRUNERS = ("median", "hyperband", "none")
 
@@ -43,6 +46,8 @@ class Settings:
     epochs: int = 100
     batch_size: int = 10
     backend: str = "jax"
+    trainer: str = "packed"
+    parallel_trials: int = DEFAULT_PARALLEL_TRIALS
 
     @property
     def reports_dir(self) -> Path:
@@ -159,6 +164,20 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         "measured the faster on CPU)",
     )
     parser.add_argument(
+        "--trainer",
+        choices=TRAINERS,
+        default="packed",
+        help="packed: train a batch of trials x folds as one Keras model (fast); "
+        "plain: one model.fit per fold, the reference (default: packed)",
+    )
+    parser.add_argument(
+        "--parallel-trials",
+        type=int,
+        default=DEFAULT_PARALLEL_TRIALS,
+        metavar="T",
+        help=f"trials the packed trainer trains together (default: {DEFAULT_PARALLEL_TRIALS})",
+    )
+    parser.add_argument(
         "--reproduce-seed",
         action="store_true",
         help="also run the seed article's fixed grids with its exact protocol and print its tables",
@@ -192,7 +211,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         raise SettingsError(f"--trials expects a positive number of trials, got {args.trials}")
     if args.folds < 2:
         raise SettingsError(f"--folds expects at least 2 folds, got {args.folds}")
-    for flag, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size)):
+    numbers = (
+        ("--epochs", args.epochs),
+        ("--batch-size", args.batch_size),
+        ("--parallel-trials", args.parallel_trials),
+    )
+    for flag, value in numbers:
         if value < 1:
             raise SettingsError(f"{flag} expects a positive number, got {value}")
     backend = args.backend or os.environ.get("KERAS_BACKEND") or "jax"
@@ -229,6 +253,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         epochs=args.epochs,
         batch_size=args.batch_size,
         backend=backend,
+        trainer=args.trainer,
+        parallel_trials=args.parallel_trials,
     )
 
 
