@@ -17,9 +17,10 @@ copy's still takes the extra steps, driven by its regularization term alone. Wit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -228,37 +229,114 @@ def train_trials_packed(
     folds: Sequence[PreparedFold],
     config: TrainConfig,
     on_epoch: BatchHook,
+    repack: Literal["auto", "always", "never"] = "auto",
 ) -> list[FoldCurves]:
     """Train every (trial, fold) network of a batch of trials together, epoch by epoch.
 
     ``params[t]`` are trial t's ``l1``, ``l2``; fold k of every trial starts from the same
     weights and sees the same batches as the plain trainer's fold k. A trial that ``on_epoch``
-    stops keeps the curves up to that epoch. Returns one :class:`FoldCurves` per trial.
+    stops keeps the curves up to that epoch. When pruning has stopped enough trials that a
+    smaller model would pay for its compilation, the survivors move, weights and Adam state
+    included, into one (``repack="auto"``; ``"always"`` and ``"never"`` are for tests).
+    Returns one :class:`FoldCurves` per trial.
     """
     import keras
 
     keras.backend.clear_session()
     n_folds = len(folds)
+    trials = list(range(len(params)))  # trials in the model, in pack order
     copies = [
-        Copy(p["l1"], p["l2"], fold, k, fold_seed(config.seed, k))
-        for p in params
+        Copy(params[t]["l1"], params[t]["l2"], fold, k, fold_seed(config.seed, k))
+        for t in trials
         for k, fold in enumerate(folds)
     ]
     model = build_packed_model(copies, folds[0].X_train.shape[1])
     X_valid, y_valid = pack_validation(copies)
     curves = [FoldCurves(n_folds) for _ in params]
-    active = set(range(len(params)))
+    active = set(trials)
+    timer = _EpochTimer()
     for epoch in range(1, config.epochs + 1):
-        fit_epoch(model, copies, config.batch_size, config.seed, epoch)
+        with timer:
+            fit_epoch(model, copies, config.batch_size, config.seed, epoch)
         accuracy, log_loss, proba = validation_scores(model, X_valid, y_valid)
         means = {}
-        for t in sorted(active):
-            span = slice(t * n_folds, (t + 1) * n_folds)
+        for slot, t in enumerate(trials):
+            if t not in active:
+                continue
+            span = slice(slot * n_folds, (slot + 1) * n_folds)
             fold_proba = [
-                proba[: len(fold.y_valid), t * n_folds + k] for k, fold in enumerate(folds)
+                proba[: len(fold.y_valid), slot * n_folds + k] for k, fold in enumerate(folds)
             ]
             means[t] = curves[t].record(accuracy[span], log_loss[span], fold_proba)
         active -= on_epoch(epoch, means, curves)
         if not active:
             break
+        smaller = len(active) < len(trials)
+        if smaller and (
+            repack == "always"
+            or (
+                repack == "auto"
+                and timer.worth_repacking(len(active), len(trials), config.epochs - epoch)
+            )
+        ):
+            keep = [slot for slot, t in enumerate(trials) if t in active]
+            model, copies = repack_model(model, copies, keep, n_folds)
+            trials = [trials[slot] for slot in keep]
+            X_valid, y_valid = pack_validation(copies)
+            timer = _EpochTimer()
     return curves
+
+
+class _EpochTimer:
+    """Times epochs of one packed model: the first includes compiling its training step."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def __enter__(self) -> None:
+        self._start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds.append(time.perf_counter() - self._start)
+
+    def worth_repacking(self, active: int, packed: int, epochs_left: int) -> bool:
+        """Whether the epochs saved by dropping stopped trials outweigh one more compilation.
+
+        Epoch time is taken as proportional to the copies carried (true once there are more
+        than a few), and compilation as the first epoch's excess over a typical one.
+        """
+        if len(self.seconds) < 3:
+            return False
+        typical = float(np.median(self.seconds[1:]))
+        compile_cost = max(self.seconds[0] - typical, 0.0)
+        saved = epochs_left * typical * (1 - active / packed)
+        return saved > 2 * compile_cost
+
+
+def repack_model(
+    model: keras.Model, copies: Sequence[Copy], keep: Sequence[int], n_folds: int
+) -> tuple[keras.Model, list[Copy]]:
+    """A model of the kept trials' copies (trial slots ``keep``) with their weights and Adam
+    state, so their training goes on exactly where it was."""
+    rows = np.array([slot * n_folds + k for slot in keep for k in range(n_folds)])
+    kept = [copies[row] for row in rows]
+    smaller = build_packed_model(kept, kept[0].fold.X_train.shape[1])
+    for target, source in zip(smaller.weights, model.weights, strict=True):
+        target.assign(_take(source, rows))
+    old, new = model.optimizer, smaller.optimizer
+    new.build(smaller.trainable_variables)
+    # Adam's variables: iteration, learning rate, then (momentum, velocity) per trainable
+    # variable in model order; every one of those has the copy axis first.
+    for target, source in zip(new.variables, old.variables, strict=True):
+        if target.path.endswith(("_momentum", "_velocity")):
+            target.assign(_take(source, rows))
+        else:
+            target.assign(source.value)
+    return smaller, kept
+
+
+def _take(variable: Any, rows: np.ndarray) -> np.ndarray:
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(variable.value))[rows]

@@ -168,3 +168,23 @@ def test_packed_search_tells_pruned_trials_at_once(modules, folds) -> None:  # t
     for trial in study.trials:
         assert list(trial.intermediate_values) == [2]
         assert trial.user_attrs["epochs_trained"] == 2
+
+
+def test_repacking_survivors_changes_nothing_for_them(modules, folds) -> None:  # type: ignore[no-untyped-def]
+    mlp, packed = modules
+    config = mlp.TrainConfig(epochs=4, batch_size=BATCH, seed=0)
+    params = [{"l1": 1e-4, "l2": 1e-3}, {"l1": 1e-2, "l2": 1e-2}, {"l1": 1e-5, "l2": 1e-5}]
+
+    def stop_middle_trial_after_epoch_1(epoch, means, curves):  # type: ignore[no-untyped-def]
+        return {1} if epoch == 1 else set()
+
+    kept = packed.train_trials_packed(
+        params, folds, config, stop_middle_trial_after_epoch_1, repack="never"
+    )
+    repacked = packed.train_trials_packed(
+        params, folds, config, stop_middle_trial_after_epoch_1, repack="always"
+    )
+    assert (repacked[1].epochs, repacked[0].epochs, repacked[2].epochs) == (1, 4, 4)
+    for trial in (0, 2):
+        np.testing.assert_allclose(repacked[trial].log_loss, kept[trial].log_loss, rtol=1e-5)
+        assert repacked[trial].accuracy == kept[trial].accuracy
