@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
-from data import load_heart
+from data import DuplicateRowsWarning, load_heart
 from objectives import split_train_test
 
 
@@ -14,7 +15,9 @@ def training_rows(n_rows: int | None = None, seed: int = 0) -> tuple[np.ndarray,
     """(X, y, description); ``n_rows`` resamples the rows (with replacement) to that many."""
     path = os.environ.get("HEART_DATA")
     if path and os.path.isfile(path):
-        heart = load_heart(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DuplicateRowsWarning)
+            heart = load_heart(path)
         split = split_train_test(heart.X, heart.y)
         X, y, source = split.X_train, split.y_train, "the real training rows"
     else:
