@@ -116,6 +116,11 @@ BAD_FLAGS = {
     "too many folds": (["--folds", "40"], "--folds 40 needs at least 40 rows of each class"),
     "unknown sampler": (["--sampler", "cma"], "invalid choice: 'cma'"),
     "negative timeout": (["--timeout", "-1"], "--timeout expects a positive number"),
+    "zero epochs": (["--epochs", "0"], "--epochs expects a positive number, got 0"),
+    "zero batch size": (["--batch-size", "0"], "--batch-size expects a positive number, got 0"),
+    "zero parallel trials": (["--parallel-trials", "0"], "--parallel-trials expects a positive"),
+    "unknown backend": (["--backend", "torch"], "invalid choice: 'torch'"),
+    "unknown trainer": (["--trainer", "fast"], "invalid choice: 'fast'"),
     "unknown scheme": (["--storage", "mongodb://localhost/x"], "got 'mongodb'"),
     "not a url": (["--storage", "heart.db"], "expected a storage URL like"),
     "sqlite folder": (["--storage", "sqlite:///."], "expected an SQLite file, got the directory"),
@@ -143,6 +148,14 @@ def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
     assert err.startswith("Error: ")
     assert expected in err
     assert file_digest(db) == before
+
+
+def test_unknown_keras_backend_in_the_environment(
+    heart_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert run(heart_csv, "memory") == 2
+    assert "KERAS_BACKEND expects one of jax, tensorflow, got 'torch'" in capsys.readouterr().err
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
