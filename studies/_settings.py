@@ -48,6 +48,7 @@ class Settings:
     backend: str = "jax"
     trainer: str = "packed"
     parallel_trials: int = DEFAULT_PARALLEL_TRIALS
+    report: bool = True
 
     @property
     def reports_dir(self) -> Path:
@@ -189,6 +190,12 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         help="where tables are written (default: reports/<study-prefix>)",
     )
     parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip the report (tables, plots, dashboard notes) at the end; "
+        "python -m studies.report writes it any time",
+    )
+    parser.add_argument(
         "--quiet", action="store_true", help="print only errors and the final table"
     )
     return parser
@@ -255,6 +262,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         backend=backend,
         trainer=args.trainer,
         parallel_trials=args.parallel_trials,
+        report=not args.no_report,
     )
 
 

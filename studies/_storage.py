@@ -84,3 +84,19 @@ def _prepare_sqlite_file(database: str | None, url: str) -> None:
         raise StorageError(
             f"cannot create {path}: its folder is not writable; choose another --storage"
         )
+
+
+def open_existing_storage(url: str) -> optuna.storages.BaseStorage:
+    """Like :func:`open_storage`, but an SQLite file must exist already (for readers)."""
+    if url == MEMORY:
+        raise StorageError("--storage memory holds nothing to read; name the storage the run used")
+    try:
+        parsed = make_url(url)
+    except sqlalchemy.exc.ArgumentError:
+        raise StorageError(f"expected a storage URL like {_EXAMPLES}, got {url!r}") from None
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        raise StorageError(
+            f"no SQLite file at {parsed.database!r}; run python -m studies.heart first "
+            "or pass the --storage it used"
+        )
+    return open_storage(url)

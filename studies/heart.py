@@ -95,6 +95,11 @@ def _run(settings: Settings) -> int:
         print(f"(written to {csv_path})\n")
 
     print(format_table(results))
+    if settings.report:
+        from studies.report import print_report, write_report
+
+        report = write_report(storage, settings.study_prefix, settings.reports_dir, split)
+        print_report(report, quiet=settings.quiet)
     empty = [result.study_name for result in results if result.n_complete == 0]
     if empty:
         print_error(

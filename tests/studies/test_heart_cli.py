@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import optuna
+import pandas as pd
 import pytest
 
 from studies.heart import main
@@ -29,9 +30,10 @@ LINEAR = ("--models", "logreg-l1,logreg-l2")
 
 
 def run(heart_csv: Path, storage: str, *flags: str) -> int:
-    """Run the command line; the linear models only, unless ``flags`` name others."""
+    """Run the command line: the linear models only unless ``flags`` name others, no report."""
     models = () if "--models" in flags else LINEAR
-    return main(["--data", str(heart_csv), "--storage", storage, "--quiet", *models, *flags])
+    argv = ["--data", str(heart_csv), "--storage", storage, "--quiet", "--no-report"]
+    return main([*argv, *models, *flags])
 
 
 def trials_of(storage: str, name: str) -> list[optuna.trial.FrozenTrial]:
@@ -252,3 +254,13 @@ def test_gp_sampler_without_pytorch_says_how_to_install_it(
     err = capsys.readouterr().err
     assert err.startswith("Error: --sampler gp needs PyTorch")
     assert "pip install -e '.[gp]'" in err
+
+
+def test_the_run_ends_with_the_report(
+    heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--data", str(heart_csv), "--storage", "memory", "--trials", "3", *LINEAR]
+    assert main([*argv, "--quiet"]) == 0
+    assert "Report: reports/heart/index.html" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "reports" / "heart" / "summary.csv")
+    assert summary["study"].tolist() == ["heart-logreg-l1", "heart-logreg-l2"]

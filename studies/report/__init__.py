@@ -1,0 +1,5 @@
+"""The comparison report: ``python -m studies.report`` (also run at the end of studies.heart)."""
+
+from studies.report._write import Report, print_report, write_report
+
+__all__ = ["Report", "print_report", "write_report"]
