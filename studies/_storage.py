@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from pathlib import Path
 
 import optuna
@@ -41,6 +43,7 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
     engine_kwargs: dict[str, object] = {}
     if backend == "sqlite":
         _prepare_sqlite_file(parsed.database, url)
+        _use_wal(Path(str(parsed.database)))
         engine_kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT_S}
     else:
         engine_kwargs["pool_pre_ping"] = True
@@ -57,6 +60,13 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
             f"cannot open storage {parsed.render_as_string(hide_password=True)!r}: {first_line}; "
             "check the URL and that the server is running"
         ) from None
+
+
+def _use_wal(path: Path) -> None:
+    """Switch the file to write-ahead logging (it stays so): readers, such as the dashboard,
+    then never block the study's writes, nor its writes their reads."""
+    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _prepare_sqlite_file(database: str | None, url: str) -> None:

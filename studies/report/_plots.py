@@ -170,9 +170,7 @@ def coefficient_path(path: pd.DataFrame, chosen: float | None = None) -> Figure:
 
 
 def plotly_history(studies: Sequence[optuna.Study]) -> go.Figure:
-    return optuna.visualization.plot_optimization_history(
-        list(studies), target_name="CV accuracy (seed grids: test accuracy)"
-    )
+    return optuna.visualization.plot_optimization_history(list(studies), target_name="accuracy")
 
 
 def plotly_regularization_curve(curve: pd.DataFrame) -> go.Figure:

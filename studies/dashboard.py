@@ -1,0 +1,77 @@
+"""``python -m studies.dashboard``: serve the study storage in optuna-dashboard.
+
+A thin wrapper over ``optuna_dashboard.run_server`` that opens the storage the way the studies do
+(SQLite with a 60 s lock timeout, so reading while a study writes waits instead of failing with
+"database is locked", see optuna/optuna-dashboard#545), binds to 127.0.0.1 unless told otherwise,
+and warns when it is told otherwise: the dashboard has no authentication.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from collections.abc import Sequence
+
+from studies._settings import SettingsError, _Parser, add_storage_arguments, print_error
+from studies._storage import StorageError, open_existing_storage
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _Parser(prog="python -m studies.dashboard", description=__doc__)
+    add_storage_arguments(parser)
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default: {DEFAULT_PORT})",
+    )
+    try:
+        args = parser.parse_args(argv)
+        if not 0 < args.port < 65536:
+            raise SettingsError(f"--port expects 1-65535, got {args.port}")
+        storage = open_existing_storage(args.storage)
+    except (SettingsError, StorageError) as error:
+        print_error(error)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    if not is_loopback(args.host):
+        print(
+            f"Warning: binding to {args.host}: optuna-dashboard has no authentication, and anyone "
+            f"who reaches port {args.port} can read and delete studies",
+            file=sys.stderr,
+        )
+    import optuna_dashboard
+
+    print(f"optuna-dashboard on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        optuna_dashboard.run_server(storage, host=args.host, port=args.port)
+    except OSError as error:
+        print_error(
+            f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port"
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

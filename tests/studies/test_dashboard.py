@@ -1,0 +1,194 @@
+"""optuna-dashboard on the studies' storage: served, read while a study writes, and rendered in a
+real browser (Debian's Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from studies.dashboard import is_loopback
+from studies.dashboard import main as dashboard_main
+from studies.heart import main as heart_main
+from tests.conftest import make_heart_frame
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(url: str, timeout: float = 10.0) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        assert response.status == 200, url
+        return bytes(response.read())
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A small finished run (both linear studies) with its report, notes and plots."""
+    folder = tmp_path_factory.mktemp("finished")
+    data = folder / "heart.csv"
+    make_heart_frame(80).to_csv(data, index=False)
+    storage = f"sqlite:///{folder / 'heart.db'}"
+    argv = ["--data", str(data), "--storage", storage, "--trials", "8", "--quiet",
+            "--models", "logreg-l1,logreg-l2", "--out", str(folder / "reports")]  # fmt: skip
+    assert heart_main(argv) == 0
+    return storage, folder / "reports"
+
+
+def serve(storage: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the dashboard; its request log goes nowhere (a full pipe would stall it)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "studies.dashboard", "--storage", storage, "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            get(f"{base}/api/meta", timeout=2)
+            return server, base
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(f"the dashboard exited with {server.returncode}") from None
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the dashboard did not answer within 30 s")
+
+
+@pytest.fixture(scope="module")
+def dashboard(finished: tuple[str, Path]) -> Iterator[str]:
+    server, base = serve(finished[0])
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def study_id(storage: str, name: str) -> int:
+    return optuna.storages.RDBStorage(storage).get_study_id_from_name(name)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False),
+     ("192.0.2.4", False), ("example", False)],
+)  # fmt: skip
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_binding_elsewhere_warns_first(
+    finished: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:  # a port already in use: the server cannot start
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = dashboard_main(["--storage", finished[0], "--host", "0.0.0.0", "--port", str(port)])
+    assert code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("Warning: binding to 0.0.0.0: optuna-dashboard has no authentication")
+    assert err[-1].startswith(f"Error: cannot listen on 0.0.0.0:{port}")
+
+
+def test_missing_storage_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert dashboard_main(["--storage", f"sqlite:///{tmp_path / 'none.db'}"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_csv_download_matches_the_report(finished: tuple[str, Path], dashboard: str) -> None:
+    storage, reports = finished
+    for name in ("heart-logreg-l1", "heart-logreg-l2"):
+        body = get(f"{dashboard}/csv/{study_id(storage, name)}").decode()
+        downloaded = pd.read_csv(io.StringIO(body))
+        report = pd.read_csv(reports / "trials" / f"{name}.csv")
+        assert downloaded["Number"].tolist() == report["number"].tolist()
+        assert downloaded["State"].tolist() == report["state"].tolist()
+        pd.testing.assert_series_equal(
+            downloaded["Value"], report["value"], check_names=False, rtol=1e-12
+        )
+
+
+def test_reading_while_a_study_writes(tmp_path: Path) -> None:
+    """optuna/optuna-dashboard#545: the dashboard polling SQLite must not break a running study."""
+    data = tmp_path / "heart.csv"
+    make_heart_frame(80).to_csv(data, index=False)
+    storage = f"sqlite:///{tmp_path / 'live.db'}"
+    command = [sys.executable, "-m", "studies.heart", "--data", str(data), "--storage", storage,
+               "--models", "logreg-l1", "--no-report", "--quiet"]  # fmt: skip
+    assert subprocess.run([*command, "--trials", "1"], check=False).returncode == 0
+    server, base = serve(storage)
+    try:
+        writer = subprocess.Popen([*command, "--trials", "150"], stderr=subprocess.PIPE)
+        sid = study_id(storage, "heart-logreg-l1")
+        reads = 0
+        while writer.poll() is None:
+            get(f"{base}/api/studies")
+            get(f"{base}/api/studies/{sid}?after=0")
+            reads += 1
+        stderr = writer.stderr.read().decode() if writer.stderr else ""
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert writer.returncode == 0, stderr
+    assert "database is locked" not in stderr
+    assert reads > 5
+    trials = optuna.load_study(study_name="heart-logreg-l1", storage=storage).trials
+    assert len(trials) == 150
+    assert all(t.state.is_finished() for t in trials)
+
+
+@pytest.mark.browser
+def test_browser_shows_studies_note_and_plots(
+    finished: tuple[str, Path], dashboard: str, tmp_path: Path
+) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    sid = study_id(finished[0], "heart-logreg-l1")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(f"{dashboard}/dashboard")
+            page.wait_for_selector("text=heart-logreg-l1", timeout=30_000)
+            assert page.get_by_text("heart-logreg-l2").count() >= 1
+            page.screenshot(path=str(tmp_path / "studies.png"))
+
+            page.goto(f"{dashboard}/dashboard/studies/{sid}")
+            page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+            page.wait_for_selector("text=Regularization curve", timeout=30_000)
+            assert page.locator(".js-plotly-plot").count() >= 2
+            page.screenshot(path=str(tmp_path / "study.png"), full_page=True)
+
+            page.goto(f"{dashboard}/dashboard/studies/{sid}/note")
+            page.wait_for_selector("text=Tuned models compared on the same folds", timeout=30_000)
+            table = page.locator("table").filter(has_text="logreg-l2")
+            assert table.count() >= 1
+            assert "no detectable difference" in page.content() or (
+                "is more accurate than" in page.content()
+            )
+            page.screenshot(path=str(tmp_path / "note.png"), full_page=True)
+        finally:
+            browser.close()
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in ("studies.png", "study.png",
+                                                                        "note.png"))  # fmt: skip
