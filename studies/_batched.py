@@ -1,14 +1,12 @@
-"""Run the network's study in batches of trials trained together (the packed trainer).
+"""Run the network's trials in batches trained together (the packed trainer).
 
-Optuna's ask-and-tell drives it: ask T trials (TPE's constant liar spreads them out), train their
-T x K networks as one packed model, report each trial's fold-mean validation accuracy every few
-epochs, tell a pruned trial at once, and tell the rest when the batch ends.
+The batch's T trials come from Optuna's ask (TPE's constant liar spreads them out); their T x K
+networks train as one packed model; each trial's fold-mean validation accuracy is reported every
+few epochs, a pruned trial is told at once, and the rest are told when the batch ends.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,32 +14,27 @@ import optuna
 from optuna.trial import TrialState
 
 from objectives import FoldPlan, Split
-from studies._progress import FINISHED, Progress
 from studies._settings import Settings
+from studies._trials import RunBatch, Teller
 
 if TYPE_CHECKING:
     from objectives.mlp import FoldCurves, TrainConfig
 
-log = logging.getLogger(__name__)
-
 
 class _Batch:
-    """The trials of one packed batch, and which of them are told already."""
+    """The trials of one packed batch: reports, prunes and tells them."""
 
     def __init__(
         self,
-        study: optuna.Study,
         trials: list[optuna.Trial],
         y_valid: list[np.ndarray],
         config: TrainConfig,
-        progress: Progress,
+        teller: Teller,
     ) -> None:
-        self.study = study
         self.trials = trials
         self.y_valid = y_valid
         self.config = config
-        self.progress = progress
-        self.told: set[int] = set()
+        self.teller = teller
 
     def tell(
         self, index: int, curves: FoldCurves, state: TrialState, value: float | None = None
@@ -49,8 +42,7 @@ class _Batch:
         trial = self.trials[index]
         for key, attr in curves.user_attrs(self.y_valid).items():
             trial.set_user_attr(key, attr)
-        self.progress(self.study, self.study.tell(trial, value, state=state))
-        self.told.add(index)
+        self.teller.tell(trial, state, value)
 
     def on_epoch(self, epoch: int, means: dict[int, float], curves: list[FoldCurves]) -> set[int]:
         """Report every few epochs; tell and stop the trials the pruner stops."""
@@ -64,23 +56,9 @@ class _Batch:
                 pruned.add(index)
         return pruned
 
-    def fail_the_rest(self) -> int:
-        untold = set(range(len(self.trials))) - self.told
-        for index in untold:
-            self.study.tell(self.trials[index], state=TrialState.FAIL)
-        return len(untold)
 
-
-def run_packed_trials(
-    study: optuna.Study,
-    split: Split,
-    plan: FoldPlan,
-    settings: Settings,
-    target: int,
-    deadline: float | None,
-    progress: Progress,
-) -> None:
-    """Add batches of ``settings.parallel_trials`` trials until ``target`` are finished."""
+def packed_batches(split: Split, plan: FoldPlan, settings: Settings) -> RunBatch:
+    """Prepare the folds once; return what trains and tells one batch of trials."""
     from objectives import mlp, packed
     from objectives._keras_env import configure_backend
     from studies._models import mlp_config, needs_imputer
@@ -90,25 +68,13 @@ def run_packed_trials(
     folds = mlp.prepare_folds(split.X_train, split.y_train, plan, impute=needs_imputer(split))
     y_valid = [fold.y_valid for fold in folds]
 
-    while deadline is None or time.monotonic() < deadline:
-        finished = len(study.get_trials(deepcopy=False, states=FINISHED))
-        if finished >= target:
-            return
-        trials = [study.ask() for _ in range(min(settings.parallel_trials, target - finished))]
+    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
+        batch = _Batch(trials, y_valid, config, teller)
         params = [mlp.suggest(trial) for trial in trials]
-        batch = _Batch(study, trials, y_valid, config, progress)
-        try:
-            all_curves = packed.train_trials_packed(params, folds, config, batch.on_epoch)
-        except Exception as error:
-            failed = batch.fail_the_rest()
-            log.warning("%d trials of a packed batch failed: %r", failed, error)
-            if not batch.told:
-                return  # the whole batch failed: stop rather than fail every batch alike
-            continue
-        except BaseException:  # Ctrl-C: leave no trial RUNNING
-            batch.fail_the_rest()
-            raise
+        all_curves = packed.train_trials_packed(params, folds, config, batch.on_epoch)
         for index, curves in enumerate(all_curves):
-            if index not in batch.told:
+            if trials[index].number not in teller.told:
                 value = curves.fold_scores(y_valid).mean_accuracy
                 batch.tell(index, curves, TrialState.COMPLETE, value)
+
+    return run_batch

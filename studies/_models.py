@@ -41,8 +41,9 @@ class ModelSpec:
     first_step: Callable[[Settings], int]
     warmup_steps: Callable[[Settings], int]
     protocol: Callable[[Settings], dict[str, Any]] = lambda settings: {}
-    #: Runs trials in batches instead of ``study.optimize`` (the network's packed trainer).
-    batched_search: Callable[..., None] | None = None
+    #: Given (split, plan, settings), a function that runs a whole batch of trials together
+    #: (the network's packed trainer) instead of one at a time through ``make_objective``.
+    batched_search: Callable[[Split, FoldPlan, Settings], Any] | None = None
 
 
 def needs_imputer(split: Split) -> bool:
@@ -106,10 +107,10 @@ def _mlp_test(params: dict[str, Any], split: Split, settings: Settings) -> dict[
     return score_test(split.y_test, proba).as_user_attrs()
 
 
-def _packed_search(*args: Any) -> None:
-    from studies._batched import run_packed_trials
+def _packed_search(split: Split, plan: FoldPlan, settings: Settings) -> Any:
+    from studies._batched import packed_batches
 
-    run_packed_trials(*args)
+    return packed_batches(split, plan, settings)
 
 
 def _mlp_grid(n_points: int) -> dict[str, list[Any]]:

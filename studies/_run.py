@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import optuna
-from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from objectives import FoldPlan, Split
-from studies._models import ModelSpec
+from studies._models import ModelSpec, Objective
 from studies._progress import FINISHED, Progress
 from studies._settings import Settings
+from studies._trials import RunBatch, Teller, run_trials
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,10 @@ def run_study(
     settings: Settings,
     study_protocol: dict[str, Any],
     deadline: float | None,
+    evaluate: bool = True,
 ) -> optuna.Study:
-    """Add trials to the model's study until ``settings.trials`` are finished, then test the best.
+    """Add trials to the model's study until ``settings.trials`` are finished (counting every
+    worker's), then, if ``evaluate``, test the best.
 
     A trial that raises is stored as FAIL and the search goes on.
     """
@@ -134,29 +136,45 @@ def run_study(
         load_if_exists=True,
     )
     study.set_user_attr("protocol", study_protocol)
-    counts = count_states(study)
-    done = sum(counts[state] for state in FINISHED)
-    remaining = target - done
-    batched = spec.batched_search is not None and settings.trainer == "packed"
-    if remaining > 0 and (deadline is None or time.monotonic() < deadline) and batched:
-        assert spec.batched_search is not None
+    done = sum(count_states(study)[state] for state in FINISHED)
+    if done < target and (deadline is None or time.monotonic() < deadline):
         with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
-            spec.batched_search(study, split, plan, settings, target, deadline, progress)
-    elif remaining > 0 and (deadline is None or time.monotonic() < deadline):
-        objective = spec.make_objective(split, plan, settings)
-        with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
-            study.optimize(
-                objective,
-                n_trials=remaining,
-                timeout=None if deadline is None else max(0.0, deadline - time.monotonic()),
-                catch=(Exception,),
-                callbacks=[MaxTrialsCallback(target, states=FINISHED), progress],
-            )
+            if spec.batched_search is not None and settings.trainer == "packed":
+                run_batch = spec.batched_search(split, plan, settings)
+                batch_size = settings.parallel_trials
+            else:
+                run_batch = one_at_a_time(spec.make_objective(split, plan, settings))
+                batch_size = 1
+            run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
+    if evaluate:
+        evaluate_best(study, spec, split, settings)
+    return study
+
+
+def evaluate_best(study: optuna.Study, spec: ModelSpec, split: Split, settings: Settings) -> None:
+    """Refit the best parameters on all training rows, score the test rows, store on the study."""
     if any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         for key, value in spec.evaluate_test(study.best_params, split, settings).items():
             study.set_user_attr(key, value)
         study.set_user_attr("test_params", study.best_params)
-    return study
+
+
+def one_at_a_time(objective: Objective) -> RunBatch:
+    """Run each trial of a batch through ``objective`` and tell it, as ``study.optimize`` does."""
+
+    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
+        for trial in trials:
+            try:
+                value = objective(trial)
+            except optuna.TrialPruned:
+                teller.tell(trial, TrialState.PRUNED)
+            except Exception as error:
+                log.warning("trial %d failed with %s: %r", trial.number, trial.params, error)
+                teller.tell(trial, TrialState.FAIL)
+            else:
+                teller.tell(trial, TrialState.COMPLETE, value)
+
+    return run_batch
 
 
 def summarize(study: optuna.Study, spec: ModelSpec) -> StudyResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import warnings
 from pathlib import Path
 
 import optuna
@@ -14,6 +15,12 @@ from sqlalchemy.engine import make_url
 MEMORY = "memory"
 #: Seconds a writer waits for another process's SQLite lock before giving up.
 SQLITE_TIMEOUT_S = 60
+#: A running trial records a heartbeat this often; one silent for GRACE_SECONDS (its worker died)
+#: is failed by the next worker to look and queued again with the same parameters, at most
+#: MAX_RETRY times.
+HEARTBEAT_SECONDS = 5
+GRACE_SECONDS = 20
+MAX_RETRY = 3
 _RDB_BACKENDS = ("sqlite", "postgresql", "mysql")
 _EXAMPLES = "sqlite:///storage/heart.db, postgresql+psycopg2://user@host/db or 'memory'"
 
@@ -48,7 +55,19 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
     else:
         engine_kwargs["pool_pre_ping"] = True
     try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+        with warnings.catch_warnings():
+            # Heartbeats are what the tool relies on to survive a killed worker; Optuna still
+            # marks them experimental.
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                url,
+                engine_kwargs=engine_kwargs,
+                heartbeat_interval=HEARTBEAT_SECONDS,
+                grace_period=GRACE_SECONDS,
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=MAX_RETRY
+                ),
+            )
     except ModuleNotFoundError as error:
         raise StorageError(
             f"the driver for {parsed.drivername!r} is not installed ({error.name}); "

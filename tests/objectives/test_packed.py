@@ -151,17 +151,18 @@ def test_packed_and_plain_study_trials_match(modules, folds) -> None:  # type: i
 def test_packed_search_tells_pruned_trials_at_once(modules, folds) -> None:  # type: ignore[no-untyped-def]
     from studies._batched import _Batch
     from studies._progress import Progress
+    from studies._trials import Heartbeat, Teller
 
     mlp, packed = modules
     config = mlp.TrainConfig(epochs=4, batch_size=BATCH, seed=0, report_every=2)
-    study = optuna.create_study(
-        direction="maximize", pruner=optuna.pruners.ThresholdPruner(lower=1.1)
-    )
+    storage = optuna.storages.InMemoryStorage()
+    always = optuna.pruners.ThresholdPruner(lower=1.1)
+    study = optuna.create_study(storage=storage, direction="maximize", pruner=always)
     trials = [study.ask() for _ in range(2)]
     params = [mlp.suggest(trial) for trial in trials]
-    batch = _Batch(
-        study, trials, [f.y_valid for f in folds], config, Progress("t", 2, 0, quiet=True)
-    )
+    progress = Progress("test", target=2, done=0, quiet=True)
+    teller = Teller(study, progress, Heartbeat(study, storage))
+    batch = _Batch(trials, [f.y_valid for f in folds], config, teller)
     packed.train_trials_packed(params, folds, config, batch.on_epoch)
     states = [trial.state for trial in study.trials]
     assert states == [optuna.trial.TrialState.PRUNED] * 2

@@ -1,0 +1,243 @@
+"""How trials run: slots handed out under a storage-wide lock, heartbeats, ask-and-tell.
+
+``study.optimize`` stops workers with ``MaxTrialsCallback`` after a trial ends, so N workers sharing
+a study can overshoot its target by up to N-1 trials. Here a worker takes its trials under a lock
+every worker of the storage shares (a lock file beside an SQLite file, an advisory lock on
+PostgreSQL, ``GET_LOCK`` on MySQL), after counting what is finished or running: together the
+workers finish exactly the target. Each running trial's heartbeat is recorded, so a worker that
+dies (kill -9) leaves trials that the next worker fails after the grace period, and Optuna's
+``RetryHeartbeatStaleTrialCallback`` queues them again with the same parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import optuna
+import sqlalchemy
+from optuna.trial import TrialState
+
+from studies._progress import FINISHED, Progress
+
+log = logging.getLogger(__name__)
+
+#: How long a worker with no free slot waits before looking again (other workers' trials may
+#: still fail and free theirs).
+POLL_SECONDS = 1.0
+
+RunBatch = Callable[[list[optuna.Trial], "Teller"], None]
+
+
+class Teller:
+    """Tells trials of one batch and keeps count of which are told."""
+
+    def __init__(self, study: optuna.Study, progress: Progress, heartbeat: Heartbeat) -> None:
+        self.study = study
+        self.progress = progress
+        self.heartbeat = heartbeat
+        self.told: set[int] = set()
+        self.failed = 0
+
+    def tell(self, trial: optuna.Trial, state: TrialState, value: float | None = None) -> None:
+        frozen = self.study.tell(trial, value, state=state)
+        self.told.add(trial.number)
+        self.heartbeat.forget(trial)
+        self.failed += state == TrialState.FAIL
+        self.progress(self.study, frozen)
+
+    def fail_untold(self, trials: Sequence[optuna.Trial]) -> None:
+        for trial in trials:
+            if trial.number not in self.told:
+                self.tell(trial, TrialState.FAIL)
+
+
+def run_trials(
+    study: optuna.Study,
+    storage: optuna.storages.BaseStorage,
+    target: int,
+    batch_size: int,
+    run_batch: RunBatch,
+    progress: Progress,
+    deadline: float | None = None,
+) -> None:
+    """Ask trials in batches until the study has ``target`` finished ones, across all workers.
+
+    ``run_batch`` runs and tells its trials; any it leaves untold are failed. A trial that
+    raises is stored as FAIL and the search goes on, up to ``target`` failures in this run.
+    """
+    gate = TrialGate(study, storage, target)
+    failures = 0
+    with Heartbeat(study, storage) as heartbeat:
+        while deadline is None or time.monotonic() < deadline:
+            trials = gate.take(batch_size)
+            if not trials:
+                if gate.finished() >= target or not gate.others_running():
+                    return
+                time.sleep(POLL_SECONDS)
+                continue
+            teller = Teller(study, progress, heartbeat)
+            heartbeat.watch(trials)
+            try:
+                run_batch(trials, teller)
+            except Exception as error:
+                log.warning("%d trial(s) failed: %r", len(trials) - len(teller.told), error)
+            finally:  # also on Ctrl-C: leave no trial RUNNING
+                teller.fail_untold(trials)
+            failures += teller.failed
+            if failures >= target:
+                log.error("%d trials failed in this run; stopping %s", failures, study.study_name)
+                return
+
+
+class TrialGate:
+    """Hands out trial slots so that the workers together finish exactly ``target`` trials."""
+
+    def __init__(
+        self, study: optuna.Study, storage: optuna.storages.BaseStorage, target: int
+    ) -> None:
+        self.study = study
+        self.target = target
+        self._lock = storage_lock(storage, study.study_name)
+
+    def _counts(self) -> dict[TrialState, int]:
+        counts = dict.fromkeys(TrialState, 0)
+        for trial in self.study.get_trials(deepcopy=False):
+            counts[trial.state] += 1
+        return counts
+
+    def finished(self) -> int:
+        counts = self._counts()
+        return sum(counts[state] for state in FINISHED)
+
+    def others_running(self) -> bool:
+        return self._counts()[TrialState.RUNNING] > 0
+
+    def take(self, wanted: int) -> list[optuna.Trial]:
+        """Up to ``wanted`` new (or queued retry) trials, never beyond the target."""
+        with self._lock():
+            fail_stale_trials(self.study)
+            counts = self._counts()
+            taken = sum(counts[state] for state in (*FINISHED, TrialState.RUNNING))
+            free = max(0, min(wanted, self.target - taken))
+            with warnings.catch_warnings():
+                # Optuna warns that heartbeats are meant for Study.optimize; here Heartbeat
+                # (below) records them for the asked trials instead.
+                warnings.filterwarnings("ignore", "Heartbeat of storage", UserWarning)
+                return [self.study.ask() for _ in range(free)]
+
+
+def fail_stale_trials(study: optuna.Study) -> None:
+    """Optuna's own sweep of trials whose worker stopped beating (marked experimental)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+
+
+def storage_lock(
+    storage: optuna.storages.BaseStorage, name: str
+) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """A lock named ``name`` shared by every worker of ``storage``, on any machine."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    if isinstance(storage, optuna.storages.RDBStorage):
+        engine = storage.engine
+        if engine.dialect.name == "sqlite":
+            path = Path(str(engine.url.database) + ".lock")
+            return lambda: _file_lock(path)
+        if engine.dialect.name == "postgresql":
+            return lambda: _sql_lock(engine, "SELECT pg_advisory_lock(:key)",
+                                     "SELECT pg_advisory_unlock(:key)", key)  # fmt: skip
+        if engine.dialect.name == "mysql":
+            return lambda: _sql_lock(engine, "SELECT GET_LOCK(:key, 60)",
+                                     "SELECT RELEASE_LOCK(:key)", str(key))  # fmt: skip
+    lock = threading.Lock()  # in memory: one process
+    return lambda: _thread_lock(lock)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _sql_lock(engine: sqlalchemy.Engine, take: str, give: str, key: int | str) -> Iterator[None]:
+    with engine.connect() as connection:
+        connection.execute(sqlalchemy.text(take), {"key": key})
+        try:
+            yield
+        finally:
+            connection.execute(sqlalchemy.text(give), {"key": key})
+            connection.commit()
+
+
+@contextlib.contextmanager
+def _thread_lock(lock: threading.Lock) -> Iterator[None]:
+    with lock:
+        yield
+
+
+class Heartbeat:
+    """Records the heartbeat of every watched trial every ``heartbeat_interval`` seconds.
+
+    Does nothing for storages without heartbeats (in memory).
+    """
+
+    def __init__(self, study: optuna.Study, storage: optuna.storages.BaseStorage) -> None:
+        self.study = study
+        self.storage = storage
+        interval = getattr(storage, "heartbeat_interval", None)
+        self.interval: float | None = float(interval) if interval else None
+        self._trial_ids: dict[int, int] = {}
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, trials: Sequence[optuna.Trial]) -> None:
+        if self.interval is None:
+            return
+        study_id = self.storage.get_study_id_from_name(self.study.study_name)
+        with self._guard:
+            for trial in trials:
+                self._trial_ids[trial.number] = (
+                    self.storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+                )
+        self._beat()
+
+    def forget(self, trial: optuna.Trial) -> None:
+        with self._guard:
+            self._trial_ids.pop(trial.number, None)
+
+    def _beat(self) -> None:
+        with self._guard:
+            trial_ids = list(self._trial_ids.values())
+        for trial_id in trial_ids:
+            with contextlib.suppress(Exception):  # a told trial's late beat is harmless
+                self.storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
+
+    def _run(self) -> None:
+        assert self.interval is not None
+        while not self._stop.wait(self.interval):
+            self._beat()
+
+    def __enter__(self) -> Heartbeat:
+        if self.interval is not None:
+            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
