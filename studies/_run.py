@@ -81,13 +81,15 @@ def check_protocol(
 
 
 def make_sampler(settings: Settings, grid: dict[str, list[Any]]) -> optuna.samplers.BaseSampler:
+    """The sampler, seeded by ``--seed`` and, for worker K of several, its own stream."""
+    seed = settings.seed + 10_007 * settings.worker_index
     if settings.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=settings.seed)
+        return optuna.samplers.RandomSampler(seed=seed)
     if settings.sampler == "grid":
-        return optuna.samplers.GridSampler(grid, seed=settings.seed)
+        return optuna.samplers.GridSampler(grid, seed=seed)
     if settings.sampler == "gp":
-        return optuna.samplers.GPSampler(seed=settings.seed)
-    return optuna.samplers.TPESampler(seed=settings.seed)
+        return optuna.samplers.GPSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
 
 
 def make_pruner(settings: Settings, spec: ModelSpec) -> optuna.pruners.BasePruner:

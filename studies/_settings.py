@@ -49,6 +49,8 @@ class Settings:
     trainer: str = "packed"
     parallel_trials: int = DEFAULT_PARALLEL_TRIALS
     report: bool = True
+    workers: int = 1
+    worker_index: int = 0
 
     @property
     def reports_dir(self) -> Path:
@@ -190,6 +192,22 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         help="where tables are written (default: reports/<study-prefix>)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes on this machine sharing the storage (default: 1); "
+        "needs an SQLite file or a server database, not memory",
+    )
+    parser.add_argument(
+        "--worker-index",
+        type=int,
+        default=0,
+        metavar="K",
+        help="this worker's number when several machines share one storage: picks its own "
+        "sampler seed stream (default: 0)",
+    )
+    parser.add_argument(
         "--no-report",
         action="store_true",
         help="skip the report (tables, plots, dashboard notes) at the end; "
@@ -222,6 +240,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         ("--epochs", args.epochs),
         ("--batch-size", args.batch_size),
         ("--parallel-trials", args.parallel_trials),
+        ("--workers", args.workers),
     )
     for flag, value in numbers:
         if value < 1:
@@ -231,6 +250,13 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         raise SettingsError(
             f"KERAS_BACKEND expects one of {', '.join(BACKENDS)}, got {backend!r}; "
             "unset it or pass --backend"
+        )
+    if args.worker_index < 0:
+        raise SettingsError(f"--worker-index expects 0 or more, got {args.worker_index}")
+    if args.workers > 1 and args.storage == "memory":
+        raise SettingsError(
+            f"--workers {args.workers} needs a storage the workers share, got --storage memory; "
+            "use an SQLite file (the default) or postgresql+psycopg2://..."
         )
     if args.timeout is not None and args.timeout <= 0:
         raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
@@ -263,6 +289,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         trainer=args.trainer,
         parallel_trials=args.parallel_trials,
         report=not args.no_report,
+        workers=args.workers,
+        worker_index=args.worker_index,
     )
 
 

@@ -30,6 +30,7 @@ from studies._run import (
 from studies._seed import run_seed_grid, seed_grids, seed_table
 from studies._settings import Settings, SettingsError, parse_settings, print_error
 from studies._storage import StorageError, open_storage
+from studies._workers import run_workers
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     optuna.logging.set_verbosity(optuna.logging.ERROR if settings.quiet else optuna.logging.WARNING)
     try:
-        return _run(settings)
+        return _run(settings, list(sys.argv[1:] if argv is None else argv))
     except (SettingsError, DataError, StorageError, ProtocolMismatch) as error:
         print_error(error)
         return EXIT_USAGE
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, argv: list[str]) -> int:
     # Everything that can be wrong with the input is checked before storage is opened for writing.
     path = resolve_path(settings.data)
     with warnings.catch_warnings(record=True) as caught:
@@ -77,6 +78,11 @@ def _run(settings: Settings) -> int:
         protocols[grid.name] = protocol(settings, data_sha256, grid)
         check_protocol(storage, settings.study_name(grid.name), protocols[grid.name])
 
+    if settings.workers > 1:
+        # The workers search; this process then finds the targets met, tests and reports.
+        code = run_workers(argv, settings.workers)
+        if code:
+            return code
     plan = make_fold_plan(split.y_train, settings.folds, settings.seed)
     deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
     results = []
