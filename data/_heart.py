@@ -52,6 +52,8 @@ UCI_URL = (
 )
 UCI_SHA256 = "13f2c7cc1ebfc284ead179a49d04ef4935ede24cff35452bf19a8eb643c7a8af"
 
+#: Cells read as a missing value (besides an empty cell): UCI writes "?", pandas and R write NaN/NA.
+MISSING_MARKS = ("?", "NA", "NaN", "nan")
 #: Values beyond this magnitude are data-entry errors here and overflow the scaler's squares.
 MAX_ABS_VALUE = 1e9
 
@@ -207,7 +209,7 @@ def _read_csv(path: Path, header: list[str]) -> pd.DataFrame:
     raw = _read_table(path, header=0, names=None)
     if raw.empty:
         raise DataError(f"{path}: the file has a header but no rows; expected 303 rows")
-    frame = _to_numbers(path, raw, first_line=2, missing_marks=())
+    frame = _to_numbers(path, raw, first_line=2, missing_marks=MISSING_MARKS)
     _check_binary(path, frame[TARGET], TARGET, first_line=2)
     return frame
 
@@ -221,7 +223,7 @@ def _read_uci(path: Path, first_cells: list[str]) -> pd.DataFrame:
             "or a headered CSV"
         )
     raw = _read_table(path, header=None, names=expected)
-    frame = _to_numbers(path, raw, first_line=1, missing_marks=("?",))
+    frame = _to_numbers(path, raw, first_line=1, missing_marks=MISSING_MARKS)
     if frame[UCI_TARGET].isna().any():
         line = int(np.flatnonzero(frame[UCI_TARGET].isna().to_numpy())[0]) + 1
         raise DataError(f"{path}: column {UCI_TARGET}, line {line}: the diagnosis is missing")

@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 
 from objectives import FoldPlan, Split
 from studies._settings import Settings
-from studies._trials import RunBatch, Teller
+from studies._trials import RunBatch, Teller, stop_if_asked
 
 if TYPE_CHECKING:
     from objectives.mlp import FoldCurves, TrainConfig
@@ -46,6 +46,7 @@ class _Batch:
 
     def on_epoch(self, epoch: int, means: dict[int, float], curves: list[FoldCurves]) -> set[int]:
         """Report every few epochs; tell and stop the trials the pruner stops."""
+        stop_if_asked()
         if not self.config.is_report_epoch(epoch):
             return set()
         pruned = set()

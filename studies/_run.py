@@ -15,7 +15,7 @@ from objectives import FoldPlan, Split
 from studies._models import ModelSpec, Objective
 from studies._progress import FINISHED, Progress
 from studies._settings import Settings
-from studies._trials import RunBatch, Teller, run_trials
+from studies._trials import RunBatch, Teller, run_trials, stop_if_asked
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ def one_at_a_time(objective: Objective) -> RunBatch:
 
     def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
         for trial in trials:
+            stop_if_asked()
             try:
                 value = objective(trial)
             except optuna.TrialPruned:

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import signal
 import threading
 import time
 import warnings
@@ -32,8 +33,37 @@ log = logging.getLogger(__name__)
 #: How long a worker with no free slot waits before looking again (other workers' trials may
 #: still fail and free theirs).
 POLL_SECONDS = 1.0
+#: How long a worker with no free slot waits while nothing changes (no trial of the study ends):
+#: longer than any grace period, and than a batch of networks takes to train.
+WAIT_FOR_OTHERS_SECONDS = 600.0
 
 RunBatch = Callable[[list[optuna.Trial], "Teller"], None]
+
+#: Set by the Ctrl-C handler. Python may swallow the KeyboardInterrupt when the signal lands in
+#: a finalizer, so the loops below also check this between trials and epochs.
+STOP = threading.Event()
+
+
+def stop_if_asked() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C was pressed, even if its exception got lost."""
+    if STOP.is_set():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def ctrl_c_stops() -> Iterator[None]:
+    """While inside, Ctrl-C sets :data:`STOP` as well as raising KeyboardInterrupt."""
+
+    def handler(signum: int, frame: object) -> None:
+        STOP.set()
+        raise KeyboardInterrupt
+
+    STOP.clear()
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Teller:
@@ -76,15 +106,26 @@ def run_trials(
     gate = TrialGate(study, storage, target)
     failures = 0
     with Heartbeat(study, storage) as heartbeat:
+        idle_since, last_seen = time.monotonic(), gate.snapshot()
         while deadline is None or time.monotonic() < deadline:
-            trials = gate.take(batch_size)
+            stop_if_asked()
+            trials = gate.take(batch_size, heartbeat)
             if not trials:
+                seen = gate.snapshot()
                 if gate.finished() >= target or not gate.others_running():
+                    return
+                if seen != last_seen:
+                    idle_since, last_seen = time.monotonic(), seen
+                elif time.monotonic() - idle_since > WAIT_FOR_OTHERS_SECONDS:
+                    log.warning(
+                        "%s: other workers' trials have been running unchanged for %.0f s; "
+                        "stopping this worker (run the command again to complete the target)",
+                        study.study_name, WAIT_FOR_OTHERS_SECONDS,
+                    )  # fmt: skip
                     return
                 time.sleep(POLL_SECONDS)
                 continue
             teller = Teller(study, progress, heartbeat)
-            heartbeat.watch(trials)
             try:
                 run_batch(trials, teller)
             except Exception as error:
@@ -120,8 +161,16 @@ class TrialGate:
     def others_running(self) -> bool:
         return self._counts()[TrialState.RUNNING] > 0
 
-    def take(self, wanted: int) -> list[optuna.Trial]:
-        """Up to ``wanted`` new (or queued retry) trials, never beyond the target."""
+    def snapshot(self) -> tuple[tuple[int, str], ...]:
+        """Every trial's number and state: what changes when any worker makes progress."""
+        return tuple((t.number, t.state.name) for t in self.study.get_trials(deepcopy=False))
+
+    def take(self, wanted: int, heartbeat: Heartbeat) -> list[optuna.Trial]:
+        """Up to ``wanted`` new (or queued retry) trials, never beyond the target.
+
+        Their first heartbeat is recorded before the lock is released: a trial without one
+        would never count as stale, and its slot would stay taken if this worker died.
+        """
         with self._lock():
             fail_stale_trials(self.study)
             counts = self._counts()
@@ -131,7 +180,9 @@ class TrialGate:
                 # Optuna warns that heartbeats are meant for Study.optimize; here Heartbeat
                 # (below) records them for the asked trials instead.
                 warnings.filterwarnings("ignore", "Heartbeat of storage", UserWarning)
-                return [self.study.ask() for _ in range(free)]
+                trials = [self.study.ask() for _ in range(free)]
+            heartbeat.watch(trials)
+            return trials
 
 
 def fail_stale_trials(study: optuna.Study) -> None:
@@ -205,7 +256,7 @@ class Heartbeat:
         self._thread: threading.Thread | None = None
 
     def watch(self, trials: Sequence[optuna.Trial]) -> None:
-        if self.interval is None:
+        if self.interval is None or not trials:
             return
         study_id = self.storage.get_study_id_from_name(self.study.study_name)
         with self._guard:

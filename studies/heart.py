@@ -30,6 +30,7 @@ from studies._run import (
 from studies._seed import run_seed_grid, seed_grids, seed_table
 from studies._settings import Settings, SettingsError, parse_settings, print_error
 from studies._storage import StorageError, open_storage
+from studies._trials import ctrl_c_stops
 from studies._workers import run_workers
 
 EXIT_USAGE = 2
@@ -47,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     optuna.logging.set_verbosity(optuna.logging.ERROR if settings.quiet else optuna.logging.WARNING)
     try:
-        return _run(settings, list(sys.argv[1:] if argv is None else argv))
+        with ctrl_c_stops():
+            return _run(settings, list(sys.argv[1:] if argv is None else argv))
     except (SettingsError, DataError, StorageError, ProtocolMismatch) as error:
         print_error(error)
         return EXIT_USAGE

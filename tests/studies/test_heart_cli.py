@@ -161,6 +161,68 @@ def test_unknown_keras_backend_in_the_environment(
     assert "KERAS_BACKEND expects one of jax, tensorflow, got 'torch'" in capsys.readouterr().err
 
 
+HEADER = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"
+ROW = "63,1,3,145,233,1,0,150,0,2.3,0,0,1"
+BAD_DATA = {
+    "missing target": (HEADER.removesuffix(",target") + "\n" + ROW + "\n",
+                       "missing column(s) target"),
+    "text in a number column": (f"{HEADER}\n{ROW},1\n{ROW.replace('233', 'n/a')},0\n",
+                                "column chol, line 3: expected a number, got 'n/a'"),
+    "one-class target": (f"{HEADER}\n{ROW},1\n{ROW},1\n", "has only the class 1"),
+    "semicolon delimiter": (HEADER.replace(",", ";") + "\n", "expected comma-separated columns"),
+    "empty file": ("", "the file is empty"),
+    "header only": (HEADER + "\n", "header but no rows"),
+    "NaN-only column": (f"{HEADER}\n" + "\n".join(f"{ROW.rsplit(',', 1)[0]},NaN,{t}"
+                                                  for t in (0, 1)) + "\n",
+                        "column thal has no values"),
+    "huge value": (f"{HEADER}\n{ROW},1\n{ROW.replace('145', '1e308')},0\n",
+                   "column trestbps, line 3: expected a finite value"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_DATA), ids=list(BAD_DATA))
+def test_bad_data_gives_one_line_and_exit_2_without_touching_storage(
+    case: str, heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "existing.db"
+    assert run(heart_csv, sqlite_url(db), "--trials", "2", "--models", "logreg-l1") == 0
+    before = file_digest(db)
+    capsys.readouterr()
+    text, expected = BAD_DATA[case]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
+    assert run(bad, sqlite_url(db)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"Error: {bad}: ")
+    assert expected in err
+    assert file_digest(db) == before
+
+
+def test_a_directory_as_data_and_a_read_only_storage(
+    heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(tmp_path, "memory") == 2
+    assert "expected a data file, got the directory" in capsys.readouterr().err
+    db = tmp_path / "readonly.db"
+    assert run(heart_csv, sqlite_url(db), "--trials", "2") == 0
+    db.chmod(0o444)
+    before = file_digest(db)
+    capsys.readouterr()
+    assert run(heart_csv, sqlite_url(db), "--trials", "4") == 2
+    err = capsys.readouterr().err
+    assert (
+        err == f"Error: the SQLite file {db} is not writable; make it writable or choose "
+        "another --storage\n"
+    )
+    assert file_digest(db) == before
+
+
+def test_workers_need_a_shared_storage(heart_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(heart_csv, "memory", "--workers", "2") == 2
+    assert "--workers 2 needs a storage the workers share" in capsys.readouterr().err
+
+
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert "--reproduce-seed" in capsys.readouterr().out
