@@ -6,10 +6,12 @@ import argparse
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
+
+import optuna
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
@@ -296,3 +298,25 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
 
 def print_error(message: object) -> None:
     print(f"Error: {message}", file=sys.stderr)
+
+
+def run_storage_command(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    body: Callable[[argparse.Namespace, optuna.storages.BaseStorage], int],
+    check: Callable[[argparse.Namespace], None] = lambda args: None,
+) -> int:
+    """Parse ``argv``, open the existing storage it names and run ``body``; a bad flag or
+    storage is one ``Error:`` line and exit code 2 (the readers' shared command line)."""
+    from studies._storage import StorageError, open_existing_storage
+
+    try:
+        args = parser.parse_args(argv)
+        check(args)
+        storage = open_existing_storage(args.storage)
+    except (SettingsError, StorageError) as error:
+        print_error(error)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    return body(args, storage)

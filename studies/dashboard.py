@@ -8,12 +8,20 @@ and warns when it is told otherwise: the dashboard has no authentication.
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import sys
 from collections.abc import Sequence
 
-from studies._settings import SettingsError, _Parser, add_storage_arguments, print_error
-from studies._storage import StorageError, open_existing_storage
+import optuna
+
+from studies._settings import (
+    SettingsError,
+    _Parser,
+    add_storage_arguments,
+    print_error,
+    run_storage_command,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -42,16 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_PORT,
         help=f"port to listen on (default: {DEFAULT_PORT})",
     )
-    try:
-        args = parser.parse_args(argv)
-        if not 0 < args.port < 65536:
-            raise SettingsError(f"--port expects 1-65535, got {args.port}")
-        storage = open_existing_storage(args.storage)
-    except (SettingsError, StorageError) as error:
-        print_error(error)
-        return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
+    return run_storage_command(parser, argv, _serve, check=_check_port)
+
+
+def _check_port(args: argparse.Namespace) -> None:
+    if not 0 < args.port < 65536:
+        raise SettingsError(f"--port expects 1-65535, got {args.port}")
+
+
+def _serve(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> int:
     if not is_loopback(args.host):
         print(
             f"Warning: binding to {args.host}: optuna-dashboard has no authentication, and anyone "

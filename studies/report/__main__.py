@@ -6,21 +6,22 @@ Reads only; never runs a trial. Writes into ``--out`` (default ``reports/<prefix
 
 from __future__ import annotations
 
+import argparse
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+import optuna
+
 from data import DataError, DuplicateRowsWarning, load_heart, resolve_path
 from objectives import Split, split_train_test
 from studies._settings import (
     DEFAULT_PREFIX,
-    SettingsError,
     _Parser,
     add_storage_arguments,
-    print_error,
+    run_storage_command,
 )
-from studies._storage import StorageError, open_existing_storage
 from studies.report._write import print_report, write_report
 
 
@@ -40,19 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-dashboard", action="store_true", help="do not attach notes and plots to the studies"
     )
-    try:
-        args = parser.parse_args(argv)
-        storage = open_existing_storage(args.storage)
-    except (SettingsError, StorageError) as error:
-        print_error(error)
-        return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
+    return run_storage_command(parser, argv, _report)
+
+
+def _report(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> int:
     out = args.out or Path("reports") / (args.study_prefix or DEFAULT_PREFIX)
-    report = write_report(
-        storage, args.study_prefix, out, _training_rows(args.data), dashboard=not args.no_dashboard
-    )
-    print_report(report)
+    split = _training_rows(args.data)
+    print_report(write_report(storage, args.study_prefix, out, split, not args.no_dashboard))
     return 0
 
 

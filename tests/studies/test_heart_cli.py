@@ -135,14 +135,25 @@ BAD_FLAGS = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_FLAGS), ids=list(BAD_FLAGS))
-def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
-    case: str, heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def existing_db(
+    heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, str | None]:
+    """A storage with a finished small study, and its checksum."""
     db = tmp_path / "existing.db"
     assert run(heart_csv, sqlite_url(db), "--trials", "2", "--models", "logreg-l1") == 0
-    before = file_digest(db)
     capsys.readouterr()
+    return db, file_digest(db)
+
+
+@pytest.mark.parametrize("case", list(BAD_FLAGS), ids=list(BAD_FLAGS))
+def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
+    case: str,
+    heart_csv: Path,
+    existing_db: tuple[Path, str | None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db, before = existing_db
     flags, expected = BAD_FLAGS[case]
     argv = ["--data", str(heart_csv), "--storage", sqlite_url(db), *LINEAR, *flags]
     assert main(argv) == 2
@@ -182,12 +193,12 @@ BAD_DATA = {
 
 @pytest.mark.parametrize("case", list(BAD_DATA), ids=list(BAD_DATA))
 def test_bad_data_gives_one_line_and_exit_2_without_touching_storage(
-    case: str, heart_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: str,
+    tmp_path: Path,
+    existing_db: tuple[Path, str | None],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    db = tmp_path / "existing.db"
-    assert run(heart_csv, sqlite_url(db), "--trials", "2", "--models", "logreg-l1") == 0
-    before = file_digest(db)
-    capsys.readouterr()
+    db, before = existing_db
     text, expected = BAD_DATA[case]
     bad = tmp_path / "bad.csv"
     bad.write_text(text)
