@@ -3,9 +3,10 @@
     python benchmarks/parallel_trials.py [--trials 100] [--values 5,10,20,50]
 
 Larger batches train more networks per second, but TPE learns from finished trials only between
-batches. For each T this runs ``--models mlp --trials N`` (in memory, median pruning) and prints
-the wall time, the best CV accuracy, and when the best-so-far first came within 0.005 of it:
-best-so-far per wall-clock second, not only throughput.
+batches. For each T this runs ``--models mlp --trials N --no-report`` (a fresh SQLite file in a
+temporary folder, removed afterwards; median pruning) and prints the wall time, the best CV
+accuracy, and when the best-so-far first came within 0.005 of it: best-so-far per wall-clock
+second, not only throughput.
 """
 
 from __future__ import annotations
@@ -31,31 +32,35 @@ def run() -> None:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--values", default="5,10,20,50")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="parallel_trials_"))
-    for parallel in (int(value) for value in args.values.split(",")):
-        storage = f"sqlite:///{workdir / f'T{parallel}.db'}"
-        argv = ["--models", "mlp", "--trials", str(args.trials), "--storage", storage,
-                "--parallel-trials", str(parallel), "--quiet"]  # fmt: skip
-        start = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()):
-            code = heart_main(argv)
-        seconds = time.perf_counter() - start
-        if code != 0:
-            raise SystemExit(f"T={parallel}: the study failed with exit code {code}")
-        study = optuna.load_study(study_name="heart-mlp", storage=storage)
-        complete = sorted(
-            (t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
-            key=lambda t: t.datetime_complete or datetime.max,
-        )
-        best = max(t.value for t in complete if t.value is not None)
-        first = study.trials[0].datetime_start
-        reached = next(t for t in complete if t.value is not None and t.value >= best - 0.005)
-        assert first is not None
-        assert reached.datetime_complete is not None
-        near_best_after = (reached.datetime_complete - first).total_seconds()
-        pruned = sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials)
-        print(f"T={parallel:3d}: {seconds:6.1f} s, best CV accuracy {best:.4f}, within 0.005 of "
-              f"it after {near_best_after:6.1f} s, {pruned} pruned")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="parallel_trials_") as folder:
+        for parallel in (int(value) for value in args.values.split(",")):
+            measure(parallel, args.trials, Path(folder))
+
+
+def measure(parallel: int, n_trials: int, workdir: Path) -> None:
+    storage = f"sqlite:///{workdir / f'T{parallel}.db'}"
+    argv = ["--models", "mlp", "--trials", str(n_trials), "--storage", storage,
+            "--parallel-trials", str(parallel), "--quiet", "--no-report"]  # fmt: skip
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = heart_main(argv)
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"T={parallel}: the study failed with exit code {code}")
+    study = optuna.load_study(study_name="heart-mlp", storage=storage)
+    complete = sorted(
+        (t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
+        key=lambda t: t.datetime_complete or datetime.max,
+    )
+    best = max(t.value for t in complete if t.value is not None)
+    first = study.trials[0].datetime_start
+    reached = next(t for t in complete if t.value is not None and t.value >= best - 0.005)
+    assert first is not None
+    assert reached.datetime_complete is not None
+    near_best_after = (reached.datetime_complete - first).total_seconds()
+    pruned = sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials)
+    print(f"T={parallel:3d}: {seconds:6.1f} s, best CV accuracy {best:.4f}, within 0.005 of "
+          f"it after {near_best_after:6.1f} s, {pruned} pruned")  # fmt: skip
 
 
 if __name__ == "__main__":

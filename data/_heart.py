@@ -96,12 +96,11 @@ def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
         DataError: no file at the chosen place; the message lists where it looked.
     """
     if explicit is not None:
-        candidates = [(Path(explicit), "--data")]
+        path, origin = Path(explicit), "--data"
     elif os.environ.get(ENV_VAR):
-        candidates = [(Path(os.environ[ENV_VAR]), ENV_VAR)]
+        path, origin = Path(os.environ[ENV_VAR]), ENV_VAR
     else:
-        candidates = [(DEFAULT_PATH, "the default")]
-    path, origin = candidates[0]
+        path, origin = DEFAULT_PATH, "the default"
     if path.is_dir():
         raise DataError(
             f"expected a data file, got the directory {path} (from {origin}); "

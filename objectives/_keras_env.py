@@ -45,7 +45,7 @@ def configure_backend(backend: str, threads: int = 1) -> None:
     for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         os.environ[name] = str(threads)
     if threads == 1 and "--xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
-        flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        flags = "--xla_cpu_multi_thread_eigen=false"
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
 
 

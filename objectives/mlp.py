@@ -134,7 +134,6 @@ def prepare_folds(X: np.ndarray, y: np.ndarray, plan: FoldPlan, impute: bool) ->
 class FoldCurves:
     """Validation accuracy and log loss of every fold after every epoch trained so far."""
 
-    n_folds: int
     accuracy: list[list[float]] = field(default_factory=list)  # [epoch][fold]
     log_loss: list[list[float]] = field(default_factory=list)
     final: list[np.ndarray] = field(default_factory=list)  # last validation probabilities
@@ -212,7 +211,7 @@ def train_folds_plain(
         build_model(params, n_features, fold_seed(config.seed, index))
         for index in range(len(folds))
     ]
-    curves = FoldCurves(len(folds))
+    curves = FoldCurves()
     y_valid = [fold.y_valid for fold in folds]
     for epoch in range(1, config.epochs + 1):
         for index, (model, fold) in enumerate(zip(models, folds, strict=True)):

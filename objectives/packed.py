@@ -252,7 +252,7 @@ def train_trials_packed(
     ]
     model = build_packed_model(copies, folds[0].X_train.shape[1])
     X_valid, y_valid = pack_validation(copies)
-    curves = [FoldCurves(n_folds) for _ in params]
+    curves = [FoldCurves() for _ in params]
     active = set(trials)
     timer = _EpochTimer()
     for epoch in range(1, config.epochs + 1):

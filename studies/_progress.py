@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from types import TracebackType
 
 import optuna
@@ -10,6 +11,24 @@ from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+def count_states(study: optuna.Study) -> dict[TrialState, int]:
+    """How many trials of the study are in each state."""
+    counts = dict.fromkeys(TrialState, 0)
+    for trial in study.get_trials(deepcopy=False):
+        counts[trial.state] += 1
+    return counts
+
+
+def best_trial(trials: Sequence[FrozenTrial]) -> FrozenTrial | None:
+    """The complete trial with the highest value, the earliest among ties.
+
+    Optuna leaves the order of tied best trials to the storage (undefined on PostgreSQL); the
+    test-set refit, the closing table and the report all use this one, so they agree.
+    """
+    complete = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
+    return max(complete, key=lambda t: (t.value, -t.number)) if complete else None
 
 
 class Progress:

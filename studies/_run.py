@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 
 from objectives import FoldPlan, Split
 from studies._models import ModelSpec, Objective
-from studies._progress import FINISHED, Progress
+from studies._progress import FINISHED, Progress, best_trial, count_states
 from studies._settings import Settings
 from studies._trials import RunBatch, Teller, run_trials, stop_if_asked
 
@@ -104,13 +104,6 @@ def make_pruner(settings: Settings, spec: ModelSpec) -> optuna.pruners.BasePrune
     )
 
 
-def count_states(study: optuna.Study) -> dict[TrialState, int]:
-    counts = dict.fromkeys(TrialState, 0)
-    for trial in study.get_trials(deepcopy=False):
-        counts[trial.state] += 1
-    return counts
-
-
 def run_study(
     spec: ModelSpec,
     storage: optuna.storages.BaseStorage,
@@ -155,10 +148,12 @@ def run_study(
 
 def evaluate_best(study: optuna.Study, spec: ModelSpec, split: Split, settings: Settings) -> None:
     """Refit the best parameters on all training rows, score the test rows, store on the study."""
-    if any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
-        for key, value in spec.evaluate_test(study.best_params, split, settings).items():
+    best = best_trial(study.get_trials(deepcopy=False))
+    if best is not None:
+        for key, value in spec.evaluate_test(best.params, split, settings).items():
             study.set_user_attr(key, value)
-        study.set_user_attr("test_params", study.best_params)
+        study.set_user_attr("test_params", best.params)
+        study.set_user_attr("test_trial", best.number)
 
 
 def one_at_a_time(objective: Objective) -> RunBatch:
@@ -171,8 +166,8 @@ def one_at_a_time(objective: Objective) -> RunBatch:
                 value = objective(trial)
             except optuna.TrialPruned:
                 teller.tell(trial, TrialState.PRUNED)
-            except Exception as error:
-                log.warning("trial %d failed with %s: %r", trial.number, trial.params, error)
+            except Exception:
+                log.warning("trial %d failed with %s", trial.number, trial.params, exc_info=True)
                 teller.tell(trial, TrialState.FAIL)
             else:
                 teller.tell(trial, TrialState.COMPLETE, value)
@@ -182,8 +177,7 @@ def one_at_a_time(objective: Objective) -> RunBatch:
 
 def summarize(study: optuna.Study, spec: ModelSpec) -> StudyResult:
     counts = count_states(study)
-    complete = counts[TrialState.COMPLETE] > 0
-    best = study.best_trial if complete else None
+    best = best_trial(study.get_trials(deepcopy=False))
     attrs = study.user_attrs
     return StudyResult(
         study_name=study.study_name,

@@ -19,7 +19,7 @@ import optuna
 import pandas as pd
 
 from objectives import FoldPlan, Split, cross_validate, logreg, score_test, set_user_attrs
-from studies._models import MLP, Objective, needs_imputer
+from studies._models import MLP, Objective, mlp_config, needs_imputer
 from studies._progress import FINISHED, Progress
 from studies._settings import Settings
 
@@ -60,9 +60,7 @@ def _mlp_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objectiv
 
     configure_backend(settings.backend)
     impute = needs_imputer(split)
-    config = mlp.TrainConfig(
-        epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed
-    )
+    config = mlp_config(settings)
     folds = mlp.prepare_folds(split.X_train, split.y_train, plan, impute)
     y_valid = [fold.y_valid for fold in folds]
 

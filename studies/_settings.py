@@ -13,10 +13,11 @@ from typing import NoReturn
 
 import optuna
 
+from objectives._keras_env import BACKENDS, DEFAULT_BACKEND
+
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
 MODEL_NAMES = ("logreg-l1", "logreg-l2", "mlp")
-BACKENDS = ("jax", "tensorflow")
 TRAINERS = ("packed", "plain")
 #: Trials trained together by the packed trainer; see benchmarks/mlp_throughput.py.
 DEFAULT_PARALLEL_TRIALS = 20
@@ -51,6 +52,7 @@ class Settings:
     trainer: str = "packed"
     parallel_trials: int = DEFAULT_PARALLEL_TRIALS
     report: bool = True
+    test: bool = True
     workers: int = 1
     worker_index: int = 0
 
@@ -210,6 +212,12 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         "sampler seed stream (default: 0)",
     )
     parser.add_argument(
+        "--no-test",
+        action="store_true",
+        help="do not refit the best parameters and score the test rows at the end "
+        "(the workers that --workers starts; the parent scores once, after them)",
+    )
+    parser.add_argument(
         "--no-report",
         action="store_true",
         help="skip the report (tables, plots, dashboard notes) at the end; "
@@ -247,7 +255,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     for flag, value in numbers:
         if value < 1:
             raise SettingsError(f"{flag} expects a positive number, got {value}")
-    backend = args.backend or os.environ.get("KERAS_BACKEND") or "jax"
+    backend = args.backend or os.environ.get("KERAS_BACKEND") or DEFAULT_BACKEND
     if backend not in BACKENDS:
         raise SettingsError(
             f"KERAS_BACKEND expects one of {', '.join(BACKENDS)}, got {backend!r}; "
@@ -291,6 +299,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         trainer=args.trainer,
         parallel_trials=args.parallel_trials,
         report=not args.no_report,
+        test=not args.no_test,
         workers=args.workers,
         worker_index=args.worker_index,
     )

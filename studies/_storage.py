@@ -29,8 +29,11 @@ class StorageError(ValueError):
     """The storage URL cannot be used. The message is one line."""
 
 
-def open_storage(url: str) -> optuna.storages.BaseStorage:
+def open_storage(url: str, for_reading: bool = False) -> optuna.storages.BaseStorage:
     """Return the storage for ``url``; for SQLite, create the file's folder if missing.
+
+    ``for_reading`` (the report, the dashboard) leaves an SQLite file as it is: not created,
+    not switched to WAL, and not refused when read-only.
 
     Raises:
         StorageError: unknown scheme, missing driver, unreachable server, read-only file.
@@ -49,8 +52,9 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         )
     engine_kwargs: dict[str, object] = {}
     if backend == "sqlite":
-        _prepare_sqlite_file(parsed.database, url)
-        _use_wal(Path(str(parsed.database)))
+        if not for_reading:
+            _prepare_sqlite_file(parsed.database, url)
+            _use_wal(Path(str(parsed.database)))
         engine_kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT_S}
     else:
         engine_kwargs["pool_pre_ping"] = True
@@ -67,6 +71,7 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                     max_retry=MAX_RETRY
                 ),
+                skip_table_creation=for_reading,
             )
     except ModuleNotFoundError as error:
         raise StorageError(
@@ -128,4 +133,4 @@ def open_existing_storage(url: str) -> optuna.storages.BaseStorage:
             f"no SQLite file at {parsed.database!r}; run python -m studies.heart first "
             "or pass the --storage it used"
         )
-    return open_storage(url)
+    return open_storage(url, for_reading=True)

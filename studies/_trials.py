@@ -26,7 +26,7 @@ import optuna
 import sqlalchemy
 from optuna.trial import TrialState
 
-from studies._progress import FINISHED, Progress
+from studies._progress import FINISHED, Progress, count_states
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ class Teller:
         self.failed = 0
 
     def tell(self, trial: optuna.Trial, state: TrialState, value: float | None = None) -> None:
-        frozen = self.study.tell(trial, value, state=state)
+        # Another worker may have failed this trial as stale meanwhile: its verdict stands.
+        frozen = self.study.tell(trial, value, state=state, skip_if_finished=True)
         self.told.add(trial.number)
         self.heartbeat.forget(trial)
         self.failed += state == TrialState.FAIL
@@ -128,8 +129,9 @@ def run_trials(
             teller = Teller(study, progress, heartbeat)
             try:
                 run_batch(trials, teller)
-            except Exception as error:
-                log.warning("%d trial(s) failed: %r", len(trials) - len(teller.told), error)
+            except Exception:
+                untold = len(trials) - len(teller.told)
+                log.warning("%d trial(s) of %s failed", untold, study.study_name, exc_info=True)
             finally:  # also on Ctrl-C: leave no trial RUNNING
                 teller.fail_untold(trials)
             failures += teller.failed
@@ -148,18 +150,12 @@ class TrialGate:
         self.target = target
         self._lock = storage_lock(storage, study.study_name)
 
-    def _counts(self) -> dict[TrialState, int]:
-        counts = dict.fromkeys(TrialState, 0)
-        for trial in self.study.get_trials(deepcopy=False):
-            counts[trial.state] += 1
-        return counts
-
     def finished(self) -> int:
-        counts = self._counts()
+        counts = count_states(self.study)
         return sum(counts[state] for state in FINISHED)
 
     def others_running(self) -> bool:
-        return self._counts()[TrialState.RUNNING] > 0
+        return count_states(self.study)[TrialState.RUNNING] > 0
 
     def snapshot(self) -> tuple[tuple[int, str], ...]:
         """Every trial's number and state: what changes when any worker makes progress."""
@@ -173,7 +169,7 @@ class TrialGate:
         """
         with self._lock():
             fail_stale_trials(self.study)
-            counts = self._counts()
+            counts = count_states(self.study)
             taken = sum(counts[state] for state in (*FINISHED, TrialState.RUNNING))
             free = max(0, min(wanted, self.target - taken))
             with warnings.catch_warnings():
@@ -206,7 +202,7 @@ def storage_lock(
             return lambda: _sql_lock(engine, "SELECT pg_advisory_lock(:key)",
                                      "SELECT pg_advisory_unlock(:key)", key)  # fmt: skip
         if engine.dialect.name == "mysql":
-            return lambda: _sql_lock(engine, "SELECT GET_LOCK(:key, 60)",
+            return lambda: _sql_lock(engine, "SELECT GET_LOCK(:key, 600)",
                                      "SELECT RELEASE_LOCK(:key)", str(key))  # fmt: skip
     lock = threading.Lock()  # in memory: one process
     return lambda: _thread_lock(lock)
@@ -225,7 +221,9 @@ def _file_lock(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def _sql_lock(engine: sqlalchemy.Engine, take: str, give: str, key: int | str) -> Iterator[None]:
     with engine.connect() as connection:
-        connection.execute(sqlalchemy.text(take), {"key": key})
+        got = connection.execute(sqlalchemy.text(take), {"key": key}).scalar()
+        if got == 0:  # MySQL's GET_LOCK timed out (PostgreSQL's lock waits, returning NULL)
+            raise TimeoutError(f"no storage lock {key} after 600 s: is another worker stuck?")
         try:
             yield
         finally:
@@ -274,8 +272,10 @@ class Heartbeat:
         with self._guard:
             trial_ids = list(self._trial_ids.values())
         for trial_id in trial_ids:
-            with contextlib.suppress(Exception):  # a told trial's late beat is harmless
+            try:
                 self.storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
+            except Exception as error:  # the trial goes on; others may fail it as stale
+                log.warning("could not record the heartbeat of trial id %d: %r", trial_id, error)
 
     def _run(self) -> None:
         assert self.interval is not None

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 
 #: Flags the parent handles itself and does not pass on to its workers.
-_PARENT_ONLY = {"--workers": 1, "--worker-index": 1, "--reproduce-seed": 0, "--no-report": 0}
+_PARENT_ONLY = {"--workers": 1, "--worker-index": 1, "--reproduce-seed": 0, "--no-report": 0,
+                "--no-test": 0}  # fmt: skip
 
 
 def worker_argv(argv: Sequence[str], index: int) -> list[str]:
@@ -31,7 +32,7 @@ def worker_argv(argv: Sequence[str], index: int) -> list[str]:
             skip = _PARENT_ONLY[name] if "=" not in arg else 0
             continue
         kept.append(arg)
-    return [*kept, "--worker-index", str(index), "--no-report", "--quiet"]
+    return [*kept, "--worker-index", str(index), "--no-report", "--no-test", "--quiet"]
 
 
 def run_workers(argv: Sequence[str], workers: int) -> int:

@@ -80,16 +80,18 @@ def _run(settings: Settings, argv: list[str]) -> int:
         protocols[grid.name] = protocol(settings, data_sha256, grid)
         check_protocol(storage, settings.study_name(grid.name), protocols[grid.name])
 
+    deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
     if settings.workers > 1:
         # The workers search; this process then finds the targets met, tests and reports.
         code = run_workers(argv, settings.workers)
         if code:
             return code
     plan = make_fold_plan(split.y_train, settings.folds, settings.seed)
-    deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
     results = []
     for spec in specs:
-        study = run_study(spec, storage, split, plan, settings, protocols[spec.name], deadline)
+        study = run_study(
+            spec, storage, split, plan, settings, protocols[spec.name], deadline, settings.test
+        )
         results.append(summarize(study, spec))
 
     for grid in grids:

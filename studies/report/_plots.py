@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-SEED_C = (0.001, 0.01, 0.1)
-SEED_L = (0.001, 0.01, 0.1)
+from studies._seed import SEED_VALUES as SEED_C
+from studies._seed import SEED_VALUES as SEED_L
+
 COLORS = {"l1": "tab:blue", "l2": "tab:orange"}
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 from scipy import stats
 
-from objectives import wilson_interval
+from objectives import logreg, mlp, wilson_interval
+from studies._progress import best_trial
 
 #: Study suffixes the tool writes, in report order; other studies of the prefix follow.
 TUNED = ("logreg-l1", "logreg-l2", "mlp")
@@ -26,7 +27,11 @@ FAMILY = {
     "seed-logreg": "logreg",
     "seed-mlp": "mlp",
 }
-SEARCH_RANGES = {"C": (1e-4, 1e4), "l1": (1e-6, 1e-1), "l2": (1e-6, 1e-1)}
+SEARCH_RANGES = {
+    "C": (logreg.C_LOW, logreg.C_HIGH),
+    "l1": (mlp.L_LOW, mlp.L_HIGH),
+    "l2": (mlp.L_LOW, mlp.L_HIGH),
+}
 
 SUMMARY_COLUMNS = [
     "study",
@@ -84,8 +89,7 @@ class StudyView:
         return self.suffix in SEED
 
     def best(self) -> FrozenTrial | None:
-        complete = [t for t in self.complete if t.value is not None]
-        return max(complete, key=lambda t: t.value or -math.inf) if complete else None
+        return best_trial(self.trials)
 
     @property
     def folds(self) -> int | None:
@@ -95,7 +99,7 @@ class StudyView:
 
 def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyView]:
     """Every study named ``<prefix>-...`` in ``storage``: the tool's own first, in report order."""
-    names = [n for n in optuna.get_all_study_names(storage) if n.startswith(f"{prefix}-")]
+    names = [n for n in optuna.get_all_study_names(storage) if _of_prefix(n, prefix)]
     order = {suffix: index for index, suffix in enumerate((*TUNED, *SEED))}
     views = []
     for name in names:
@@ -103,6 +107,15 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
         suffix = name.removeprefix(f"{prefix}-")
         views.append(StudyView(name, suffix, study, tuple(study.get_trials(deepcopy=False))))
     return sorted(views, key=lambda view: (order.get(view.suffix, len(order)), view.name))
+
+
+def _of_prefix(name: str, prefix: str) -> bool:
+    """Whether ``name`` is ``<prefix>-<suffix>``: not a study of a longer prefix such as
+    ``heart-v2-logreg-l1`` when the prefix is ``heart``."""
+    if not name.startswith(f"{prefix}-"):
+        return False
+    suffix = name.removeprefix(f"{prefix}-")
+    return suffix in (*TUNED, *SEED) or not any(suffix.endswith(f"-{s}") for s in (*TUNED, *SEED))
 
 
 def _json(params: dict[str, Any]) -> str:

@@ -204,3 +204,43 @@ def test_report_command_refuses_a_storage_that_does_not_exist(
     assert err.startswith("Error: no SQLite file at")
     assert err.count("\n") == 1
     assert not missing.exists()
+
+
+def test_studies_of_a_longer_prefix_are_left_out() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    for name in ("t-logreg-l1", "t-v2-logreg-l1", "t-other-engine", "tt-logreg-l1"):
+        optuna.create_study(storage=storage, study_name=name)
+    assert [view.name for view in _tables.load_views(storage, "t")] == [
+        "t-logreg-l1",
+        "t-other-engine",
+    ]
+
+
+def test_the_earliest_of_tied_best_trials_is_the_best() -> None:
+    from studies._progress import best_trial
+
+    study = optuna.create_study(direction="maximize")
+    for c, value in ((1.0, 0.7), (2.0, 0.8), (3.0, 0.8)):
+        study.add_trial(create_trial(params={"C": c}, distributions={"C": C}, value=value))
+    best = best_trial(study.trials)
+    assert best is not None
+    assert (best.number, best.params["C"]) == (1, 2.0)
+
+
+def test_the_report_reads_a_read_only_storage_without_changing_it(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    from tests.conftest import file_digest
+
+    db = tmp_path / "archived.db"
+    url = f"sqlite:///{db}"
+    for name in ("t-logreg-l1", "t-logreg-l2"):
+        optuna.copy_study(from_study_name=name, from_storage=storage, to_storage=url)
+    db.chmod(0o444)
+    before = file_digest(db)
+    out = tmp_path / "out"
+    code = report_main(["--storage", url, "--study-prefix", "t", "--out", str(out),
+                        "--no-dashboard"])  # fmt: skip
+    assert code == 0
+    assert (out / "summary.csv").stat().st_size > 0
+    assert file_digest(db) == before
