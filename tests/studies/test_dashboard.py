@@ -4,6 +4,7 @@ real browser (Debian's Chromium driven by Playwright)."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import socket
 import subprocess
@@ -163,7 +164,10 @@ def test_browser_shows_studies_note_and_plots(
 ) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     sid = study_id(finished[0], "heart-logreg-l1")
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
