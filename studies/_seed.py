@@ -18,8 +18,8 @@ from typing import Any, cast
 import optuna
 import pandas as pd
 
-from objectives import FoldPlan, Split, cross_validate, logreg, score_test, set_user_attrs
-from studies._models import MLP, Objective, mlp_config, needs_imputer
+from objectives import FoldPlan, Split, logreg, score_test, set_user_attrs
+from studies._models import MLP, MODELS, Objective, mlp_config, needs_imputer
 from studies._progress import FINISHED, Progress
 from studies._settings import Settings
 
@@ -27,29 +27,17 @@ SEED_VALUES = (0.001, 0.01, 0.1)
 
 
 def _logreg_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
+    """The searched model's own objective (CV scores on the fold plan) and test scoring, with the
+    penalty as a grid parameter; the trial value is the test accuracy, as the seed reported."""
     impute = needs_imputer(split)
 
     def objective(trial: optuna.Trial) -> float:
         penalty = cast(logreg.Penalty, trial.suggest_categorical("penalty", ("l1", "l2")))
-        params = logreg.suggest(trial)
-        cv = cross_validate(
-            trial,
-            lambda: logreg.build_model(params, penalty, impute),
-            split.X_train,
-            split.y_train,
-            plan,
-        )
-        model = logreg.build_model(params, penalty, impute).fit(split.X_train, split.y_train)
-        test = score_test(split.y_test, model.predict_proba(split.X_test)[:, 1])
-        set_user_attrs(
-            trial,
-            {
-                **cv.as_user_attrs(),
-                **test.as_user_attrs(),
-                "n_nonzero_coef": logreg.count_nonzero_coefficients(model),
-            },
-        )
-        return test.accuracy
+        logreg.LogRegObjective(penalty, split.X_train, split.y_train, plan, impute)(trial)
+        params = {"C": trial.params["C"]}
+        test = MODELS[f"logreg-{penalty}"].evaluate_test(params, split, settings)
+        set_user_attrs(trial, test)
+        return float(test["test_accuracy"])
 
     return objective
 
