@@ -22,6 +22,7 @@ from objectives import FoldPlan, Split, logreg, score_test, set_user_attrs
 from studies._models import MLP, MODELS, Objective, mlp_config, needs_imputer
 from studies._progress import FINISHED, Progress
 from studies._settings import Settings
+from studies._trials import stop_if_asked
 
 SEED_VALUES = (0.001, 0.01, 0.1)
 
@@ -32,6 +33,7 @@ def _logreg_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objec
     impute = needs_imputer(split)
 
     def objective(trial: optuna.Trial) -> float:
+        stop_if_asked()
         penalty = cast(logreg.Penalty, trial.suggest_categorical("penalty", ("l1", "l2")))
         logreg.LogRegObjective(penalty, split.X_train, split.y_train, plan, impute)(trial)
         params = {"C": trial.params["C"]}
@@ -53,6 +55,7 @@ def _mlp_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objectiv
     y_valid = [fold.y_valid for fold in folds]
 
     def objective(trial: optuna.Trial) -> float:
+        stop_if_asked()
         params = mlp.suggest(trial)
         curves = mlp.train_folds_plain(params, folds, config, on_epoch=lambda *_: False)
         proba = mlp.fit_and_predict(

@@ -39,24 +39,27 @@ WAIT_FOR_OTHERS_SECONDS = 600.0
 
 RunBatch = Callable[[list[optuna.Trial], "Teller"], None]
 
-#: Set by the Ctrl-C handler. Python may swallow the KeyboardInterrupt when the signal lands in
-#: a finalizer, so the loops below also check this between trials and epochs.
+#: Set by the Ctrl-C handler; the loops below check it between trials, batches and epochs.
 STOP = threading.Event()
 
 
 def stop_if_asked() -> None:
-    """Raise KeyboardInterrupt if Ctrl-C was pressed, even if its exception got lost."""
+    """Raise KeyboardInterrupt if Ctrl-C was pressed (at a point where Python code runs)."""
     if STOP.is_set():
         raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def ctrl_c_stops() -> Iterator[None]:
-    """While inside, Ctrl-C sets :data:`STOP` as well as raising KeyboardInterrupt."""
+    """While inside, the first Ctrl-C only sets :data:`STOP`; the run stops at the next trial,
+    batch or epoch boundary. Raising KeyboardInterrupt from the handler itself can land inside
+    JAX's native code, which then aborts the process (seen as exit -11) or swallows it in a
+    finalizer. A second Ctrl-C raises at once."""
 
     def handler(signum: int, frame: object) -> None:
+        if STOP.is_set():
+            raise KeyboardInterrupt
         STOP.set()
-        raise KeyboardInterrupt
 
     STOP.clear()
     previous = signal.signal(signal.SIGINT, handler)

@@ -12,7 +12,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
+
+from studies._trials import STOP, stop_if_asked
 
 #: Flags the parent handles itself and does not pass on to its workers.
 _PARENT_ONLY = {"--workers": 1, "--worker-index": 1, "--reproduce-seed": 0, "--no-report": 0,
@@ -46,15 +49,16 @@ def run_workers(argv: Sequence[str], workers: int) -> int:
         )
         for index in range(workers)
     ]
-    try:
-        codes = [process.wait() for process in processes]
-    except KeyboardInterrupt:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            process.wait()
-        raise
+    forwarded = False
+    while any(process.poll() is None for process in processes):
+        if STOP.is_set() and not forwarded:  # Ctrl-C here: pass it on to every worker
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            forwarded = True
+        time.sleep(0.2)
+    stop_if_asked()
+    codes = [process.returncode for process in processes]
     failed = [(index, code) for index, code in enumerate(codes) if code != 0]
     if failed:
         print(
