@@ -1,4 +1,5 @@
-"""Training rows for benchmarks: the real 242 when HEART_DATA names the file, else synthetic."""
+"""Training rows for benchmarks: the seed split's training rows of the heart data when a file is
+found (``$HEART_DATA``), else 242 synthetic rows of the same shape."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import warnings
 import numpy as np
 
 from data import DuplicateRowsWarning, load_heart
-from objectives import split_train_test
+from objectives import split_rows
 
 
 def training_rows(n_rows: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
@@ -18,8 +19,9 @@ def training_rows(n_rows: int | None = None, seed: int = 0) -> tuple[np.ndarray,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DuplicateRowsWarning)
             heart = load_heart(path)
-        split = split_train_test(heart.X, heart.y)
-        X, y, source = split.X_train, split.y_train, "the real training rows"
+        train, _ = split_rows(heart.y, 0.2, 42, stratify=False)
+        X, y = heart.X.to_numpy(dtype=float)[train], heart.y[train]
+        source = f"the {len(y)} training rows of {heart.name}"
     else:
         rng = np.random.default_rng(seed)
         X = rng.normal(size=(242, 13))

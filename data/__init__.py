@@ -1,15 +1,16 @@
 """Load and validate the heart data set (see ``data/README.md``)."""
 
+from data._dataset import Dataset
 from data._heart import (
     ENV_VAR,
     FEATURES,
     TARGET,
     DataError,
     DuplicateRowsWarning,
-    HeartData,
     check_folds,
     load_heart,
     resolve_path,
+    sha256_of,
 )
 
 __all__ = [
@@ -17,9 +18,10 @@ __all__ = [
     "FEATURES",
     "TARGET",
     "DataError",
+    "Dataset",
     "DuplicateRowsWarning",
-    "HeartData",
     "check_folds",
     "load_heart",
     "resolve_path",
+    "sha256_of",
 ]

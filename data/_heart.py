@@ -18,11 +18,12 @@ import csv
 import hashlib
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from data._dataset import Dataset
 
 FEATURES: tuple[str, ...] = (
     "age",
@@ -66,29 +67,6 @@ class DuplicateRowsWarning(UserWarning):
     """The file holds exact duplicate rows, which can land on both sides of a fold split."""
 
 
-@dataclass(frozen=True)
-class HeartData:
-    """The validated data set.
-
-    Attributes:
-        X: the 13 features, float, NaN where a value is missing.
-        y: the binary target (0/1).
-        path: the file it was read from.
-        file_format: ``"csv"`` (headered heart.csv) or ``"uci"`` (processed.cleveland.data).
-        n_duplicates: rows that exactly repeat an earlier row.
-    """
-
-    X: pd.DataFrame
-    y: pd.Series
-    path: Path
-    file_format: str
-    n_duplicates: int
-
-    @property
-    def has_missing(self) -> bool:
-        return bool(self.X.isna().to_numpy().any())
-
-
 def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Return the data file to read: ``explicit``, else ``$HEART_DATA``, else ``data/heart.csv``.
 
@@ -114,7 +92,7 @@ def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
-def load_heart(path: str | os.PathLike[str]) -> HeartData:
+def load_heart(path: str | os.PathLike[str]) -> Dataset:
     """Read and validate the heart data at ``path`` (either format).
 
     Raises:
@@ -144,7 +122,7 @@ def load_heart(path: str | os.PathLike[str]) -> HeartData:
         frame, file_format = _read_csv(path, first_cells), "csv"
 
     X = frame.loc[:, list(FEATURES)]
-    y = frame[TARGET].astype(int)
+    y = frame[TARGET].astype(int).to_numpy()
     n_duplicates = int(frame.duplicated().sum())
     if n_duplicates:
         warnings.warn(
@@ -153,7 +131,19 @@ def load_heart(path: str | os.PathLike[str]) -> HeartData:
             DuplicateRowsWarning,
             stacklevel=2,
         )
-    return HeartData(X=X, y=y, path=path, file_format=file_format, n_duplicates=n_duplicates)
+    sha256 = sha256_of(path)
+    return Dataset(
+        name=str(path),
+        description=f"{path}: {len(y)} rows, sha256 {sha256[:12]}",
+        X=X,
+        y=y,
+        target=TARGET if file_format == "csv" else f"{UCI_TARGET} > 0",
+        positive="1",
+        numeric=FEATURES,
+        sha256=sha256,
+        kind="article" if file_format == "csv" else "uci",
+        n_duplicates=n_duplicates,
+    )
 
 
 def check_folds(y: np.ndarray | pd.Series, folds: int, what: str = "the training rows") -> None:

@@ -1,30 +1,49 @@
-"""Objectives: hyperparameters in, cross-validated scores out."""
+"""Objectives: hyperparameters in, cross-validated scores out.
 
-from objectives._cv import SPLIT_SEED, TEST_SIZE, FoldPlan, Split, make_fold_plan, split_train_test
-from objectives._scoring import (
+Public modules: :mod:`objectives.family` (what a model family is), :mod:`objectives.registry`
+(every family), :mod:`objectives.folds`, :mod:`objectives.preprocess`, :mod:`objectives.scoring`,
+:mod:`objectives.stats`, :mod:`objectives.keras_env`, and the families :mod:`objectives.logreg` and
+:mod:`objectives.mlp`. Importing any of them never imports Keras.
+"""
+
+from objectives.family import ModelFamily, Outcome, Refit, TrainOptions
+from objectives.folds import FoldPlan, make_fold_plan, plan_fingerprint, split_rows
+from objectives.preprocess import Columns, PreparedFold, prepare_fold, prepare_folds
+from objectives.registry import DEFAULT_FAMILIES, FAMILIES
+from objectives.scoring import (
+    GREATER_IS_BETTER,
+    METRICS,
     FoldScores,
     Scores,
     TestResult,
-    score_probabilities,
+    score_batch,
+    score_one,
     score_test,
-    set_user_attrs,
     wilson_interval,
 )
-from objectives._sklearn_cv import cross_validate
 
 __all__ = [
-    "SPLIT_SEED",
-    "TEST_SIZE",
+    "DEFAULT_FAMILIES",
+    "FAMILIES",
+    "GREATER_IS_BETTER",
+    "METRICS",
+    "Columns",
     "FoldPlan",
     "FoldScores",
+    "ModelFamily",
+    "Outcome",
+    "PreparedFold",
+    "Refit",
     "Scores",
-    "Split",
     "TestResult",
-    "cross_validate",
+    "TrainOptions",
     "make_fold_plan",
-    "score_probabilities",
+    "plan_fingerprint",
+    "prepare_fold",
+    "prepare_folds",
+    "score_batch",
+    "score_one",
     "score_test",
-    "set_user_attrs",
-    "split_train_test",
+    "split_rows",
     "wilson_interval",
 ]

@@ -1,72 +1,149 @@
-"""Logistic regression with an L1 or an L2 penalty, its C searched on a log scale."""
+"""Logistic regression with an L1, an L2 or an elastic-net penalty, C searched on a log scale.
+
+``penalty=`` is deprecated since scikit-learn 1.8; ``l1_ratio`` names the models: 1 is L1, 0 is L2,
+in between the elastic net (which needs the ``saga`` solver).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-import optuna
-from sklearn.impute import SimpleImputer
+from optuna.distributions import FloatDistribution
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from objectives._cv import FoldPlan
-from objectives._scoring import set_user_attrs
-from objectives._sklearn_cv import cross_validate
+from objectives.family import Evaluate, ModelFamily, Outcome, Refit, ReportHook, TrainOptions
+from objectives.preprocess import PreparedFold
+from objectives.scoring import FoldScores, score_one
 
-Penalty = Literal["l1", "l2"]
-#: ``penalty=`` is deprecated since scikit-learn 1.8; ``l1_ratio`` names the same two models.
-L1_RATIO: dict[Penalty, float] = {"l1": 1.0, "l2": 0.0}
-C_LOW, C_HIGH = 1e-4, 1e4
-#: liblinear handles both penalties on 242 rows in about a millisecond.
-SOLVER = "liblinear"
+C = FloatDistribution(1e-4, 1e4, log=True)
+L1_RATIO = FloatDistribution(0.0, 1.0)
+#: liblinear handles L1 and L2 on a few hundred rows in about a millisecond.
+LIBLINEAR = "liblinear"
+#: The only scikit-learn solver for the elastic net.
+SAGA = "saga"
 #: Weakly penalized fits of nearly separable data need more than the default 100 iterations.
-MAX_ITER = 1000
+MAX_ITER = {LIBLINEAR: 1000, SAGA: 5000}
+
+#: liblinear and saga shuffle the rows while they fit; a fixed state makes every fit repeatable
+#: (with ``None`` they draw from NumPy's global generator and differ in the last digits).
+RANDOM_STATE = 0
+
+MakeClassifier = Callable[[dict[str, Any]], LogisticRegression]
 
 
-def suggest(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
-    """The search space: ``C`` log-uniform over [1e-4, 1e4]."""
-    return {"C": trial.suggest_float("C", C_LOW, C_HIGH, log=True)}
+def fixed_ratio(l1_ratio: float) -> MakeClassifier:
+    """L1 (``l1_ratio=1``) or L2 (``0``) logistic regression at the trial's C."""
+
+    def make(params: dict[str, Any]) -> LogisticRegression:
+        return LogisticRegression(
+            C=params["C"],
+            l1_ratio=l1_ratio,
+            solver=LIBLINEAR,
+            max_iter=MAX_ITER[LIBLINEAR],
+            random_state=RANDOM_STATE,
+        )
+
+    return make
 
 
-def grid(n_points: int) -> dict[str, list[float]]:
-    """``n_points`` values of ``C`` evenly spaced in log over the search range."""
-    return {"C": np.logspace(np.log10(C_LOW), np.log10(C_HIGH), max(n_points, 1)).tolist()}
-
-
-def build_model(params: dict[str, Any], penalty: Penalty, impute: bool = False) -> Pipeline:
-    """Imputer (only when the data has missing values), scaler and logistic regression."""
-    steps: list[Any] = [SimpleImputer(strategy="median")] if impute else []
-    classifier = LogisticRegression(
-        C=params["C"], l1_ratio=L1_RATIO[penalty], solver=SOLVER, max_iter=MAX_ITER
+def elastic_net(params: dict[str, Any]) -> LogisticRegression:
+    """The elastic net at the trial's C and l1_ratio."""
+    return LogisticRegression(
+        C=params["C"],
+        l1_ratio=params["l1_ratio"],
+        solver=SAGA,
+        max_iter=MAX_ITER[SAGA],
+        random_state=RANDOM_STATE,
     )
-    return make_pipeline(*steps, StandardScaler(), classifier)
 
 
-def count_nonzero_coefficients(model: Pipeline) -> int:
-    return int(np.count_nonzero(model[-1].coef_))
+def cross_validate(make: MakeClassifier) -> Evaluate:
+    """The family's evaluator: each trial's folds one after another, reported after each fold
+    (step = fold number, from 1), so the pruner can stop a trial between folds."""
+
+    def evaluate(
+        params_list: Sequence[dict[str, Any]],
+        folds: Sequence[PreparedFold],
+        options: TrainOptions,
+        on_report: ReportHook,
+    ) -> list[Outcome]:
+        outcomes = []
+        for index, params in enumerate(params_list):
+            outcome = Outcome(FoldScores())
+            nonzero = []
+            for step, fold in enumerate(folds, start=1):
+                model = make(params).fit(fold.X_train, fold.y_train)
+                outcome.folds.add(score_one(fold.y_valid, model.predict_proba(fold.X_valid)[:, 1]))
+                nonzero.append(int(np.count_nonzero(model.coef_)))
+                outcome.step = step
+                # The mean over fold models: the expected size of the model, without a refit.
+                outcome.extra["n_nonzero_coef"] = float(np.mean(nonzero))
+                if on_report(index, step, outcome):
+                    break
+            else:
+                outcome.complete = True
+            outcomes.append(outcome)
+        return outcomes
+
+    return evaluate
 
 
-@dataclass(frozen=True)
-class LogRegObjective:
-    """Mean CV accuracy of one penalty's logistic regression, data bound once."""
+def refit_with(
+    make: MakeClassifier,
+) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
+    def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
+        model = make(params).fit(fold.X_train, fold.y_train)
+        proba = model.predict_proba(fold.X_valid)[:, 1] if len(fold.y_valid) else np.zeros(0)
+        return Refit(proba=proba, coefficients=np.asarray(model.coef_[0], dtype=float))
 
-    penalty: Penalty
-    X: np.ndarray
-    y: np.ndarray
-    plan: FoldPlan
-    impute: bool = False
+    return refit
 
-    def __call__(self, trial: optuna.Trial) -> float:
-        params = suggest(trial)
-        scores = cross_validate(
-            trial, lambda: build_model(params, self.penalty, self.impute), self.X, self.y, self.plan
-        )
-        refit = build_model(params, self.penalty, self.impute).fit(self.X, self.y)
-        set_user_attrs(
-            trial,
-            {**scores.as_user_attrs(), "n_nonzero_coef": count_nonzero_coefficients(refit)},
-        )
-        return scores.mean_accuracy
+
+def _fold_steps(options: TrainOptions, n_folds: int) -> list[int]:
+    return list(range(1, n_folds + 1))
+
+
+def _family(
+    name: str, label: str, make: MakeClassifier, solver: str, space: dict[str, Any], **hints: Any
+) -> ModelFamily:
+    return ModelFamily(
+        name=name,
+        label=label,
+        space=space,
+        evaluate=cross_validate(make),
+        refit=refit_with(make),
+        step_name="fold",
+        report_steps=_fold_steps,
+        # The running mean after two folds is the first worth comparing.
+        warmup_steps=lambda options, n_folds: 2,
+        protocol=lambda options: {"solver": solver, "max_iter": MAX_ITER[solver]},
+        linear=True,
+        **hints,
+    )
+
+
+LOGREG_L1 = _family(
+    "logreg-l1",
+    "logistic regression, L1",
+    fixed_ratio(1.0),
+    LIBLINEAR,
+    {"C": C},
+    curve=("C", None),
+    path=True,
+)
+LOGREG_L2 = _family(
+    "logreg-l2", "logistic regression, L2", fixed_ratio(0.0), LIBLINEAR, {"C": C}, curve=("C", None)
+)
+LOGREG_ENET = _family(
+    "logreg-enet",
+    "logistic regression, elastic net",
+    elastic_net,
+    SAGA,
+    {"C": C, "l1_ratio": L1_RATIO},
+    curve=("C", "l1_ratio"),
+    closed=frozenset({"l1_ratio"}),
+    path=True,
+    default=False,
+)

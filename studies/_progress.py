@@ -1,44 +1,41 @@
-"""Show a study's progress: a bar on a terminal, a plain line per tenth of the target otherwise."""
+"""Show a study's progress: a bar on a terminal, a plain line per tenth of the target otherwise;
+both with the time spent and an estimate of the time left."""
 
 from __future__ import annotations
 
+import math
 import sys
-from collections.abc import Sequence
+import time
 from types import TracebackType
 
 import optuna
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+from studies.trials import FINISHED, study_best
 
 
-def count_states(study: optuna.Study) -> dict[TrialState, int]:
-    """How many trials of the study are in each state."""
-    counts = dict.fromkeys(TrialState, 0)
-    for trial in study.get_trials(deepcopy=False):
-        counts[trial.state] += 1
-    return counts
-
-
-def best_trial(trials: Sequence[FrozenTrial]) -> FrozenTrial | None:
-    """The complete trial with the highest value, the earliest among ties.
-
-    Optuna leaves the order of tied best trials to the storage (undefined on PostgreSQL); the
-    test-set refit, the closing table and the report all use this one, so they agree.
-    """
-    complete = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
-    return max(complete, key=lambda t: (t.value, -t.number)) if complete else None
+def format_seconds(seconds: float) -> str:
+    if math.isnan(seconds) or seconds < 0:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return (
+        f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    )
 
 
 class Progress:
-    """An Optuna callback counting finished trials of one study toward ``target``."""
+    """Counts finished trials of one study toward ``target`` (called after each tell)."""
 
     def __init__(self, study_name: str, target: int, done: int, quiet: bool = False) -> None:
         self.study_name = study_name
         self.target = target
         self.done = done
         self.quiet = quiet
+        self._started = time.monotonic()
+        self._done_at_start = done
         self._bar: tqdm | None = None
         self._last_logged = done
         if not quiet and sys.stderr.isatty():
@@ -52,22 +49,33 @@ class Progress:
                 dynamic_ncols=True,
             )
 
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def remaining(self) -> float:
+        """Seconds left at this run's pace so far (NaN before the first trial ends)."""
+        done_here = self.done - self._done_at_start
+        if done_here <= 0:
+            return math.nan
+        return self.elapsed() / done_here * max(self.target - self.done, 0)
+
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         if trial.state not in FINISHED:
             return
         self.done += 1
-        best = _best_value(study)
+        best = study_best(study)
+        shown = "-" if best is None or best.value is None else f"{best.value:.4f}"
         if self._bar is not None:
             self._bar.update(1)
-            if best is not None:
-                self._bar.set_postfix(best=f"{best:.4f}")
+            self._bar.set_postfix(best=shown)
         elif not self.quiet:
             step = max(1, self.target // 10)
             if self.done - self._last_logged >= step or self.done >= self.target:
                 self._last_logged = self.done
-                shown = "-" if best is None else f"{best:.4f}"
                 print(
-                    f"{self.study_name}: {self.done}/{self.target} trials, best {shown}",
+                    f"{self.study_name}: {self.done}/{self.target} trials, best {shown}, "
+                    f"{format_seconds(self.elapsed())} elapsed, "
+                    f"about {format_seconds(self.remaining())} left",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -83,10 +91,3 @@ class Progress:
     ) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-def _best_value(study: optuna.Study) -> float | None:
-    try:
-        return study.best_value
-    except ValueError:  # no complete trial yet
-        return None

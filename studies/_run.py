@@ -1,27 +1,87 @@
-"""Run one model's study toward its target and score its best parameters on the test rows."""
+"""One run: data set -> outer design -> per part: fold plan -> engine(family) -> trials in storage
+-> refit and score the part's test rows -> closing table. Each step is a call with plain values."""
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+import numpy as np
 import optuna
-from optuna.trial import TrialState
 
-from objectives import FoldPlan, Split
-from studies._models import ModelSpec, Objective
-from studies._progress import FINISHED, Progress, best_trial, count_states
-from studies._settings import Settings
-from studies._trials import RunBatch, Teller, run_trials, stop_if_asked
+from data import Dataset
+from objectives import FAMILIES, ModelFamily, TrainOptions, score_test
+from objectives.keras_env import configure_backend
+from studies._design import SPLIT_SEED, PreparedPart, prepare_part, test_split
+from studies._engine import StudyRun, run_study
+from studies._protocol import check_protocol
+from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol, seed_table
+from studies._workers import run_workers
+from studies.settings import Settings
+from studies.trials import count_outcomes, study_best
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Job:
+    """One study to run: a family on a prepared part."""
+
+    family: ModelFamily
+    prepared: PreparedPart
+    study_name: str
+    protocol: dict[str, Any]
 
 
-class ProtocolMismatch(ValueError):
-    """An existing study was run under another protocol; adding trials would mix them."""
+def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart) -> dict[str, Any]:
+    """What every study of a part shares: data, columns, split, fold plan, metric."""
+    return {
+        "data_sha256": dataset.sha256,
+        "columns": {
+            "numeric": list(dataset.numeric),
+            "categorical": {name: list(values) for name, values in dataset.categorical},
+        },
+        "split": {
+            "test_size": settings.test_size,
+            "seed": SPLIT_SEED,
+            "stratify": settings.stratify,
+        },
+        "part": prepared.part.name,
+        "folds": settings.folds,
+        "fold_seed": settings.seed,
+        "fold_plan": prepared.fingerprint,
+        "metric": settings.metric,
+    }
+
+
+def family_protocol(
+    settings: Settings, dataset: Dataset, family: ModelFamily, prepared: PreparedPart
+) -> dict[str, Any]:
+    return {
+        "family": family.name,
+        "engine": "optuna",
+        "space": family.space_json(),
+        **family.protocol(settings.train_options()),
+        **shared_protocol(settings, dataset, prepared),
+    }
+
+
+def plan_jobs(settings: Settings, dataset: Dataset) -> list[Job]:
+    """Every study the run needs, in run order."""
+    families = [FAMILIES[name] for name in settings.models]
+    jobs = []
+    for part in test_split(dataset, settings):
+        prepared = prepare_part(dataset, part, settings)
+        for family in families:
+            jobs.append(
+                Job(
+                    family=family,
+                    prepared=prepared,
+                    study_name=settings.study_name(family.name, part.name),
+                    protocol=family_protocol(settings, dataset, family, prepared),
+                )
+            )
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -29,175 +89,113 @@ class StudyResult:
     """One study's line of the closing table."""
 
     study_name: str
-    label: str
-    n_complete: int
-    n_pruned: int
-    n_failed: int
-    best_cv_accuracy: float
-    best_cv_sd: float
+    counts: dict[str, int]
+    metric: str
+    best_value: float
+    best_sd: float
     test: dict[str, Any]
     best_params: dict[str, Any]
 
 
-class _HasProtocol(Protocol):
-    @property
-    def name(self) -> str: ...
+def run(
+    settings: Settings, dataset: Dataset, storage: optuna.storages.BaseStorage
+) -> tuple[list[StudyResult], list[tuple[SeedGrid, optuna.Study]]]:
+    """Check every study's protocol, run the searches (and seed grids), test the winners."""
+    jobs = plan_jobs(settings, dataset)
+    grids = seed_grids(settings) if settings.reproduce_seed else []
+    seed_part = jobs[0].prepared if jobs else None
+    grid_protocols = {}
+    for grid in grids:
+        assert seed_part is not None
+        grid_protocols[grid.name] = {
+            **seed_protocol(grid, settings),
+            **shared_protocol(settings, dataset, seed_part),
+        }
+    # Everything that can be wrong is checked before the first write.
+    for job in jobs:
+        check_protocol(storage, job.study_name, job.protocol)
+    for grid in grids:
+        check_protocol(storage, settings.study_name(grid.name), grid_protocols[grid.name])
 
-    def protocol(self, settings: Settings) -> dict[str, Any]: ...
-
-
-def protocol(settings: Settings, data_sha256: str, spec: _HasProtocol) -> dict[str, Any]:
-    """What must stay the same for trials of one study to be comparable."""
-    return {
-        "model": spec.name,
-        "folds": settings.folds,
-        "fold_seed": settings.seed,
-        "data_sha256": data_sha256,
-        **spec.protocol(settings),
-    }
-
-
-def check_protocol(
-    storage: optuna.storages.BaseStorage, study_name: str, expected: dict[str, Any]
-) -> None:
-    """Raise :class:`ProtocolMismatch` if ``study_name`` exists with another protocol.
-
-    Reads only: nothing is written to storage.
-    """
-    if study_name not in optuna.get_all_study_names(storage):
-        return
-    stored = optuna.load_study(study_name=study_name, storage=storage).user_attrs.get("protocol")
-    if stored is None or stored == expected:
-        return
-    changed = [
-        f"{key} {stored.get(key)!r} -> {value!r}"
-        for key, value in expected.items()
-        if stored.get(key) != value
-    ]
-    raise ProtocolMismatch(
-        f"study {study_name!r} in this storage was run with other settings ({'; '.join(changed)}); "
-        "its trials would not be comparable: use another --study-prefix or the original settings"
-    )
-
-
-def make_sampler(settings: Settings, grid: dict[str, list[Any]]) -> optuna.samplers.BaseSampler:
-    """The sampler, seeded by ``--seed`` and, for worker K of several, its own stream."""
-    seed = settings.seed + 10_007 * settings.worker_index
-    if settings.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if settings.sampler == "grid":
-        return optuna.samplers.GridSampler(grid, seed=seed)
-    if settings.sampler == "gp":
-        return optuna.samplers.GPSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed)
-
-
-def make_pruner(settings: Settings, spec: ModelSpec) -> optuna.pruners.BasePruner:
-    if settings.pruner == "none":
-        return optuna.pruners.NopPruner()
-    if settings.pruner == "hyperband":
-        return optuna.pruners.HyperbandPruner(
-            min_resource=max(1, spec.first_step(settings)), max_resource=spec.steps(settings)
+    deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
+    if settings.workers > 1:
+        # The workers search; this process then finds the targets met, tests and reports.
+        run_workers(settings.command, settings.argv, settings.workers)
+    if any(job.family.keras for job in jobs):
+        configure_backend(settings.backend)
+    results = []
+    for job in jobs:
+        study_run = run_study(
+            job.family,
+            job.study_name,
+            storage,
+            job.prepared.folds,
+            settings,
+            job.protocol,
+            deadline,
         )
-    return optuna.pruners.MedianPruner(
-        n_startup_trials=5, n_warmup_steps=spec.warmup_steps(settings)
-    )
+        if settings.test:
+            score_best(study_run, job.family, job.prepared, settings.train_options())
+        results.append(summarize(study_run.study, settings.metric))
+    seed_studies = []
+    for grid in grids:
+        assert seed_part is not None
+        study = run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name])
+        seed_studies.append((grid, study))
+    return results, seed_studies
 
 
-def run_study(
-    spec: ModelSpec,
-    storage: optuna.storages.BaseStorage,
-    split: Split,
-    plan: FoldPlan,
-    settings: Settings,
-    study_protocol: dict[str, Any],
-    deadline: float | None,
-    evaluate: bool = True,
-) -> optuna.Study:
-    """Add trials to the model's study until ``settings.trials`` are finished (counting every
-    worker's), then, if ``evaluate``, test the best.
-
-    A trial that raises is stored as FAIL and the search goes on.
+def score_best(
+    study_run: StudyRun, family: ModelFamily, prepared: PreparedPart, options: TrainOptions
+) -> None:
+    """Refit the best parameters on the part's training rows and score its test rows; store the
+    scores and the predictions on the study. Skipped when the stored ones are of this best trial.
     """
-    target = settings.trials
-    if settings.sampler == "grid":
-        target = min(target, math.prod(len(values) for values in spec.grid(target).values()))
-    study = optuna.create_study(
-        storage=storage,
-        study_name=settings.study_name(spec.name),
-        direction="maximize",
-        sampler=make_sampler(settings, spec.grid(target)),
-        pruner=make_pruner(settings, spec),
-        load_if_exists=True,
-    )
-    study.set_user_attr("protocol", study_protocol)
-    done = sum(count_states(study)[state] for state in FINISHED)
-    if done < target and (deadline is None or time.monotonic() < deadline):
-        with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
-            if spec.batched_search is not None and settings.trainer == "packed":
-                run_batch = spec.batched_search(split, plan, settings)
-                batch_size = settings.parallel_trials
-            else:
-                run_batch = one_at_a_time(spec.make_objective(split, plan, settings))
-                batch_size = 1
-            run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
-    if evaluate:
-        evaluate_best(study, spec, split, settings)
-    return study
+    study = study_run.study
+    best = study_best(study)
+    if best is None:
+        return
+    attrs = study.user_attrs
+    if attrs.get("test_trial") == best.number and "test_proba" in attrs:
+        return
+    outer = prepared.outer
+    refit = family.refit(best.params, outer, options)
+    updates: dict[str, Any] = {
+        "test_params": best.params,
+        "test_trial": best.number,
+        "test_rows": outer.valid_rows.tolist(),
+        "test_proba": [float(p) for p in refit.proba],
+    }
+    if len(outer.y_valid):
+        updates.update(score_test(outer.y_valid, refit.proba).as_user_attrs())
+    if refit.coefficients is not None:
+        updates["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
+        updates["test_coefficients"] = [float(c) for c in refit.coefficients]
+    for key, value in updates.items():
+        study.set_user_attr(key, value)
 
 
-def evaluate_best(study: optuna.Study, spec: ModelSpec, split: Split, settings: Settings) -> None:
-    """Refit the best parameters on all training rows, score the test rows, store on the study."""
-    best = best_trial(study.get_trials(deepcopy=False))
-    if best is not None:
-        for key, value in spec.evaluate_test(best.params, split, settings).items():
-            study.set_user_attr(key, value)
-        study.set_user_attr("test_params", best.params)
-        study.set_user_attr("test_trial", best.number)
-
-
-def one_at_a_time(objective: Objective) -> RunBatch:
-    """Run each trial of a batch through ``objective`` and tell it, as ``study.optimize`` does."""
-
-    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
-        for trial in trials:
-            stop_if_asked()
-            try:
-                value = objective(trial)
-            except optuna.TrialPruned:
-                teller.tell(trial, TrialState.PRUNED)
-            except Exception:
-                log.warning("trial %d failed with %s", trial.number, trial.params, exc_info=True)
-                teller.tell(trial, TrialState.FAIL)
-            else:
-                teller.tell(trial, TrialState.COMPLETE, value)
-
-    return run_batch
-
-
-def summarize(study: optuna.Study, spec: ModelSpec) -> StudyResult:
-    counts = count_states(study)
-    best = best_trial(study.get_trials(deepcopy=False))
+def summarize(study: optuna.Study, metric: str) -> StudyResult:
+    best = study_best(study)
     attrs = study.user_attrs
     return StudyResult(
         study_name=study.study_name,
-        label=spec.label,
-        n_complete=counts[TrialState.COMPLETE],
-        n_pruned=counts[TrialState.PRUNED],
-        n_failed=counts[TrialState.FAIL],
-        best_cv_accuracy=best.value if best and best.value is not None else math.nan,
-        best_cv_sd=best.user_attrs.get("cv_accuracy_sd", math.nan) if best else math.nan,
+        counts=count_outcomes(study.get_trials(deepcopy=False)),
+        metric=metric,
+        best_value=best.value if best and best.value is not None else math.nan,
+        best_sd=best.user_attrs.get(f"cv_{metric}_sd", math.nan) if best else math.nan,
         test={key: value for key, value in attrs.items() if key.startswith("test_")},
         best_params=dict(best.params) if best else {},
     )
 
 
 def format_table(results: list[StudyResult]) -> str:
-    """The closing table: model, best CV accuracy +- sd, test accuracy [95% CI], parameters."""
+    """The closing table: model, trials, best CV score +- sd, test accuracy [95% CI], parameters."""
+    metric = results[0].metric if results else "accuracy"
     header = (
         "model",
-        "trials (done/pruned/failed)",
-        "CV accuracy",
+        "trials (done/pruned/failed/interrupted)",
+        f"CV {metric.replace('_', ' ')}",
         "test accuracy [95% CI]",
         "best parameters",
     )
@@ -210,11 +208,13 @@ def format_table(results: list[StudyResult]) -> str:
             if "test_accuracy" in test
             else "-"
         )
+        counts = result.counts
+        done = counts["complete"] + counts["pruned"]
         rows.append(
             (
                 result.study_name,
-                f"{result.n_complete + result.n_pruned}/{result.n_pruned}/{result.n_failed}",
-                f"{result.best_cv_accuracy:.3f} +- {result.best_cv_sd:.3f}",
+                f"{done}/{counts['pruned']}/{counts['failed']}/{counts['interrupted']}",
+                f"{result.best_value:.3f} +- {result.best_sd:.3f}",
                 test_text,
                 format_params(result.best_params),
             )
@@ -229,5 +229,9 @@ def format_table(results: list[StudyResult]) -> str:
 
 
 def format_params(params: dict[str, Any]) -> str:
-    shown = [f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()]
+    shown = [f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()]
     return ", ".join(shown) or "-"
+
+
+def seed_tables(seed_studies: list[tuple[SeedGrid, optuna.Study]]) -> list[tuple[SeedGrid, Any]]:
+    return [(grid, seed_table(study, grid)) for grid, study in seed_studies]

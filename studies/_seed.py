@@ -1,85 +1,50 @@
 """The seed article's fixed grids, with its exact protocols, as studies beside the searches.
 
-Logistic regression: ``StandardScaler`` + ``LogisticRegression(solver="liblinear")`` fitted on the
-242 training rows for each penalty and C in {0.001, 0.01, 0.1}. The network: the 128-64-1 model
-for L1, L2 in {0.001, 0.01, 0.1}, trained with ``validation_split=0.2``, 100 epochs, batch 10.
-Each grid point is scored once on the 61 test rows; that test accuracy is the trial value, as the
-seed reported it. Each trial also stores its cross-validated scores on the shared fold plan, so
-the report can set the seed's choice against the searched one without looking at the test rows.
+Logistic regression: each penalty at C in {0.001, 0.01, 0.1}, fitted on the training rows. The
+network: L1, L2 in {0.001, 0.01, 0.1}, trained as the article did (``validation_split=0.2``, its
+epochs and batch size, Keras' own shuffling). Each grid point is scored once on the test rows;
+that test accuracy is the trial value, as the article reported it. Each trial also stores its
+cross-validated scores on the shared fold plan (the same evaluator as the searches, the packed
+trainer for the network), so the report can set the article's choice against the searched one
+without looking at the test rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import optuna
 import pandas as pd
+from optuna.trial import TrialState
 
-from objectives import FoldPlan, Split, logreg, score_test, set_user_attrs
-from studies._models import MLP, MODELS, Objective, mlp_config, needs_imputer
-from studies._progress import FINISHED, Progress
-from studies._settings import Settings
-from studies._trials import stop_if_asked
+from objectives import FAMILIES, Outcome, TrainOptions, score_test
+from objectives.logreg import C
+from objectives.mlp import SPACE, seed_protocol_refit
+from studies._design import PreparedPart
+from studies._engine import GridSampler
+from studies._interrupt import stop_if_asked
+from studies._loop import RunBatch, run_trials
+from studies._progress import Progress
+from studies._teller import Teller
+from studies.settings import Settings
+from studies.trials import n_finished
 
 SEED_VALUES = (0.001, 0.01, 0.1)
 
 
-def _logreg_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
-    """The searched model's own objective (CV scores on the fold plan) and test scoring, with the
-    penalty as a grid parameter; the trial value is the test accuracy, as the seed reported."""
-    impute = needs_imputer(split)
-
-    def objective(trial: optuna.Trial) -> float:
-        stop_if_asked()
-        penalty = cast(logreg.Penalty, trial.suggest_categorical("penalty", ("l1", "l2")))
-        logreg.LogRegObjective(penalty, split.X_train, split.y_train, plan, impute)(trial)
-        params = {"C": trial.params["C"]}
-        test = MODELS[f"logreg-{penalty}"].evaluate_test(params, split, settings)
-        set_user_attrs(trial, test)
-        return float(test["test_accuracy"])
-
-    return objective
-
-
-def _mlp_objective(split: Split, plan: FoldPlan, settings: Settings) -> Objective:
-    from objectives import mlp
-    from objectives._keras_env import configure_backend
-
-    configure_backend(settings.backend)
-    impute = needs_imputer(split)
-    config = mlp_config(settings)
-    folds = mlp.prepare_folds(split.X_train, split.y_train, plan, impute)
-    y_valid = [fold.y_valid for fold in folds]
-
-    def objective(trial: optuna.Trial) -> float:
-        stop_if_asked()
-        params = mlp.suggest(trial)
-        curves = mlp.train_folds_plain(params, folds, config, on_epoch=lambda *_: False)
-        proba = mlp.fit_and_predict(
-            params, split.X_train, split.y_train, split.X_test, config, impute,
-            validation_split=0.2,
-        )  # fmt: skip
-        test = score_test(split.y_test, proba)
-        set_user_attrs(trial, {**curves.user_attrs(y_valid), **test.as_user_attrs()})
-        return test.accuracy
-
-    return objective
-
-
 @dataclass(frozen=True)
 class SeedGrid:
-    """One of the seed's grids: its study suffix, points, objective and table layout."""
+    """One of the seed's grids: its study suffix, points, the families it stands for, and its
+    table layout."""
 
     name: str
     title: str
     grid: dict[str, list[Any]]
-    make_objective: Callable[[Split, FoldPlan, Settings], Objective]
+    families: tuple[str, ...]
     rows: str
     columns: str
-    protocol: Callable[[Settings], dict[str, Any]] = lambda settings: {}
 
     @property
     def size(self) -> int:
@@ -88,66 +53,112 @@ class SeedGrid:
 
 SEED_LOGREG = SeedGrid(
     name="seed-logreg",
-    title="The seed's logistic regression grid (test accuracy on the 61 test rows)",
+    title="The seed's logistic regression grid (test accuracy)",
     grid={"penalty": ["l1", "l2"], "C": list(SEED_VALUES)},
-    make_objective=_logreg_objective,
+    families=("logreg-l1", "logreg-l2"),
     rows="penalty",
     columns="C",
 )
 SEED_MLP = SeedGrid(
     name="seed-mlp",
-    title="The seed's network grid (test accuracy on the 61 test rows)",
+    title="The seed's network grid (test accuracy)",
     grid={"l1": list(SEED_VALUES), "l2": list(SEED_VALUES)},
-    make_objective=_mlp_objective,
+    families=("mlp",),
     rows="l1",
     columns="l2",
-    protocol=MLP.protocol,
 )
 
 
 def seed_grids(settings: Settings) -> list[SeedGrid]:
-    """The grids ``--reproduce-seed`` runs: the network's only when the network is studied."""
-    return [SEED_LOGREG, *([SEED_MLP] if "mlp" in settings.models else [])]
+    """The grids ``--reproduce-seed`` runs: each one whose families are studied."""
+    return [
+        grid
+        for grid in (SEED_LOGREG, SEED_MLP)
+        if any(family in settings.models for family in grid.families)
+    ]
+
+
+def _logreg_batch(prepared: PreparedPart, options: TrainOptions) -> RunBatch:
+    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
+        for trial in trials:
+            stop_if_asked()
+            penalty = trial.suggest_categorical("penalty", SEED_LOGREG.grid["penalty"])
+            params = {"C": trial.suggest_float("C", C.low, C.high, log=True)}
+            family = FAMILIES[f"logreg-{penalty}"]
+            (outcome,) = family.evaluate([params], prepared.folds, options, lambda *_: False)
+            refit = family.refit(params, prepared.outer, options)
+            test = score_test(prepared.outer.y_valid, refit.proba)
+            nonzero = int((refit.coefficients != 0).sum()) if refit.coefficients is not None else 0
+            attrs = {**outcome.user_attrs(), **test.as_user_attrs(), "test_n_nonzero_coef": nonzero}
+            teller.tell(trial, TrialState.COMPLETE, test.accuracy, attrs=attrs)
+
+    return run_batch
+
+
+def _mlp_batch(prepared: PreparedPart, options: TrainOptions) -> RunBatch:
+    family = FAMILIES["mlp"]
+
+    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
+        params = [family.suggest(trial) for trial in trials]
+        outcomes = family.evaluate(params, prepared.folds, options, _only_stop_if_asked)
+        for trial, trial_params, outcome in zip(trials, params, outcomes, strict=True):
+            stop_if_asked()
+            refit = seed_protocol_refit(trial_params, prepared.outer, options)
+            test = score_test(prepared.outer.y_valid, refit.proba)
+            attrs = {**outcome.user_attrs(), **test.as_user_attrs()}
+            teller.tell(trial, TrialState.COMPLETE, test.accuracy, attrs=attrs)
+
+    return run_batch
+
+
+def _only_stop_if_asked(index: int, step: int, outcome: Outcome) -> bool:
+    stop_if_asked()
+    return False
 
 
 def run_seed_grid(
     seed_grid: SeedGrid,
     storage: optuna.storages.BaseStorage,
-    split: Split,
-    plan: FoldPlan,
+    prepared: PreparedPart,
     settings: Settings,
-    study_protocol: dict[str, Any],
+    protocol: dict[str, Any],
 ) -> optuna.Study:
     """Run (or finish) one seed grid; a finished grid is left as it is."""
     study = optuna.create_study(
         storage=storage,
         study_name=settings.study_name(seed_grid.name),
         direction="maximize",
-        sampler=optuna.samplers.GridSampler(seed_grid.grid, seed=settings.seed),
+        sampler=GridSampler(seed_grid.grid, seed=settings.seed),
         pruner=optuna.pruners.NopPruner(),
         load_if_exists=True,
     )
-    study.set_user_attr("protocol", study_protocol)
-    done = sum(1 for t in study.get_trials(deepcopy=False) if t.state in FINISHED)
+    study.set_user_attr("protocol", protocol)
+    done = n_finished(study)
     if done < seed_grid.size:
+        options = settings.train_options()
+        if seed_grid is SEED_MLP:
+            run_batch, batch = _mlp_batch(prepared, options), seed_grid.size
+        else:
+            run_batch, batch = _logreg_batch(prepared, options), 1
         with Progress(study.study_name, seed_grid.size, done, settings.quiet) as progress:
-            study.optimize(
-                seed_grid.make_objective(split, plan, settings),
-                n_trials=seed_grid.size - done,
-                catch=(Exception,),
-                callbacks=[
-                    optuna.study.MaxTrialsCallback(seed_grid.size, states=FINISHED),
-                    progress,
-                ],
-            )
+            run_trials(study, storage, seed_grid.size, batch, run_batch, progress)
     return study
+
+
+def seed_protocol(seed_grid: SeedGrid, settings: Settings) -> dict[str, Any]:
+    """What a seed grid's trials depend on beyond the shared fold plan and data."""
+    extra: dict[str, Any] = {"seed_grid": seed_grid.name, "families": list(seed_grid.families)}
+    if seed_grid is SEED_MLP:
+        extra.update(FAMILIES["mlp"].protocol(settings.train_options()))
+        extra["space"] = {name: str(dist) for name, dist in SPACE.items()}
+    return extra
 
 
 def seed_table(study: optuna.Study, seed_grid: SeedGrid) -> pd.DataFrame:
     """Test accuracy with one grid parameter down and the other across, as the seed printed it."""
     rows = [
         {**t.params, "test_accuracy": t.value}
-        for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     ]
     table = pd.DataFrame(rows).pivot_table(
         index=seed_grid.rows, columns=seed_grid.columns, values="test_accuracy", aggfunc="first"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 import warnings
 from pathlib import Path
 
@@ -59,20 +60,7 @@ def open_storage(url: str, for_reading: bool = False) -> optuna.storages.BaseSto
     else:
         engine_kwargs["pool_pre_ping"] = True
     try:
-        with warnings.catch_warnings():
-            # Heartbeats are what the tool relies on to survive a killed worker; Optuna still
-            # marks them experimental.
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=engine_kwargs,
-                heartbeat_interval=HEARTBEAT_SECONDS,
-                grace_period=GRACE_SECONDS,
-                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                    max_retry=MAX_RETRY
-                ),
-                skip_table_creation=for_reading,
-            )
+        return _rdb_storage(url, engine_kwargs, for_reading)
     except ModuleNotFoundError as error:
         raise StorageError(
             f"the driver for {parsed.drivername!r} is not installed ({error.name}); "
@@ -84,6 +72,38 @@ def open_storage(url: str, for_reading: bool = False) -> optuna.storages.BaseSto
             f"cannot open storage {parsed.render_as_string(hide_password=True)!r}: {first_line}; "
             "check the URL and that the server is running"
         ) from None
+
+
+def _rdb_storage(
+    url: str, engine_kwargs: dict[str, object], for_reading: bool, attempts: int = 5
+) -> optuna.storages.RDBStorage:
+    """Optuna's RDB storage with heartbeats. Two workers creating the tables of a new database
+    at the same moment can collide ("table ... already exists", a duplicate schema version row);
+    the loser tries again, and finds the tables there."""
+    for attempt in range(attempts):
+        try:
+            with warnings.catch_warnings():
+                # Heartbeats are what the tool relies on to survive a killed worker; Optuna still
+                # marks them experimental.
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(
+                    url,
+                    engine_kwargs=engine_kwargs,
+                    heartbeat_interval=HEARTBEAT_SECONDS,
+                    grace_period=GRACE_SECONDS,
+                    heartbeat_stale_trial_callback=(
+                        optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+                    ),
+                    skip_table_creation=for_reading,
+                )
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            collided = isinstance(error, sqlalchemy.exc.IntegrityError) or any(
+                words in str(error) for words in ("already exists", "duplicate key")
+            )
+            if not collided or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _use_wal(path: Path) -> None:

@@ -1,9 +1,9 @@
 """``--workers N``: N processes on this machine run the same command against one storage.
 
-Each worker is exactly what a user would start by hand on another machine:
-``python -m studies.heart ... --worker-index K`` (its own sampler seed stream, no report). The
-storage-wide trial gate makes the workers together finish exactly the target; the parent then
-scores the best trials on the test rows and writes the report.
+Each worker is what a user would start by hand, with ``--worker-slot`` added: its sampler stream
+is its own, distinct from every other worker here and, through ``--worker-index``, on every other
+machine. The storage-wide trial gate makes the workers together finish exactly the target; the
+parent then scores the best trials on the test rows and writes the report.
 """
 
 from __future__ import annotations
@@ -15,15 +15,24 @@ import sys
 import time
 from collections.abc import Sequence
 
-from studies._trials import STOP, stop_if_asked
+from studies._interrupt import STOP, stop_if_asked
 
-#: Flags the parent handles itself and does not pass on to its workers.
-_PARENT_ONLY = {"--workers": 1, "--worker-index": 1, "--reproduce-seed": 0, "--no-report": 0,
-                "--no-test": 0}  # fmt: skip
+#: Flags the parent handles itself and does not pass on to its workers (with their value count).
+_PARENT_ONLY = {
+    "--workers": 1,
+    "--worker-slot": 1,
+    "--reproduce-seed": 0,
+    "--no-report": 0,
+    "--no-test": 0,
+}
 
 
-def worker_argv(argv: Sequence[str], index: int) -> list[str]:
-    """The parent's command line for worker ``index``."""
+class WorkersFailed(RuntimeError):
+    """At least one worker exited with an error; the message is one line."""
+
+
+def worker_argv(argv: Sequence[str], slot: int) -> list[str]:
+    """The parent's command line for this machine's worker ``slot``."""
     kept: list[str] = []
     skip = 0
     for arg in argv:
@@ -35,19 +44,25 @@ def worker_argv(argv: Sequence[str], index: int) -> list[str]:
             skip = _PARENT_ONLY[name] if "=" not in arg else 0
             continue
         kept.append(arg)
-    return [*kept, "--worker-index", str(index), "--no-report", "--no-test", "--quiet"]
+    return [*kept, "--worker-slot", str(slot), "--no-report", "--no-test", "--quiet"]
 
 
-def run_workers(argv: Sequence[str], workers: int) -> int:
-    """Start ``workers`` worker processes and wait for all; 0 if every one succeeded."""
+def run_workers(module: str, argv: Sequence[str], workers: int) -> None:
+    """Start ``workers`` worker processes of ``python -m module`` and wait for all.
+
+    Raises:
+        WorkersFailed: a worker exited with an error (its finished trials are stored).
+    """
     # One framework thread per worker, so N workers do not oversubscribe the cores.
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1"}  # fmt: skip
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "studies.heart", *worker_argv(argv, index)], env=env
-        )
-        for index in range(workers)
+        subprocess.Popen([sys.executable, "-m", module, *worker_argv(argv, slot)], env=env)
+        for slot in range(workers)
     ]
     forwarded = False
     while any(process.poll() is None for process in processes):
@@ -58,14 +73,10 @@ def run_workers(argv: Sequence[str], workers: int) -> int:
             forwarded = True
         time.sleep(0.2)
     stop_if_asked()
-    codes = [process.returncode for process in processes]
-    failed = [(index, code) for index, code in enumerate(codes) if code != 0]
+    failed = [(slot, p.returncode) for slot, p in enumerate(processes) if p.returncode != 0]
     if failed:
-        print(
-            "Error: worker(s) "
-            + ", ".join(f"{index} (exit code {code})" for index, code in failed)
-            + " failed; their finished trials are stored, run the same command to continue",
-            file=sys.stderr,
+        raise WorkersFailed(
+            "worker(s) "
+            + ", ".join(f"{slot} (exit code {code})" for slot, code in failed)
+            + " failed; their finished trials are stored, run the same command to continue"
         )
-        return 1
-    return 0

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import optuna
 
-from studies._settings import (
+from studies.settings import (
+    Parser,
     SettingsError,
-    _Parser,
     add_storage_arguments,
     print_error,
     run_storage_command,
@@ -37,7 +37,7 @@ def is_loopback(host: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(prog="python -m studies.dashboard", description=__doc__)
+    parser = Parser(prog="python -m studies.dashboard", description=__doc__)
     add_storage_arguments(parser)
     parser.add_argument(
         "--host",

@@ -1,4 +1,4 @@
-"""The comparison report: ``python -m studies.report`` (also run at the end of studies.heart)."""
+"""The comparison report: ``python -m studies.report`` (also run at the end of a study run)."""
 
 from studies.report._write import Report, print_report, write_report
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import math
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -16,11 +13,17 @@ import optuna
 import pandas as pd
 from matplotlib.figure import Figure
 
-from objectives import Split
-from studies.report import _plots, _tables
-from studies.report._tables import StudyView
-
-STEP_NAMES = {"mlp": "epoch", "logreg-l1": "fold", "logreg-l2": "fold"}
+from data import Dataset
+from objectives import Columns, PreparedFold, prepare_fold, split_rows
+from studies.report import _matplotlib, _plotly, _tables
+from studies.report._info import (
+    curve_infos,
+    intermediate_infos,
+    path_infos,
+    plane_infos,
+)
+from studies.report._page import write_page
+from studies.report._views import StudyView, load_views
 
 
 @dataclass
@@ -29,7 +32,7 @@ class Report:
 
     out: Path
     files: list[Path] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
 
@@ -37,35 +40,25 @@ def write_report(
     storage: optuna.storages.BaseStorage,
     prefix: str,
     out: Path,
-    split: Split | None = None,
+    dataset: Dataset | None = None,
     dashboard: bool = True,
 ) -> Report:
     """Read every study of ``prefix`` and write the report into ``out``. Never runs a trial.
 
-    ``split`` (the training rows) is needed only for the L1 coefficient path.
+    ``dataset`` is needed only for the coefficient paths (a refit on the training rows).
+    Files of an earlier report that this one no longer writes are removed.
     """
     report = Report(out)
     out.mkdir(parents=True, exist_ok=True)
-    views = _tables.load_views(storage, prefix)
+    views = load_views(storage, prefix)
     if not views:
-        report.missing.append(
+        report.not_run.append(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
-        _write_html(report, {}, [])
+        write_page(report.out, report.files, report.flags, report.not_run, {}, [])
+        _remove_stale(out, report.files)
         return report
-    by_suffix = {view.suffix: view for view in views}
-    for suffix, hint in (
-        ("logreg-l1", "--models logreg-l1"),
-        ("logreg-l2", "--models logreg-l2"),
-        ("mlp", "--models mlp"),
-        ("seed-logreg", "--reproduce-seed"),
-        ("seed-mlp", "--reproduce-seed with mlp among --models"),
-    ):
-        if suffix not in by_suffix:
-            report.missing.append(f"no {prefix}-{suffix} study: run python -m studies.heart {hint}")
-        elif by_suffix[suffix].best() is None:
-            report.missing.append(f"{prefix}-{suffix} has no complete trial yet")
-
+    report.not_run += _not_run(views, prefix)
     tables = {
         "summary": _tables.summary_table(views),
         "comparison": _tables.comparison_table(views),
@@ -76,18 +69,23 @@ def write_report(
     (out / "trials").mkdir(exist_ok=True)
     for view in views:
         report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
+    for seed_csv in sorted(out.glob("seed_*.csv")):
+        report.files.append(seed_csv)
     report.flags = _tables.edge_flags(views)
 
-    figures = _figures(views, split, report)
-    for name, figure in figures.items():
+    training = _training_part(views, dataset)
+    figures = _figures(views, dataset, training)
+    images = []
+    for name, (title, figure) in figures.items():
         path = out / f"{name}.png"
         figure.savefig(path, dpi=110)
-        report.files.append(path)
-    _write_html(report, tables, [(name, out / f"{name}.png") for name in figures])
-    for figure in figures.values():
         plt.close(figure)
+        report.files.append(path)
+        images.append((title, path))
+    write_page(out, report.files, report.flags, report.not_run, tables, images)
     if dashboard:
         _save_dashboard_notes(views, tables, report)
+    _remove_stale(out, report.files)
     return report
 
 
@@ -96,53 +94,66 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _figures(views: list[StudyView], split: Split | None, report: Report) -> dict[str, Figure]:
-    figures: dict[str, Figure] = {}
-    with_trials = [view for view in views if view.complete]
-    if with_trials:
-        figures["optimization_history"] = _plots.optimization_history(
-            [view.study for view in with_trials]
-        )
-    curve = _tables.regularization_curve(views)
-    if not curve.empty:
-        choices = _tables.penalty_choices(curve)
-        figures["regularization_curve"] = _plots.regularization_curve(
-            curve,
-            dict(zip(choices["penalty"], choices["best_C"], strict=True)),
-            dict(zip(choices["penalty"], choices["one_se_C"], strict=True)),
-        )
-    plane = _tables.mlp_plane(views)
-    if not plane[plane["source"] == "search"].empty:
-        figures["mlp_plane"] = _plots.mlp_plane(plane)
+def _remove_stale(out: Path, files: list[Path]) -> None:
+    """Delete report files an earlier run wrote and this one does not list."""
+    keep = {path.resolve() for path in files}
+    for path in [*out.glob("*.png"), *out.glob("*.csv"), *out.glob("trials/*.csv")]:
+        if path.resolve() not in keep:
+            path.unlink()
+
+
+def _not_run(views: list[StudyView], prefix: str) -> list[str]:
+    """The optional pieces that are not in storage, each with the flag that makes them."""
+    lines = []
+    if not any(view.seed_grid for view in views):
+        lines.append("the seed's grids: not run (add --reproduce-seed)")
     for view in views:
-        if view.is_seed_grid or len(view.complete) < 2:
-            continue
-        if len(view.study.best_params) > 1:
-            figures[f"importances_{view.suffix}"] = _plots.param_importances(view.study)
-        if any(t.intermediate_values for t in view.trials):
-            step = STEP_NAMES.get(view.suffix, "step")
-            figures[f"intermediate_{view.suffix}"] = _plots.intermediate_values(view.study, step)
-    l1 = next((view for view in views if view.suffix == "logreg-l1"), None)
-    if split is None:
-        report.missing.append(
-            "L1 coefficient path skipped: no data file (pass --data PATH or set HEART_DATA)"
+        if view.is_search and view.best() is None:
+            lines.append(f"{view.name}: no complete trial yet")
+    return lines
+
+
+def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedFold | None:
+    """The default design's training rows, preprocessed, for the coefficient paths."""
+    if dataset is None:
+        return None
+    protocol = next((v.protocol for v in views if v.is_search and not v.part), None)
+    if not protocol or protocol.get("data_sha256") != dataset.sha256:
+        return None
+    split = protocol.get("split") or {}
+    train, test = split_rows(
+        dataset.y, split.get("test_size", 0.2), split.get("seed", 42), split.get("stratify", False)
+    )
+    columns = Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+    return prepare_fold(dataset.X, dataset.y, train, test, columns)
+
+
+def _figures(
+    views: list[StudyView], dataset: Dataset | None, training: PreparedFold | None
+) -> dict[str, tuple[str, Figure]]:
+    figures: dict[str, tuple[str, Figure]] = {}
+    searches = [view for view in views if view.is_search and view.complete and not view.part]
+    if searches:
+        figures["optimization_history"] = (
+            "How the searches progressed",
+            _matplotlib.optimization_history([v.study for v in searches], searches[0].metric),
         )
-    else:
-        impute = bool(np.isnan(split.X_train).any())
-        path = _tables.coefficient_path(
-            split.X_train, split.y_train, split.feature_names, np.logspace(-3, 1, 40), impute
-        )
-        best = l1.best() if l1 else None
-        figures["l1_coefficient_path"] = _plots.coefficient_path(
-            path, best.params["C"] if best else None
-        )
+    for info in curve_infos(views):
+        figures[info.name] = (info.title, _matplotlib.regularization_curve(info))
+    for plane in plane_infos(views):
+        figures[plane.name] = (plane.title, _matplotlib.plane(plane))
+    for path in path_infos(views, dataset, training):
+        figures[path.name] = (path.title, _matplotlib.coefficient_path(path))
+    for view in searches:
+        if len(view.complete) >= 2 and len(view.best().params) > 1:  # type: ignore[union-attr]
+            title = f"{view.label}: which parameter mattered"
+            figures[f"importances_{view.suffix}"] = (
+                title,
+                _matplotlib.param_importances(view.study, title),
+            )
+    for steps in intermediate_infos(views):
+        figures[steps.name] = (steps.title, _matplotlib.intermediate_values(steps))
     return figures
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.4g}"
-    return str(value)
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -151,40 +162,31 @@ def markdown_table(table: pd.DataFrame) -> str:
         return "_(none)_"
     header = "| " + " | ".join(table.columns) + " |"
     rule = "|" + "---|" * len(table.columns)
-    rows = ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    rows = [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *rows])
 
 
-def _write_html(
-    report: Report, tables: dict[str, pd.DataFrame], images: list[tuple[str, Path]]
-) -> None:
-    titles = {
-        "summary": "Summary: one row per study",
-        "comparison": "Tuned models compared on the same folds (corrected resampled t-test)",
-        "seed_vs_search": "The seed's grid pick against the searched pick",
-    }
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        "<title>Heart regularization report</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
-        "table{border-collapse:collapse;font-size:13px}"
-        "td,th{border:1px solid #ccc;padding:3px 6px}"
-        ".flag{background:#fff3cd;padding:.4em}.missing{background:#eee;padding:.4em}</style>",
-        "</head><body><h1>How much regularization does the heart model need?</h1>",
-    ]
-    parts += [f"<p class='flag'>&#9888; {html.escape(flag)}</p>" for flag in report.flags]
-    parts += [f"<p class='missing'>Missing: {html.escape(item)}</p>" for item in report.missing]
-    for name, table in tables.items():
-        parts.append(f"<h2>{html.escape(titles.get(name, name))}</h2>")
-        parts.append(table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep=""))
-    for name, path in images:
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"<h2>{html.escape(name.replace('_', ' '))}</h2>")
-        parts.append(f"<img alt='{html.escape(name)}' src='data:image/png;base64,{encoded}'>")
-    parts.append("</body></html>")
-    index = report.out / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
-    report.files.append(index)
+def _cell(value: object) -> str:
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else f"{value:.3f}"
+    return "" if value is None or value is pd.NA else str(value)
+
+
+NOTE_COLUMNS = [
+    "model",
+    "n_complete",
+    "n_pruned",
+    "metric",
+    "best_cv_value",
+    "best_cv_sd",
+    "test_accuracy",
+    "test_ci_low",
+    "test_ci_high",
+    "test_roc_auc",
+    "test_brier",
+]
 
 
 def _save_dashboard_notes(
@@ -195,46 +197,60 @@ def _save_dashboard_notes(
 
     note = "\n\n".join(
         [
-            "## Heart regularization report",
+            "## Regularization report",
             *(f"> {flag}" for flag in report.flags),
             "### Summary",
-            markdown_table(tables["summary"].drop(columns=["best_params"])),
+            markdown_table(tables["summary"][NOTE_COLUMNS]),
             "### Tuned models compared on the same folds",
-            markdown_table(tables["comparison"]),
+            markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
             "### The seed's grid pick against the searched pick",
             markdown_table(tables["seed_vs_search"]),
             f"Full report: `{report.out / 'index.html'}`",
         ]
     )
-    curve = _tables.regularization_curve(views)
-    plane = _tables.mlp_plane(views)
-    studies = [view.study for view in views if view.complete]
+    searches = [view for view in views if view.is_search and view.complete and not view.part]
+    curves = curve_infos(views)
+    planes = {info.name: info for info in plane_infos(views)}
+    intermediates = {info.name: info for info in intermediate_infos(views)}
     with warnings.catch_warnings():
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        history = (
+            _plotly.optimization_history([v.study for v in searches], searches[0].metric)
+            if searches
+            else None
+        )
         for view in views:
             optuna_dashboard.save_note(view.study, note)
-            if studies:
+            if history is not None:
                 optuna_dashboard.save_plotly_graph_object(
-                    view.study, _plots.plotly_history(studies), graph_object_id="history"
+                    view.study, history, graph_object_id="history"
                 )
-            if view.suffix.startswith("logreg") and not curve.empty:
+            family = view.family
+            for info in curves:
+                if family is not None and view.label in info.best:
+                    optuna_dashboard.save_plotly_graph_object(
+                        view.study,
+                        _plotly.regularization_curve(info),
+                        graph_object_id="regularization-curve",
+                    )
+            if family is not None and f"plane_{family.name}" in planes:
                 optuna_dashboard.save_plotly_graph_object(
                     view.study,
-                    _plots.plotly_regularization_curve(curve),
-                    graph_object_id="regularization-curve",
+                    _plotly.plane(planes[f"plane_{family.name}"]),
+                    graph_object_id="plane",
                 )
-            if view.suffix in ("mlp", "seed-mlp") and not plane.empty:
+            if f"intermediate_{view.suffix}" in intermediates:
                 optuna_dashboard.save_plotly_graph_object(
-                    view.study, _plots.plotly_mlp_plane(plane), graph_object_id="l1-l2-plane"
+                    view.study,
+                    _plotly.intermediate_values(intermediates[f"intermediate_{view.suffix}"]),
+                    graph_object_id="intermediate-values",
                 )
 
 
 def print_report(report: Report, quiet: bool = False) -> None:
-    """Where the report is; unless ``quiet``, its flags and what it misses (to stderr)."""
+    """Where the report is; unless ``quiet``, its flags and what was not run (to stderr)."""
     if not quiet:
         for flag in report.flags:
             print(f"Note: {flag}", file=sys.stderr)
-        for item in report.missing:
-            print(f"Missing: {item}", file=sys.stderr)
     print(f"Report: {report.out / 'index.html'} ({len(report.files)} files)")

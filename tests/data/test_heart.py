@@ -30,10 +30,10 @@ def uci_line(values: list[str], num: int) -> str:
 
 def test_reads_headered_csv(heart_csv: Path) -> None:
     heart = load_heart(heart_csv)
-    assert heart.file_format == "csv"
+    assert heart.kind == "article"
     assert list(heart.X.columns) == list(FEATURES)
     assert heart.X.shape == (80, 13)
-    assert set(heart.y.unique()) == {0, 1}
+    assert set(np.unique(heart.y)) == {0, 1}
     assert heart.X.dtypes.map(lambda dtype: dtype.kind == "f").all()
     assert not heart.has_missing
 
@@ -53,7 +53,7 @@ def test_reads_uci_format_with_missing_values(write_text: Callable[..., Path]) -
     older = [str(float(values[0]) + 1), *values[1:]]
     lines = [uci_line(values, 0), uci_line(with_gap, 2), uci_line(older, 1), uci_line(values, 4)]
     heart = load_heart(write_text("\n".join(lines) + "\n", "processed.cleveland.data"))
-    assert heart.file_format == "uci"
+    assert heart.kind == "uci"
     assert heart.y.tolist() == [0, 1, 1, 1]  # num > 0
     assert heart.has_missing
     assert heart.X["ca"].isna().tolist() == [False, True, False, False]
@@ -171,9 +171,9 @@ def test_download_without_network_says_what_to_do(tmp_path: Path) -> None:
 def test_real_heart_csv(real_data: Path) -> None:
     with pytest.warns(DuplicateRowsWarning, match="1 row"):
         heart = load_heart(real_data)
-    assert heart.file_format == "csv"
+    assert heart.kind == "article"
     assert heart.X.shape == (303, 13)
-    assert heart.y.value_counts().to_dict() == {1: 165, 0: 138}
+    assert dict(zip(*np.unique(heart.y, return_counts=True), strict=True)) == {0: 138, 1: 165}
     assert not heart.has_missing
 
 
@@ -183,7 +183,7 @@ def test_real_uci_file(real_data: Path) -> None:
     if not uci.exists():
         pytest.skip("no processed.cleveland.data beside heart.csv")
     heart = load_heart(uci)
-    assert heart.file_format == "uci"
+    assert heart.kind == "uci"
     assert heart.X.shape == (303, 13)
     assert int((heart.y == 0).sum()) == 164  # num == 0
     assert heart.X.isna().sum().to_dict() == {**dict.fromkeys(FEATURES, 0), "ca": 4, "thal": 2}

@@ -115,6 +115,8 @@ BAD_FLAGS = {
     "negative trials": (["--trials", "-3"], "got -3"),
     "text trials": (["--trials", "many"], "invalid int value: 'many'"),
     "unknown model": (["--models", "logreg-l1,forest"], "--models expects a comma list"),
+    "negative seed": (["--seed", "-1"], "--seed expects 0 or more, got -1"),
+    "unknown metric": (["--metric", "f1"], "invalid choice: 'f1'"),
     "one fold": (["--folds", "1"], "--folds expects at least 2 folds, got 1"),
     "too many folds": (["--folds", "40"], "--folds 40 needs at least 40 rows of each class"),
     "unknown sampler": (["--sampler", "cma"], "invalid choice: 'cma'"),
@@ -285,35 +287,27 @@ def test_help_and_linear_studies_do_not_import_deep_learning(heart_csv: Path) ->
         assert flag in completed.stdout
 
 
-def test_a_failing_trial_is_recorded_and_the_study_goes_on(heart_csv: Path) -> None:
-    """The runner, given an objective that fails on one trial, stores FAIL and carries on."""
-    from data import load_heart
-    from objectives import make_fold_plan, split_train_test
-    from studies._models import MODELS
-    from studies._run import run_study
-    from studies._settings import Settings
+def test_a_failing_trial_is_recorded_and_the_study_goes_on(
+    heart_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A family whose evaluator raises on one trial: FAIL stored, the study goes on."""
+    from objectives import FAMILIES
 
-    heart = load_heart(heart_csv)
-    split = split_train_test(heart.X, heart.y)
-    settings = Settings(trials=4, storage="memory", quiet=True)
-    plan = make_fold_plan(split.y_train, settings.folds, settings.seed)
-    real = MODELS["logreg-l2"]
+    real = FAMILIES["logreg-l2"]
+    calls = {"n": 0}
 
-    def flaky_objective(split_: object, plan_: object, settings_: Settings):  # type: ignore[no-untyped-def]
-        objective = real.make_objective(split, plan, settings)
+    def flaky(params, folds, options, on_report):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise FloatingPointError("diverged")
+        return real.evaluate(params, folds, options, on_report)
 
-        def run(trial: optuna.Trial) -> float:
-            if trial.number == 1:
-                raise FloatingPointError("diverged")
-            return objective(trial)
-
-        return run
-
-    spec = dataclasses.replace(real, make_objective=flaky_objective)
-    storage = optuna.storages.InMemoryStorage()
-    study = run_study(spec, storage, split, plan, settings, {"model": "x"}, deadline=None)
+    monkeypatch.setitem(FAMILIES, "logreg-l2", dataclasses.replace(real, evaluate=flaky))
+    storage = "sqlite:///" + str(heart_csv.parent / "flaky.db")
+    assert run(heart_csv, storage, "--trials", "4", "--models", "logreg-l2") == 0
+    study = optuna.load_study(study_name="heart-logreg-l2", storage=storage)
     states = [t.state for t in study.trials]
-    assert states[1] == optuna.trial.TrialState.FAIL
+    assert states[1] == TrialState.FAIL
     # A failed trial does not count toward the target: 4 finished ones, 5 trials in all.
     assert len(states) == 5
     assert sum(s in (TrialState.COMPLETE, TrialState.PRUNED) for s in states) == 4

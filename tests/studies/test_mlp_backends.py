@@ -1,16 +1,19 @@
-"""The network study on each Keras backend, each in its own process (a backend is per process)."""
+"""The network on each Keras backend, each in its own process (a process runs one backend)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from objectives.keras_env import BACKENDS, default_backend
 from tests.conftest import make_heart_frame
 
 pytestmark = [pytest.mark.mlp, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import sys
@@ -32,7 +35,7 @@ print("loaded:", "tensorflow" in sys.modules, "jax" in sys.modules)
 """
 
 
-@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_same_seed_same_backend_same_scores(backend: str, tmp_path: Path) -> None:
     data = tmp_path / "heart.csv"
     make_heart_frame(60).to_csv(data, index=False)
@@ -47,6 +50,21 @@ def test_same_seed_same_backend_same_scores(backend: str, tmp_path: Path) -> Non
     assert completed.returncode == 0, completed.stderr[-3000:]
     _, tensorflow_loaded, jax_loaded = completed.stdout.splitlines()[-1].split()
     if backend == "jax":
+        # TensorFlow is never imported on the JAX backend.
         assert (tensorflow_loaded, jax_loaded) == ("False", "True")
     else:
         assert tensorflow_loaded == "True"
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != default_backend()])
+def test_packed_equals_plain_on_the_other_backend(backend: str) -> None:
+    """The packed-versus-plain equivalence tests, run again on the backend this process is not
+    using (this process's own backend runs them directly)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/objectives/test_packed.py"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+        env={**os.environ, "KERAS_BACKEND": backend},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert " passed" in completed.stdout.splitlines()[-1]

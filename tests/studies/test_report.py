@@ -12,49 +12,74 @@ import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
-from studies.report import _tables, write_report
+from studies.report import write_report
 from studies.report.__main__ import main as report_main
-from tests.conftest import make_heart_frame
+from studies.report._compare import corrected_resampled_ttest, holm
+from studies.report._info import curve_infos, one_standard_error_choice
+from studies.report._tables import (
+    COMPARISON_COLUMNS,
+    SUMMARY_COLUMNS,
+    comparison_table,
+    edge_flags,
+    summary_table,
+    trials_table,
+)
+from studies.report._views import load_views
+from studies.trials import best_trial
 
 C = FloatDistribution(1e-4, 1e4, log=True)
-PROTOCOL = {"model": "x", "folds": 5, "fold_seed": 42, "data_sha256": "abc"}
+RATIO = FloatDistribution(0.0, 1.0)
+PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
+            "metric": "accuracy", "engine": "optuna"}  # fmt: skip
 
 
-def add_logreg_trial(study: optuna.Study, c: float, folds: list[float], **state: object) -> None:
-    attrs = {
+def fold_attrs(folds: list[float]) -> dict[str, object]:
+    return {
         "fold_accuracy": folds,
-        "cv_accuracy_mean": float(np.mean(folds)),
-        "cv_accuracy_sd": float(np.std(folds, ddof=1)),
+        "cv_accuracy": float(np.mean(folds)),
+        "cv_accuracy_sd": float(np.std(folds, ddof=1)) if len(folds) > 1 else 0.0,
     }
+
+
+def add_trial(study: optuna.Study, params: dict[str, float], folds: list[float],
+              state: TrialState = TrialState.COMPLETE) -> None:  # fmt: skip
+    distributions = {"C": C, "l1_ratio": RATIO}
     study.add_trial(
         create_trial(
-            params={"C": c},
-            distributions={"C": C},
-            value=float(np.mean(folds)) if not state else None,
-            user_attrs=attrs,
-            intermediate_values={i: float(np.mean(folds[: i + 1])) for i in range(len(folds))},
-            **state,  # type: ignore[arg-type]
+            params=params,
+            distributions={name: distributions[name] for name in params},
+            value=float(np.mean(folds)) if state == TrialState.COMPLETE else None,
+            user_attrs=fold_attrs(folds),
+            intermediate_values={i + 1: float(np.mean(folds[: i + 1])) for i in range(len(folds))},
+            state=state,
         )
     )
+
+
+def make_study(
+    storage: optuna.storages.BaseStorage, family: str, **protocol: object
+) -> optuna.Study:
+    study = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="maximize")
+    study.set_user_attr("protocol", {**PROTOCOL, "family": family, **protocol})
+    return study
 
 
 @pytest.fixture
 def storage() -> optuna.storages.BaseStorage:
     """Two logistic studies with hand-picked fold scores, one pruned and one failed trial."""
     storage = optuna.storages.InMemoryStorage()
-    l1 = optuna.create_study(storage=storage, study_name="t-logreg-l1", direction="maximize")
-    l1.set_user_attr("protocol", PROTOCOL)
-    add_logreg_trial(l1, 0.01, [0.70, 0.80, 0.85, 0.70, 0.78])
-    add_logreg_trial(l1, 0.1, [0.80, 0.85, 0.90, 0.75, 0.80])  # best: mean 0.82
-    add_logreg_trial(l1, 1.0, [0.80, 0.80, 0.85, 0.75, 0.80])  # 0.80, within one SE
-    add_logreg_trial(l1, 3.0, [0.6, 0.6], state=TrialState.PRUNED)
+    l1 = make_study(storage, "logreg-l1")
+    add_trial(l1, {"C": 0.01}, [0.70, 0.80, 0.85, 0.70, 0.78])
+    add_trial(l1, {"C": 0.1}, [0.80, 0.85, 0.90, 0.75, 0.80])  # best: mean 0.82
+    add_trial(l1, {"C": 1.0}, [0.80, 0.80, 0.85, 0.75, 0.80])  # 0.80, within one SE
+    add_trial(l1, {"C": 3.0}, [0.6, 0.6], state=TrialState.PRUNED)
     l1.add_trial(create_trial(state=TrialState.FAIL))
-    l1.set_user_attr("test_accuracy", 0.8)
-    l1.set_user_attr("test_n_test", 10)
-    l1.set_user_attr("test_roc_auc", 0.9)
-    l2 = optuna.create_study(storage=storage, study_name="t-logreg-l2", direction="maximize")
-    l2.set_user_attr("protocol", PROTOCOL)
-    add_logreg_trial(l2, 9999.0, [0.70, 0.80, 0.85, 0.70, 0.78])  # at the edge of the range
+    l1.add_trial(create_trial(state=TrialState.FAIL, user_attrs={"interrupted": True}))
+    for key, value in {"accuracy": 0.8, "n_test": 10, "roc_auc": 0.9, "brier": 0.15,
+                       "accuracy_ci_low": 0.4902, "accuracy_ci_high": 0.9433}.items():  # fmt: skip
+        l1.set_user_attr(f"test_{key}", value)
+    l2 = make_study(storage, "logreg-l2")
+    add_trial(l2, {"C": 9999.0}, [0.70, 0.80, 0.85, 0.70, 0.78])  # at the edge of the range
     return storage
 
 
@@ -63,76 +88,123 @@ def test_corrected_resampled_ttest_matches_a_hand_computation() -> None:
     b = np.array([0.70, 0.80, 0.85, 0.70, 0.78])
     # d = (.10, .05, .05, .05, .02): mean .054, var (ddof 1) .00083; 5 folds, n_test/n_train 1/4:
     # t = .054 / sqrt((1/5 + 1/4) * .00083) = 2.7941, two-sided p with 4 df = 0.0491.
-    t, p = _tables.corrected_resampled_ttest(a, b, test_train_ratio=0.25)
-    assert t == pytest.approx(2.7941, abs=1e-4)
-    assert p == pytest.approx(0.0491, abs=1e-4)
+    test = corrected_resampled_ttest(a, b, test_train_ratio=0.25)
+    assert test.t == pytest.approx(2.7941, abs=1e-4)
+    assert test.p == pytest.approx(0.0491, abs=1e-4)
     # The uncorrected paired t-test would claim more: the correction only widens.
-    assert abs(t) < abs(0.054 / math.sqrt(0.00083 / 5))
+    assert abs(test.t) < abs(0.054 / math.sqrt(0.00083 / 5))
 
 
-def test_summary_counts_and_intervals(storage: optuna.storages.BaseStorage) -> None:
-    table = _tables.summary_table(_tables.load_views(storage, "t"))
-    assert list(table.columns) == _tables.SUMMARY_COLUMNS
-    summary = table.set_index("model")
-    row = summary.loc["logreg-l1"]
-    assert (row["n_complete"], row["n_pruned"], row["n_failed"]) == (3, 1, 1)
-    assert row["best_cv_accuracy"] == pytest.approx(0.82)
+@pytest.mark.parametrize(
+    ("a", "b", "note"),
+    [
+        ([0.8], [0.7], "one fold only"),
+        ([0.8, 0.9, 0.7], [0.8, 0.9, 0.7], "identical on every fold"),
+        ([0.8, 0.9, 0.7], [0.78, 0.88, 0.68], "the same difference (+0.020) on every fold"),
+    ],
+    ids=["one fold", "identical", "constant difference"],
+)
+def test_the_ttest_says_in_words_when_it_has_no_answer(
+    a: list[float], b: list[float], note: str
+) -> None:
+    test = corrected_resampled_ttest(a, b, 0.25)
+    assert math.isnan(test.t)
+    assert math.isnan(test.p)
+    assert note in test.note
+    assert test.mean_difference == pytest.approx(np.mean(a) - np.mean(b))
+
+
+def test_holm_adjusts_step_down_and_leaves_nan_out() -> None:
+    # Sorted 0.01, 0.02, 0.04 of m = 3: 3 * 0.01, max(0.03, 2 * 0.02), max(0.04, 1 * 0.04).
+    assert holm([0.04, 0.01, math.nan, 0.02]) == pytest.approx([0.04, 0.03, math.nan, 0.04],
+                                                               nan_ok=True)  # fmt: skip
+    assert holm([0.3, 0.5]) == pytest.approx([0.6, 0.6])
+    assert holm([]) == []
+
+
+def test_summary_counts_and_scores(storage: optuna.storages.BaseStorage) -> None:
+    table = summary_table(load_views(storage, "t"))
+    assert list(table.columns) == SUMMARY_COLUMNS
+    row: pd.Series = table.set_index("model").loc["logreg-l1"]  # type: ignore[assignment]
+    assert (row["n_complete"], row["n_pruned"], row["n_failed"], row["n_interrupted"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert row["best_cv_value"] == pytest.approx(0.82)
     assert row["best_cv_sd"] == pytest.approx(np.std([0.80, 0.85, 0.90, 0.75, 0.80], ddof=1))
-    # 8 of 10: Wilson's 95% interval is 0.4902-0.9433.
-    assert (row["test_ci_low"], row["test_ci_high"]) == pytest.approx((0.4902, 0.9433), abs=1e-4)
+    assert (row["test_ci_low"], row["test_ci_high"]) == pytest.approx((0.4902, 0.9433))
+    assert row["test_brier"] == pytest.approx(0.15)
     assert row["best_params"] == '{"C": 0.1}'
 
 
 def test_comparison_pairs_best_trials_fold_by_fold(storage: optuna.storages.BaseStorage) -> None:
-    comparison = _tables.comparison_table(_tables.load_views(storage, "t"))
-    assert list(comparison.columns) == _tables.COMPARISON_COLUMNS
+    comparison = comparison_table(load_views(storage, "t"))
+    assert list(comparison.columns) == COMPARISON_COLUMNS
     row = comparison.iloc[0]
     assert (row["model_a"], row["model_b"]) == ("logreg-l1", "logreg-l2")
     assert row["mean_difference"] == pytest.approx(0.054)
     assert row["t_statistic"] == pytest.approx(2.7941, abs=1e-4)
-    assert row["verdict"] == "logreg-l1 is more accurate than logreg-l2 (p = 0.049)"
+    assert row["p_holm"] == pytest.approx(row["p_value"])  # one pair: nothing to adjust
+    assert row["verdict"] == (
+        "logreg-l1 is more accurate than logreg-l2 (p = 0.049, Holm-adjusted 0.049)"
+    )
+
+
+def test_three_models_get_holm_adjusted_verdicts() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    scores = {"logreg-l1": [0.80, 0.85, 0.90, 0.75, 0.80],
+              "logreg-l2": [0.70, 0.80, 0.85, 0.70, 0.78],
+              "logreg-enet": [0.79, 0.84, 0.91, 0.74, 0.79]}  # fmt: skip
+    for family, folds in scores.items():
+        add_trial(make_study(storage, family), {"C": 1.0}, folds)
+    comparison = comparison_table(load_views(storage, "t")).set_index(["model_a", "model_b"])
+    l1_l2: pd.Series = comparison.loc[("logreg-l1", "logreg-l2")]  # type: ignore[assignment]
+    # p = 0.0491 is the smallest of three: Holm multiplies it by 3, past 0.05.
+    assert l1_l2["p_holm"] == pytest.approx(3 * l1_l2["p_value"])
+    assert l1_l2["verdict"].startswith("no detectable difference (p = 0.05, Holm-adjusted 0.15)")
+    assert "the folds cannot tell them apart" in l1_l2["verdict"]
 
 
 def test_studies_on_different_fold_plans_are_not_paired() -> None:
     storage = optuna.storages.InMemoryStorage()
-    for name, seed in (("t-logreg-l1", 1), ("t-logreg-l2", 2)):
-        study = optuna.create_study(storage=storage, study_name=name, direction="maximize")
-        study.set_user_attr("protocol", {**PROTOCOL, "fold_seed": seed})
-        add_logreg_trial(study, 1.0, [0.8, 0.7, 0.9, 0.8, 0.8])
-    row = _tables.comparison_table(_tables.load_views(storage, "t")).iloc[0]
+    for family, plan in (("logreg-l1", "a"), ("logreg-l2", "b")):
+        add_trial(
+            make_study(storage, family, fold_plan=plan), {"C": 1.0}, [0.8, 0.7, 0.9, 0.8, 0.8]
+        )
+    row = comparison_table(load_views(storage, "t")).iloc[0]
     assert math.isnan(row["p_value"])
-    assert row["verdict"] == "not comparable"
+    assert row["verdict"] == "no test: different fold plans"
 
 
 def test_one_standard_error_picks_the_strongest_penalty_within_reach(
     storage: optuna.storages.BaseStorage,
 ) -> None:
-    curve = _tables.regularization_curve(_tables.load_views(storage, "t"))
-    l1 = curve[curve["penalty"] == "l1"]
+    (info,) = curve_infos(load_views(storage, "t"))
     # Best: C = 0.1 at 0.82, sd 0.0570, SE 0.0255. C = 1 (0.80) is within reach but weaker;
     # the only stronger penalty, C = 0.01 (0.766), is not: the choice stays at C = 0.1.
-    assert _tables.one_standard_error_choice(l1) == pytest.approx(0.1)
-    choices = _tables.penalty_choices(curve).set_index("penalty")
-    assert choices.loc["l1", "best_C"] == pytest.approx(0.1)
+    assert info.one_se["logreg-l1"] == pytest.approx(0.1)
+    assert info.best["logreg-l1"] == pytest.approx((0.1, 0.82))
+    pruned = info.points[info.points["state"] == "pruned"]
+    assert pruned["value"].tolist() == pytest.approx([0.6])  # the partial mean, kept apart
 
 
 def test_one_standard_error_prefers_smaller_c() -> None:
-    curve = pd.DataFrame(
-        {
-            "C": [0.01, 0.1, 1.0],
-            "cv_accuracy": [0.81, 0.82, 0.70],
-            "cv_sd": [0.05, 0.05, 0.05],
-            "n_folds": [5, 5, 5],
-            "is_best": [False, True, False],
-        }
-    )
-    # SE = 0.05 / sqrt(5) = 0.0224: 0.81 >= 0.82 - 0.0224, so the smaller C = 0.01 is chosen.
-    assert _tables.one_standard_error_choice(curve) == pytest.approx(0.01)
+    points = pd.DataFrame(
+        {"x": [0.01, 0.1, 1.0], "value": [0.81, 0.82, 0.70], "se": [0.0224] * 3,
+         "state": ["complete"] * 3}
+    )  # fmt: skip
+    # 0.81 >= 0.82 - 0.0224, so the smaller C = 0.01 is chosen.
+    assert one_standard_error_choice(points, 0.1, "accuracy") == pytest.approx(0.01)
+    # For a loss lower is better: within one SE means at most best + SE.
+    losses = points.assign(value=[0.51, 0.50, 0.70])
+    assert one_standard_error_choice(losses, 0.1, "log_loss") == pytest.approx(0.01)
 
 
 def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStorage) -> None:
-    view = _tables.load_views(storage, "t")[0]
-    table = _tables.trials_table(view)
+    view = load_views(storage, "t")[0]
+    table = trials_table(view)
     assert list(table.columns[:8]) == [
         "number", "state", "value", "datetime_start", "datetime_complete",
         "duration_seconds", "last_step", "params_C",
@@ -140,39 +212,43 @@ def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStora
     assert [f"fold_accuracy_{i}" for i in range(1, 6)] == [
         c for c in table.columns if c.startswith("fold_accuracy_")
     ]
-    assert table["state"].tolist() == ["COMPLETE"] * 3 + ["PRUNED", "FAIL"]
+    assert table["state"].tolist() == ["COMPLETE"] * 3 + ["PRUNED", "FAIL", "FAIL"]
 
 
-def test_edge_of_range_is_flagged(storage: optuna.storages.BaseStorage) -> None:
-    flags = _tables.edge_flags(_tables.load_views(storage, "t"))
-    assert len(flags) == 1
-    assert flags[0].startswith("t-logreg-l2: the best C = 1e+04 lies at the upper edge")
+def test_edge_flags_read_the_stored_ranges_log_and_linear() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    add_trial(make_study(storage, "logreg-l2"), {"C": 9999.0}, [0.8, 0.7])
+    add_trial(make_study(storage, "logreg-enet"), {"C": 1.0, "l1_ratio": 0.0}, [0.8, 0.7])
+    flags = edge_flags(load_views(storage, "t"))
+    assert flags == [
+        "t-logreg-l2: the best C = 1e+04 lies at the upper edge of its search range "
+        "[0.0001, 10000]; the optimum may lie beyond it",
+        "t-logreg-enet: the best l1_ratio = 0 lies at the lower edge of its search range "
+        "[0, 1] (l1_ratio's whole domain: the search prefers that end)",
+    ]
 
 
-def test_write_report_writes_every_file(
+def test_write_report_writes_every_file_and_removes_stale_ones(
     storage: optuna.storages.BaseStorage, tmp_path: Path
 ) -> None:
-    from objectives import split_train_test
-
-    frame = make_heart_frame(60)
-    split = split_train_test(frame.drop(columns="target"), frame["target"])
-    report = write_report(storage, "t", tmp_path / "out", split)
-    names = {path.relative_to(tmp_path / "out").as_posix() for path in report.files}
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale_plot.png").write_bytes(b"old")
+    report = write_report(storage, "t", out)
+    names = {path.relative_to(out).as_posix() for path in report.files}
     expected = {
         "summary.csv", "comparison.csv", "seed_vs_search.csv", "index.html",
         "trials/t-logreg-l1.csv", "trials/t-logreg-l2.csv", "optimization_history.png",
-        "regularization_curve.png", "intermediate_logreg-l1.png", "l1_coefficient_path.png",
+        "regularization_curve.png", "intermediate_logreg-l1.png",
     }  # fmt: skip
     assert expected <= names
+    assert not (out / "stale_plot.png").exists()
     assert all(path.stat().st_size > 0 for path in report.files)
-    assert pd.read_csv(tmp_path / "out" / "comparison.csv").columns.tolist() == (
-        _tables.COMPARISON_COLUMNS
-    )
-    page = (tmp_path / "out" / "index.html").read_text()
+    page = (out / "index.html").read_text()
     assert "logreg-l1 is more accurate than logreg-l2" in page
     assert "lies at the upper edge" in page
     assert page.count("data:image/png;base64,") == sum(name.endswith(".png") for name in names)
-    assert any("no t-mlp study" in item for item in report.missing)
+    assert "the seed's grids: not run (add --reproduce-seed)" in page
 
 
 def test_dashboard_notes_carry_the_tables(
@@ -180,7 +256,7 @@ def test_dashboard_notes_carry_the_tables(
 ) -> None:
     import optuna_dashboard
 
-    write_report(storage, "t", tmp_path, split=None)
+    write_report(storage, "t", tmp_path)
     study = optuna.load_study(study_name="t-logreg-l1", storage=storage)
     note = optuna_dashboard.get_note(study)
     assert "### Summary" in note
@@ -188,11 +264,11 @@ def test_dashboard_notes_carry_the_tables(
 
 
 def test_empty_storage_says_what_is_missing(tmp_path: Path) -> None:
-    report = write_report(optuna.storages.InMemoryStorage(), "heart", tmp_path, split=None)
-    assert report.missing == [
+    report = write_report(optuna.storages.InMemoryStorage(), "heart", tmp_path)
+    assert report.not_run == [
         "no study named heart-* in this storage; run python -m studies.heart first"
     ]
-    assert (tmp_path / "index.html").read_text().count("Missing:") == 1
+    assert "no study named heart-*" in (tmp_path / "index.html").read_text()
 
 
 def test_report_command_refuses_a_storage_that_does_not_exist(
@@ -210,21 +286,21 @@ def test_studies_of_a_longer_prefix_are_left_out() -> None:
     storage = optuna.storages.InMemoryStorage()
     for name in ("t-logreg-l1", "t-v2-logreg-l1", "t-other-engine", "tt-logreg-l1"):
         optuna.create_study(storage=storage, study_name=name)
-    assert [view.name for view in _tables.load_views(storage, "t")] == [
-        "t-logreg-l1",
-        "t-other-engine",
-    ]
+    with_protocol = optuna.create_study(storage=storage, study_name="t-v3-mlp")
+    with_protocol.set_user_attr("protocol", {**PROTOCOL, "family": "mlp"})
+    assert [view.name for view in load_views(storage, "t")] == ["t-logreg-l1", "t-other-engine"]
 
 
-def test_the_earliest_of_tied_best_trials_is_the_best() -> None:
-    from studies._progress import best_trial
-
+def test_the_earliest_of_tied_best_trials_is_the_best_and_direction_counts() -> None:
     study = optuna.create_study(direction="maximize")
     for c, value in ((1.0, 0.7), (2.0, 0.8), (3.0, 0.8)):
         study.add_trial(create_trial(params={"C": c}, distributions={"C": C}, value=value))
     best = best_trial(study.trials)
     assert best is not None
     assert (best.number, best.params["C"]) == (1, 2.0)
+    lowest = best_trial(study.trials, optuna.study.StudyDirection.MINIMIZE)
+    assert lowest is not None
+    assert lowest.number == 0
 
 
 def test_the_report_reads_a_read_only_storage_without_changing_it(

@@ -85,6 +85,38 @@ def test_workers_finish_exactly_the_target(data: Path, storage: str, prefix: str
     assert len(set(first)) == 3
 
 
+def test_two_machines_with_several_workers_draw_distinct_trials(
+    data: Path, storage: str, prefix: str
+) -> None:
+    """Two commands sharing one storage, as two machines would, each with two workers: every
+    worker has a sampler stream of its own, so no trial repeats another's parameters."""
+    flags = ("--models", "logreg-l1", "--trials", "24", "--workers", "2", "--sampler", "random")
+    machines = [
+        subprocess.Popen(heart(data, storage, prefix, *flags, "--worker-index", str(index)),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for index in (0, 1)
+    ]  # fmt: skip
+    for machine in machines:
+        _, stderr = machine.communicate(timeout=300)
+        assert machine.returncode == 0, stderr[-3000:]
+    found = trials(storage, f"{prefix}-logreg-l1")
+    assert finished(found) == 24
+    values = [t.params["C"] for t in found]
+    assert len(set(values)) == len(values)
+
+
+def test_each_worker_of_each_machine_has_its_own_sampler_seed() -> None:
+    from studies.settings import Settings
+
+    seeds = {
+        Settings(worker_index=machine, worker_slot=slot).sampler_seed
+        for machine in range(3)
+        for slot in range(3)
+    }
+    assert len(seeds) == 9
+    assert Settings(seed=5).sampler_seed == 5  # a lone worker keeps --seed itself
+
+
 def wait_for_running(storage: str, name: str, timeout: float = 120) -> optuna.trial.FrozenTrial:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,7 +174,12 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes(data: Path, storage: str, pr
         raise AssertionError("Ctrl-C did not stop the run within 20 s") from None
     assert worker.returncode == 130, stderr
     assert "interrupted; finished trials are stored" in stderr
-    assert not [t for t in trials(storage, f"{prefix}-mlp") if t.state == TrialState.RUNNING]
+    cut = trials(storage, f"{prefix}-mlp")
+    assert not [t for t in cut if t.state == TrialState.RUNNING]
+    # The trials the interrupt cut short are stored apart from trials that raised.
+    failed = [t for t in cut if t.state == TrialState.FAIL]
+    assert failed
+    assert all(t.user_attrs.get("interrupted") is True for t in failed)
 
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]

@@ -1,4 +1,8 @@
-"""Run settings: built once from the command line, frozen, passed to everything else."""
+"""Run settings: built once from the command line, frozen, passed to everything else.
+
+The flags every command shares are defined here once; model names, metrics and their help come
+from the family registry, never from a list of their own.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,20 @@ import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import optuna
 
-from objectives._keras_env import BACKENDS, DEFAULT_BACKEND
+from objectives import DEFAULT_FAMILIES, FAMILIES, METRICS, TrainOptions
+from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
-MODEL_NAMES = ("logreg-l1", "logreg-l2", "mlp")
 TRAINERS = ("packed", "plain")
-#: Trials trained together by the packed trainer; see benchmarks/mlp_throughput.py.
+#: Trials trained together by the packed trainer; see benchmarks/parallel_trials.py.
 DEFAULT_PARALLEL_TRIALS = 20
 SAMPLERS = ("tpe", "random", "grid", "gp")
 PRUNERS = ("median", "hyperband", "none")
@@ -31,15 +36,16 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything one run of ``python -m studies.heart`` needs to know."""
+    """Everything one run needs to know."""
 
     trials: int = 100
-    models: tuple[str, ...] = MODEL_NAMES
-    data: Path | None = None
+    models: tuple[str, ...] = DEFAULT_FAMILIES
+    data: str | None = None
     storage: str = DEFAULT_STORAGE
     study_prefix: str = DEFAULT_PREFIX
     folds: int = 5
     seed: int = 42
+    metric: str = "accuracy"
     sampler: str = "tpe"
     pruner: str = "median"
     timeout: float | None = None
@@ -48,30 +54,58 @@ class Settings:
     out: Path | None = None
     epochs: int = 100
     batch_size: int = 10
-    backend: str = "jax"
+    backend: str = DEFAULT_BACKEND
     trainer: str = "packed"
     parallel_trials: int = DEFAULT_PARALLEL_TRIALS
     report: bool = True
     test: bool = True
     workers: int = 1
     worker_index: int = 0
+    #: Which of this machine's ``--workers`` processes this is (set by the parent).
+    worker_slot: int = 0
+    test_size: float = 0.2
+    #: Whether the outer test split is stratified (the seed article's split is not).
+    stratify: bool = False
+    #: The module that runs this command (``--workers`` starts more of it) and its arguments.
+    command: str = "studies.heart"
+    argv: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def reports_dir(self) -> Path:
         return self.out if self.out is not None else Path("reports") / self.study_prefix
 
-    def study_name(self, model: str) -> str:
-        return f"{self.study_prefix}-{model}"
+    def study_name(self, *parts: str) -> str:
+        return "-".join((self.study_prefix, *(part for part in parts if part)))
+
+    @property
+    def sampler_seed(self) -> int:
+        """The sampler's seed: ``--seed`` itself for a lone worker; for worker ``slot`` of machine
+        ``--worker-index``, a stream of its own, so no two workers repeat each other's draws."""
+        if self.worker_index == 0 and self.worker_slot == 0:
+            return self.seed
+        sequence = np.random.SeedSequence([self.seed, self.worker_index, self.worker_slot])
+        return int(sequence.generate_state(1)[0])
+
+    def train_options(self) -> TrainOptions:
+        return TrainOptions(
+            metric=self.metric,
+            seed=self.seed,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            trainer=self.trainer,
+            parallel_trials=self.parallel_trials,
+            backend=self.backend,
+        )
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse whose complaints become :class:`SettingsError`: one line, exit code 2."""
 
     def error(self, message: str) -> NoReturn:
         raise SettingsError(f"{message} (see {self.prog} --help)")
 
 
-def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+def add_storage_arguments(parser: argparse.ArgumentParser, prefix: str = DEFAULT_PREFIX) -> None:
     """The flags every command that reads or writes studies shares."""
     parser.add_argument(
         "--storage",
@@ -82,19 +116,22 @@ def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--study-prefix",
-        default=DEFAULT_PREFIX,
+        default=prefix,
         metavar="NAME",
-        help=f"studies are named NAME-<model> (default: {DEFAULT_PREFIX})",
+        help=f"studies are named NAME-<model> (default: {prefix})",
     )
 
 
-def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=prog,
-        description="Search how much L1/L2 regularization models of the heart data need: "
-        "one Optuna study per model, stratified cross-validation on the training rows, "
-        "one final score on the seed's 61 test rows.",
-    )
+def _family_help() -> str:
+    lines = [
+        f"{name}{'' if family.default else ' (not by default)'}"
+        for name, family in FAMILIES.items()
+    ]
+    return ", ".join(lines)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of a run (``studies.heart`` and ``studies.tabular``)."""
     parser.add_argument(
         "--trials",
         type=int,
@@ -105,16 +142,10 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
     )
     parser.add_argument(
         "--models",
-        default=",".join(MODEL_NAMES),
+        default=",".join(DEFAULT_FAMILIES),
         metavar="LIST",
-        help=f"comma-separated models to study, from {', '.join(MODEL_NAMES)} (default: all)",
-    )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        metavar="PATH",
-        help="heart.csv or UCI processed.cleveland.data "
-        "(default: $HEART_DATA, else data/heart.csv)",
+        help=f"comma-separated models to study, from {_family_help()} "
+        f"(default: {','.join(DEFAULT_FAMILIES)})",
     )
     add_storage_arguments(parser)
     parser.add_argument(
@@ -129,7 +160,15 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         type=int,
         default=42,
         metavar="S",
-        help="fixes the fold plan and the sampler (default: 42)",
+        help="fixes the outer split, the fold plan, the sampler and the networks' initial "
+        "weights (default: 42)",
+    )
+    parser.add_argument(
+        "--metric",
+        choices=METRICS,
+        default="accuracy",
+        help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
+        "maximized, log loss and Brier score minimized (default: accuracy, the seed's)",
     )
     parser.add_argument(
         "--sampler",
@@ -185,15 +224,10 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         help=f"trials the packed trainer trains together (default: {DEFAULT_PARALLEL_TRIALS})",
     )
     parser.add_argument(
-        "--reproduce-seed",
-        action="store_true",
-        help="also run the seed article's fixed grids with its exact protocol and print its tables",
-    )
-    parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
-        help="where tables are written (default: reports/<study-prefix>)",
+        help="where the report and tables are written (default: reports/<study-prefix>)",
     )
     parser.add_argument(
         "--workers",
@@ -208,9 +242,11 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
         type=int,
         default=0,
         metavar="K",
-        help="this worker's number when several machines share one storage: picks its own "
-        "sampler seed stream (default: 0)",
+        help="this machine's number when several machines share one storage: gives its "
+        "workers sampler streams of their own (default: 0)",
     )
+    # Set by --workers on the processes it starts: which of this machine's workers it is.
+    parser.add_argument("--worker-slot", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument(
         "--no-test",
         action="store_true",
@@ -226,26 +262,26 @@ def build_parser(prog: str = "python -m studies.heart") -> argparse.ArgumentPars
     parser.add_argument(
         "--quiet", action="store_true", help="print only errors and the final table"
     )
-    return parser
 
 
-def parse_settings(argv: Sequence[str] | None = None) -> Settings:
-    """Parse and validate the command line.
+def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
+    """Validate the parsed flags and freeze them.
 
     Raises:
-        SettingsError: a value is out of range; argparse itself exits 2 on unknown flags.
+        SettingsError: a value is out of range; the message is one line.
     """
-    args = build_parser().parse_args(argv)
     models = tuple(name.strip() for name in args.models.split(",") if name.strip())
-    unknown = [name for name in models if name not in MODEL_NAMES]
+    unknown = [name for name in models if name not in FAMILIES]
     if unknown or not models:
         raise SettingsError(
-            f"--models expects a comma list of {', '.join(MODEL_NAMES)}, got {args.models!r}"
+            f"--models expects a comma list of {', '.join(FAMILIES)}, got {args.models!r}"
         )
     if args.trials < 1:
         raise SettingsError(f"--trials expects a positive number of trials, got {args.trials}")
     if args.folds < 2:
         raise SettingsError(f"--folds expects at least 2 folds, got {args.folds}")
+    if args.seed < 0:
+        raise SettingsError(f"--seed expects 0 or more, got {args.seed}")
     numbers = (
         ("--epochs", args.epochs),
         ("--batch-size", args.batch_size),
@@ -261,7 +297,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
             f"KERAS_BACKEND expects one of {', '.join(BACKENDS)}, got {backend!r}; "
             "unset it or pass --backend"
         )
-    if args.worker_index < 0:
+    if args.worker_index < 0 or args.worker_slot < 0:
         raise SettingsError(f"--worker-index expects 0 or more, got {args.worker_index}")
     if args.workers > 1 and args.storage == "memory":
         raise SettingsError(
@@ -279,30 +315,33 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
             "--sampler gp needs PyTorch, which is not installed; "
             "pip install -e '.[gp]' (CPU build) or use --sampler tpe"
         )
-    return Settings(
-        trials=args.trials,
-        models=tuple(dict.fromkeys(models)),
-        data=args.data,
-        storage=args.storage,
-        study_prefix=args.study_prefix,
-        folds=args.folds,
-        seed=args.seed,
-        sampler=args.sampler,
-        pruner=args.pruner,
-        timeout=args.timeout,
-        reproduce_seed=args.reproduce_seed,
-        quiet=args.quiet,
-        out=args.out,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        backend=backend,
-        trainer=args.trainer,
-        parallel_trials=args.parallel_trials,
-        report=not args.no_report,
-        test=not args.no_test,
-        workers=args.workers,
-        worker_index=args.worker_index,
-    )
+    values = {
+        "trials": args.trials,
+        "models": tuple(dict.fromkeys(models)),
+        "data": args.data,
+        "storage": args.storage,
+        "study_prefix": args.study_prefix,
+        "folds": args.folds,
+        "seed": args.seed,
+        "metric": args.metric,
+        "sampler": args.sampler,
+        "pruner": args.pruner,
+        "timeout": args.timeout,
+        "quiet": args.quiet,
+        "out": args.out,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "backend": backend,
+        "trainer": args.trainer,
+        "parallel_trials": args.parallel_trials,
+        "report": not args.no_report,
+        "test": not args.no_test,
+        "workers": args.workers,
+        "worker_index": args.worker_index,
+        "worker_slot": args.worker_slot,
+    }
+    values.update(fixed)
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 def print_error(message: object) -> None:

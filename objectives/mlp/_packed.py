@@ -1,14 +1,15 @@
-"""Many independent copies of the seed network trained as one Keras model.
+"""Many independent copies of the network trained as one Keras model (the packed trainer).
 
-The network is tiny (13-128-64-1) and the data is 242 rows, so a plain ``model.fit`` per fold
-spends nearly all its time in per-step framework overhead. Here M copies live in one model:
-every weight has a leading copy axis, layers are ``einsum``s, and the loss is the sum over
-copies of each copy's own mean binary cross-entropy over its own real rows. Copies never share a
-gradient: the gradient of copy m's weights is exactly what it would be alone, and Adam keeps
-per-weight state, so each copy follows the path its own plain model would.
+The network is tiny and the data a few hundred rows, so a plain ``model.fit`` per fold spends
+nearly all its time in per-step framework overhead. Here M copies live in one model: every weight
+has a leading copy axis, layers are ``einsum``s, and the loss is the sum over copies of each copy's
+own mean binary cross-entropy (from logits) over its own real rows, plus its own L1/L2 term. Copies
+never share a gradient: copy m's gradient is exactly what it would be alone, and Adam keeps
+per-weight state, so each copy follows the path of its own plain model, from the same initial
+weights (:func:`objectives.mlp._network.initial_weights`). One copy is the plain network.
 
-Inputs are packed per step as ``(batch, copies, features)``; rows a copy does not have (its
-fold is shorter than the longest) carry the label -1 and count for nothing.
+Inputs are packed per step as ``(batch, copies, features)``; rows a copy does not have (its fold
+is shorter than the longest) carry the label -1 and count for nothing.
 
 Known difference from plain training: a copy whose epoch has fewer batches than the longest
 copy's still takes the extra steps, driven by its regularization term alone. With 5 folds of the
@@ -18,20 +19,18 @@ copy's still takes the extra steps, driven by its regularization term alone. Wit
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from scipy.special import expit
 
-from objectives.mlp import (
-    HIDDEN_UNITS,
-    FoldCurves,
-    PreparedFold,
-    TrainConfig,
-    epoch_order,
-    fold_seed,
-)
+from objectives.family import Outcome, ReportHook, TrainOptions
+from objectives.mlp._network import HIDDEN_UNITS, initial_weights, weight_values
+from objectives.mlp._train import FoldCurves, epoch_order, fold_seed, is_report_epoch, pad
+from objectives.preprocess import PreparedFold
+from objectives.scoring import Scores, score_batch
 
 if TYPE_CHECKING:
     import keras
@@ -61,42 +60,29 @@ def _layer_classes() -> tuple[type, type]:
 
         def __init__(
             self,
-            units: int,
+            kernel: np.ndarray,
             l1: np.ndarray,
             l2: np.ndarray,
-            kernel_seeds: Sequence[int],
             activation: str | None = None,
             **kwargs: Any,
         ) -> None:
             super().__init__(**kwargs)
-            self.units = units
+            self.initial_kernel = kernel
             self.l1 = np.asarray(l1, dtype="float32")
             self.l2 = np.asarray(l2, dtype="float32")
-            self.kernel_seeds = list(kernel_seeds)
             self.activation = keras.activations.get(activation)
 
         def build(self, input_shape: tuple[int, ...]) -> None:
-            inputs = int(input_shape[-1])
-            # Each copy's kernel is what keras.layers.Dense with the same seed would draw.
-            initial = np.stack(
-                [
-                    keras.ops.convert_to_numpy(
-                        keras.initializers.GlorotUniform(seed=seed)((inputs, self.units))
-                    )
-                    for seed in self.kernel_seeds
-                ]
-            )
             self.kernel = self.add_weight(
-                shape=initial.shape,
-                initializer=keras.initializers.Constant(initial),
+                shape=self.initial_kernel.shape,
+                initializer=keras.initializers.Constant(self.initial_kernel),
                 regularizer=PackedL1L2(self.l1, self.l2)
                 if self.l1.any() or self.l2.any()
                 else None,
                 name="kernel",
             )
-            self.bias = self.add_weight(
-                shape=(len(self.kernel_seeds), self.units), initializer="zeros", name="bias"
-            )
+            copies, _, units = self.initial_kernel.shape
+            self.bias = self.add_weight(shape=(copies, units), initializer="zeros", name="bias")
 
         def call(self, inputs: Any) -> Any:
             return self.activation(ops.einsum("bmi,miu->bmu", inputs, self.kernel) + self.bias)
@@ -132,39 +118,40 @@ def _layer_classes() -> tuple[type, type]:
 _CLASSES: tuple[type, type] | None = None
 
 
-def packed_loss(y_true: Any, y_pred: Any) -> Any:
-    """Each copy's mean binary cross-entropy over its real rows (label >= 0), summed over copies.
+def packed_loss(y_true: Any, logits: Any) -> Any:
+    """Each copy's mean binary cross-entropy (from logits) over its real rows (label >= 0).
 
     Returned per (row, copy), already divided by the copy's row count, for a "sum" reduction.
     """
     from keras import ops
 
-    y_pred = ops.reshape(y_pred, ops.shape(y_true))
-    real = ops.cast(y_true >= 0, y_pred.dtype)
-    per_row = ops.binary_crossentropy(ops.maximum(y_true, 0.0), y_pred)
+    logits = ops.reshape(logits, ops.shape(y_true))
+    real = ops.cast(y_true >= 0, logits.dtype)
+    per_row = ops.binary_crossentropy(ops.maximum(y_true, 0.0), logits, from_logits=True)
     rows = ops.maximum(ops.sum(real, axis=0, keepdims=True), 1.0)
     return real * per_row / rows
 
 
 def build_packed_model(copies: Sequence[Copy], n_features: int) -> keras.Model:
-    """One model holding every copy; copy m's layer k is seeded like the plain model's layer k."""
+    """One model holding every copy, each starting from its plain model's initial weights."""
     import keras
 
     packed_dense, packed_loss_class = _layer_classes()
+    starts = [initial_weights(n_features, copy.seed) for copy in copies]
     l1 = np.array([copy.l1 for copy in copies])
     l2 = np.array([copy.l2 for copy in copies])
     none = np.zeros(len(copies))
-    layers = [
-        packed_dense(units, l1, l2, [copy.seed * 10 + index for copy in copies], activation="relu")
-        for index, units in enumerate(HIDDEN_UNITS)
-    ]
-    layers.append(
-        packed_dense(
-            1, none, none, [copy.seed * 10 + len(HIDDEN_UNITS) for copy in copies], "sigmoid"
+    layers = []
+    for index in range(len(HIDDEN_UNITS) + 1):
+        kernel = np.stack([weights[2 * index] for weights in starts])
+        hidden = index < len(HIDDEN_UNITS)
+        layers.append(
+            packed_dense(
+                kernel, l1 if hidden else none, l2 if hidden else none, "relu" if hidden else None
+            )
         )
-    )
     model = keras.Sequential([keras.Input((len(copies), n_features)), *layers])
-    model.compile(optimizer="adam", loss=packed_loss_class())
+    model.compile(optimizer=keras.optimizers.Adam(), loss=packed_loss_class())
     return model
 
 
@@ -174,7 +161,7 @@ def pack_epoch(
     """Each copy's training rows in its plain-trainer order, padded to a common length."""
     n_rows = [len(copy.fold.y_train) for copy in copies]
     steps = max(-(-n // batch_size) for n in n_rows)
-    n_features = copies[0].fold.X_train.shape[1]
+    n_features = copies[0].fold.n_features
     X = np.zeros((steps * batch_size, len(copies), n_features), dtype="float32")
     y = np.full((steps * batch_size, len(copies)), -1.0, dtype="float32")
     for m, copy in enumerate(copies):
@@ -184,61 +171,52 @@ def pack_epoch(
     return X, y
 
 
-def pack_validation(copies: Sequence[Copy]) -> tuple[np.ndarray, np.ndarray]:
-    """Validation rows per copy, padded; labels -1 where a copy has no row."""
-    n_rows = max(len(copy.fold.y_valid) for copy in copies)
-    n_features = copies[0].fold.X_valid.shape[1]
-    X = np.zeros((n_rows, len(copies), n_features), dtype="float32")
-    y = np.full((n_rows, len(copies)), -1.0)
+def pack_validation(copies: Sequence[Copy]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validation rows as (rows, copies, features), their labels (copies, rows) and mask."""
+    y, mask = pad([copy.fold.y_valid for copy in copies])
+    n_features = copies[0].fold.n_features
+    X = np.zeros((y.shape[1], len(copies), n_features), dtype="float32")
     for m, copy in enumerate(copies):
         X[: len(copy.fold.y_valid), m] = copy.fold.X_valid
-        y[: len(copy.fold.y_valid), m] = copy.fold.y_valid
-    return X, y
+    return X, y, mask
 
 
 def validation_scores(
-    model: keras.Model, X: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per copy: validation accuracy, log loss, and the probabilities (padded rows as NaN)."""
+    model: keras.Model, X: np.ndarray, y: np.ndarray, mask: np.ndarray
+) -> tuple[Scores, np.ndarray]:
+    """Every copy's validation scores, and its probabilities as (copies, rows)."""
     import keras
 
-    proba = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)))[..., 0]
-    real = y >= 0
-    counts = real.sum(axis=0)
-    p = np.clip(proba.astype(float), 1e-7, 1 - 1e-7)
-    correct = ((p > 0.5) == (y == 1)) & real
-    losses = np.where(real, -(y * np.log(p) + (1 - y) * np.log(1 - p)), 0.0)
-    return correct.sum(axis=0) / counts, losses.sum(axis=0) / counts, np.where(real, proba, np.nan)
+    logits = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)), dtype=float)
+    proba = expit(logits[..., 0].T)
+    return score_batch(y, proba, mask), proba
 
 
-def fit_epoch(model: keras.Model, copies: Sequence[Copy], batch_size: int, seed: int,
-              epoch: int) -> None:  # fmt: skip
+def fit_epoch(
+    model: keras.Model, copies: Sequence[Copy], batch_size: int, seed: int, epoch: int
+) -> None:
     """Train every copy for one epoch (1-based) on its own rows, in its own order."""
     X, y = pack_epoch(copies, batch_size, seed, epoch)
-    model.fit(X, y, batch_size=batch_size, epochs=epoch, initial_epoch=epoch - 1,
-              shuffle=False, verbose=0)  # fmt: skip
-
-
-#: Called after every epoch with (1-based epoch, fold-mean validation accuracy of each trial
-#: still training, every trial's curves so far); returns which trials stop here (pruned).
-BatchHook = Callable[[int, dict[int, float], list[FoldCurves]], set[int]]
+    model.fit(
+        X, y, batch_size=batch_size, epochs=epoch, initial_epoch=epoch - 1, shuffle=False, verbose=0
+    )
 
 
 def train_trials_packed(
     params: Sequence[dict[str, Any]],
     folds: Sequence[PreparedFold],
-    config: TrainConfig,
-    on_epoch: BatchHook,
+    options: TrainOptions,
+    on_report: ReportHook,
     repack: Literal["auto", "always", "never"] = "auto",
-) -> list[FoldCurves]:
+) -> list[Outcome]:
     """Train every (trial, fold) network of a batch of trials together, epoch by epoch.
 
     ``params[t]`` are trial t's ``l1``, ``l2``; fold k of every trial starts from the same
-    weights and sees the same batches as the plain trainer's fold k. A trial that ``on_epoch``
-    stops keeps the curves up to that epoch. When pruning has stopped enough trials that a
-    smaller model would pay for its compilation, the survivors move, weights and Adam state
-    included, into one (``repack="auto"``; ``"always"`` and ``"never"`` are for tests).
-    Returns one :class:`FoldCurves` per trial.
+    weights and sees the same batches as the plain trainer's fold k. At each reporting epoch
+    ``on_report(t, epoch, outcome)`` may stop trial t (it keeps its curves up to there). When
+    pruning has stopped enough trials that a smaller model would pay for its compilation, the
+    survivors move, weights and Adam state included, into one (``repack="auto"``; ``"always"``
+    and ``"never"`` are for tests). Returns one outcome per trial.
     """
     import keras
 
@@ -246,29 +224,29 @@ def train_trials_packed(
     n_folds = len(folds)
     trials = list(range(len(params)))  # trials in the model, in pack order
     copies = [
-        Copy(params[t]["l1"], params[t]["l2"], fold, k, fold_seed(config.seed, k))
+        Copy(params[t]["l1"], params[t]["l2"], fold, k, fold_seed(options.seed, k))
         for t in trials
         for k, fold in enumerate(folds)
     ]
-    model = build_packed_model(copies, folds[0].X_train.shape[1])
-    X_valid, y_valid = pack_validation(copies)
+    model = build_packed_model(copies, folds[0].n_features)
+    X_valid, y_valid, mask = pack_validation(copies)
     curves = [FoldCurves() for _ in params]
     active = set(trials)
     timer = _EpochTimer()
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(1, options.epochs + 1):
         with timer:
-            fit_epoch(model, copies, config.batch_size, config.seed, epoch)
-        accuracy, log_loss, proba = validation_scores(model, X_valid, y_valid)
-        means = {}
+            fit_epoch(model, copies, options.batch_size, options.seed, epoch)
+        scores, proba = validation_scores(model, X_valid, y_valid, mask)
         for slot, t in enumerate(trials):
             if t not in active:
                 continue
-            span = slice(slot * n_folds, (slot + 1) * n_folds)
-            fold_proba = [
-                proba[: len(fold.y_valid), slot * n_folds + k] for k, fold in enumerate(folds)
-            ]
-            means[t] = curves[t].record(accuracy[span], log_loss[span], fold_proba)
-        active -= on_epoch(epoch, means, curves)
+            rows = range(slot * n_folds, (slot + 1) * n_folds)
+            fold_proba = [proba[row, : len(folds[k].y_valid)] for k, row in enumerate(rows)]
+            curves[t].record(_take_scores(scores, rows), fold_proba)
+            if is_report_epoch(options, epoch) and on_report(
+                t, epoch, curves[t].outcome(complete=epoch == options.epochs)
+            ):
+                active.discard(t)
         if not active:
             break
         smaller = len(active) < len(trials)
@@ -276,15 +254,25 @@ def train_trials_packed(
             repack == "always"
             or (
                 repack == "auto"
-                and timer.worth_repacking(len(active), len(trials), config.epochs - epoch)
+                and timer.worth_repacking(len(active), len(trials), options.epochs - epoch)
             )
         ):
             keep = [slot for slot, t in enumerate(trials) if t in active]
             model, copies = repack_model(model, copies, keep, n_folds)
             trials = [trials[slot] for slot in keep]
-            X_valid, y_valid = pack_validation(copies)
+            X_valid, y_valid, mask = pack_validation(copies)
             timer = _EpochTimer()
-    return curves
+    return [c.outcome(complete=c.epochs == options.epochs) for c in curves]
+
+
+def _take_scores(scores: Scores, rows: range) -> Scores:
+    index = np.asarray(rows)
+    return Scores(
+        accuracy=scores.accuracy[index],
+        roc_auc=scores.roc_auc[index],
+        log_loss=scores.log_loss[index],
+        brier=scores.brier[index],
+    )
 
 
 class _EpochTimer:
@@ -321,7 +309,7 @@ def repack_model(
     state, so their training goes on exactly where it was."""
     rows = np.array([slot * n_folds + k for slot in keep for k in range(n_folds)])
     kept = [copies[row] for row in rows]
-    smaller = build_packed_model(kept, kept[0].fold.X_train.shape[1])
+    smaller = build_packed_model(kept, kept[0].fold.n_features)
     for target, source in zip(smaller.weights, model.weights, strict=True):
         target.assign(_take(source, rows))
     old, new = model.optimizer, smaller.optimizer
@@ -337,6 +325,4 @@ def repack_model(
 
 
 def _take(variable: Any, rows: np.ndarray) -> np.ndarray:
-    import keras
-
-    return np.asarray(keras.ops.convert_to_numpy(variable.value))[rows]
+    return weight_values([variable])[0][rows]

@@ -1,0 +1,59 @@
+"""The data set the studies run on: a small frozen description plus its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated rows and what they are.
+
+    Attributes:
+        name: what the user named (a built-in name, or the file's path as given).
+        description: one line for the run's first output (source, rows, checksum prefix).
+        X: the feature columns; numbers as float (NaN where missing), categories as text.
+        y: the binary target, 1 for the positive class.
+        target: the target column's name.
+        positive: the target value counted as 1.
+        numeric: feature columns used as numbers.
+        categorical: (column, its categories) of the feature columns used as categories.
+        sha256: checksum of the file (or of the built-in table) the rows came from.
+        kind: ``"article"`` (the seed article's heart.csv), ``"uci"`` (a UCI heart file),
+            ``"table"`` (any CSV) or ``"builtin"``.
+        groups: per row, the site it comes from, when the rows span several sites.
+        n_duplicates: rows that exactly repeat an earlier row.
+        notes: warnings worth printing once (dropped columns, dropped rows, duplicates).
+        roles: (column, role, missing fraction) of every column looked at, for the role table.
+    """
+
+    name: str
+    description: str
+    X: pd.DataFrame
+    y: np.ndarray
+    target: str
+    positive: str
+    numeric: tuple[str, ...]
+    sha256: str
+    kind: str
+    categorical: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    groups: np.ndarray | None = None
+    n_duplicates: int = 0
+    notes: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str, float], ...] = field(default=())
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.y)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return (*self.numeric, *(name for name, _ in self.categorical))
+
+    @property
+    def has_missing(self) -> bool:
+        return bool(self.X.isna().to_numpy().any())

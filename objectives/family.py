@@ -1,0 +1,183 @@
+"""What a model family is: its search space, how its trials are scored, how its winner is refit,
+and what the report shows of it. One :class:`ModelFamily` per family, listed in
+:mod:`objectives.registry`; the command line, the studies and the report read them from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    distribution_to_json,
+)
+
+from objectives.preprocess import PreparedFold
+from objectives.scoring import FoldScores
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """How trials are trained and scored, the same for every trial of a study.
+
+    Attributes:
+        metric: the fold-mean score a trial's value is (``objectives.scoring.METRICS``).
+        seed: fixes initial weights and batch order of the networks.
+        epochs, batch_size: network training.
+        report_every: epochs between two reports of a network trial.
+        trainer: ``"packed"`` (many networks as one model) or ``"plain"`` (one ``fit`` each).
+        parallel_trials: trials a batched family evaluates together.
+        backend: the Keras backend.
+    """
+
+    metric: str = "accuracy"
+    seed: int = 42
+    epochs: int = 100
+    batch_size: int = 10
+    report_every: int = 5
+    trainer: str = "packed"
+    parallel_trials: int = 20
+    backend: str = "jax"
+
+
+@dataclass
+class Outcome:
+    """What one trial's evaluation produced so far.
+
+    Attributes:
+        folds: each fold's scores (at the last epoch trained, for a network).
+        step: the last step reported (a fold number or an epoch).
+        complete: whether every step ran (not stopped by the pruner).
+        extra: further per-trial attributes (non-zero coefficients, epochs trained, ...).
+    """
+
+    folds: FoldScores = field(default_factory=FoldScores)
+    step: int = 0
+    complete: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, metric: str) -> float:
+        return self.folds.mean(metric)
+
+    def user_attrs(self) -> dict[str, Any]:
+        return {**self.folds.as_user_attrs(), **self.extra}
+
+
+#: Called by an evaluator at each of trial ``index``'s reporting steps with its outcome so far;
+#: returns True to stop that trial there (it was pruned).
+ReportHook = Callable[[int, int, Outcome], bool]
+#: Scores trials: (each trial's parameters, the folds, options, report hook) -> one outcome each.
+Evaluate = Callable[
+    [Sequence[dict[str, Any]], Sequence[PreparedFold], TrainOptions, ReportHook], list[Outcome]
+]
+
+
+@dataclass(frozen=True)
+class Refit:
+    """A model refit on a part's training rows: its probabilities for the part's test rows, and
+    for a linear model its coefficients (on the standardized scale)."""
+
+    proba: np.ndarray
+    coefficients: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """One model family, described once.
+
+    Attributes:
+        name: the ``--models`` entry and study suffix (``logreg-l1``).
+        label: what tables and plots call it.
+        space: the search space, parameter name to Optuna distribution.
+        evaluate: scores a batch of trials on the folds (see :data:`Evaluate`).
+        refit: trains parameters on a part's training rows, predicts its test rows.
+        step_name: what a reporting step counts (``"fold"`` or ``"epoch"``).
+        report_steps: the steps a complete trial reports, given the options and the folds.
+        warmup_steps: steps before the median pruner may stop a trial.
+        protocol: settings beyond the search space that fix what a trial's value means.
+        default: whether ``--models`` includes it by default.
+        batched: whether ``options.parallel_trials`` trials are evaluated together.
+        keras: whether it trains Keras networks (the backend must be chosen first).
+        linear: whether its models have coefficients (sparsity, coefficient path).
+        curve: (x parameter, colour parameter or None) of its regularization curve; the x
+            parameter is an inverse strength (smaller is more regularized), like C.
+        plane: the two parameters of its accuracy plane plot.
+        closed: parameters whose search range is their whole domain (an edge is an answer).
+        path: whether the report draws its coefficient path against C (models with an L1 part).
+    """
+
+    name: str
+    label: str
+    space: Mapping[str, BaseDistribution]
+    evaluate: Evaluate
+    refit: Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]
+    step_name: str
+    report_steps: Callable[[TrainOptions, int], list[int]]
+    warmup_steps: Callable[[TrainOptions, int], int]
+    protocol: Callable[[TrainOptions], dict[str, Any]]
+    default: bool = True
+    batched: bool = False
+    keras: bool = False
+    linear: bool = False
+    curve: tuple[str, str | None] | None = None
+    plane: tuple[str, str] | None = None
+    closed: frozenset[str] = frozenset()
+    path: bool = False
+
+    def suggest(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+        """Draw one point of :attr:`space` from ``trial`` (a ``FixedTrial`` works too)."""
+        return suggest(trial, self.space)
+
+    def grid(self, n_points: int) -> dict[str, list[Any]]:
+        """About ``n_points`` grid points over the search space, for ``--sampler grid``."""
+        return grid(self.space, n_points)
+
+    def space_json(self) -> dict[str, str]:
+        """The search space as Optuna writes distributions: part of a study's protocol."""
+        return {name: distribution_to_json(dist) for name, dist in self.space.items()}
+
+
+def suggest(trial: optuna.trial.BaseTrial, space: Mapping[str, BaseDistribution]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name, dist in space.items():
+        if isinstance(dist, FloatDistribution):
+            params[name] = trial.suggest_float(
+                name, dist.low, dist.high, log=dist.log, step=dist.step
+            )
+        elif isinstance(dist, IntDistribution):
+            params[name] = trial.suggest_int(
+                name, dist.low, dist.high, log=dist.log, step=dist.step
+            )
+        elif isinstance(dist, CategoricalDistribution):
+            params[name] = trial.suggest_categorical(name, dist.choices)
+        else:
+            raise TypeError(f"{name}: unsupported distribution {dist!r}")
+    return params
+
+
+def grid(space: Mapping[str, BaseDistribution], n_points: int) -> dict[str, list[Any]]:
+    """Evenly spaced values per parameter (in log where the space is log), about ``n_points``
+    combinations in all."""
+    numeric = [d for d in space.values() if not isinstance(d, CategoricalDistribution)]
+    side = max(1, round(max(n_points, 1) ** (1 / max(len(numeric), 1))))
+    values: dict[str, list[Any]] = {}
+    for name, dist in space.items():
+        if isinstance(dist, CategoricalDistribution):
+            values[name] = list(dist.choices)
+        elif isinstance(dist, (FloatDistribution, IntDistribution)):
+            if dist.log:
+                points = np.logspace(np.log10(dist.low), np.log10(dist.high), side)
+            else:
+                points = np.linspace(dist.low, dist.high, side)
+            if isinstance(dist, IntDistribution):
+                values[name] = sorted({round(float(p)) for p in points})
+            else:
+                values[name] = [float(p) for p in points]
+    return values

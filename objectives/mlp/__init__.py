@@ -1,0 +1,59 @@
+"""The seed's Keras network (128-64-1) with its L1/L2 strengths searched.
+
+Keras is imported inside the functions that build or train, never at import, so the command
+line and the scikit-learn studies start without TensorFlow or JAX. Call
+:func:`objectives.keras_env.configure_backend` before the first of them runs.
+"""
+
+from objectives.mlp._family import MLP, evaluate
+from objectives.mlp._network import (
+    HIDDEN_UNITS,
+    build_model,
+    initial_weights,
+    predict_proba,
+    weight_values,
+)
+from objectives.mlp._packed import (
+    Copy,
+    build_packed_model,
+    fit_epoch,
+    pack_epoch,
+    pack_validation,
+    train_trials_packed,
+    validation_scores,
+)
+from objectives.mlp._refit import refit, seed_protocol_refit
+from objectives.mlp._space import SPACE, STRENGTH
+from objectives.mlp._train import (
+    FoldCurves,
+    epoch_order,
+    fold_seed,
+    is_report_epoch,
+    train_folds_plain,
+)
+
+__all__ = [
+    "HIDDEN_UNITS",
+    "MLP",
+    "SPACE",
+    "STRENGTH",
+    "Copy",
+    "FoldCurves",
+    "build_model",
+    "build_packed_model",
+    "epoch_order",
+    "evaluate",
+    "fit_epoch",
+    "fold_seed",
+    "initial_weights",
+    "is_report_epoch",
+    "pack_epoch",
+    "pack_validation",
+    "predict_proba",
+    "refit",
+    "seed_protocol_refit",
+    "train_folds_plain",
+    "train_trials_packed",
+    "validation_scores",
+    "weight_values",
+]

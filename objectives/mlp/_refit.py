@@ -1,0 +1,61 @@
+"""One network trained on a whole training part, to score its test rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from objectives.family import Refit, TrainOptions
+from objectives.keras_env import seed_shuffling
+from objectives.mlp._network import build_model, predict_proba
+from objectives.mlp._train import REFIT_FOLD, epoch_order, fold_seed
+from objectives.preprocess import PreparedFold
+
+
+def refit(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
+    """Train on ``part``'s training rows as the search trained each fold (explicit batch order,
+    seeded initial weights), then predict its test rows."""
+    import keras
+
+    keras.backend.clear_session()
+    seed = fold_seed(options.seed, REFIT_FOLD)
+    model = build_model(params, part.n_features, seed)
+    X, y = part.X_train.astype("float32"), part.y_train.astype("float32")
+    for epoch in range(1, options.epochs + 1):
+        order = epoch_order(len(y), options.seed, REFIT_FOLD, epoch)
+        model.fit(
+            X[order],
+            y[order],
+            batch_size=options.batch_size,
+            epochs=epoch,
+            initial_epoch=epoch - 1,
+            shuffle=False,
+            verbose=0,
+        )
+    return Refit(proba=_predict(model, part))
+
+
+def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
+    """The seed article's protocol: one ``fit`` with ``validation_split=0.2`` and Keras' own
+    shuffling, 100 epochs of batch 10 as it wrote them (``options`` gives epochs and batch)."""
+    import keras
+
+    keras.backend.clear_session()
+    seed_shuffling(options.seed)
+    model = build_model(params, part.n_features, seed=options.seed)
+    model.fit(
+        part.X_train.astype("float32"),
+        part.y_train.astype("float32"),
+        epochs=options.epochs,
+        batch_size=options.batch_size,
+        validation_split=0.2,
+        verbose=0,
+    )
+    return Refit(proba=_predict(model, part))
+
+
+def _predict(model: Any, part: PreparedFold) -> np.ndarray:
+    if not len(part.y_valid):
+        return np.zeros(0)
+    return predict_proba(model, part.X_valid.astype("float32"))

@@ -1,0 +1,85 @@
+"""What every run command does around the run: parse, load, open storage, report, exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+import optuna
+
+from data import DataError, Dataset
+from studies._interrupt import ctrl_c_stops
+from studies._protocol import ProtocolMismatch
+from studies._run import format_table, run
+from studies._seed import seed_table
+from studies._storage import StorageError, open_storage
+from studies._workers import WorkersFailed
+from studies.settings import Settings, SettingsError, print_error
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+#: Parses the command line into settings (raises SettingsError, or SystemExit for --help).
+ParseSettings = Callable[[list[str]], Settings]
+#: Loads and validates the data set the settings name (raises DataError).
+LoadDataset = Callable[[Settings], Dataset]
+
+
+def main_for(parse: ParseSettings, load: LoadDataset, argv: Sequence[str] | None) -> int:
+    """Run a command; return its exit code (2 for bad input, 130 after Ctrl-C)."""
+    logging.basicConfig(level=logging.WARNING)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = parse(arguments)
+    except SettingsError as error:
+        print_error(error)
+        return EXIT_USAGE
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    optuna.logging.set_verbosity(optuna.logging.ERROR if settings.quiet else optuna.logging.WARNING)
+    try:
+        with ctrl_c_stops():
+            return _run(settings, load)
+    except (SettingsError, DataError, StorageError, ProtocolMismatch) as error:
+        print_error(error)
+        return EXIT_USAGE
+    except WorkersFailed as error:
+        print_error(error)
+        return 1
+    except KeyboardInterrupt:
+        print_error("interrupted; finished trials are stored, run the same command to continue")
+        return EXIT_INTERRUPTED
+
+
+def _run(settings: Settings, load: LoadDataset) -> int:
+    # Everything that can be wrong with the input is checked before storage is opened for writing.
+    dataset = load(settings)
+    storage = open_storage(settings.storage)
+    if not settings.quiet:
+        print(f"Data: {dataset.description}; storage: {settings.storage}", flush=True)
+        for note in dataset.notes:
+            print(f"Warning: {note}", file=sys.stderr)
+    results, seed_studies = run(settings, dataset, storage)
+    for grid, study in seed_studies:
+        table = seed_table(study, grid)
+        settings.reports_dir.mkdir(parents=True, exist_ok=True)
+        csv_path = settings.reports_dir / f"{grid.name.replace('-', '_')}.csv"
+        table.to_csv(csv_path, float_format="%.4f")
+        print(f"{grid.title}:")
+        print(table.round(3).to_string())
+        print(f"(written to {csv_path})\n")
+    print(format_table(results))
+    if settings.report:
+        from studies.report import print_report, write_report
+
+        report = write_report(storage, settings.study_prefix, settings.reports_dir, dataset)
+        print_report(report, quiet=settings.quiet)
+    empty = [result.study_name for result in results if result.counts["complete"] == 0]
+    if empty:
+        print_error(
+            f"no trial completed in {', '.join(empty)}; the failures are logged above "
+            "and stored as FAIL trials"
+        )
+        return 1
+    return 0

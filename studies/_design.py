@@ -1,0 +1,91 @@
+"""Outer designs: how the rows split into (training, test) parts.
+
+The search runs inside each part's training rows (inner folds, pruning, storage); the winner is
+refit on them and scores the part's test rows. The default design is one part: the seed article's
+split (or a stratified one, for other tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from data import DataError, Dataset, check_folds
+from objectives import (
+    Columns,
+    FoldPlan,
+    PreparedFold,
+    make_fold_plan,
+    plan_fingerprint,
+    prepare_fold,
+    prepare_folds,
+    split_rows,
+)
+from studies.settings import Settings
+
+#: The seed article's ``random_state``: the test rows stay the same whatever ``--seed`` is.
+SPLIT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Part:
+    """One (training rows, test rows) part of an outer design.
+
+    Attributes:
+        name: the study-name suffix of its studies ("" for the default design).
+        train: positions of its training rows in the data set.
+        test: positions of its test rows (may be empty).
+        description: what its test rows are, for messages.
+    """
+
+    name: str
+    train: np.ndarray
+    test: np.ndarray
+    description: str
+
+
+def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
+    """The default design: one stratified (or the seed's unstratified) test split."""
+    train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, settings.stratify)
+    description = f"the {len(test)} test rows" if len(test) else "no test rows (--test-size 0)"
+    return [Part("", train, test, description)]
+
+
+@dataclass(frozen=True)
+class PreparedPart:
+    """A part with its fold plan and its rows preprocessed: the inner folds for the search
+    (each fitted on its own training rows) and the outer fold for the refit (fitted on the part's
+    training rows, applied to its test rows)."""
+
+    part: Part
+    plan: FoldPlan
+    folds: list[PreparedFold]
+    outer: PreparedFold
+    fingerprint: str
+
+
+def columns_of(dataset: Dataset) -> Columns:
+    return Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+
+
+def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPart:
+    """Make the part's fold plan and preprocess its folds once, for every study of the part.
+
+    Raises:
+        DataError: a class has fewer training rows than ``--folds``.
+    """
+    y_train = dataset.y[part.train]
+    where = f"the {len(y_train)} training rows" + (f" of {part.name}" if part.name else "")
+    check_folds(y_train, settings.folds, what=where)
+    if len(np.unique(y_train)) < 2:
+        raise DataError(f"{where} hold one class only; a classifier needs both")
+    plan = make_fold_plan(y_train, settings.folds, settings.seed)
+    columns = columns_of(dataset)
+    return PreparedPart(
+        part=part,
+        plan=plan,
+        folds=prepare_folds(dataset.X, dataset.y, part.train, plan, columns),
+        outer=prepare_fold(dataset.X, dataset.y, part.train, part.test, columns),
+        fingerprint=plan_fingerprint(plan),
+    )

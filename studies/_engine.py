@@ -1,0 +1,179 @@
+"""The Optuna engine: turns a model family, a fold plan and a budget into finished trials.
+
+A family's evaluator scores trials and calls back at each reporting step; here that call reports
+to Optuna, asks the pruner, and tells a pruned trial at once. The rest is the run loop's
+(:mod:`studies._loop`): slots, heartbeats, exactly the target across workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.study import StudyDirection
+from optuna.trial import TrialState
+
+from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold, TrainOptions
+from studies._interrupt import stop_if_asked
+from studies._loop import RunBatch, run_trials
+from studies._progress import Progress
+from studies._teller import Teller
+from studies.settings import Settings
+from studies.trials import n_finished
+
+log = logging.getLogger(__name__)
+
+
+def direction(metric: str) -> StudyDirection:
+    return StudyDirection.MAXIMIZE if GREATER_IS_BETTER[metric] else StudyDirection.MINIMIZE
+
+
+class GridSampler(optuna.samplers.GridSampler):
+    """Optuna's grid sampler, without its ``study.stop()`` after the last grid point: that call
+    raises outside ``study.optimize`` (optuna/optuna#4121, #5141), and the run loop stops at
+    the grid's size by itself."""
+
+    def after_trial(
+        self,
+        study: optuna.Study,
+        trial: optuna.trial.FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        return None
+
+
+def make_sampler(settings: Settings, grid: dict[str, list[Any]]) -> optuna.samplers.BaseSampler:
+    """The sampler, seeded by ``--seed`` (each worker of several with a stream of its own)."""
+    seed = settings.sampler_seed
+    if settings.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if settings.sampler == "grid":
+        return GridSampler(grid, seed=seed)
+    if settings.sampler == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def make_pruner(settings: Settings, steps: Sequence[int], warmup: int) -> optuna.pruners.BasePruner:
+    if settings.pruner == "none":
+        return optuna.pruners.NopPruner()
+    if settings.pruner == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=steps[0], max_resource=steps[-1])
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup)
+
+
+def grid_target(settings: Settings, family: ModelFamily) -> int:
+    """The trials wanted: ``--trials``, or fewer when a grid has fewer points."""
+    if settings.sampler != "grid":
+        return settings.trials
+    points = family.grid(settings.trials)
+    return min(settings.trials, math.prod(len(values) for values in points.values()))
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """A study after its run: whether this run added trials to it."""
+
+    study: optuna.Study
+    added: int
+
+
+def run_study(
+    family: ModelFamily,
+    study_name: str,
+    storage: optuna.storages.BaseStorage,
+    folds: Sequence[PreparedFold],
+    settings: Settings,
+    protocol: dict[str, Any],
+    deadline: float | None,
+) -> StudyRun:
+    """Add trials to the study until ``--trials`` are finished, counting every worker's.
+
+    A trial that raises is stored as FAIL and the search goes on.
+    """
+    options = settings.train_options()
+    steps = family.report_steps(options, len(folds))
+    target = grid_target(settings, family)
+    study = optuna.create_study(
+        storage=storage,
+        study_name=study_name,
+        direction=direction(settings.metric),
+        sampler=make_sampler(settings, family.grid(target)),
+        pruner=make_pruner(settings, steps, family.warmup_steps(options, len(folds))),
+        load_if_exists=True,
+    )
+    study.set_user_attr("protocol", protocol)
+    done = n_finished(study)
+    if done >= target:
+        if not settings.quiet:
+            print(f"{study_name}: already at {done} trials; nothing to run")
+        return StudyRun(study, 0)
+    if deadline is not None and time.monotonic() >= deadline:
+        return StudyRun(study, 0)
+    with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
+        batch_size = options.parallel_trials if family.batched else 1
+        run_batch = family_runner(family, folds, options, steps[-1])
+        run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
+    return StudyRun(study, n_finished(study) - done)
+
+
+def family_runner(
+    family: ModelFamily, folds: Sequence[PreparedFold], options: TrainOptions, last_step: int
+) -> RunBatch:
+    """What runs and tells one batch of a family's trials."""
+    metric = options.metric
+
+    def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
+        params = [family.suggest(trial) for trial in trials]
+
+        def on_report(index: int, step: int, outcome: Outcome) -> bool:
+            stop_if_asked()
+            trial = trials[index]
+            value = outcome.value(metric)
+            if math.isnan(value):
+                log.warning("trial %d scored NaN at step %d (diverged?)", trial.number, step)
+                teller.tell(trial, TrialState.FAIL, attrs=outcome.user_attrs())
+                return True
+            trial.report(value, step)
+            if step < last_step and trial.should_prune():
+                teller.tell(trial, TrialState.PRUNED, attrs=outcome.user_attrs())
+                return True
+            return False
+
+        if family.batched:
+            outcomes = family.evaluate(params, folds, options, on_report)
+            for trial, outcome in zip(trials, outcomes, strict=True):
+                _finish(teller, trial, outcome, metric)
+            return
+        for index, trial in enumerate(trials):
+            stop_if_asked()
+
+            def report_one(_: int, step: int, outcome: Outcome, index: int = index) -> bool:
+                return on_report(index, step, outcome)
+
+            try:
+                (outcome,) = family.evaluate([params[index]], folds, options, report_one)
+            except Exception:
+                log.warning("trial %d failed with %s", trial.number, params[index], exc_info=True)
+                teller.tell(trial, TrialState.FAIL)
+                continue
+            _finish(teller, trial, outcome, metric)
+
+    return run_batch
+
+
+def _finish(teller: Teller, trial: optuna.Trial, outcome: Outcome, metric: str) -> None:
+    if trial.number in teller.told:
+        return
+    value = outcome.value(metric)
+    if outcome.complete and not math.isnan(value):
+        teller.tell(trial, TrialState.COMPLETE, value, attrs=outcome.user_attrs())
+    else:
+        log.warning("trial %d ended without a score", trial.number)
+        teller.tell(trial, TrialState.FAIL, attrs=outcome.user_attrs())

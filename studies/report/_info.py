@@ -1,0 +1,290 @@
+"""The numbers behind each plot, computed once from the stored studies (as Optuna's
+``_get_..._info`` functions do): the matplotlib and the plotly drawings of one plot draw the same
+info object, so they show the same marks, and tests check the numbers here."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from optuna.trial import TrialState
+
+from data import Dataset
+from objectives import GREATER_IS_BETTER, Columns, TrainOptions
+from objectives.preprocess import PreparedFold, feature_names
+from studies.report._views import StudyView
+
+
+@dataclass(frozen=True)
+class CurveInfo:
+    """CV score against a family's inverse regularization strength (``C``).
+
+    Attributes:
+        name: the plot's file stem.
+        title: the plot's title.
+        metric: the score on the y axis.
+        x: the parameter on the x axis (log scale).
+        colour: the parameter points are coloured by, if any.
+        points: one row per trial: model, x, value, sd, se, folds (scored), state, colour.
+        best: per model, (x, value) of its best trial.
+        one_se: per model, the one-standard-error choice of x.
+        seed_x: the seed grid's x values, when a seed grid was run.
+    """
+
+    name: str
+    title: str
+    metric: str
+    x: str
+    colour: str | None
+    points: pd.DataFrame
+    best: dict[str, tuple[float, float]]
+    one_se: dict[str, float]
+    seed_x: tuple[float, ...]
+
+
+CURVE_COLUMNS = ["model", "x", "value", "sd", "se", "folds", "state", "colour"]
+
+
+def _curve_points(view: StudyView, x: str, colour: str | None) -> pd.DataFrame:
+    metric = view.metric
+    rows = []
+    for trial in view.trials:
+        if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+            continue
+        scores = trial.user_attrs.get(f"fold_{metric}")
+        if not scores or x not in trial.params:
+            continue
+        folds = len(scores)
+        sd = float(np.std(scores, ddof=1)) if folds > 1 else math.nan
+        rows.append(
+            {
+                "model": view.label,
+                "x": float(trial.params[x]),
+                # A pruned trial's partial mean: the folds it scored before it was stopped.
+                "value": float(np.mean(scores)),
+                "sd": sd,
+                "se": sd / math.sqrt(folds) if folds > 1 else math.nan,
+                "folds": folds,
+                "state": "complete" if trial.state == TrialState.COMPLETE else "pruned",
+                "colour": float(trial.params[colour]) if colour else math.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def one_standard_error_choice(points: pd.DataFrame, best_x: float, metric: str) -> float:
+    """The smallest x (strongest penalty) whose complete trial's CV score is within one standard
+    error of the best trial's: the simplest model the folds cannot tell from the best.
+    SE = fold sd / sqrt(folds) of the best trial."""
+    complete = points[points["state"] == "complete"]
+    best = complete[complete["x"] == best_x].iloc[0]
+    se = 0.0 if math.isnan(best["se"]) else float(best["se"])
+    if GREATER_IS_BETTER[metric]:
+        within = complete[complete["value"] >= best["value"] - se]
+    else:
+        within = complete[complete["value"] <= best["value"] + se]
+    return float(within["x"].min())
+
+
+def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
+    """One curve for the families without a colour parameter (together, on one axis), and one
+    for each family with a colour parameter (the elastic net, coloured by ``l1_ratio``)."""
+    searches = [v for v in views if v.is_search and v.family and v.family.curve and not v.part]
+    seed_x = tuple(
+        sorted(
+            {
+                float(t.params["C"])
+                for v in views
+                if v.seed_grid
+                for t in v.trials
+                if "C" in t.params
+            }
+        )
+    )
+    groups: dict[tuple[str, str | None], list[StudyView]] = {}
+    for view in searches:
+        assert view.family is not None
+        assert view.family.curve is not None
+        groups.setdefault(view.family.curve, []).append(view)
+    infos = []
+    for (x, colour), members in groups.items():
+        frames = [_curve_points(view, x, colour) for view in members]
+        points = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
+        if points[points["state"] == "complete"].empty:
+            continue
+        best, one_se = {}, {}
+        for view in members:
+            trial = view.best()
+            if trial is None or trial.value is None or x not in trial.params:
+                continue
+            best[view.label] = (float(trial.params[x]), float(trial.value))
+            mine = points[points["model"] == view.label]
+            one_se[view.label] = one_standard_error_choice(mine, best[view.label][0], view.metric)
+        labels = ", ".join(view.label for view in members)
+        infos.append(
+            CurveInfo(
+                name="regularization_curve" if colour is None else f"regularization_curve_{colour}",
+                title=f"Regularization curve: {labels}",
+                metric=members[0].metric,
+                x=x,
+                colour=colour,
+                points=points,
+                best=best,
+                one_se=one_se,
+                seed_x=seed_x if colour is None else (),
+            )
+        )
+    return infos
+
+
+@dataclass(frozen=True)
+class PlaneInfo:
+    """CV score over two regularization strengths (log scales), with the seed grid's points."""
+
+    name: str
+    title: str
+    metric: str
+    x: str
+    y: str
+    points: pd.DataFrame  # x, y, value
+    best: tuple[float, float, float] | None
+    seed_points: pd.DataFrame  # x, y
+
+
+def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
+    infos = []
+    for view in views:
+        family = view.family
+        if not view.is_search or family is None or family.plane is None or view.part:
+            continue
+        x, y = family.plane
+        points = pd.DataFrame(
+            [
+                {"x": t.params[x], "y": t.params[y], "value": t.value}
+                for t in view.complete
+                if t.value is not None
+            ],
+            columns=["x", "y", "value"],
+        )
+        if points.empty:
+            continue
+        best_trial = view.best()
+        best = (
+            (float(best_trial.params[x]), float(best_trial.params[y]), float(best_trial.value))
+            if best_trial is not None and best_trial.value is not None
+            else None
+        )
+        seeds = pd.DataFrame(
+            [
+                {"x": t.params[x], "y": t.params[y]}
+                for v in views
+                if v.seed_grid and family.name in (v.protocol.get("families") or [])
+                for t in v.trials
+                if x in t.params and y in t.params
+            ],
+            columns=["x", "y"],
+        )
+        infos.append(
+            PlaneInfo(
+                name=f"plane_{family.name}",
+                title=f"{family.label}: CV {view.metric.replace('_', ' ')} over {x} and {y}",
+                metric=view.metric,
+                x=x,
+                y=y,
+                points=points,
+                best=best,
+                seed_points=seeds,
+            )
+        )
+    return infos
+
+
+@dataclass(frozen=True)
+class IntermediateInfo:
+    """What each trial reported step by step: how pruning stopped trials early."""
+
+    name: str
+    title: str
+    step_name: str
+    metric: str
+    curves: list[tuple[int, str, list[int], list[float]]]  # (trial, state, steps, values)
+
+
+def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
+    infos = []
+    for view in views:
+        if not view.is_search or view.family is None or view.part:
+            continue
+        curves = [
+            (
+                t.number,
+                "complete" if t.state == TrialState.COMPLETE else "pruned",
+                sorted(t.intermediate_values),
+                [t.intermediate_values[s] for s in sorted(t.intermediate_values)],
+            )
+            for t in view.trials
+            if t.intermediate_values and t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+        ]
+        if len(curves) < 2:
+            continue
+        infos.append(
+            IntermediateInfo(
+                name=f"intermediate_{view.suffix}",
+                title=f"{view.label}: reported values, step by step",
+                step_name=view.family.step_name,
+                metric=view.metric,
+                curves=curves,
+            )
+        )
+    return infos
+
+
+@dataclass(frozen=True)
+class PathInfo:
+    """Each feature's coefficient (standardized scale) against C, refit on the training rows."""
+
+    name: str
+    title: str
+    features: list[str]
+    C: np.ndarray
+    coefficients: np.ndarray  # (len(C), features)
+    best_C: float | None
+
+
+def path_infos(
+    views: Sequence[StudyView], dataset: Dataset | None, training: PreparedFold | None
+) -> list[PathInfo]:
+    """The coefficient path of every linear family with an L1 part (not the pure L2)."""
+    if dataset is None or training is None:
+        return []
+    names = feature_names(Columns(numeric=dataset.numeric, categorical=dataset.categorical))
+    infos = []
+    for view in views:
+        family = view.family
+        if not view.is_search or family is None or not family.linear or view.part:
+            continue
+        if not family.path:
+            continue
+        best = view.best()
+        fixed = {k: v for k, v in (best.params if best else {}).items() if k != "C"}
+        grid = np.logspace(-3, 1, 40)
+        options = TrainOptions()
+        coefficients = np.array(
+            [family.refit({"C": float(c), **fixed}, training, options).coefficients for c in grid]
+        )
+        extra = ", ".join(f"{k} = {v:.3g}" for k, v in fixed.items())
+        infos.append(
+            PathInfo(
+                name=f"coefficient_path_{family.name}",
+                title=f"{family.label}: coefficient path on the {len(training.y_train)} "
+                f"training rows" + (f" ({extra})" if extra else ""),
+                features=names,
+                C=grid,
+                coefficients=coefficients,
+                best_C=float(best.params["C"]) if best else None,
+            )
+        )
+    return infos

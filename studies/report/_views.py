@@ -1,0 +1,139 @@
+"""The stored studies of a prefix, read once: which family, part and engine each one is."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.study import StudyDirection
+from optuna.trial import FrozenTrial, TrialState
+
+from objectives import FAMILIES, ModelFamily
+from studies.trials import best_trial
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """One stored study of the prefix.
+
+    Attributes:
+        name: the study's name.
+        suffix: the name without the prefix (``logreg-l1``, ``seed-mlp``).
+        study: the study itself.
+        trials: its trials, read once.
+        family: the model family it searches, None for a seed grid or an unknown study.
+        seed_grid: the seed grid it is (``seed-logreg``), None otherwise.
+        part: the outer part its trials ran in ("" for the default design).
+        engine: what ran it (``optuna``).
+    """
+
+    name: str
+    suffix: str
+    study: optuna.Study
+    trials: tuple[FrozenTrial, ...]
+    family: ModelFamily | None
+    seed_grid: str | None
+    part: str
+    engine: str
+
+    @property
+    def protocol(self) -> dict[str, Any]:
+        return dict(self.study.user_attrs.get("protocol") or {})
+
+    @property
+    def metric(self) -> str:
+        """The score the trial values are: test accuracy for a seed grid."""
+        if self.seed_grid:
+            return "accuracy"
+        return str(self.protocol.get("metric", "accuracy"))
+
+    @property
+    def direction(self) -> StudyDirection:
+        return self.study.direction
+
+    @property
+    def label(self) -> str:
+        """How tables name it: the family (and engine, part) it stands for."""
+        base = self.family.name if self.family else self.suffix
+        engine = "" if self.engine == "optuna" else f" ({self.engine})"
+        return f"{base}{engine}" + (f" [{self.part}]" if self.part else "")
+
+    @property
+    def complete(self) -> list[FrozenTrial]:
+        return [t for t in self.trials if t.state == TrialState.COMPLETE]
+
+    @property
+    def pruned(self) -> list[FrozenTrial]:
+        return [t for t in self.trials if t.state == TrialState.PRUNED]
+
+    @property
+    def is_search(self) -> bool:
+        return self.family is not None and self.seed_grid is None
+
+    def best(self) -> FrozenTrial | None:
+        return best_trial(self.trials, self.direction)
+
+    def test_attr(self, key: str, default: Any = math.nan) -> Any:
+        return self.study.user_attrs.get(f"test_{key}", default)
+
+
+def _family_of(suffix: str, protocol: dict[str, Any]) -> ModelFamily | None:
+    name = protocol.get("family")
+    if isinstance(name, str) and name in FAMILIES:
+        return FAMILIES[name]
+    # A study without a protocol: the longest family name its suffix starts with.
+    matches = [f for f in FAMILIES if suffix == f or suffix.startswith(f"{f}-")]
+    return FAMILIES[max(matches, key=len)] if matches else None
+
+
+def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyView]:
+    """Every study named ``<prefix>-...`` in ``storage`` whose protocol (or name) says it belongs
+    to this prefix: searches in registry order, then seed grids, then anything else."""
+    views = []
+    for summary in optuna.get_all_study_names(storage):
+        if not summary.startswith(f"{prefix}-"):
+            continue
+        suffix = summary.removeprefix(f"{prefix}-")
+        study = optuna.load_study(study_name=summary, storage=storage)
+        protocol = study.user_attrs.get("protocol") or {}
+        if "prefix" in protocol and protocol["prefix"] != prefix:
+            continue
+        family = _family_of(suffix, protocol)
+        seed_grid = protocol.get("seed_grid") or (suffix if suffix.startswith("seed-") else None)
+        part = str(protocol.get("part", ""))
+        engine = str(protocol.get("engine", "optuna"))
+        expected = "-".join(
+            piece
+            for piece in (
+                seed_grid or (family.name if family else suffix),
+                "" if engine == "optuna" else engine.replace("-", ""),
+                part,
+            )
+            if piece
+        )
+        if protocol and suffix != expected:
+            continue  # a study of a longer prefix (heart-v2-logreg-l1 under heart)
+        if not protocol and family is None and any(suffix.endswith(f"-{f}") for f in FAMILIES):
+            continue
+        views.append(
+            StudyView(
+                name=summary,
+                suffix=suffix,
+                study=study,
+                trials=tuple(study.get_trials(deepcopy=False)),
+                family=None if seed_grid else family,
+                seed_grid=seed_grid,
+                part=part,
+                engine=engine,
+            )
+        )
+    order = {name: index for index, name in enumerate(FAMILIES)}
+
+    def key(view: StudyView) -> tuple[int, int, str, str]:
+        kind = 0 if view.is_search else 1 if view.seed_grid else 2
+        family = order.get(view.family.name, len(order)) if view.family else len(order)
+        return (kind, family, view.part, view.name)
+
+    return sorted(views, key=key)

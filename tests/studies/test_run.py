@@ -1,0 +1,181 @@
+"""What a run guarantees: one fold plan for every study, test rows never seen by the search, a
+refit on the training rows only, protocols checked, reruns that add nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from objectives import FAMILIES, TrainOptions, prepare_folds
+from objectives.preprocess import Columns
+from studies.heart import main
+from tests.conftest import file_digest, make_heart_frame
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HEART_DATA", raising=False)
+
+
+def write(frame: pd.DataFrame, path) -> str:  # type: ignore[no-untyped-def]
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def seed_split(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's split, computed here independently of the tool."""
+    return train_test_split(np.arange(len(frame)), test_size=0.2, random_state=42)
+
+
+@pytest.mark.mlp
+@pytest.mark.slow
+def test_every_study_and_seed_grid_scores_the_same_folds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each stored trial's fold scores are recomputed here on a plan built independently
+    (StratifiedKFold of the seed's training rows): a study that re-seeded or reordered its folds
+    would store other scores."""
+    frame = make_heart_frame(90)
+    data = write(frame, tmp_path / "heart.csv")
+    storage = f"sqlite:///{tmp_path / 'plan.db'}"
+    argv = ["--data", data, "--storage", storage, "--trials", "3", "--folds", "3", "--epochs", "2",
+            "--models", "logreg-l1,logreg-l2,logreg-enet,mlp", "--reproduce-seed", "--quiet",
+            "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    train, _ = seed_split(frame)
+    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    plan = tuple(StratifiedKFold(3, shuffle=True, random_state=42).split(train, y[train]))
+    folds = prepare_folds(X, y, train, plan, Columns(numeric=tuple(X.columns)))
+    options = TrainOptions(epochs=2)
+    names = optuna.get_all_study_names(storage)
+    assert sorted(names) == sorted(
+        f"heart-{s}" for s in ("logreg-l1", "logreg-l2", "logreg-enet", "mlp", "seed-logreg",
+                               "seed-mlp")
+    )  # fmt: skip
+    fingerprints = set()
+    for name in names:
+        study = optuna.load_study(study_name=name, storage=storage)
+        fingerprints.add(study.user_attrs["protocol"]["fold_plan"])
+        for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+            params = dict(trial.params)
+            family = (
+                FAMILIES[f"logreg-{params.pop('penalty')}"]
+                if "penalty" in params
+                else (FAMILIES[study.user_attrs["protocol"].get("family", "mlp")])
+            )
+            (expected,) = family.evaluate([params], folds, options, lambda *_: False)
+            stored = trial.user_attrs["fold_log_loss"]
+            # Networks trained in another batch round differently in the last digits.
+            rtol = 1e-4 if family.keras else 1e-9
+            np.testing.assert_allclose(stored, expected.folds.values("log_loss"), rtol=rtol)
+    assert len(fingerprints) == 1
+
+
+def test_the_test_refit_uses_the_training_rows_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = make_heart_frame(100)
+    train, test = seed_split(frame)
+    # Test rows that would pull any model fitted on them: extreme values, flipped labels.
+    frame.loc[test, "age"] = frame.loc[test, "age"] * 50
+    frame.loc[test, "target"] = 1 - frame.loc[test, "target"]
+    storage = f"sqlite:///{tmp_path / 'refit.db'}"
+    argv = ["--data", write(frame, tmp_path / "h.csv"), "--storage", storage, "--trials", "4",
+            "--models", "logreg-l2", "--quiet", "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    attrs = optuna.load_study(study_name="heart-logreg-l2", storage=storage).user_attrs
+    X, y = frame.drop(columns="target").to_numpy(), frame["target"].to_numpy()
+    model = make_pipeline(
+        StandardScaler(),
+        LogisticRegression(C=attrs["test_params"]["C"], l1_ratio=0.0, solver="liblinear",
+                           max_iter=1000),
+    ).fit(X[train], y[train])  # fmt: skip
+    assert attrs["test_rows"] == list(test)
+    np.testing.assert_allclose(attrs["test_proba"], model.predict_proba(X[test])[:, 1], rtol=1e-9)
+
+
+def test_the_search_never_reads_the_test_rows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Missing values and other values in the test rows change no trial of the search."""
+    frame = make_heart_frame(100)
+    _, test = seed_split(frame)
+    changed = frame.copy()
+    changed.loc[test[:5], "chol"] = np.nan
+    changed.loc[test, "age"] = 0.0
+    trials = []
+    for index, data in enumerate((frame, changed)):
+        storage = f"sqlite:///{tmp_path / f'{index}.db'}"
+        argv = ["--data", write(data, tmp_path / f"{index}.csv"), "--storage", storage,
+                "--trials", "6", "--quiet", "--no-report", "--no-test"]  # fmt: skip
+        assert main([*argv, "--models", "logreg-l1"]) == 0
+        study = optuna.load_study(study_name="heart-logreg-l1", storage=storage)
+        trials.append([(t.params, t.value, t.user_attrs["fold_log_loss"]) for t in study.trials])
+    assert trials[0] == trials[1]
+
+
+def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = make_heart_frame(100)
+    storage = f"sqlite:///{tmp_path / 'enet.db'}"
+    out = tmp_path / "report"
+    argv = ["--data", write(frame, tmp_path / "h.csv"), "--storage", storage, "--trials", "8",
+            "--models", "logreg-enet,logreg-l1", "--quiet", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="heart-logreg-enet", storage=storage)
+    assert set(study.best_params) == {"C", "l1_ratio"}
+    assert study.user_attrs["protocol"]["solver"] == "saga"
+    assert "test_accuracy" in study.user_attrs
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["model"].tolist() == ["logreg-l1", "logreg-enet"]
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert (comparison["model_a"] + comparison["model_b"]).tolist() == ["logreg-l1logreg-enet"]
+    assert (out / "regularization_curve_l1_ratio.png").stat().st_size > 10_000
+    assert (out / "coefficient_path_logreg-enet.png").stat().st_size > 10_000
+
+
+def test_a_changed_search_range_is_refused_and_a_study_without_protocol_adopted(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    data = write(make_heart_frame(80), tmp_path / "h.csv")
+    db = tmp_path / "p.db"
+    storage = f"sqlite:///{db}"
+    argv = ["--data", data, "--storage", storage, "--trials", "3", "--models", "logreg-l1",
+            "--quiet", "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="heart-logreg-l1", storage=storage)
+    protocol = study.user_attrs["protocol"]
+    study.set_user_attr("protocol", {**protocol, "space": {"C": "another range"}})
+    before = file_digest(db)
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: study 'heart-logreg-l1'")
+    assert "space" in err
+    assert file_digest(db) == before
+
+    # The same study without any protocol: adopted, with a warning, and resumed.
+    storage_rdb = optuna.storages.RDBStorage(storage)
+    study_id = storage_rdb.get_study_id_from_name("heart-logreg-l1")
+    storage_rdb.set_study_user_attr(study_id, "protocol", None)
+    assert main([*argv[:5], "4", *argv[6:]]) == 0
+    err = capsys.readouterr().err
+    assert "Warning: study 'heart-logreg-l1' has no stored protocol" in err
+    assert len(optuna.load_study(study_name="heart-logreg-l1", storage=storage).trials) == 4
+
+
+def test_a_rerun_that_adds_nothing_says_so_and_keeps_the_refit(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    data = write(make_heart_frame(80), tmp_path / "h.csv")
+    storage = f"sqlite:///{tmp_path / 'r.db'}"
+    argv = ["--data", data, "--storage", storage, "--trials", "3", "--models", "logreg-l2",
+            "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="heart-logreg-l2", storage=storage)
+    proba = study.user_attrs["test_proba"]
+    study.set_user_attr("test_proba", [0.5] * len(proba))  # a marker the refit would overwrite
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "heart-logreg-l2: already at 3 trials; nothing to run" in capsys.readouterr().out
+    assert study.user_attrs["test_proba"] == [0.5] * len(proba)

@@ -1,0 +1,74 @@
+"""The code's shape: no import circles, and no package reaching into another's private module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("data", "objectives", "studies")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports() -> dict[str, set[str]]:
+    """Each project module -> the project modules it imports (anywhere in the file)."""
+    modules = {
+        module_name(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # ``from package import submodule`` imports the submodule, not a name of the
+                # package's __init__.
+                submodules = [f"{node.module}.{alias.name}" for alias in node.names]
+                names = [alias for alias in submodules if alias not in modules]
+                targets = [m for m in submodules if m in modules] + ([node.module] if names else [])
+            else:
+                continue
+            found.update(target for target in targets if target in modules)
+        graph[name] = found - {name}
+    return graph
+
+
+def test_no_module_imports_a_private_module_of_another_package() -> None:
+    offences = []
+    for module, targets in imports().items():
+        own = module if (ROOT / module.replace(".", "/")).is_dir() else module.rsplit(".", 1)[0]
+        for target in targets:
+            parts = target.split(".")
+            private = [i for i, part in enumerate(parts) if part.startswith("_")]
+            if private and ".".join(parts[: private[0]]) != own:
+                offences.append(f"{module} imports {target}")
+    assert not offences, offences
+
+
+def test_no_import_circles() -> None:
+    graph = imports()
+    seen: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        seen[module] = len(stack)
+        stack.append(module)
+        for target in graph.get(module, ()):
+            if target in stack:
+                cycles.append([*stack[stack.index(target) :], target])
+            elif target not in seen:
+                visit(target)
+        stack.pop()
+
+    for module in sorted(graph):
+        if module not in seen:
+            visit(module)
+    assert not cycles, cycles
