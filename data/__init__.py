@@ -1,27 +1,35 @@
-"""Load and validate the heart data set (see ``data/README.md``)."""
+"""Load and validate data sets: the heart data (the article's heart.csv, the four UCI hospitals
+shipped in ``data/uci/``), scikit-learn's breast cancer data, and any delimited table with a
+binary target. See ``data/README.md``."""
 
-from data._dataset import Dataset
-from data._heart import (
-    ENV_VAR,
-    FEATURES,
-    TARGET,
-    DataError,
-    DuplicateRowsWarning,
-    check_folds,
-    load_heart,
-    resolve_path,
-    sha256_of,
-)
+from data._builtin import BUILTINS, load_builtin
+from data._dataset import Dataset, check_folds
+from data._errors import DataError
+from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
+from data._load import load_heart, load_table, reload
+from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
+from data._table import TableSpec, read_table, table_dataset
 
 __all__ = [
+    "BUILTINS",
+    "DEFAULT_BUILTIN",
     "ENV_VAR",
     "FEATURES",
+    "SITES",
     "TARGET",
     "DataError",
+    "DataSource",
     "Dataset",
-    "DuplicateRowsWarning",
+    "TableSpec",
     "check_folds",
+    "load_builtin",
     "load_heart",
-    "resolve_path",
-    "sha256_of",
+    "load_heart_file",
+    "load_sites",
+    "load_table",
+    "named",
+    "read_table",
+    "reload",
+    "resolve_heart",
+    "table_dataset",
 ]

@@ -29,6 +29,7 @@ class Dataset:
         n_duplicates: rows that exactly repeat an earlier row.
         notes: warnings worth printing once (dropped columns, dropped rows, duplicates).
         roles: (column, role, missing fraction) of every column looked at, for the role table.
+        recipe: how to load the same rows again.
     """
 
     name: str
@@ -45,6 +46,8 @@ class Dataset:
     n_duplicates: int = 0
     notes: tuple[str, ...] = ()
     roles: tuple[tuple[str, str, float], ...] = field(default=())
+    #: How to load these rows again (``data.reload``): the report reads it from storage.
+    recipe: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -57,3 +60,17 @@ class Dataset:
     @property
     def has_missing(self) -> bool:
         return bool(self.X.isna().to_numpy().any())
+
+
+def check_folds(y: np.ndarray, folds: int, what: str = "the training rows") -> None:
+    """Raise :class:`DataError` unless every class of ``y`` has at least ``folds`` rows."""
+    from data._errors import DataError
+
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    smallest = int(counts.min())
+    if smallest < folds:
+        label = labels[counts.argmin()]
+        raise DataError(
+            f"--folds {folds} needs at least {folds} rows of each class in {what}, "
+            f"but class {label} has {smallest}; use --folds {max(2, smallest)} or fewer"
+        )

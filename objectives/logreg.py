@@ -6,11 +6,13 @@ in between the elastic net (which needs the ``saga`` solver).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from optuna.distributions import FloatDistribution
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from objectives.family import Evaluate, ModelFamily, Outcome, Refit, ReportHook, TrainOptions
@@ -59,6 +61,18 @@ def elastic_net(params: dict[str, Any]) -> LogisticRegression:
     )
 
 
+def fit(
+    make: MakeClassifier, params: dict[str, Any], X: np.ndarray, y: np.ndarray
+) -> tuple[LogisticRegression, bool]:
+    """Fit, and say whether the solver converged. At weak penalties on (nearly) separable data
+    the unpenalized optimum lies at infinity and no iteration limit reaches it; the trial records
+    that (``folds_not_converged``) instead of printing a warning per fold."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model = make(params).fit(X, y)
+    return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
 def cross_validate(make: MakeClassifier) -> Evaluate:
     """The family's evaluator: each trial's folds one after another, reported after each fold
     (step = fold number, from 1), so the pruner can stop a trial between folds."""
@@ -74,12 +88,16 @@ def cross_validate(make: MakeClassifier) -> Evaluate:
             outcome = Outcome(FoldScores())
             nonzero = []
             for step, fold in enumerate(folds, start=1):
-                model = make(params).fit(fold.X_train, fold.y_train)
+                model, converged = fit(make, params, fold.X_train, fold.y_train)
                 outcome.folds.add(score_one(fold.y_valid, model.predict_proba(fold.X_valid)[:, 1]))
                 nonzero.append(int(np.count_nonzero(model.coef_)))
                 outcome.step = step
                 # The mean over fold models: the expected size of the model, without a refit.
                 outcome.extra["n_nonzero_coef"] = float(np.mean(nonzero))
+                if not converged:
+                    outcome.extra["folds_not_converged"] = (
+                        outcome.extra.get("folds_not_converged", 0) + 1
+                    )
                 if on_report(index, step, outcome):
                     break
             else:
@@ -94,7 +112,7 @@ def refit_with(
     make: MakeClassifier,
 ) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
     def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
-        model = make(params).fit(fold.X_train, fold.y_train)
+        model, _ = fit(make, params, fold.X_train, fold.y_train)
         proba = model.predict_proba(fold.X_valid)[:, 1] if len(fold.y_valid) else np.zeros(0)
         return Refit(proba=proba, coefficients=np.asarray(model.coef_[0], dtype=float))
 

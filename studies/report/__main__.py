@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import optuna
 
-from data import DataError, Dataset, DuplicateRowsWarning, load_heart, resolve_path
+from data import DataError, Dataset, load_heart, named
 from studies.report._write import print_report, write_report
 from studies.settings import Parser, add_storage_arguments, run_storage_command
 
@@ -27,9 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--data",
-        metavar="PATH",
-        help="the data file, for the coefficient paths "
-        "(default: $HEART_DATA, else data/heart.csv; skipped if absent)",
+        metavar="PATH|NAME",
+        help="the heart data file or built-in name, for the coefficient paths (default: the data "
+        "the studies recorded; the paths are skipped if it cannot be loaded)",
     )
     parser.add_argument(
         "--no-dashboard", action="store_true", help="do not attach notes and plots to the studies"
@@ -45,12 +44,12 @@ def _report(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> i
 
 
 def _dataset(data: str | None) -> Dataset | None:
+    if data is None:
+        return None
     try:
-        path = resolve_path(data)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DuplicateRowsWarning)
-            return load_heart(path)
-    except DataError:
+        return load_heart(named(data, "--data"))
+    except DataError as error:
+        print(f"Warning: {error}; the coefficient paths are skipped", file=sys.stderr)
         return None
 
 

@@ -13,7 +13,7 @@ import optuna
 import pandas as pd
 from matplotlib.figure import Figure
 
-from data import Dataset
+from data import DataError, Dataset, reload
 from objectives import Columns, PreparedFold, prepare_fold, split_rows
 from studies.report import _matplotlib, _plotly, _tables
 from studies.report._info import (
@@ -45,8 +45,9 @@ def write_report(
 ) -> Report:
     """Read every study of ``prefix`` and write the report into ``out``. Never runs a trial.
 
-    ``dataset`` is needed only for the coefficient paths (a refit on the training rows).
-    Files of an earlier report that this one no longer writes are removed.
+    ``dataset`` is needed only for the coefficient paths (a refit on the training rows); without
+    it the studies' own record of their data is loaded (and skipped if it cannot be). Files of an
+    earlier report that this one no longer writes are removed.
     """
     report = Report(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,6 +60,8 @@ def write_report(
         _remove_stale(out, report.files)
         return report
     report.not_run += _not_run(views, prefix)
+    if dataset is None:
+        dataset = _stored_dataset(views, report)
     tables = {
         "summary": _tables.summary_table(views),
         "comparison": _tables.comparison_table(views),
@@ -110,7 +113,29 @@ def _not_run(views: list[StudyView], prefix: str) -> list[str]:
     for view in views:
         if view.is_search and view.best() is None:
             lines.append(f"{view.name}: no complete trial yet")
+    if any(v.is_search and v.study.user_attrs.get("test_rows") == [] for v in views):
+        lines.append("test scores: not run, the studies kept no test rows (--test-size 0)")
     return lines
+
+
+def _stored_dataset(views: list[StudyView], report: Report) -> Dataset | None:
+    """The data set the searches recorded (``data`` attribute), if it loads with the same
+    checksum."""
+    for view in views:
+        recipe = view.study.user_attrs.get("data")
+        if view.is_search and recipe:
+            try:
+                dataset = reload(recipe)
+            except DataError as error:
+                report.not_run.append(f"coefficient paths: skipped ({error})")
+                return None
+            if dataset.sha256 != view.protocol.get("data_sha256"):
+                report.not_run.append(
+                    "coefficient paths: skipped (the recorded data file has changed since the run)"
+                )
+                return None
+            return dataset
+    return None
 
 
 def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedFold | None:

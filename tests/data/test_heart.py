@@ -1,7 +1,11 @@
+"""The heart data: the article's file, the UCI format, the four shipped hospitals, and where the
+data comes from."""
+
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,15 +13,21 @@ import numpy as np
 import pytest
 
 from data import (
+    BUILTINS,
     FEATURES,
+    SITES,
     DataError,
-    DuplicateRowsWarning,
+    _heart,
+    _resolve,
     check_folds,
+    load_builtin,
     load_heart,
-    resolve_path,
+    load_heart_file,
+    load_sites,
+    named,
+    reload,
+    resolve_heart,
 )
-from data._heart import DEFAULT_PATH
-from data.download import download
 from tests.conftest import make_heart_frame
 
 HEADER = ",".join([*FEATURES, "target"])
@@ -28,8 +38,8 @@ def uci_line(values: list[str], num: int) -> str:
     return ",".join([*values, str(num)])
 
 
-def test_reads_headered_csv(heart_csv: Path) -> None:
-    heart = load_heart(heart_csv)
+def test_reads_the_articles_csv(heart_csv: Path) -> None:
+    heart = load_heart_file(heart_csv)
     assert heart.kind == "article"
     assert list(heart.X.columns) == list(FEATURES)
     assert heart.X.shape == (80, 13)
@@ -38,54 +48,55 @@ def test_reads_headered_csv(heart_csv: Path) -> None:
     assert not heart.has_missing
 
 
-def test_reads_csv_with_columns_in_another_order(tmp_path: Path) -> None:
+def test_reads_csv_with_columns_in_another_order_and_semicolons(tmp_path: Path) -> None:
     frame = make_heart_frame(20)
     path = tmp_path / "shuffled.csv"
-    frame[list(reversed(frame.columns))].to_csv(path, index=False)
-    heart = load_heart(path)
+    frame[list(reversed(frame.columns))].to_csv(path, index=False, sep=";")
+    heart = load_heart_file(path)
     assert list(heart.X.columns) == list(FEATURES)
     np.testing.assert_allclose(heart.X.to_numpy(), frame[list(FEATURES)].to_numpy())
 
 
-def test_reads_uci_format_with_missing_values(write_text: Callable[..., Path]) -> None:
+def test_reads_uci_format_with_missing_values_and_zeros(write_text: Callable[..., Path]) -> None:
     values = ROW.split(",")
     with_gap = [*values[:11], "?", values[12]]
-    older = [str(float(values[0]) + 1), *values[1:]]
-    lines = [uci_line(values, 0), uci_line(with_gap, 2), uci_line(older, 1), uci_line(values, 4)]
-    heart = load_heart(write_text("\n".join(lines) + "\n", "processed.cleveland.data"))
+    no_chol = [*values[:4], "0", *values[5:]]
+    lines = [uci_line(values, 0), uci_line(with_gap, 2), uci_line(no_chol, 1), uci_line(values, 4)]
+    heart = load_heart_file(write_text("\r\n".join(lines) + "\r\n", "processed.x.data"))
     assert heart.kind == "uci"
     assert heart.y.tolist() == [0, 1, 1, 1]  # num > 0
-    assert heart.has_missing
     assert heart.X["ca"].isna().tolist() == [False, True, False, False]
+    # chol = 0 means "not measured" in the UCI files.
+    assert heart.X["chol"].isna().tolist() == [False, False, True, False]
 
 
-def test_warns_with_the_number_of_duplicate_rows(write_text: Callable[..., Path]) -> None:
+def test_notes_the_number_of_duplicate_rows(write_text: Callable[..., Path]) -> None:
     lines = [HEADER, f"{ROW},1", f"{ROW},1", f"{ROW},1", "50,0,1,120,200,0,1,160,0,0.0,2,0,2,0"]
-    with pytest.warns(DuplicateRowsWarning, match="2 row"):
-        heart = load_heart(write_text("\n".join(lines)))
+    heart = load_heart_file(write_text("\n".join(lines)))
     assert heart.n_duplicates == 2
+    assert any("2 row(s) exactly repeat an earlier row" in note for note in heart.notes)
 
 
 BAD_FILES = {
     "empty file": ("", "the file is empty"),
     "header only": (HEADER + "\n", "header but no rows"),
-    "semicolons": (HEADER.replace(",", ";") + "\n" + ROW.replace(",", ";") + ";1\n", "';'"),
     "missing target": (",".join(FEATURES) + "\n" + ROW + "\n", "missing column(s) target"),
     "extra column": (HEADER + ",note\n" + ROW + ",1,x\n", "unexpected column(s) note"),
+    "another table": ("a,b,target\n1,2,0\n3,4,1\n", "python -m studies.tabular"),
     "text in a number column": (
         f"{HEADER}\n{ROW},1\n{ROW.replace('145', 'high')},0\n",
         "column trestbps, line 3: expected a number, got 'high'",
     ),
-    "target of 2": (f"{HEADER}\n{ROW},1\n{ROW},2\n{ROW},0\n", "column target, line 3"),
-    "one class": (f"{HEADER}\n{ROW},1\n{ROW},1\n", "only the class 1"),
-    "empty column": (
-        f"{HEADER}\n" + "\n".join(f"{ROW.rsplit(',', 1)[0]},,{t}" for t in (0, 1)) + "\n",
-        "column thal has no values",
+    "target of 2": (
+        f"{HEADER}\n{ROW},1\n{ROW},2\n{ROW},0\n",
+        "column target, line 3: expected a binary target of 0 or 1, got 2",
     ),
+    "one class": (f"{HEADER}\n{ROW},1\n{ROW},1\n", "column target has one value ('1')"),
     "huge value": (f"{HEADER}\n{ROW},1\n{ROW.replace('233', '1e300')},0\n", "column chol, line 3"),
     "infinite value": (f"{HEADER}\n{ROW},1\n{ROW.replace('233', 'inf')},0\n", "column chol"),
     "ragged line": (f"{HEADER}\n{ROW},1\n{ROW},0,5\n", "Expected 14 fields in line 3, saw 15"),
     "no header, wrong width": ("1,2,3\n4,5,6\n", "line 1 has 3 values and no header"),
+    "binary": ("\0\1\2garbage", "got binary data"),
 }
 
 
@@ -96,46 +107,100 @@ def test_bad_files_give_one_line_naming_the_problem(
     text, expected = BAD_FILES[case]
     path = write_text(text)
     with pytest.raises(DataError) as caught:
-        load_heart(path)
+        load_heart_file(path)
     message = str(caught.value)
     assert expected in message
     assert str(path) in message
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("site", list(SITES))
+def test_the_shipped_hospitals_match_the_documented_counts(site: str) -> None:
+    # Rows and diseased rows from shared/data/README.md (and UCI's description).
+    rows, disease = {"cleveland": (303, 139), "hungarian": (294, 106), "switzerland": (123, 115),
+                     "va": (200, 149)}[site]  # fmt: skip
+    dataset = load_builtin(f"heart-{site}")
+    assert (dataset.n_rows, int(dataset.y.sum())) == (rows, disease)
+    assert dataset.sha256 == SITES[site].sha256
+    assert dataset.name == f"heart-{site}"
+    assert dataset.description.startswith(f"heart-{site} (UCI, ")
+
+
+def test_switzerland_has_no_cholesterol_at_all() -> None:
+    # All 123 Swiss rows have chol = 0, which means "not measured".
+    assert load_builtin("heart-switzerland").X["chol"].isna().all()
+
+
+def test_a_changed_shipped_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "uci"
+    shutil.copytree(_heart.UCI_FOLDER, folder)
+    with (folder / "processed.va.data").open("a") as handle:
+        handle.write("40,1,4,120,200,0,0,150,0,1,2,0,3,1\r\n")
+    monkeypatch.setattr(_heart, "UCI_FOLDER", folder)
+    with pytest.raises(DataError, match=r"processed\.va\.data: expected SHA-256 1a12cdc1"):
+        load_builtin("heart-va")
+
+
+def test_sites_together_keep_each_rows_site() -> None:
+    both = load_sites(["hungarian", "va"])
+    assert both.n_rows == 294 + 200
+    assert both.groups is not None
+    assert (both.groups == "va").sum() == 200
+
+
+def test_breast_cancer_is_built_in_with_malignant_positive() -> None:
+    dataset = load_builtin("breast-cancer")
+    assert dataset.X.shape == (569, 30)
+    assert int(dataset.y.sum()) == 212  # malignant
+    assert "breast-cancer" in BUILTINS
+
+
 def test_a_directory_is_not_a_data_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="expected a data file, got the directory"):
-        resolve_path(tmp_path)
+        named(str(tmp_path), "--data")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_an_unreadable_file_is_reported(heart_csv: Path) -> None:
     heart_csv.chmod(0)
     with pytest.raises(DataError, match="permission denied"):
-        load_heart(heart_csv)
+        load_heart_file(heart_csv)
 
 
-def test_path_comes_from_flag_then_environment_then_default(
+def test_data_comes_from_flag_then_environment_then_file_then_the_shipped_default(
     heart_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = tmp_path / "other.csv"
     other.write_text("x")
     monkeypatch.setenv("HEART_DATA", str(other))
-    assert resolve_path(heart_csv) == heart_csv
-    assert resolve_path(None) == other
+    assert resolve_heart(str(heart_csv)).path == heart_csv
+    assert resolve_heart("heart-va").builtin == "heart-va"
+    assert resolve_heart(None).path == other
+    monkeypatch.setenv("HEART_DATA", "heart-hungarian")
+    assert resolve_heart(None).builtin == "heart-hungarian"
     monkeypatch.delenv("HEART_DATA")
-    if not DEFAULT_PATH.exists():
-        with pytest.raises(DataError) as caught:
-            resolve_path(None)
-        assert str(DEFAULT_PATH) in str(caught.value)
-        assert "--data PATH" in str(caught.value)
-        assert "HEART_DATA" in str(caught.value)
+    monkeypatch.setattr(_resolve, "DEFAULT_PATH", heart_csv)
+    assert resolve_heart(None).path == heart_csv
+    monkeypatch.setattr(_resolve, "DEFAULT_PATH", tmp_path / "absent.csv")
+    source = resolve_heart(None)
+    assert (source.builtin, source.origin) == ("heart-cleveland", "the default")
 
 
-def test_missing_file_names_where_it_looked(tmp_path: Path) -> None:
+def test_missing_file_names_where_it_looked_and_the_built_ins(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.csv"
-    with pytest.raises(DataError, match=r"no data file at .*nowhere\.csv \(from --data\)"):
-        resolve_path(missing)
+    with pytest.raises(DataError) as caught:
+        named(str(missing), "--data")
+    message = str(caught.value)
+    assert f"no data file at {missing} (from --data)" in message
+    assert "heart-cleveland" in message
+
+
+def test_a_loaded_data_set_reloads_from_its_recipe(heart_csv: Path) -> None:
+    for source in (named(str(heart_csv), "--data"), named("heart-va", "--data")):
+        dataset = load_heart(source)
+        again = reload(dataset.recipe)
+        assert again.sha256 == dataset.sha256
+        np.testing.assert_array_equal(again.y, dataset.y)
 
 
 @pytest.mark.parametrize(("folds", "ok"), [(3, True), (4, True), (5, False)])
@@ -148,41 +213,19 @@ def test_check_folds_needs_enough_rows_per_class(folds: int, ok: bool) -> None:
             check_folds(y, folds)
 
 
-def test_download_verifies_the_checksum_before_saving(tmp_path: Path) -> None:
-    source = tmp_path / "source.data"
-    source.write_bytes(b"63.0,1.0\n")
-    good = hashlib.sha256(source.read_bytes()).hexdigest()
-    out = tmp_path / "out" / "processed.cleveland.data"
-
-    with pytest.raises(DataError, match=r"expected SHA-256 0{64}"):
-        download(source.as_uri(), out, sha256="0" * 64)
-    assert not out.exists()
-
-    assert download(source.as_uri(), out, sha256=good) == out
-    assert out.read_bytes() == source.read_bytes()
-
-
-def test_download_without_network_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"could not download .* copy the file to"):
-        download((tmp_path / "absent").as_uri(), tmp_path / "out.data")
-
-
 @pytest.mark.realdata
 def test_real_heart_csv(real_data: Path) -> None:
-    with pytest.warns(DuplicateRowsWarning, match="1 row"):
-        heart = load_heart(real_data)
+    heart = load_heart_file(real_data)
     assert heart.kind == "article"
     assert heart.X.shape == (303, 13)
     assert dict(zip(*np.unique(heart.y, return_counts=True), strict=True)) == {0: 138, 1: 165}
     assert not heart.has_missing
+    assert heart.n_duplicates == 1
+    assert heart.sha256 == hashlib.sha256(real_data.read_bytes()).hexdigest()
 
 
-@pytest.mark.realdata
-def test_real_uci_file(real_data: Path) -> None:
-    uci = real_data.with_name("processed.cleveland.data")
-    if not uci.exists():
-        pytest.skip("no processed.cleveland.data beside heart.csv")
-    heart = load_heart(uci)
+def test_the_shipped_cleveland_file_is_the_uci_original() -> None:
+    heart = load_builtin("heart-cleveland")
     assert heart.kind == "uci"
     assert heart.X.shape == (303, 13)
     assert int((heart.y == 0).sum()) == 164  # num == 0

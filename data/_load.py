@@ -1,0 +1,82 @@
+"""Loading a data set the way a command asks for it, and loading it again from its recipe."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from data._builtin import load_builtin
+from data._dataset import Dataset
+from data._errors import DataError
+from data._heart import load_heart_file
+from data._resolve import DataSource
+from data._table import TableSpec, read_table, table_dataset
+
+
+def load_heart(source: DataSource) -> Dataset:
+    """The heart data (or any built-in) from ``source``."""
+    if source.builtin is not None:
+        return _with_recipe(load_builtin(source.builtin), {"builtin": source.builtin})
+    assert source.path is not None
+    dataset = load_heart_file(source.path)
+    return _with_recipe(dataset, {"reader": "heart", "path": str(source.path.resolve())})
+
+
+def load_table(source: DataSource, spec: TableSpec | None) -> Dataset:
+    """Any table from ``source`` read as ``spec`` says; a built-in ignores ``spec``'s defaults.
+
+    Raises:
+        DataError: a file without ``--target``, or anything the table reader refuses.
+    """
+    if source.builtin is not None:
+        dataset = load_builtin(source.builtin)
+        if spec is not None and spec.target not in (dataset.target, ""):
+            raise DataError(
+                f"--target {spec.target!r} does not apply to the built-in {source.builtin}, "
+                f"whose target is {dataset.target}; leave --target out"
+            )
+        return _with_recipe(dataset, {"builtin": source.builtin})
+    assert source.path is not None
+    if spec is None or not spec.target:
+        raise DataError(
+            f"{source.path}: which column is the target? pass --target COLUMN "
+            f"(its columns: see the first line of {source.path.name})"
+        )
+    dataset = table_dataset(read_table(source.path), spec, name=str(source.path))
+    recipe = {
+        "reader": "table",
+        "path": str(source.path.resolve()),
+        "target": spec.target,
+        "positive": dataset.positive,
+        "drop": list(spec.drop),
+        "categorical": list(spec.categorical),
+    }
+    return _with_recipe(dataset, recipe)
+
+
+def reload(recipe: dict[str, Any]) -> Dataset:
+    """The data set a recipe describes (as a study stored it).
+
+    Raises:
+        DataError: the file is gone or unreadable.
+    """
+    if "builtin" in recipe:
+        return load_heart(DataSource(recipe["builtin"], None, "the study's record"))
+    path = Path(recipe["path"])
+    if not path.is_file():
+        raise DataError(f"no data file at {path} (the study's record)")
+    source = DataSource(None, path, "the study's record")
+    if recipe.get("reader") == "heart":
+        return load_heart(source)
+    spec = TableSpec(
+        target=recipe["target"],
+        positive=recipe.get("positive"),
+        drop=tuple(recipe.get("drop", ())),
+        categorical=tuple(recipe.get("categorical", ())),
+    )
+    return load_table(source, spec)
+
+
+def _with_recipe(dataset: Dataset, recipe: dict[str, Any]) -> Dataset:
+    return replace(dataset, recipe=recipe)
