@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import optuna
 
 from data import DataError, Dataset
+from objectives import FAMILIES
 from studies._interrupt import ctrl_c_stops
 from studies._protocol import ProtocolMismatch
 from studies._run import format_table, run
 from studies._seed import seed_table
 from studies._storage import StorageError, open_storage
 from studies._workers import WorkersFailed
-from studies.settings import Settings, SettingsError, print_error
+from studies.settings import Settings, SettingsError, default_batch_size, print_error
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -52,14 +54,33 @@ def main_for(parse: ParseSettings, load: LoadDataset, argv: Sequence[str] | None
         return EXIT_INTERRUPTED
 
 
+def role_table(dataset: Dataset) -> str:
+    """Each column's role and share of missing values, printed once per run of a table."""
+    width = max(len(name) for name, _, _ in dataset.roles)
+    lines = [f"{'column'.ljust(width)}  role{' ' * 40}missing"]
+    for name, role, missing in dataset.roles:
+        lines.append(f"{name.ljust(width)}  {role[:43].ljust(44)}{100 * missing:5.1f}%")
+    lines.append(f"{dataset.target.ljust(width)}  target, positive = {dataset.positive}")
+    return "\n".join(lines)
+
+
 def _run(settings: Settings, load: LoadDataset) -> int:
     # Everything that can be wrong with the input is checked before storage is opened for writing.
     dataset = load(settings)
+    if settings.batch_size is None:
+        settings = replace(settings, batch_size=default_batch_size(settings, dataset.n_rows))
     storage = open_storage(settings.storage)
     if not settings.quiet:
         print(f"Data: {dataset.description}; storage: {settings.storage}", flush=True)
         for note in dataset.notes:
             print(f"Warning: {note}", file=sys.stderr)
+        if dataset.kind == "table":
+            print(role_table(dataset))
+        if settings.batch_size != 10 and any(FAMILIES[m].keras for m in settings.models):
+            print(
+                f"Network batch size {settings.batch_size} for {dataset.n_rows} rows "
+                "(--batch-size to choose)"
+            )
     results, seed_studies = run(settings, dataset, storage)
     for grid, study in seed_studies:
         table = seed_table(study, grid)

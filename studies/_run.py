@@ -134,6 +134,7 @@ def run(
             job.protocol,
             deadline,
         )
+        study_run.study.set_user_attr("data", dataset.recipe)
         if settings.test:
             score_best(study_run, job.family, job.prepared, settings.train_options())
         results.append(summarize(study_run.study, settings.metric))

@@ -1,19 +1,17 @@
 """``python -m studies.heart``: how much L1/L2 regularization models of the heart data need.
 
-A thin preset on the shared run: the heart data (the article's heart.csv, a UCI file or a
-built-in name), the seed article's unstratified 80/20 split, and ``--reproduce-seed`` for the
-article's own grids. Each model gets its own Optuna study; every study shares one stratified fold
-plan on the training rows, and each study's best parameters are refit on those rows and scored
-once on the test rows.
+A thin preset on the shared run (:mod:`studies._command`): the heart data (``--data``, else
+``$HEART_DATA``, else ``data/heart.csv``, else the shipped UCI Cleveland file), the seed article's
+unstratified 80/20 split, and ``--reproduce-seed`` for the article's own grids.
 """
 
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
-from data import Dataset, DuplicateRowsWarning, load_heart, resolve_path
+from data import BUILTINS, Dataset, load_heart, resolve_heart
 from studies._command import main_for
 from studies.settings import Parser, Settings, add_run_arguments, settings_from
 
@@ -23,12 +21,14 @@ def build_parser() -> Parser:
         prog="python -m studies.heart",
         description="Search how much L1/L2 regularization models of the heart data need: "
         "one Optuna study per model, stratified cross-validation on the training rows, "
-        "one final score on the seed's test rows.",
+        "one final score on the seed article's test rows.",
     )
     parser.add_argument(
         "--data",
-        metavar="PATH",
-        help="heart.csv or a UCI processed.*.data file (default: $HEART_DATA, else data/heart.csv)",
+        metavar="PATH|NAME",
+        help="the article's heart.csv, a UCI processed.*.data file, or a built-in name "
+        f"({', '.join(BUILTINS)}) (default: $HEART_DATA, else data/heart.csv, else "
+        "heart-cleveland, shipped with the tool)",
     )
     add_run_arguments(parser)
     parser.add_argument(
@@ -47,13 +47,13 @@ def parse(argv: list[str]) -> Settings:
 
 
 def load(settings: Settings) -> Dataset:
-    path = resolve_path(settings.data)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DuplicateRowsWarning)
-        dataset = load_heart(path)
-    if not settings.quiet:
-        for warning in caught:
-            print(f"Warning: {warning.message}", file=sys.stderr)
+    dataset = load_heart(resolve_heart(settings.data))
+    if settings.reproduce_seed and dataset.kind != "article":
+        note = (
+            f"--reproduce-seed runs the article's protocol on {dataset.name}; the article's "
+            "exact numbers need its heart.csv (--data PATH or HEART_DATA)"
+        )
+        dataset = replace(dataset, notes=(*dataset.notes, note))
     return dataset
 
 

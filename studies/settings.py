@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -53,7 +54,8 @@ class Settings:
     quiet: bool = False
     out: Path | None = None
     epochs: int = 100
-    batch_size: int = 10
+    #: None until the data set is known: then 10 (the seed's), or more for large tables.
+    batch_size: int | None = 10
     backend: str = DEFAULT_BACKEND
     trainer: str = "packed"
     parallel_trials: int = DEFAULT_PARALLEL_TRIALS
@@ -66,6 +68,11 @@ class Settings:
     test_size: float = 0.2
     #: Whether the outer test split is stratified (the seed article's split is not).
     stratify: bool = False
+    #: How ``studies.tabular`` reads a table (target column, positive label, column choices).
+    target: str | None = None
+    positive: str | None = None
+    drop: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
     #: The module that runs this command (``--workers`` starts more of it) and its arguments.
     command: str = "studies.heart"
     argv: tuple[str, ...] = field(default=(), compare=False)
@@ -87,6 +94,7 @@ class Settings:
         return int(sequence.generate_state(1)[0])
 
     def train_options(self) -> TrainOptions:
+        assert self.batch_size is not None, "the batch size is resolved once the data is loaded"
         return TrainOptions(
             metric=self.metric,
             seed=self.seed,
@@ -105,7 +113,11 @@ class Parser(argparse.ArgumentParser):
         raise SettingsError(f"{message} (see {self.prog} --help)")
 
 
-def add_storage_arguments(parser: argparse.ArgumentParser, prefix: str = DEFAULT_PREFIX) -> None:
+def add_storage_arguments(
+    parser: argparse.ArgumentParser,
+    prefix: str | None = DEFAULT_PREFIX,
+    prefix_flags: tuple[str, ...] = ("--study-prefix",),
+) -> None:
     """The flags every command that reads or writes studies shares."""
     parser.add_argument(
         "--storage",
@@ -115,10 +127,11 @@ def add_storage_arguments(parser: argparse.ArgumentParser, prefix: str = DEFAULT
         f"(default: {DEFAULT_STORAGE}; its folder is created if missing)",
     )
     parser.add_argument(
-        "--study-prefix",
+        *prefix_flags,
+        dest="study_prefix",
         default=prefix,
         metavar="NAME",
-        help=f"studies are named NAME-<model> (default: {prefix})",
+        help=f"studies are named NAME-<model> (default: {prefix or 'the data file name'})",
     )
 
 
@@ -130,7 +143,11 @@ def _family_help() -> str:
     return ", ".join(lines)
 
 
-def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+def add_run_arguments(
+    parser: argparse.ArgumentParser,
+    prefix: str | None = DEFAULT_PREFIX,
+    prefix_flags: tuple[str, ...] = ("--study-prefix",),
+) -> None:
     """The flags of a run (``studies.heart`` and ``studies.tabular``)."""
     parser.add_argument(
         "--trials",
@@ -147,7 +164,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated models to study, from {_family_help()} "
         f"(default: {','.join(DEFAULT_FAMILIES)})",
     )
-    add_storage_arguments(parser)
+    add_storage_arguments(parser, prefix, prefix_flags)
     parser.add_argument(
         "--folds",
         type=int,
@@ -198,9 +215,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=10,
+        default=None,
         metavar="N",
-        help="network training batch size (default: 10, the seed's)",
+        help="network training batch size (default: 10, the seed's, up to 500 training rows per "
+        "fold; beyond, the power of two that keeps an epoch within 50 steps)",
     )
     parser.add_argument(
         "--backend",
@@ -284,7 +302,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         raise SettingsError(f"--seed expects 0 or more, got {args.seed}")
     numbers = (
         ("--epochs", args.epochs),
-        ("--batch-size", args.batch_size),
+        ("--batch-size", 1 if args.batch_size is None else args.batch_size),
         ("--parallel-trials", args.parallel_trials),
         ("--workers", args.workers),
     )
@@ -306,10 +324,9 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         )
     if args.timeout is not None and args.timeout <= 0:
         raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
-    if not args.study_prefix or any(c.isspace() for c in args.study_prefix):
-        raise SettingsError(
-            f"--study-prefix expects a name without spaces, got {args.study_prefix!r}"
-        )
+    prefix = fixed.get("study_prefix", args.study_prefix)
+    if not isinstance(prefix, str) or not prefix or any(c.isspace() for c in prefix):
+        raise SettingsError(f"--study-prefix expects a name without spaces, got {prefix!r}")
     if args.sampler == "gp" and importlib.util.find_spec("torch") is None:
         raise SettingsError(
             "--sampler gp needs PyTorch, which is not installed; "
@@ -342,6 +359,15 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
     }
     values.update(fixed)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def default_batch_size(settings: Settings, n_rows: int) -> int:
+    """10, the seed's, while a fold trains on at most 500 rows; beyond, the power of two that
+    keeps an epoch within 50 steps (batch 10 on 24,000 rows would be 2,400 steps an epoch)."""
+    fold_rows = n_rows * (1 - settings.test_size) * (settings.folds - 1) / settings.folds
+    if fold_rows <= 500:
+        return 10
+    return int(2 ** math.ceil(math.log2(fold_rows / 50)))
 
 
 def print_error(message: object) -> None:

@@ -181,8 +181,8 @@ BAD_DATA = {
                        "missing column(s) target"),
     "text in a number column": (f"{HEADER}\n{ROW},1\n{ROW.replace('233', 'n/a')},0\n",
                                 "column chol, line 3: expected a number, got 'n/a'"),
-    "one-class target": (f"{HEADER}\n{ROW},1\n{ROW},1\n", "has only the class 1"),
-    "semicolon delimiter": (HEADER.replace(",", ";") + "\n", "expected comma-separated columns"),
+    "one-class target": (f"{HEADER}\n{ROW},1\n{ROW},1\n", "column target has one value ('1')"),
+    "not the heart data": ("a;b;target\n1;2;0\n3;4;1\n", "missing column(s) age"),
     "empty file": ("", "the file is empty"),
     "header only": (HEADER + "\n", "header but no rows"),
     "NaN-only column": (f"{HEADER}\n" + "\n".join(f"{ROW.rsplit(',', 1)[0]},NaN,{t}"
@@ -250,7 +250,7 @@ def test_bad_data_is_refused_before_storage_exists(
     frame.to_csv(bad, index=False)
     db = tmp_path / "new.db"
     assert run(bad, sqlite_url(db)) == 2
-    assert "only the class 1" in capsys.readouterr().err
+    assert "column target has one value ('1')" in capsys.readouterr().err
     assert not db.exists()
 
 
