@@ -82,8 +82,8 @@ def _run(settings: Settings, load: LoadDataset) -> int:
                 "(--batch-size to choose)"
             )
     results, seed_studies = run(settings, dataset, storage)
-    for grid, study in seed_studies:
-        table = seed_table(study, grid)
+    for grid, seed_run in seed_studies:
+        table = seed_table(seed_run.study, grid)
         settings.reports_dir.mkdir(parents=True, exist_ok=True)
         csv_path = settings.reports_dir / f"{grid.name.replace('-', '_')}.csv"
         table.to_csv(csv_path, float_format="%.4f")
@@ -92,10 +92,14 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         print(f"(written to {csv_path})\n")
     print(format_table(results))
     if settings.report:
-        from studies.report import print_report, write_report
+        from studies.report import print_report, report_is_current, write_report
 
-        report = write_report(storage, settings.study_prefix, settings.reports_dir, dataset)
-        print_report(report, quiet=settings.quiet)
+        changed = any(r.changed for r in results) or any(s.added for _, s in seed_studies)
+        if not changed and report_is_current(storage, settings.study_prefix, settings.reports_dir):
+            print(f"Report: {settings.reports_dir / 'index.html'} is up to date (nothing new)")
+        else:
+            report = write_report(storage, settings.study_prefix, settings.reports_dir, dataset)
+            print_report(report, quiet=settings.quiet)
     empty = [result.study_name for result in results if result.counts["complete"] == 0]
     if empty:
         print_error(

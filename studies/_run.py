@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ from objectives.keras_env import configure_backend
 from studies._design import SPLIT_SEED, PreparedPart, prepare_part, test_split
 from studies._engine import StudyRun, run_study
 from studies._protocol import check_protocol
-from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol, seed_table
+from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
 from studies._workers import run_workers
 from studies.settings import Settings
 from studies.trials import count_outcomes, study_best
@@ -95,11 +95,13 @@ class StudyResult:
     best_sd: float
     test: dict[str, Any]
     best_params: dict[str, Any]
+    #: Whether this run added trials to the study or refit its best.
+    changed: bool = False
 
 
 def run(
     settings: Settings, dataset: Dataset, storage: optuna.storages.BaseStorage
-) -> tuple[list[StudyResult], list[tuple[SeedGrid, optuna.Study]]]:
+) -> tuple[list[StudyResult], list[tuple[SeedGrid, StudyRun]]]:
     """Check every study's protocol, run the searches (and seed grids), test the winners."""
     jobs = plan_jobs(settings, dataset)
     grids = seed_grids(settings) if settings.reproduce_seed else []
@@ -135,30 +137,35 @@ def run(
             deadline,
         )
         study_run.study.set_user_attr("data", dataset.recipe)
-        if settings.test:
-            score_best(study_run, job.family, job.prepared, settings.train_options())
-        results.append(summarize(study_run.study, settings.metric))
+        study_run.study.set_user_attr("data_description", dataset.description)
+        refit = settings.test and score_best(
+            study_run, job.family, job.prepared, settings.train_options()
+        )
+        result = summarize(study_run.study, settings.metric)
+        results.append(replace(result, changed=bool(study_run.added or refit)))
     seed_studies = []
     for grid in grids:
         assert seed_part is not None
-        study = run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name])
-        seed_studies.append((grid, study))
+        seed_studies.append(
+            (grid, run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name]))
+        )
     return results, seed_studies
 
 
 def score_best(
     study_run: StudyRun, family: ModelFamily, prepared: PreparedPart, options: TrainOptions
-) -> None:
+) -> bool:
     """Refit the best parameters on the part's training rows and score its test rows; store the
-    scores and the predictions on the study. Skipped when the stored ones are of this best trial.
+    scores and the predictions on the study. Skipped (False) when the stored ones are of this
+    best trial already.
     """
     study = study_run.study
     best = study_best(study)
     if best is None:
-        return
+        return False
     attrs = study.user_attrs
     if attrs.get("test_trial") == best.number and "test_proba" in attrs:
-        return
+        return False
     outer = prepared.outer
     refit = family.refit(best.params, outer, options)
     updates: dict[str, Any] = {
@@ -174,6 +181,7 @@ def score_best(
         updates["test_coefficients"] = [float(c) for c in refit.coefficients]
     for key, value in updates.items():
         study.set_user_attr(key, value)
+    return True
 
 
 def summarize(study: optuna.Study, metric: str) -> StudyResult:
@@ -232,7 +240,3 @@ def format_table(results: list[StudyResult]) -> str:
 def format_params(params: dict[str, Any]) -> str:
     shown = [f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()]
     return ", ".join(shown) or "-"
-
-
-def seed_tables(seed_studies: list[tuple[SeedGrid, optuna.Study]]) -> list[tuple[SeedGrid, Any]]:
-    return [(grid, seed_table(study, grid)) for grid, study in seed_studies]

@@ -23,7 +23,7 @@ from objectives import FAMILIES, Outcome, TrainOptions, score_test
 from objectives.logreg import C
 from objectives.mlp import SPACE, seed_protocol_refit
 from studies._design import PreparedPart
-from studies._engine import GridSampler
+from studies._engine import GridSampler, StudyRun
 from studies._interrupt import stop_if_asked
 from studies._loop import RunBatch, run_trials
 from studies._progress import Progress
@@ -122,7 +122,7 @@ def run_seed_grid(
     prepared: PreparedPart,
     settings: Settings,
     protocol: dict[str, Any],
-) -> optuna.Study:
+) -> StudyRun:
     """Run (or finish) one seed grid; a finished grid is left as it is."""
     study = optuna.create_study(
         storage=storage,
@@ -142,7 +142,7 @@ def run_seed_grid(
             run_batch, batch = _logreg_batch(prepared, options), 1
         with Progress(study.study_name, seed_grid.size, done, settings.quiet) as progress:
             run_trials(study, storage, seed_grid.size, batch, run_batch, progress)
-    return study
+    return StudyRun(study, n_finished(study) - done)
 
 
 def seed_protocol(seed_grid: SeedGrid, settings: Settings) -> dict[str, Any]:

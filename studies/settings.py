@@ -315,6 +315,11 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
             f"KERAS_BACKEND expects one of {', '.join(BACKENDS)}, got {backend!r}; "
             "unset it or pass --backend"
         )
+    if backend == "tensorflow" and importlib.util.find_spec("tensorflow") is None:
+        raise SettingsError(
+            "--backend tensorflow needs TensorFlow, which is not installed; "
+            "pip install -e '.[tensorflow]' or use --backend jax"
+        )
     if args.worker_index < 0 or args.worker_slot < 0:
         raise SettingsError(f"--worker-index expects 0 or more, got {args.worker_index}")
     if args.workers > 1 and args.storage == "memory":

@@ -31,6 +31,8 @@ class CurveInfo:
         points: one row per trial: model, x, value, sd, se, folds (scored), state, colour.
         best: per model, (x, value) of its best trial.
         one_se: per model, the one-standard-error choice of x.
+        bands: per model, the local mean curve where trials are dense: x, local (mean score),
+            low and high (local mean -+ the mean standard error of those trials).
         seed_x: the seed grid's x values, when a seed grid was run.
     """
 
@@ -42,6 +44,7 @@ class CurveInfo:
     points: pd.DataFrame
     best: dict[str, tuple[float, float]]
     one_se: dict[str, float]
+    bands: dict[str, pd.DataFrame]
     seed_x: tuple[float, ...]
 
 
@@ -75,17 +78,74 @@ def _curve_points(view: StudyView, x: str, colour: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
 
+#: The one-standard-error rule looks at local means: the complete trials within this many
+#: decades of x on either side, and only where at least MIN_NEIGHBOURS of them are.
+WINDOW_DECADES = 0.25
+MIN_NEIGHBOURS = 3
+ONE_SE_RULE = (
+    "the one-standard-error choice is the smallest C (strongest penalty) whose local mean CV "
+    f"score (the complete trials within +-{WINDOW_DECADES} decades, at least {MIN_NEIGHBOURS} of "
+    "them) is within one standard error (the best trial's fold sd / sqrt(folds)) of the best "
+    "local mean"
+)
+
+
+def local_means(points: pd.DataFrame) -> pd.DataFrame:
+    """Each complete trial's local mean: the mean CV score of the complete trials within
+    :data:`WINDOW_DECADES` of it on the log scale, and how many there are."""
+    complete = points[points["state"] == "complete"].sort_values("x")
+    logs = np.log10(complete["x"].to_numpy())
+    values = complete["value"].to_numpy()
+    se = np.nan_to_num(complete["se"].to_numpy(dtype=float))
+    near = np.abs(logs[:, None] - logs[None, :]) <= WINDOW_DECADES + 1e-12
+    count = near.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "x": complete["x"].to_numpy(),
+            "local": near @ values / count,
+            "count": count,
+            "se": near @ se / count,
+        }
+    )
+
+
+def band(points: pd.DataFrame) -> pd.DataFrame:
+    """The local mean curve with a band of +- the local standard error, where dense."""
+    local = local_means(points)
+    dense = local[local["count"] >= MIN_NEIGHBOURS].reset_index(drop=True)
+    curve = pd.DataFrame(
+        {
+            "x": dense["x"],
+            "local": dense["local"],
+            "low": dense["local"] - dense["se"],
+            "high": dense["local"] + dense["se"],
+        }
+    )
+    # Break the line across sparse stretches (a NaN row), instead of drawing through them.
+    gaps = np.flatnonzero(np.diff(np.log10(curve["x"].to_numpy())) > 2 * WINDOW_DECADES)
+    if len(gaps):
+        breaks = pd.DataFrame(
+            {"x": np.sqrt(curve["x"].to_numpy()[gaps] * curve["x"].to_numpy()[gaps + 1])}
+        )
+        curve = pd.concat([curve, breaks]).sort_values("x", ignore_index=True)
+    return curve
+
+
 def one_standard_error_choice(points: pd.DataFrame, best_x: float, metric: str) -> float:
-    """The smallest x (strongest penalty) whose complete trial's CV score is within one standard
-    error of the best trial's: the simplest model the folds cannot tell from the best.
-    SE = fold sd / sqrt(folds) of the best trial."""
+    """The smallest x (strongest penalty) the folds cannot tell from the best, read from local
+    means so that it never rests on a lone trial of a sparse region (see :data:`ONE_SE_RULE`).
+    Where no region is dense enough, the best trial's x."""
     complete = points[points["state"] == "complete"]
     best = complete[complete["x"] == best_x].iloc[0]
     se = 0.0 if math.isnan(best["se"]) else float(best["se"])
+    local = local_means(points)
+    dense = local[local["count"] >= MIN_NEIGHBOURS]
+    if dense.empty:
+        return float(best_x)
     if GREATER_IS_BETTER[metric]:
-        within = complete[complete["value"] >= best["value"] - se]
+        within = dense[dense["local"] >= dense["local"].max() - se]
     else:
-        within = complete[complete["value"] <= best["value"] + se]
+        within = dense[dense["local"] <= dense["local"].min() + se]
     return float(within["x"].min())
 
 
@@ -115,7 +175,7 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
         points = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
         if points[points["state"] == "complete"].empty:
             continue
-        best, one_se = {}, {}
+        best, one_se, bands = {}, {}, {}
         for view in members:
             trial = view.best()
             if trial is None or trial.value is None or x not in trial.params:
@@ -123,6 +183,7 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
             best[view.label] = (float(trial.params[x]), float(trial.value))
             mine = points[points["model"] == view.label]
             one_se[view.label] = one_standard_error_choice(mine, best[view.label][0], view.metric)
+            bands[view.label] = band(mine)
         labels = ", ".join(view.label for view in members)
         infos.append(
             CurveInfo(
@@ -134,6 +195,7 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
                 points=points,
                 best=best,
                 one_se=one_se,
+                bands=bands,
                 seed_x=seed_x if colour is None else (),
             )
         )

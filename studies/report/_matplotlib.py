@@ -34,7 +34,8 @@ def axis_label(metric: str) -> str:
 
 def _optuna_figure(draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Figure:
     """Call an ``optuna.visualization.matplotlib`` function, which Optuna marks experimental."""
-    with warnings.catch_warnings():
+    # Optuna's plots switch matplotlib to its "ggplot" style globally; keep that to them.
+    with warnings.catch_warnings(), matplotlib.rc_context():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         axes = draw(*args, **kwargs)
     axes = np.ravel(axes)[0] if isinstance(axes, np.ndarray) else axes
@@ -62,8 +63,11 @@ def param_importances(study: optuna.Study, title: str) -> Figure:
     figure = _optuna_figure(
         optuna.visualization.matplotlib.plot_param_importances, study, target_name="CV score"
     )
-    figure.suptitle("")
-    figure.axes[0].set_title(title)
+    axes = figure.axes[0]
+    # Optuna titles its axes on the left; one title is enough.
+    for location in ("left", "center", "right"):
+        axes.set_title("", loc=location)
+    axes.set_title(title)
     figure.tight_layout()
     return figure
 
@@ -89,7 +93,10 @@ def intermediate_values(info: IntermediateInfo) -> Figure:
 
 
 def regularization_curve(info: CurveInfo) -> Figure:
-    figure, axes = plt.subplots(figsize=(9, 5.5))
+    """Trials as dots (pruned ones as crosses, at the mean of the folds they scored), each
+    model's local mean as a line in a band of +- its standard error, and vertical lines at the
+    best, the one-standard-error and the seed's values. The legend sits outside the axes."""
+    figure, axes = plt.subplots(figsize=(11, 5.5))
     complete = info.points[info.points["state"] == "complete"]
     pruned = info.points[info.points["state"] == "pruned"]
     colours = dict(zip(info.points["model"].unique(), itertools.cycle(PALETTE), strict=False))
@@ -99,19 +106,10 @@ def regularization_curve(info: CurveInfo) -> Figure:
             complete["value"],
             c=complete["colour"],
             cmap="viridis",
-            s=22,
+            s=18,
             vmin=0,
             vmax=1,
             label="complete trials",
-        )
-        axes.errorbar(
-            complete["x"],
-            complete["value"],
-            yerr=complete["se"],
-            fmt="none",
-            ecolor="grey",
-            elinewidth=0.5,
-            alpha=0.6,
         )
         axes.scatter(
             pruned["x"],
@@ -124,47 +122,56 @@ def regularization_curve(info: CurveInfo) -> Figure:
             s=22,
             label="pruned (mean of the folds scored)",
         )
-        figure.colorbar(scatter, ax=axes, label=info.colour)
-    else:
-        for model, colour in colours.items():
+        figure.colorbar(scatter, ax=axes, label=info.colour, pad=0.01)
+    for model, colour in colours.items():
+        line = "black" if info.colour is not None else colour
+        if info.colour is None:
             mine = complete[complete["model"] == model]
-            axes.errorbar(
+            cut = pruned[pruned["model"] == model]
+            axes.scatter(
                 mine["x"],
                 mine["value"],
-                yerr=mine["se"],
-                fmt="o",
-                markersize=3.5,
+                s=14,
                 color=colour,
-                ecolor=colour,
-                elinewidth=0.6,
-                alpha=0.7,
-                label=f"{model}: complete (+- SE)",
+                alpha=0.55,
+                label=f"{model}: complete trials",
             )
-            cut = pruned[pruned["model"] == model]
             axes.scatter(
                 cut["x"],
                 cut["value"],
                 marker="x",
-                s=22,
+                s=20,
                 color=colour,
-                alpha=0.7,
+                alpha=0.55,
                 label=f"{model}: pruned (folds scored)",
             )
-    for model, (x, value) in info.best.items():
-        colour = colours.get(model, "black") if info.colour is None else "black"
-        axes.axvline(
-            x,
-            color=colour,
-            linestyle="-",
-            linewidth=1.2,
-            label=f"{model}: best {info.x} = {x:.3g} ({value:.3f})",
-        )
+        band = info.bands.get(model)
+        if band is not None and not band.empty:
+            axes.plot(
+                band["x"],
+                band["local"],
+                color=line,
+                linewidth=1.6,
+                label=f"{model}: local mean +- SE",
+            )
+            axes.fill_between(
+                band["x"], band["low"], band["high"], color=line, alpha=0.15, linewidth=0
+            )
+        if model in info.best:
+            x, value = info.best[model]
+            axes.axvline(
+                x,
+                color=line,
+                linestyle="-",
+                linewidth=1.1,
+                label=f"{model}: best {info.x} = {x:.3g} ({value:.3f})",
+            )
         if model in info.one_se:
             axes.axvline(
                 info.one_se[model],
-                color=colour,
+                color=line,
                 linestyle="--",
-                linewidth=1.2,
+                linewidth=1.1,
                 label=f"{model}: one-SE {info.x} = {info.one_se[model]:.3g}",
             )
     for index, x in enumerate(info.seed_x):
@@ -179,7 +186,7 @@ def regularization_curve(info: CurveInfo) -> Figure:
     axes.set_xlabel(f"{info.x} (inverse regularization strength, log scale)")
     axes.set_ylabel(f"CV {axis_label(info.metric)} (mean over folds)")
     axes.set_title(info.title)
-    axes.legend(fontsize=7, loc="best")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.12 if info.colour else 1.01, 1))
     figure.tight_layout()
     return figure
 
@@ -228,29 +235,42 @@ def plane(info: PlaneInfo) -> Figure:
 LINE_STYLES = ("-", "--", "-.", ":")
 
 
+def spread_labels(ends: np.ndarray, gap: float) -> np.ndarray:
+    """Label heights near ``ends`` (in order) with at least ``gap`` between any two."""
+    order = np.argsort(ends)
+    placed = ends[order].astype(float)
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    # Centre the stack on the ends it labels, so labels do not all drift upward.
+    placed -= (placed - ends[order]).mean()
+    result = np.empty_like(placed)
+    result[order] = placed
+    return result
+
+
 def coefficient_path(info: PathInfo) -> Figure:
-    """Every feature its own colour and line style, named at the right end of its line."""
-    figure, axes = plt.subplots(figsize=(9, 6))
+    """Every feature its own colour and line style, named at the right end of its line (labels
+    spread apart where lines end close together, with a thin line to where they end)."""
+    figure, axes = plt.subplots(figsize=(10, 6))
     colours = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
+    ends = info.coefficients[-1]
+    span = float(np.ptp(info.coefficients)) or 1.0
+    heights = spread_labels(ends, gap=0.035 * span)
+    label_x = info.C[-1] * 1.6
     for index, feature in enumerate(info.features):
-        line = axes.plot(
-            info.C,
-            info.coefficients[:, index],
-            linewidth=1.3,
-            color=colours[index % len(colours)],
-            linestyle=LINE_STYLES[(index // len(colours)) % len(LINE_STYLES)],
+        colour = colours[index % len(colours)]
+        style = LINE_STYLES[(index // len(colours)) % len(LINE_STYLES)]
+        axes.plot(info.C, info.coefficients[:, index], linewidth=1.3, color=colour, linestyle=style)
+        axes.plot([info.C[-1], label_x], [ends[index], heights[index]], color=colour, linewidth=0.5)
+        axes.annotate(
+            feature,
+            (label_x, heights[index]),
+            xytext=(2, 0),
+            textcoords="offset points",
+            fontsize=7.5,
+            color=colour,
+            va="center",
         )
-        end = info.coefficients[-1, index]
-        if abs(end) > 1e-9:
-            axes.annotate(
-                feature,
-                (info.C[-1], end),
-                xytext=(4, 0),
-                textcoords="offset points",
-                fontsize=7,
-                color=line[0].get_color(),
-                va="center",
-            )
     if info.best_C is not None and not math.isnan(info.best_C):
         axes.axvline(
             info.best_C,
@@ -261,7 +281,7 @@ def coefficient_path(info: PathInfo) -> Figure:
         )
         axes.legend(fontsize=8, loc="upper left")
     axes.set_xscale("log")
-    axes.set_xlim(info.C[0], info.C[-1] * 3)
+    axes.set_xlim(info.C[0], info.C[-1] * 6)
     axes.set_xlabel("C (log scale)")
     axes.set_ylabel("coefficient (standardized features)")
     axes.set_title(info.title, fontsize=10)

@@ -1,125 +1,174 @@
-"""The offline HTML page: tables and plots on one page, readable without a server."""
+"""The offline HTML page: the answer first, then the tables and plots behind it.
+
+Readable without a server (plots are embedded), laid out for a 1,280 px window: numbers rounded
+to what they carry (scores 3 decimals, parameters 3 significant digits), headings in words.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
+import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-TITLES = {
-    "summary": "Each study: its best trial and the test rows",
-    "comparison": "The tuned models compared on the same folds",
-    "seed_vs_search": "The seed's grid pick against the searched pick",
-}
+from studies.report._sentences import METRIC_NAMES
+
 STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:1240px;margin:auto;padding:1em;color:#222}"
-    "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-    "td,th{border:1px solid #ccc;padding:2px 5px;text-align:right}"
-    "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-    ".flag{background:#fff3cd;padding:.4em}.quiet{color:#666;font-size:13px}"
-    "img{max-width:100%}.scroll{overflow-x:auto}"
+    "body{font-family:system-ui,sans-serif;max-width:1220px;margin:auto;padding:0 1em 2em;"
+    "color:#222;line-height:1.4}"
+    "h1{font-size:26px;margin-bottom:.2em}h2{font-size:19px;margin-top:1.6em}"
+    ".meta{color:#555;font-size:13px}"
+    ".answer{background:#f4f8fb;border-left:4px solid #2b6cb0;padding:.6em 1.2em;font-size:15px}"
+    ".answer li{margin:.35em 0}"
+    "table{border-collapse:collapse;font-size:12.5px;margin:.5em 0 1em}"
+    "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}"
+    "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left;white-space:nowrap}"
+    "td.text{text-align:left;max-width:420px}"
+    ".quiet{color:#777;font-size:13px;margin:.2em 0}"
+    "img{max-width:100%;border:1px solid #eee;margin:.4em 0}.scroll{overflow-x:auto}"
 )
 
 
-def format_cell(value: object, column: str = "") -> str:
-    """Numbers rounded to what they carry: scores 3 decimals, parameters 3 significant digits."""
+@dataclass
+class Section:
+    """One heading of the page: paragraphs, tables (already formatted), images."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[pd.DataFrame] = field(default_factory=list)
+    images: list[tuple[str, Path]] = field(default_factory=list)
+    quiet: list[str] = field(default_factory=list)
+
+
+def number(value: object, digits: int = 3) -> str:
     if value is None or value is pd.NA:
         return ""
     if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return ""
-        if column.startswith(("params_", "C", "l1", "l2", "best_C", "one_se")):
-            return f"{value:.3g}"
-        if column.endswith("seconds"):
-            return f"{value:.1f}"
-        return f"{value:.3f}"
-    return html.escape(str(value), quote=False)
+        return "" if math.isnan(value) else f"{value:.{digits}f}"
+    return str(value)
+
+
+def params_text(params: str | dict[str, object]) -> str:
+    """Parameters to 3 significant digits: ``C = 0.153, l1_ratio = 0.5``."""
+    values = json.loads(params) if isinstance(params, str) else params
+    if not values:
+        return ""
+    return ", ".join(
+        f"{k} = {v:.3g}" if isinstance(v, float) else f"{k} = {v}" for k, v in values.items()
+    )
+
+
+def interval(value: float, low: float, high: float) -> str:
+    if math.isnan(value):
+        return ""
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def searches_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The page's view of summary.csv: one row per search, scores with their spread."""
+    rows = []
+    for _, row in summary[~summary["metric"].eq("test accuracy")].iterrows():
+        metric = METRIC_NAMES.get(str(row["metric"]), str(row["metric"]))
+        rows.append(
+            {
+                "model": row["model"],
+                "trials: done / pruned / failed / interrupted": (
+                    f"{row['n_complete'] + row['n_pruned']} / {row['n_pruned']} / "
+                    f"{row['n_failed']} / {row['n_interrupted']}"
+                ),
+                f"CV {metric} ± sd": (
+                    f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
+                ),
+                "CV ROC AUC": number(row["best_cv_roc_auc"]),
+                "CV Brier": number(row["best_cv_brier"]),
+                "test accuracy [95% CI]": interval(
+                    row["test_accuracy"], row["test_ci_low"], row["test_ci_high"]
+                ),
+                "test ROC AUC": number(row["test_roc_auc"]),
+                "test Brier": number(row["test_brier"]),
+                "best parameters": params_text(row["best_params"]),
+                "non-zero coefficients": number(row["n_nonzero_coef"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model a": comparison["model_a"],
+            "model b": comparison["model_b"],
+            "mean difference (a - b)": comparison["mean_difference"].map(number),
+            "p": comparison["p_value"].map(number),
+            "Holm-adjusted p": comparison["p_holm"].map(number),
+            "in words": comparison["verdict"],
+        }
+    )
+
+
+def seed_view(table: pd.DataFrame) -> pd.DataFrame:
+    view = pd.DataFrame(
+        {
+            "article's grid": table["seed_study"],
+            "its pick (by test accuracy)": table["seed_params"].map(params_text),
+            "its CV accuracy": table["seed_cv_accuracy"].map(number),
+            "its test accuracy": table["seed_test_accuracy"].map(number),
+            "the search's pick (by CV)": table["search_study"]
+            + ": "
+            + table["search_params"].map(params_text),
+            "its CV accuracy ": table["search_cv_accuracy"].map(number),
+            "its test accuracy ": table["search_test_accuracy"].map(number),
+        }
+    )
+    return view
 
 
 def html_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p class='quiet'>(none)</p>"
-    head = "".join(f"<th>{html.escape(str(c)).replace('_', ' ')}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{format_cell(v, str(c))}</td>" for c, v in zip(table.columns, row, strict=True)
-        )
-        + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
-
-
-PAGE_COLUMNS = {
-    "summary": [
-        "model",
-        "n_complete",
-        "n_pruned",
-        "n_failed",
-        "n_interrupted",
-        "metric",
-        "best_cv_value",
-        "best_cv_sd",
-        "best_cv_roc_auc",
-        "best_cv_brier",
-        "test_accuracy",
-        "test_ci_low",
-        "test_ci_high",
-        "test_roc_auc",
-        "test_brier",
-        "n_test",
-        "best_params",
-        "n_nonzero_coef",
-    ],
-    "comparison": [
-        "model_a",
-        "model_b",
-        "metric",
-        "mean_difference",
-        "p_value",
-        "p_holm",
-        "verdict",
-    ],
-}
+    head = "".join(f"<th>{html.escape(str(c).strip(), quote=False)}</th>" for c in table.columns)
+    body = []
+    for row in table.itertuples(index=False):
+        cells = []
+        for value in row:
+            text = value if isinstance(value, str) else number(value)
+            kind = " class='text'" if isinstance(value, str) and len(value) > 24 else ""
+            cells.append(f"<td{kind}>{html.escape(text, quote=False)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<div class='scroll'><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
 def write_page(
-    out: Path,
-    files: list[Path],
-    flags: list[str],
-    not_run: list[str],
-    tables: dict[str, pd.DataFrame],
-    images: list[tuple[str, Path]],
-) -> None:
+    out: Path, title: str, meta: str, answer: list[str], sections: list[Section]
+) -> Path:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        "<title>Regularization report</title>",
+        f"<title>{html.escape(title, quote=False)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        "<h1>How much regularization, and of which kind?</h1>",
+        f"<h1>{html.escape(title, quote=False)}</h1>",
+        f"<p class='meta'>{html.escape(meta, quote=False)}</p>",
+        "<h2 id='what-the-numbers-say'>What the numbers say</h2>",
+        "<ul class='answer'>"
+        + "".join(f"<li>{html.escape(s, quote=False)}</li>" for s in answer)
+        + "</ul>",
     ]
-    parts += [f"<p class='flag'>&#9888; {html.escape(flag, quote=False)}</p>" for flag in flags]
-    for name, table in tables.items():
-        shown = table[[c for c in PAGE_COLUMNS.get(name, list(table.columns)) if c in table]]
-        parts.append(f"<h2>{html.escape(TITLES.get(name, name))}</h2>")
-        parts.append(html_table(shown))
-    for seed_csv in sorted(out.glob("seed_*.csv")):
-        seed = pd.read_csv(seed_csv)
-        parts.append(
-            f"<h2>The seed's grid ({html.escape(seed_csv.stem.replace('_', ' '))}), "
-            "test accuracy</h2>"
-        )
-        parts.append(html_table(seed))
-    for title, path in images:
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"<h2>{html.escape(title, quote=False)}</h2>")
-        parts.append(f"<img alt='{html.escape(title)}' src='data:image/png;base64,{encoded}'>")
-    parts += [f"<p class='quiet'>{html.escape(line, quote=False)}</p>" for line in not_run]
+    for section in sections:
+        parts.append(f"<h2>{html.escape(section.title, quote=False)}</h2>")
+        parts += [f"<p>{html.escape(p, quote=False)}</p>" for p in section.paragraphs]
+        parts += [html_table(table) for table in section.tables]
+        for caption, path in section.images:
+            encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(
+                f"<img alt='{html.escape(caption)}' title='{html.escape(caption)}' "
+                f"src='data:image/png;base64,{encoded}'>"
+            )
+        parts += [f"<p class='quiet'>{html.escape(q, quote=False)}</p>" for q in section.quiet]
     parts.append("</body></html>")
     index = out / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")
-    files.append(index)
+    return index

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0}
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
 
 
 def optimization_history(studies: Sequence[optuna.Study], metric: str) -> go.Figure:
@@ -65,93 +66,133 @@ def intermediate_values(info: IntermediateInfo) -> go.Figure:
     return figure
 
 
+CURVE_KEY = (
+    "dots: complete trials; crosses: pruned (mean of the folds scored);<br>line and band: "
+    "local mean +- SE; solid: best; dashed: one-SE choice; dotted: the seed's values"
+)
+
+
 def regularization_curve(info: CurveInfo) -> go.Figure:
+    """The PNG's marks: dots and crosses, the local mean in its band, and the best, one-SE and
+    seed values as vertical lines. One legend entry per model (the rest say what they are on
+    hover), above the plot, clear of the colour bar."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
     complete = info.points[info.points["state"] == "complete"]
     pruned = info.points[info.points["state"] == "pruned"]
     colours = dict(zip(info.points["model"].unique(), itertools.cycle(PALETTE), strict=False))
-    if info.colour is not None:
-        figure.add_trace(
+    low, high = float(info.points["value"].min()), float(info.points["value"].max())
+
+    def add(trace: go.Scatter, legend: bool = False) -> None:
+        trace.update(showlegend=legend)
+        figure.add_trace(trace)
+
+    def vertical(x: float, colour: str, dash: str, name: str, group: str) -> None:
+        add(
             go.Scatter(
-                x=complete["x"],
-                y=complete["value"],
-                mode="markers",
-                name="complete trials",
-                error_y={"type": "data", "array": complete["se"], "thickness": 0.5},
-                marker={
-                    "color": complete["colour"],
-                    "colorscale": "Viridis",
-                    "cmin": 0,
-                    "cmax": 1,
-                    "showscale": True,
-                    "colorbar": {"title": info.colour},
-                },
+                x=[x, x],
+                y=[low, high],
+                mode="lines",
+                name=name,
+                legendgroup=group,
+                line={"color": colour, "dash": dash, "width": 1.5},
             )
         )
-        figure.add_trace(
+
+    for model, colour in colours.items():
+        line = "black" if info.colour is not None else colour
+        mine = complete[complete["model"] == model]
+        cut = pruned[pruned["model"] == model]
+        if info.colour is not None:
+            scale = {"colorscale": "Viridis", "cmin": 0, "cmax": 1}
+            marker = {
+                "color": mine["colour"],
+                **scale,
+                "showscale": True,
+                "colorbar": {"title": info.colour},
+            }
+            cut_marker = {"symbol": "x", "color": cut["colour"], **scale}
+        else:
+            marker, cut_marker = {"color": colour}, {"color": colour, "symbol": "x"}
+        add(
             go.Scatter(
-                x=pruned["x"],
-                y=pruned["value"],
+                x=mine["x"],
+                y=mine["value"],
                 mode="markers",
-                name="pruned (mean of the folds scored)",
-                marker={
-                    "symbol": "x",
-                    "color": pruned["colour"],
-                    "colorscale": "Viridis",
-                    "cmin": 0,
-                    "cmax": 1,
-                },
+                opacity=0.7,
+                name=model,
+                legendgroup=model,
+                marker=marker,
+            ),
+            legend=True,
+        )
+        add(
+            go.Scatter(
+                x=cut["x"],
+                y=cut["value"],
+                mode="markers",
+                opacity=0.7,
+                name=f"{model}: pruned",
+                legendgroup=model,
+                marker=cut_marker,
             )
         )
-    else:
-        for model, colour in colours.items():
-            mine = complete[complete["model"] == model]
-            cut = pruned[pruned["model"] == model]
-            figure.add_trace(
+        band = info.bands.get(model)
+        if band is not None and not band.empty:
+            outline = ([*band["x"], *band["x"][::-1]], [*band["high"], *band["low"][::-1]])
+            add(
                 go.Scatter(
-                    x=mine["x"],
-                    y=mine["value"],
-                    mode="markers",
-                    name=f"{model}: complete",
-                    marker={"color": colour},
-                    error_y={"type": "data", "array": mine["se"], "thickness": 0.5},
+                    x=outline[0],
+                    y=outline[1],
+                    fill="toself",
+                    fillcolor=line,
+                    opacity=0.15,
+                    line={"width": 0},
+                    name=f"{model}: +- SE",
+                    legendgroup=model,
+                    hoverinfo="skip",
                 )
             )
-            figure.add_trace(
+            add(
                 go.Scatter(
-                    x=cut["x"],
-                    y=cut["value"],
-                    mode="markers",
-                    name=f"{model}: pruned",
-                    marker={"color": colour, "symbol": "x"},
+                    x=band["x"],
+                    y=band["local"],
+                    mode="lines",
+                    line={"color": line},
+                    name=f"{model}: local mean",
+                    legendgroup=model,
                 )
             )
-    for model, (x, _) in info.best.items():
-        colour = colours.get(model, "black") if info.colour is None else "black"
-        figure.add_vline(
-            x=x,
-            line_color=colour,
-            line_dash="solid",
-            annotation_text=f"best {x:.3g}",
-            annotation_position="top left",
-        )
+        if model in info.best:
+            x, value = info.best[model]
+            vertical(x, line, "solid", f"{model}: best {info.x} = {x:.3g} ({value:.3f})", model)
         if model in info.one_se:
-            figure.add_vline(
-                x=info.one_se[model],
-                line_color=colour,
-                line_dash="dash",
-                annotation_text=f"one-SE {info.one_se[model]:.3g}",
-                annotation_position="bottom right",
+            vertical(
+                info.one_se[model],
+                line,
+                "dash",
+                f"{model}: one-SE {info.x} = {info.one_se[model]:.3g}",
+                model,
             )
-    for x in info.seed_x:
-        figure.add_vline(x=x, line_dash="dot", line_color="black")
+    for index, x in enumerate(info.seed_x):
+        add(
+            go.Scatter(
+                x=[x, x],
+                y=[low, high],
+                mode="lines",
+                name="the seed's values",
+                line={"color": "black", "dash": "dot", "width": 1},
+                legendgroup="seed",
+            ),
+            legend=index == 0,
+        )
     figure.update_layout(
-        title=info.title + (" (dotted: the seed's values)" if info.seed_x else ""),
+        title={"text": f"{info.title}<br><sub>{CURVE_KEY}</sub>"},
+        margin={"t": 110},
         xaxis={"type": "log", "title": f"{info.x} (log scale)"},
         yaxis={"title": f"CV {axis_label(info.metric)}"},
-        legend=LEGEND_BELOW,
+        legend=LEGEND_ABOVE,
     )
     return figure
 

@@ -17,23 +17,48 @@ from data import DataError, Dataset, reload
 from objectives import Columns, PreparedFold, prepare_fold, split_rows
 from studies.report import _matplotlib, _plotly, _tables
 from studies.report._info import (
+    ONE_SE_RULE,
+    CurveInfo,
+    IntermediateInfo,
+    PathInfo,
+    PlaneInfo,
     curve_infos,
     intermediate_infos,
     path_infos,
     plane_infos,
 )
-from studies.report._page import write_page
+from studies.report._page import (
+    Section,
+    comparison_view,
+    searches_table,
+    seed_view,
+    write_page,
+)
+from studies.report._sentences import what_the_numbers_say
 from studies.report._views import StudyView, load_views
+
+TITLE = "How much regularization, and of which kind?"
 
 
 @dataclass
 class Report:
-    """What was written, and what could not be."""
+    """What was written, what the numbers say, and what was not run."""
 
     out: Path
     files: list[Path] = field(default_factory=list)
     not_run: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Infos:
+    """Every plot's numbers, computed once for the page and the dashboard alike."""
+
+    curves: list[CurveInfo]
+    planes: list[PlaneInfo]
+    paths: list[PathInfo]
+    intermediates: list[IntermediateInfo]
 
 
 def write_report(
@@ -56,10 +81,11 @@ def write_report(
         report.not_run.append(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
-        write_page(report.out, report.files, report.flags, report.not_run, {}, [])
+        report.answer = [f"Nothing to say yet: {report.not_run[0]}."]
+        report.files.append(write_page(out, TITLE, "", report.answer, []))
         _remove_stale(out, report.files)
         return report
-    report.not_run += _not_run(views, prefix)
+    report.not_run += _not_run(views)
     if dataset is None:
         dataset = _stored_dataset(views, report)
     tables = {
@@ -72,24 +98,119 @@ def write_report(
     (out / "trials").mkdir(exist_ok=True)
     for view in views:
         report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
-    for seed_csv in sorted(out.glob("seed_*.csv")):
-        report.files.append(seed_csv)
+    seed_tables = [p for p in sorted(out.glob("seed_*.csv")) if p.name != "seed_vs_search.csv"]
+    report.files += seed_tables
     report.flags = _tables.edge_flags(views)
-
-    training = _training_part(views, dataset)
-    figures = _figures(views, dataset, training)
-    images = []
-    for name, (title, figure) in figures.items():
-        path = out / f"{name}.png"
-        figure.savefig(path, dpi=110)
-        plt.close(figure)
-        report.files.append(path)
-        images.append((title, path))
-    write_page(out, report.files, report.flags, report.not_run, tables, images)
+    infos = Infos(
+        curves=curve_infos(views),
+        planes=plane_infos(views),
+        paths=path_infos(views, dataset, _training_part(views, dataset)),
+        intermediates=intermediate_infos(views),
+    )
+    report.answer = what_the_numbers_say(views, tables["comparison"], infos.curves, report.flags)
+    images = {
+        name: _save(figure, out / f"{name}.png", report)
+        for name, figure in _figures(views, infos).items()
+    }
+    sections = _sections(views, tables, seed_tables, images, infos)
+    sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
+    meta = _meta(views)
+    shown = [s for s in sections if s.title and (s.tables or s.images or s.quiet)]
+    report.files.append(write_page(out, TITLE, meta, report.answer, shown))
     if dashboard:
-        _save_dashboard_notes(views, tables, report)
+        _save_dashboard_notes(views, tables, report, infos)
     _remove_stale(out, report.files)
     return report
+
+
+def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Path) -> bool:
+    """Whether ``out`` holds a report written after every trial of the prefix's studies ended."""
+    index = out / "index.html"
+    if not index.is_file():
+        return False
+    ends = [
+        trial.datetime_complete.timestamp()
+        for view in load_views(storage, prefix)
+        for trial in view.trials
+        if trial.datetime_complete is not None
+    ]
+    return bool(ends) and index.stat().st_mtime >= max(ends)
+
+
+def _save(figure: tuple[str, Figure], path: Path, report: Report) -> tuple[str, Path]:
+    caption, drawing = figure
+    drawing.savefig(path, dpi=110)
+    plt.close(drawing)
+    report.files.append(path)
+    return caption, path
+
+
+def _meta(views: list[StudyView]) -> str:
+    search = next((v for v in views if v.is_search), views[0])
+    described = search.study.user_attrs.get("data_description") or (
+        f"data sha256 {str(search.protocol.get('data_sha256', '?'))[:12]}"
+    )
+    folds = search.protocol.get("folds")
+    return f"Data: {described}. Studies: {', '.join(v.name for v in views)}." + (
+        f" {folds}-fold stratified cross-validation." if folds else ""
+    )
+
+
+def _sections(
+    views: list[StudyView],
+    tables: dict[str, pd.DataFrame],
+    seed_tables: list[Path],
+    images: dict[str, tuple[str, Path]],
+    infos: Infos,
+) -> list[Section]:
+    def pick(*prefixes: str) -> list[tuple[str, Path]]:
+        return [image for name, image in images.items() if name.startswith(prefixes)]
+
+    searches = Section(
+        "The searches: each model's best trial",
+        paragraphs=[
+            "CV scores are the best trial's mean over the validation folds (+- their standard "
+            "deviation); test scores are its parameters refit on all training rows and scored "
+            "once on the test rows. Every table is also a CSV beside this page."
+        ],
+        tables=[searches_table(tables["summary"])],
+    )
+    curves = Section(
+        "Which regularization: score against strength",
+        paragraphs=[
+            "Dots are complete trials (+- the standard error of their mean over folds), crosses "
+            "are pruned trials at the mean of the folds they scored. Solid lines: the best C; "
+            f"dashed: {ONE_SE_RULE}."
+        ]
+        if infos.curves
+        else [],
+        images=pick("regularization_curve", "coefficient_path"),
+    )
+    planes = Section("The network over its two strengths", images=pick("plane_"))
+    comparison = Section(
+        "The models compared on the same folds",
+        paragraphs=[
+            "Paired fold scores of each pair's best trials; Nadeau and Bengio's corrected "
+            "resampled t-test (the folds share training rows), Holm's adjustment over all pairs. "
+            "The best trials were picked on these same folds, so the p-values lean optimistic."
+        ],
+        tables=[comparison_view(tables["comparison"])],
+    )
+    seed = Section("The article's grids against the searches")
+    if seed_tables or not tables["seed_vs_search"].empty:
+        seed.paragraphs.append(
+            "The article picked its best cell by test accuracy; the search picks by "
+            "cross-validation on the training rows and scores the test rows once."
+        )
+        seed.tables += [pd.read_csv(path) for path in seed_tables]
+        seed.tables.append(seed_view(tables["seed_vs_search"]))
+    else:
+        seed.quiet.append("The article's grids: not run (add --reproduce-seed).")
+    history = Section(
+        "How the searches ran",
+        images=pick("optimization_history", "intermediate_", "importances_"),
+    )
+    return [searches, curves, planes, comparison, seed, history]
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -105,11 +226,9 @@ def _remove_stale(out: Path, files: list[Path]) -> None:
             path.unlink()
 
 
-def _not_run(views: list[StudyView], prefix: str) -> list[str]:
-    """The optional pieces that are not in storage, each with the flag that makes them."""
+def _not_run(views: list[StudyView]) -> list[str]:
+    """What is missing from storage, each with what would make it."""
     lines = []
-    if not any(view.seed_grid for view in views):
-        lines.append("the seed's grids: not run (add --reproduce-seed)")
     for view in views:
         if view.is_search and view.best() is None:
             lines.append(f"{view.name}: no complete trial yet")
@@ -153,9 +272,7 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
     return prepare_fold(dataset.X, dataset.y, train, test, columns)
 
 
-def _figures(
-    views: list[StudyView], dataset: Dataset | None, training: PreparedFold | None
-) -> dict[str, tuple[str, Figure]]:
+def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figure]]:
     figures: dict[str, tuple[str, Figure]] = {}
     searches = [view for view in views if view.is_search and view.complete and not view.part]
     if searches:
@@ -163,20 +280,21 @@ def _figures(
             "How the searches progressed",
             _matplotlib.optimization_history([v.study for v in searches], searches[0].metric),
         )
-    for info in curve_infos(views):
+    for info in infos.curves:
         figures[info.name] = (info.title, _matplotlib.regularization_curve(info))
-    for plane in plane_infos(views):
+    for plane in infos.planes:
         figures[plane.name] = (plane.title, _matplotlib.plane(plane))
-    for path in path_infos(views, dataset, training):
+    for path in infos.paths:
         figures[path.name] = (path.title, _matplotlib.coefficient_path(path))
     for view in searches:
-        if len(view.complete) >= 2 and len(view.best().params) > 1:  # type: ignore[union-attr]
+        best = view.best()
+        if len(view.complete) >= 2 and best is not None and len(best.params) > 1:
             title = f"{view.label}: which parameter mattered"
             figures[f"importances_{view.suffix}"] = (
                 title,
                 _matplotlib.param_importances(view.study, title),
             )
-    for steps in intermediate_infos(views):
+    for steps in infos.intermediates:
         figures[steps.name] = (steps.title, _matplotlib.intermediate_values(steps))
     return figures
 
@@ -185,7 +303,7 @@ def markdown_table(table: pd.DataFrame) -> str:
     """A pipe table (optuna-dashboard renders notes as Markdown)."""
     if table.empty:
         return "_(none)_"
-    header = "| " + " | ".join(table.columns) + " |"
+    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
     rule = "|" + "---|" * len(table.columns)
     rows = [
         "| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
@@ -199,44 +317,30 @@ def _cell(value: object) -> str:
     return "" if value is None or value is pd.NA else str(value)
 
 
-NOTE_COLUMNS = [
-    "model",
-    "n_complete",
-    "n_pruned",
-    "metric",
-    "best_cv_value",
-    "best_cv_sd",
-    "test_accuracy",
-    "test_ci_low",
-    "test_ci_high",
-    "test_roc_auc",
-    "test_brier",
-]
-
-
 def _save_dashboard_notes(
-    views: list[StudyView], tables: dict[str, pd.DataFrame], report: Report
+    views: list[StudyView], tables: dict[str, pd.DataFrame], report: Report, infos: Infos
 ) -> None:
-    """Each study's note in optuna-dashboard: the tables, and the plots as plotly figures."""
+    """Each study's note in optuna-dashboard: the answer, the tables, and the plots as plotly
+    figures drawn from the same info objects as the PNGs."""
     import optuna_dashboard
 
+    seed = tables["seed_vs_search"]
     note = "\n\n".join(
         [
-            "## Regularization report",
-            *(f"> {flag}" for flag in report.flags),
-            "### Summary",
-            markdown_table(tables["summary"][NOTE_COLUMNS]),
-            "### Tuned models compared on the same folds",
+            "## What the numbers say",
+            "\n".join(f"- {sentence}" for sentence in report.answer),
+            "### The searches: each model's best trial",
+            markdown_table(searches_table(tables["summary"])),
+            "### The models compared on the same folds",
             markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
-            "### The seed's grid pick against the searched pick",
-            markdown_table(tables["seed_vs_search"]),
+            "### The article's grids against the searches",
+            markdown_table(seed_view(seed)) if not seed.empty else "_not run (--reproduce-seed)_",
             f"Full report: `{report.out / 'index.html'}`",
         ]
     )
     searches = [view for view in views if view.is_search and view.complete and not view.part]
-    curves = curve_infos(views)
-    planes = {info.name: info for info in plane_infos(views)}
-    intermediates = {info.name: info for info in intermediate_infos(views)}
+    planes = {info.name: info for info in infos.planes}
+    intermediates = {info.name: info for info in infos.intermediates}
     with warnings.catch_warnings():
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -252,7 +356,7 @@ def _save_dashboard_notes(
                     view.study, history, graph_object_id="history"
                 )
             family = view.family
-            for info in curves:
+            for info in infos.curves:
                 if family is not None and view.label in info.best:
                     optuna_dashboard.save_plotly_graph_object(
                         view.study,
@@ -274,8 +378,12 @@ def _save_dashboard_notes(
 
 
 def print_report(report: Report, quiet: bool = False) -> None:
-    """Where the report is; unless ``quiet``, its flags and what was not run (to stderr)."""
+    """Where the report is; unless ``quiet``, what the numbers say (to stdout) and what was not
+    run (to stderr)."""
     if not quiet:
-        for flag in report.flags:
-            print(f"Note: {flag}", file=sys.stderr)
+        print("What the numbers say:")
+        for sentence in report.answer:
+            print(f"- {sentence}")
+        for item in report.not_run:
+            print(f"Not run: {item}", file=sys.stderr)
     print(f"Report: {report.out / 'index.html'} ({len(report.files)} files)")

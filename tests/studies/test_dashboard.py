@@ -185,7 +185,7 @@ def test_browser_shows_studies_note_and_plots(
             page.screenshot(path=str(tmp_path / "study.png"), full_page=True)
 
             page.goto(f"{dashboard}/dashboard/studies/{sid}/note")
-            page.wait_for_selector("text=Tuned models compared on the same folds", timeout=30_000)
+            page.wait_for_selector("text=The models compared on the same folds", timeout=30_000)
             table = page.locator("table").filter(has_text="logreg-l2")
             assert table.count() >= 1
             assert "no detectable difference" in page.content() or (
@@ -196,3 +196,36 @@ def test_browser_shows_studies_note_and_plots(
             browser.close()
     assert all((tmp_path / name).stat().st_size > 10_000 for name in ("studies.png", "study.png",
                                                                         "note.png"))  # fmt: skip
+
+
+@pytest.mark.browser
+def test_the_report_page_answers_in_the_first_screen(
+    finished: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The offline page in a 1,280 x 900 window: "What the numbers say" with its sentences in the
+    first screen, and nothing wider than the window."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    index = finished[1] / "index.html"
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(index.as_uri())
+            heading = page.get_by_role("heading", name="What the numbers say")
+            assert heading.is_visible()
+            answers = page.locator("ul.answer li")
+            assert answers.count() >= 3
+            last = answers.nth(answers.count() - 1).bounding_box()
+            assert last is not None
+            assert last["y"] + last["height"] <= 900  # the whole answer in the first screen
+            assert answers.first.inner_text().startswith("Which penalty?")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+            page.screenshot(path=str(tmp_path / "page.png"))
+        finally:
+            browser.close()
+    assert (tmp_path / "page.png").stat().st_size > 10_000

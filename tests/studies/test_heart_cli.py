@@ -334,3 +334,17 @@ def test_the_run_ends_with_the_report(
     assert "Report: reports/heart/index.html" in capsys.readouterr().out
     summary = pd.read_csv(tmp_path / "reports" / "heart" / "summary.csv")
     assert summary["study"].tolist() == ["heart-logreg-l1", "heart-logreg-l2"]
+
+
+def test_the_tensorflow_backend_without_tensorflow_says_how_to_install_it(
+    heart_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name)
+    )
+    assert run(heart_csv, "memory", "--backend", "tensorflow") == 2
+    assert capsys.readouterr().err == (
+        "Error: --backend tensorflow needs TensorFlow, which is not installed; "
+        "pip install -e '.[tensorflow]' or use --backend jax\n"
+    )

@@ -15,7 +15,7 @@ from optuna.trial import TrialState, create_trial
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
 from studies.report._compare import corrected_resampled_ttest, holm
-from studies.report._info import curve_infos, one_standard_error_choice
+from studies.report._info import curve_infos, local_means, one_standard_error_choice
 from studies.report._tables import (
     COMPARISON_COLUMNS,
     SUMMARY_COLUMNS,
@@ -178,28 +178,44 @@ def test_studies_on_different_fold_plans_are_not_paired() -> None:
     assert row["verdict"] == "no test: different fold plans"
 
 
-def test_one_standard_error_picks_the_strongest_penalty_within_reach(
+def test_the_curve_keeps_pruned_trials_apart_and_sparse_regions_out_of_the_one_se_rule(
     storage: optuna.storages.BaseStorage,
 ) -> None:
     (info,) = curve_infos(load_views(storage, "t"))
-    # Best: C = 0.1 at 0.82, sd 0.0570, SE 0.0255. C = 1 (0.80) is within reach but weaker;
-    # the only stronger penalty, C = 0.01 (0.766), is not: the choice stays at C = 0.1.
-    assert info.one_se["logreg-l1"] == pytest.approx(0.1)
     assert info.best["logreg-l1"] == pytest.approx((0.1, 0.82))
     pruned = info.points[info.points["state"] == "pruned"]
     assert pruned["value"].tolist() == pytest.approx([0.6])  # the partial mean, kept apart
+    # Three trials a decade apart: no C has 3 neighbours within 0.25 decades, so the choice
+    # stays at the best C.
+    assert info.one_se["logreg-l1"] == pytest.approx(0.1)
 
 
-def test_one_standard_error_prefers_smaller_c() -> None:
-    points = pd.DataFrame(
-        {"x": [0.01, 0.1, 1.0], "value": [0.81, 0.82, 0.70], "se": [0.0224] * 3,
-         "state": ["complete"] * 3}
+def curve(points: list[tuple[float, float]], se: float = 0.02) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"x": [x for x, _ in points], "value": [v for _, v in points], "se": [se] * len(points),
+         "state": ["complete"] * len(points)}
     )  # fmt: skip
-    # 0.81 >= 0.82 - 0.0224, so the smaller C = 0.01 is chosen.
-    assert one_standard_error_choice(points, 0.1, "accuracy") == pytest.approx(0.01)
-    # For a loss lower is better: within one SE means at most best + SE.
-    losses = points.assign(value=[0.51, 0.50, 0.70])
-    assert one_standard_error_choice(losses, 0.1, "log_loss") == pytest.approx(0.01)
+
+
+def test_one_standard_error_reads_local_means() -> None:
+    # Three trials each around C = 0.01 (mean 0.80), 0.1 (mean 0.81) and 1 (mean 0.70).
+    points = curve([(0.009, 0.79), (0.01, 0.80), (0.011, 0.81), (0.09, 0.81), (0.1, 0.82),
+                    (0.11, 0.80), (0.9, 0.70), (1.0, 0.71), (1.1, 0.69)])  # fmt: skip
+    local = local_means(points)
+    around = local[local["x"] == 0.01].iloc[0]
+    assert around["local"] == pytest.approx(0.80)
+    assert around["count"] == 3
+    # Best local mean 0.81 (around C = 0.1); SE 0.02: 0.80 >= 0.81 - 0.02, so the strongest
+    # penalty within reach is the smallest C of that region, 0.009.
+    assert one_standard_error_choice(points, 0.1, "accuracy") == pytest.approx(0.009)
+    # For a loss lower is better: within one SE means at most the best local mean + SE.
+    losses = points.assign(value=1 - points["value"])
+    assert one_standard_error_choice(losses, 0.1, "log_loss") == pytest.approx(0.009)
+
+
+def test_a_lone_lucky_trial_at_a_strong_penalty_is_not_the_one_se_choice() -> None:
+    points = curve([(1e-4, 0.83), (0.09, 0.81), (0.1, 0.82), (0.11, 0.80), (0.3, 0.81)])
+    assert one_standard_error_choice(points, 1e-4, "accuracy") == pytest.approx(0.09)
 
 
 def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStorage) -> None:
@@ -248,7 +264,8 @@ def test_write_report_writes_every_file_and_removes_stale_ones(
     assert "logreg-l1 is more accurate than logreg-l2" in page
     assert "lies at the upper edge" in page
     assert page.count("data:image/png;base64,") == sum(name.endswith(".png") for name in names)
-    assert "the seed's grids: not run (add --reproduce-seed)" in page
+    assert "The article's grids: not run (add --reproduce-seed)." in page
+    assert "What the numbers say" in page
 
 
 def test_dashboard_notes_carry_the_tables(
@@ -259,7 +276,7 @@ def test_dashboard_notes_carry_the_tables(
     write_report(storage, "t", tmp_path)
     study = optuna.load_study(study_name="t-logreg-l1", storage=storage)
     note = optuna_dashboard.get_note(study)
-    assert "### Summary" in note
+    assert "## What the numbers say" in note
     assert "logreg-l1 is more accurate than logreg-l2" in note
 
 

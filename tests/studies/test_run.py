@@ -179,3 +179,23 @@ def test_a_rerun_that_adds_nothing_says_so_and_keeps_the_refit(
     assert main(argv) == 0
     assert "heart-logreg-l2: already at 3 trials; nothing to run" in capsys.readouterr().out
     assert study.user_attrs["test_proba"] == [0.5] * len(proba)
+
+
+def test_a_rerun_that_adds_nothing_leaves_a_current_report_alone(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    data = write(make_heart_frame(80), tmp_path / "h.csv")
+    argv = ["--data", data, "--storage", f"sqlite:///{tmp_path / 'r.db'}", "--trials", "3",
+            "--models", "logreg-l2", "--out", str(tmp_path / "out")]  # fmt: skip
+    assert main(argv) == 0
+    index = tmp_path / "out" / "index.html"
+    written = index.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert f"Report: {index} is up to date (nothing new)" in capsys.readouterr().out
+    assert index.stat().st_mtime_ns == written
+    index.unlink()  # a missing report is written again
+    assert main(argv) == 0
+    assert index.exists()
+    assert main([*argv[:5], "4", *argv[6:]]) == 0  # a new trial: the report is rewritten
+    assert index.stat().st_mtime_ns > written

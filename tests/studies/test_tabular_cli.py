@@ -70,7 +70,7 @@ def test_a_messy_table_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFix
     import optuna_dashboard
 
     note = optuna_dashboard.get_note(optuna.load_study(study_name="churn-mlp", storage=storage))
-    assert "### Summary" in note
+    assert "## What the numbers say" in note
 
 
 def test_no_test_rows_when_asked(tmp_path: Path) -> None:

@@ -1,0 +1,214 @@
+""" "What the numbers say": a few sentences written from the stored numbers, never by hand.
+
+Each sentence answers one of the questions the tool is for (which penalty, which strength, is the
+network better, what the test rows say) with its uncertainty, and the caveats that apply. The
+tests pin them on small studies with known numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from objectives import GREATER_IS_BETTER
+from studies.report._info import CurveInfo
+from studies.report._views import StudyView
+
+METRIC_NAMES = {
+    "accuracy": "accuracy",
+    "roc_auc": "ROC AUC",
+    "log_loss": "log loss",
+    "brier": "Brier score",
+}
+
+
+def _param(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _params(params: dict[str, object]) -> str:
+    return ", ".join(
+        f"{k} = {_param(v)}" if isinstance(v, float) else f"{k} = {v}" for k, v in params.items()
+    )
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _pair(comparison: pd.DataFrame, a: str, b: str) -> pd.Series | None:
+    rows = comparison[
+        ((comparison["model_a"] == a) & (comparison["model_b"] == b))
+        | ((comparison["model_a"] == b) & (comparison["model_b"] == a))
+    ]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _p(row: pd.Series | None) -> str:
+    if row is None or math.isnan(row["p_value"]):
+        return "no test" if row is None else f"no test: {row['verdict'].removeprefix('no test: ')}"
+    return f"p = {row['p_value']:.2f}, Holm-adjusted {row['p_holm']:.2f}"
+
+
+def _better(row: pd.Series, metric: str, alpha: float = 0.05) -> str | None:
+    """The label of the model that is better beyond noise in this comparison, if either is."""
+    if math.isnan(row["p_holm"]) or row["p_holm"] >= alpha:
+        return None
+    a_better = (row["mean_difference"] > 0) == GREATER_IS_BETTER[metric]
+    return str(row["model_a"] if a_better else row["model_b"])
+
+
+def _kept(view: StudyView | None) -> str:
+    """How many coefficients the test refit keeps, for a model with an L1 part."""
+    if view is None or view.family is None or not view.family.path:
+        return ""
+    coefficients = view.study.user_attrs.get("test_coefficients")
+    kept = view.study.user_attrs.get("test_n_nonzero_coef")
+    if not coefficients or kept is None:
+        return ""
+    return f"the refit keeps {kept} of {len(coefficients)} coefficients"
+
+
+def what_the_numbers_say(
+    views: Sequence[StudyView],
+    comparison: pd.DataFrame,
+    curves: Sequence[CurveInfo],
+    flags: Sequence[str],
+) -> list[str]:
+    """The report's opening sentences, from the default design's searches."""
+    searches = [v for v in views if v.is_search and not v.part and v.best() is not None]
+    if not searches:
+        return ["No search has a complete trial yet: there is nothing to say."]
+    metric = searches[0].metric
+    name = METRIC_NAMES[metric]
+    direction = "higher" if GREATER_IS_BETTER[metric] else "lower"
+    sentences = []
+
+    def cv(view: StudyView) -> str:
+        best = view.best()
+        assert best is not None
+        assert best.value is not None
+        sd = best.user_attrs.get(f"cv_{metric}_sd", math.nan)
+        return f"{best.value:.3f} +- {sd:.3f}"
+
+    linear = [v for v in searches if v.family is not None and v.family.linear]
+    networks = [v for v in searches if v.family is not None and v.family.keras]
+    if len(linear) >= 2:
+        described = [f"{cv(v)} ({v.label}, {_params(v.best().params)})" for v in linear]  # type: ignore[union-attr]
+        rows = [_pair(comparison, a.label, b.label) for i, a in enumerate(linear)
+                for b in linear[i + 1:]]  # fmt: skip
+        winners = [(_better(row, metric), row) for row in rows if row is not None]
+        decided = [(winner, row) for winner, row in winners if winner]
+        if not decided:
+            tests = "; ".join(
+                f"{row['model_a']} against {row['model_b']}: {_p(row)}"
+                for row in rows
+                if row is not None
+            )
+            sentences.append(
+                f"Which penalty? The folds cannot tell them apart: best CV {name} "
+                f"{_join(described)} (corrected resampled t-test, {tests})."
+            )
+        else:
+            said = [
+                f"{winner} scores {direction} than "
+                f"{row['model_b'] if winner == row['model_a'] else row['model_a']} ({_p(row)})"
+                for winner, row in decided
+            ]
+            sentences.append(
+                f"Which penalty? On the folds, {_join(said)}: best CV {name} {_join(described)}."
+            )
+    by_label = {v.label: v for v in searches}
+    for info in curves:
+        parts = []
+        for model, (x, _) in info.best.items():
+            one_se = info.one_se.get(model)
+            text = f"{model}: best {info.x} = {_param(x)}"
+            kept = _kept(by_label.get(model))
+            if kept:
+                text += f" ({kept})"
+            if one_se is not None and one_se < x and not math.isclose(one_se, x):
+                text += (
+                    f", and the strongest penalty within one standard error of the best is "
+                    f"{info.x} = {_param(one_se)}"
+                )
+            elif one_se is not None and one_se > x and not math.isclose(one_se, x):
+                text += (
+                    f", a value few trials back; where trials are dense, the strongest penalty "
+                    f"within one standard error of the best is {info.x} = {_param(one_se)}"
+                )
+            elif one_se is not None:
+                text += ", also the strongest penalty within one standard error of the best"
+            parts.append(text)
+        if parts:
+            sentences.append(f"Which {info.x}? {'; '.join(parts)}.")
+    for network in networks:
+        if not linear:
+            break
+        pairs = [(v, _pair(comparison, network.label, v.label)) for v in linear]
+        outcomes = [(v, _better(row, metric)) for v, row in pairs if row is not None]
+        beats = [v.label for v, winner in outcomes if winner == network.label]
+        loses = [v.label for v, winner in outcomes if winner == v.label]
+        against = _join(
+            [f"{v.best().value:.3f} ({v.label}, {_p(row)})" for v, row in pairs]  # type: ignore[union-attr]
+        )
+        if not beats and not loses:
+            verdict = "the folds cannot tell it apart from the linear models"
+        elif beats and not loses:
+            verdict = f"it scores {direction} than {_join(beats)} on the folds"
+        else:
+            verdict = f"{_join(loses)} scores {direction} than it on the folds" + (
+                f", and it scores {direction} than {_join(beats)}" if beats else ""
+            )
+        sentences.append(
+            f"Is the network better? {verdict.capitalize() if verdict[0].islower() else verdict}: "
+            f"its best CV {name} is {cv(network)} against {against}."
+        )
+    tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
+    if tested:
+        n_test = int(tested[0].test_attr("n_test", 0))
+        scores = {
+            v.label: (
+                v.test_attr("accuracy"),
+                v.test_attr("accuracy_ci_low"),
+                v.test_attr("accuracy_ci_high"),
+            )
+            for v in tested
+        }
+        distinct = {round(s[0], 6) for s in scores.values()}
+        widths = [high - low for _, low, high in scores.values()]
+        if len(scores) > 1 and len(distinct) == 1:
+            accuracy, low, high = next(iter(scores.values()))
+            test_text = f"all {len(scores)} models score {accuracy:.3f} [{low:.3f}, {high:.3f}]"
+        else:
+            test_text = _join(
+                [
+                    f"{label} {a:.3f} [{low:.3f}, {high:.3f}]"
+                    for label, (a, low, high) in scores.items()
+                ]
+            )
+        sentences.append(
+            f"What do the {n_test} test rows say? Test accuracy (95% Wilson interval): "
+            f"{test_text}; "
+            f"each interval is about {max(widths):.2f} wide, and one patient is "
+            f"{100 / n_test:.1f} points of accuracy, so the test rows cannot rank models whose "
+            "CV scores differ by a few points."
+        )
+    elif all(v.study.user_attrs.get("test_rows") == [] for v in searches):
+        sentences.append(
+            "No test rows were kept (--test-size 0): the CV scores above are the only estimate, "
+            "and they are optimistic."
+        )
+    if len(searches) > 1:
+        sentences.append(
+            "Caveat: each model's best trial was picked on the same folds it is compared on, so "
+            "the CV scores and p-values above lean optimistic; the test rows, scored once, are "
+            "the honest check."
+        )
+    sentences += [f"Note: {flag.split(': ', 1)[1]} ({flag.split(': ', 1)[0]})." for flag in flags]
+    return sentences

@@ -1,0 +1,173 @@
+""" "What the numbers say": the sentences, pinned on small studies with known numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pytest
+from optuna.distributions import FloatDistribution
+from optuna.trial import create_trial
+
+from studies.report._info import curve_infos
+from studies.report._sentences import what_the_numbers_say
+from studies.report._tables import comparison_table, edge_flags
+from studies.report._views import load_views
+
+C = FloatDistribution(1e-4, 1e4, log=True)
+STRENGTH = FloatDistribution(1e-6, 1e-1, log=True)
+PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
+            "metric": "accuracy", "engine": "optuna"}  # fmt: skip
+
+
+def study(storage, family: str, best: list[float], test: float | None = 0.8, **params: float):  # type: ignore[no-untyped-def]
+    created = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="maximize")
+    created.set_user_attr("protocol", {**PROTOCOL, "family": family})
+    distributions: dict[str, optuna.distributions.BaseDistribution] = {
+        name: (C if name == "C" else STRENGTH) for name in params
+    }
+    created.add_trial(
+        create_trial(
+            params=params,
+            distributions=distributions,
+            value=float(np.mean(best)),
+            user_attrs={
+                "fold_accuracy": best,
+                "cv_accuracy": float(np.mean(best)),
+                "cv_accuracy_sd": float(np.std(best, ddof=1)),
+            },
+        )
+    )
+    if test is None:
+        created.set_user_attr("test_rows", [])
+    else:
+        for key, value in {"accuracy": test, "accuracy_ci_low": 0.49, "accuracy_ci_high": 0.94,
+                           "n_test": 10}.items():  # fmt: skip
+            created.set_user_attr(f"test_{key}", value)
+    return created
+
+
+def sentences(storage) -> list[str]:  # type: ignore[no-untyped-def]
+    views = load_views(storage, "t")
+    return what_the_numbers_say(
+        views, comparison_table(views), curve_infos(views), edge_flags(views)
+    )
+
+
+L1 = [0.80, 0.85, 0.90, 0.75, 0.80]
+
+
+def test_two_penalties_the_folds_cannot_tell_apart() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l1", L1, C=0.1)
+    study(storage, "logreg-l2", [0.78, 0.86, 0.88, 0.77, 0.79], C=1.0)
+    said = sentences(storage)
+    # d = (.02, -.01, .02, -.02, .01): mean .004, var .00033; t = .004 / sqrt((1/5 + 1/4) *
+    # .00033) = 0.328, two-sided p with 4 df = 0.759; one pair, so Holm changes nothing.
+    assert said[0] == (
+        "Which penalty? The folds cannot tell them apart: best CV accuracy 0.820 +- 0.057 "
+        "(logreg-l1, C = 0.1) and 0.816 +- 0.050 (logreg-l2, C = 1) (corrected resampled "
+        "t-test, logreg-l1 against logreg-l2: p = 0.76, Holm-adjusted 0.76)."
+    )
+    # One trial each: no region is dense enough to move the one-SE choice off the best C.
+    assert said[1] == (
+        "Which C? logreg-l1: best C = 0.1, also the strongest penalty within one standard error "
+        "of the best; logreg-l2: best C = 1, also the strongest penalty within one standard "
+        "error of the best."
+    )
+    assert said[2] == (
+        "What do the 10 test rows say? Test accuracy (95% Wilson interval): all 2 models score "
+        "0.800 [0.490, 0.940]; each interval is about 0.45 wide, and one patient is 10.0 points "
+        "of accuracy, so the test rows cannot rank models whose CV scores differ by a few points."
+    )
+    assert said[3].startswith("Caveat: each model's best trial was picked on the same folds")
+
+
+def test_one_penalty_ahead_and_a_network_between() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l1", L1, C=0.1)
+    study(storage, "logreg-l2", [0.70, 0.80, 0.85, 0.70, 0.78], test=0.7, C=9999.0)
+    study(storage, "mlp", [0.79, 0.84, 0.91, 0.74, 0.79], test=0.9, l1=1e-3, l2=1e-2)
+    said = sentences(storage)
+    # logreg-l1 - logreg-l2: t = 2.794, p = 0.0491, but three pairs: Holm makes it 3 x 0.0491.
+    assert said[0] == (
+        "Which penalty? The folds cannot tell them apart: best CV accuracy 0.820 +- 0.057 "
+        "(logreg-l1, C = 0.1) and 0.766 +- 0.065 (logreg-l2, C = 1e+04) (corrected resampled "
+        "t-test, logreg-l1 against logreg-l2: p = 0.05, Holm-adjusted 0.15)."
+    )
+    assert said[2] == (
+        "Is the network better? The folds cannot tell it apart from the linear models: its best "
+        "CV accuracy is 0.814 +- 0.064 against 0.820 (logreg-l1, p = 0.37, Holm-adjusted 0.37) and "
+        "0.766 (logreg-l2, p = 0.07, Holm-adjusted 0.15)."
+    )
+    assert said[3] == (
+        "What do the 10 test rows say? Test accuracy (95% Wilson interval): logreg-l1 0.800 "
+        "[0.490, 0.940], logreg-l2 0.700 [0.490, 0.940] and mlp 0.900 [0.490, 0.940]; each "
+        "interval is about 0.45 wide, and one patient is 10.0 points of accuracy, so the test "
+        "rows cannot rank models whose CV scores differ by a few points."
+    )
+    assert said[-1] == (
+        "Note: the best C = 1e+04 lies at the upper edge of its search range [0.0001, 10000]; "
+        "the optimum may lie beyond it (t-logreg-l2)."
+    )
+
+
+def test_a_clear_winner_is_named() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l1", L1, C=0.1)
+    study(storage, "logreg-l2", [0.70, 0.80, 0.85, 0.70, 0.78], C=1.0)
+    said = sentences(storage)
+    assert said[0] == (
+        "Which penalty? On the folds, logreg-l1 scores higher than logreg-l2 (p = 0.05, "
+        "Holm-adjusted 0.05): best CV accuracy 0.820 +- 0.057 (logreg-l1, C = 0.1) and "
+        "0.766 +- 0.065 (logreg-l2, C = 1)."
+    )
+
+
+def test_no_test_rows_and_nothing_yet() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    assert sentences(storage) == ["No search has a complete trial yet: there is nothing to say."]
+    study(storage, "logreg-l1", L1, test=None, C=0.1)
+    assert (
+        "No test rows were kept (--test-size 0): the CV scores above are the only estimate, and "
+        "they are optimistic."
+    ) in sentences(storage)
+
+
+@pytest.mark.parametrize("metric", ["log_loss"])
+def test_a_loss_is_lower_is_better(metric: str) -> None:
+    storage = optuna.storages.InMemoryStorage()
+    for family, folds in (("logreg-l1", [0.40, 0.42, 0.38, 0.41, 0.40]),
+                          ("logreg-l2", [0.50, 0.52, 0.49, 0.50, 0.51])):  # fmt: skip
+        created = optuna.create_study(storage=storage, study_name=f"t-{family}")
+        created.set_user_attr("protocol", {**PROTOCOL, "family": family, "metric": metric})
+        created.add_trial(
+            create_trial(
+                params={"C": 1.0},
+                distributions={"C": C},
+                value=float(np.mean(folds)),
+                user_attrs={
+                    f"fold_{metric}": folds,
+                    f"cv_{metric}_sd": float(np.std(folds, ddof=1)),
+                },
+            )
+        )
+    said = sentences(storage)
+    assert said[0].startswith(
+        "Which penalty? On the folds, logreg-l1 scores lower than logreg-l2 (p = 0.00"
+    )
+    assert "best CV log loss 0.402 +- 0.015 (logreg-l1, C = 1)" in said[0]
+
+
+def test_a_best_c_few_trials_back_is_said_so() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    created = study(storage, "logreg-l1", [0.9, 0.9, 0.9, 0.9, 0.9], C=0.01)  # a lone best
+    for c, value in ((0.2, 0.80), (0.22, 0.81), (0.25, 0.80)):
+        created.add_trial(
+            create_trial(params={"C": c}, distributions={"C": C}, value=value,
+                         user_attrs={"fold_accuracy": [value] * 5, "cv_accuracy_sd": 0.02})
+        )  # fmt: skip
+    which_c = next(s for s in sentences(storage) if s.startswith("Which C?"))
+    assert which_c == (
+        "Which C? logreg-l1: best C = 0.01, a value few trials back; where trials are dense, the "
+        "strongest penalty within one standard error of the best is C = 0.2."
+    )
