@@ -56,12 +56,15 @@ class Outcome:
         step: the last step reported (a fold number or an epoch).
         complete: whether every step ran (not stopped by the pruner).
         extra: further per-trial attributes (non-zero coefficients, epochs trained, ...).
+        proba: each fold's validation probabilities (not stored with the trial; the nested
+            design keeps the winner's, as its inner out-of-fold predictions).
     """
 
     folds: FoldScores = field(default_factory=FoldScores)
     step: int = 0
     complete: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    proba: list[np.ndarray] = field(default_factory=list)
 
     def value(self, metric: str) -> float:
         return self.folds.mean(metric)

@@ -89,7 +89,9 @@ def cross_validate(make: MakeClassifier) -> Evaluate:
             nonzero = []
             for step, fold in enumerate(folds, start=1):
                 model, converged = fit(make, params, fold.X_train, fold.y_train)
-                outcome.folds.add(score_one(fold.y_valid, model.predict_proba(fold.X_valid)[:, 1]))
+                proba = model.predict_proba(fold.X_valid)[:, 1]
+                outcome.folds.add(score_one(fold.y_valid, proba))
+                outcome.proba.append(proba)
                 nonzero.append(int(np.count_nonzero(model.coef_)))
                 outcome.step = step
                 # The mean over fold models: the expected size of the model, without a refit.

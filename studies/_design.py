@@ -7,6 +7,7 @@ split (or a stratified one, for other tables).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,43 @@ def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
     train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, settings.stratify)
     description = f"the {len(test)} test rows" if len(test) else "no test rows (--test-size 0)"
     return [Part("", train, test, description)]
+
+
+def nested_parts(dataset: Dataset, settings: Settings, base: Part) -> list[Part]:
+    """Nested cross-validation over ``base``'s training rows: ``--nested`` stratified outer
+    folds, shuffled afresh for each of ``--nested-repeats`` repeats; part ``outer-r-k`` trains on
+    the other folds and tests on fold k of repeat r."""
+    assert settings.nested is not None
+    y = dataset.y[base.train]
+    parts = []
+    for repeat in range(1, settings.nested_repeats + 1):
+        plan = make_fold_plan(y, settings.nested, settings.seed + 7919 * repeat)
+        for fold, (train, test) in enumerate(plan, start=1):
+            parts.append(
+                Part(
+                    f"outer-{repeat}-{fold}",
+                    base.train[train],
+                    base.train[test],
+                    f"outer fold {fold} of repeat {repeat} ({len(test)} rows)",
+                )
+            )
+    return parts
+
+
+def parts_of(dataset: Dataset, settings: Settings) -> list[Part]:
+    """Every part of the run: the test split, then the nested parts if asked for."""
+    parts = test_split(dataset, settings)
+    if settings.nested:
+        parts += nested_parts(dataset, settings, parts[0])
+    return parts
+
+
+def rows_fingerprint(part: Part) -> str:
+    """A short hash of which rows a part trains and tests on."""
+    digest = hashlib.sha256(np.asarray(part.train, dtype=np.int64).tobytes())
+    digest.update(b"|")
+    digest.update(np.asarray(part.test, dtype=np.int64).tobytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

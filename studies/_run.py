@@ -14,7 +14,7 @@ import optuna
 from data import Dataset
 from objectives import FAMILIES, ModelFamily, TrainOptions, score_test
 from objectives.keras_env import configure_backend
-from studies._design import SPLIT_SEED, PreparedPart, prepare_part, test_split
+from studies._design import SPLIT_SEED, PreparedPart, parts_of, prepare_part, rows_fingerprint
 from studies._engine import StudyRun, run_study
 from studies._protocol import check_protocol
 from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
@@ -47,6 +47,7 @@ def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart
             "stratify": settings.stratify,
         },
         "part": prepared.part.name,
+        "part_rows": rows_fingerprint(prepared.part),
         "folds": settings.folds,
         "fold_seed": settings.seed,
         "fold_plan": prepared.fingerprint,
@@ -70,7 +71,7 @@ def plan_jobs(settings: Settings, dataset: Dataset) -> list[Job]:
     """Every study the run needs, in run order."""
     families = [FAMILIES[name] for name in settings.models]
     jobs = []
-    for part in test_split(dataset, settings):
+    for part in parts_of(dataset, settings):
         prepared = prepare_part(dataset, part, settings)
         for family in families:
             jobs.append(
@@ -172,8 +173,16 @@ def score_best(
         "test_params": best.params,
         "test_trial": best.number,
         "test_rows": outer.valid_rows.tolist(),
+        "test_y": outer.y_valid.tolist(),
         "test_proba": [float(p) for p in refit.proba],
     }
+    if prepared.part.name.startswith("outer-"):
+        # The winner's own inner out-of-fold predictions: the nested interval compares them
+        # with its outer ones.
+        (inner,) = family.evaluate([best.params], prepared.folds, options, lambda *_: False)
+        updates["inner_rows"] = np.concatenate([f.valid_rows for f in prepared.folds]).tolist()
+        updates["inner_y"] = np.concatenate([f.y_valid for f in prepared.folds]).tolist()
+        updates["inner_proba"] = [float(p) for p in np.concatenate(inner.proba)]
     if len(outer.y_valid):
         updates.update(score_test(outer.y_valid, refit.proba).as_user_attrs())
     if refit.coefficients is not None:

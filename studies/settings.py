@@ -68,6 +68,9 @@ class Settings:
     test_size: float = 0.2
     #: Whether the outer test split is stratified (the seed article's split is not).
     stratify: bool = False
+    #: Nested cross-validation: outer folds over the training rows, and how many shuffles.
+    nested: int | None = None
+    nested_repeats: int = 1
     #: How ``studies.tabular`` reads a table (target column, positive label, column choices).
     target: str | None = None
     positive: str | None = None
@@ -186,6 +189,21 @@ def add_run_arguments(
         default="accuracy",
         help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
         "maximized, log loss and Brier score minimized (default: accuracy, the seed's)",
+    )
+    parser.add_argument(
+        "--nested",
+        type=int,
+        metavar="K",
+        help="also run nested cross-validation: K outer stratified folds over the training rows, "
+        "each running the whole search on its training part (studies <prefix>-<model>-outer-r-k), "
+        "for honest estimates with intervals, calibration and decision curves in the report",
+    )
+    parser.add_argument(
+        "--nested-repeats",
+        type=int,
+        default=1,
+        metavar="R",
+        help="repeat the outer folds R times with other shuffles (default: 1)",
     )
     parser.add_argument(
         "--sampler",
@@ -327,6 +345,12 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
             f"--workers {args.workers} needs a storage the workers share, got --storage memory; "
             "use an SQLite file (the default) or postgresql+psycopg2://..."
         )
+    if args.nested is not None and args.nested < 2:
+        raise SettingsError(f"--nested expects at least 2 outer folds, got {args.nested}")
+    if args.nested_repeats < 1:
+        raise SettingsError(f"--nested-repeats expects 1 or more, got {args.nested_repeats}")
+    if args.nested_repeats > 1 and args.nested is None:
+        raise SettingsError("--nested-repeats needs --nested K (the outer folds to repeat)")
     if args.timeout is not None and args.timeout <= 0:
         raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
     prefix = fixed.get("study_prefix", args.study_prefix)
@@ -361,6 +385,8 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "workers": args.workers,
         "worker_index": args.worker_index,
         "worker_slot": args.worker_slot,
+        "nested": args.nested,
+        "nested_repeats": args.nested_repeats,
     }
     values.update(fixed)
     return Settings(**values)  # type: ignore[arg-type]

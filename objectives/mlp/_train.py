@@ -87,6 +87,7 @@ class FoldCurves:
             step=self.epochs,
             complete=complete,
             extra={"fold_best_epoch": self.best_epochs(), "epochs_trained": self.epochs},
+            proba=list(self.final_proba),
         )
 
 

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from studies.report._info import CurveInfo, IntermediateInfo, PathInfo, PlaneInfo
+from studies.report._nested import CalibrationInfo, DecisionInfo
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
@@ -285,5 +286,64 @@ def coefficient_path(info: PathInfo) -> Figure:
     axes.set_xlabel("C (log scale)")
     axes.set_ylabel("coefficient (standardized features)")
     axes.set_title(info.title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def calibration_plot(info: CalibrationInfo) -> Figure:
+    """Observed against predicted: quantile bins with Wilson intervals, a smooth curve, the
+    diagonal of perfect calibration, and the intercept and slope in the title."""
+    figure, axes = plt.subplots(figsize=(6.5, 6))
+    axes.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect")
+    bins = info.bins
+    axes.errorbar(
+        bins["predicted"],
+        bins["observed"],
+        yerr=[
+            np.maximum(bins["observed"] - bins["low"], 0),
+            np.maximum(bins["high"] - bins["observed"], 0),
+        ],
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+        label="bins (95% Wilson interval)",
+    )
+    axes.plot(
+        info.smooth["predicted"],
+        info.smooth["observed"],
+        color=PALETTE[1],
+        label="smooth (kernel average)",
+    )
+    cal = info.calibration
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("predicted probability")
+    axes.set_ylabel("observed share with the outcome")
+    axes.set_title(
+        f"{info.model}: calibration on {info.source}\n"
+        f"intercept {cal.intercept:.2f}, slope {cal.slope:.2f} (n = {cal.n})",
+        fontsize=10,
+    )
+    axes.legend(fontsize=8, loc="upper left")
+    figure.tight_layout()
+    return figure
+
+
+def decision_curve(info: DecisionInfo) -> Figure:
+    """Net benefit against threshold probability: each model, treat all, treat none."""
+    figure, axes = plt.subplots(figsize=(9, 5.5))
+    for (model, benefit), colour in zip(
+        info.curves.items(), itertools.cycle(PALETTE), strict=False
+    ):
+        axes.plot(info.thresholds, benefit, color=colour, linewidth=1.6, label=model)
+    axes.plot(info.thresholds, info.treat_all, color="grey", linestyle="--", label="treat all")
+    axes.axhline(0, color="black", linewidth=0.8, label="treat none")
+    top = max(float(np.nanmax(b)) for b in info.curves.values())
+    axes.set_ylim(-0.05, max(top, info.prevalence) + 0.05)
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("threshold probability (treat when the predicted risk is at least this)")
+    axes.set_ylabel("net benefit")
+    axes.set_title(f"Decision curve on {info.source} (prevalence {info.prevalence:.2f})")
+    axes.legend(fontsize=8, loc="upper right")
     figure.tight_layout()
     return figure

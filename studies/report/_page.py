@@ -72,7 +72,8 @@ def interval(value: float, low: float, high: float) -> str:
 def searches_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The page's view of summary.csv: one row per search, scores with their spread."""
     rows = []
-    for _, row in summary[~summary["metric"].eq("test accuracy")].iterrows():
+    default_design = summary["part"].fillna("").eq("") & ~summary["metric"].eq("test accuracy")
+    for _, row in summary[default_design].iterrows():
         metric = METRIC_NAMES.get(str(row["metric"]), str(row["metric"]))
         rows.append(
             {
@@ -172,3 +173,33 @@ def write_page(
     index = out / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")
     return index
+
+
+def nested_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "score": table["metric"].map(lambda m: METRIC_NAMES.get(m, m)),
+            "nested estimate [95% CI]": [
+                interval(e, low, high) if not math.isnan(low) else number(e)
+                for e, low, high in zip(
+                    table["nested_estimate"], table["ci_low"], table["ci_high"], strict=True
+                )
+            ],
+            "interval method": table["method"],
+            "ordinary search's CV": table["search_cv"].map(number),
+            "optimism": table["optimism"].map(number),
+        }
+    )
+
+
+def calibration_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "predictions": table["source"],
+            "rows": table["n"],
+            "calibration intercept": table["intercept"].map(lambda v: number(v, 2)),
+            "calibration slope": table["slope"].map(lambda v: number(v, 2)),
+        }
+    )

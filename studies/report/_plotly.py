@@ -8,10 +8,12 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import optuna
 
 from studies.report._info import CurveInfo, IntermediateInfo, PlaneInfo
 from studies.report._matplotlib import PALETTE, axis_label
+from studies.report._nested import CalibrationInfo, DecisionInfo
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -244,6 +246,87 @@ def plane(info: PlaneInfo) -> go.Figure:
         title=info.title,
         xaxis={"type": "log", "title": info.x},
         yaxis={"type": "log", "title": info.y},
+        legend=LEGEND_BELOW,
+    )
+    return figure
+
+
+def calibration_plot(info: CalibrationInfo) -> go.Figure:
+    import plotly.graph_objects as go
+
+    bins = info.bins
+    cal = info.calibration
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 1], y=[0, 1], mode="lines", name="perfect", line={"color": "grey", "dash": "dot"}
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=bins["predicted"],
+            y=bins["observed"],
+            mode="markers",
+            name="bins (95% Wilson)",
+            marker={"color": PALETTE[0]},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": np.maximum(bins["high"] - bins["observed"], 0),
+                "arrayminus": np.maximum(bins["observed"] - bins["low"], 0),
+            },
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=info.smooth["predicted"],
+            y=info.smooth["observed"],
+            mode="lines",
+            name="smooth",
+            line={"color": PALETTE[1]},
+        )
+    )
+    figure.update_layout(
+        title=f"{info.model}: calibration on {info.source}<br><sub>intercept "
+        f"{cal.intercept:.2f}, slope {cal.slope:.2f} (n = {cal.n})</sub>",
+        xaxis={"title": "predicted probability", "range": [0, 1]},
+        yaxis={"title": "observed share", "range": [0, 1]},
+        legend=LEGEND_BELOW,
+    )
+    return figure
+
+
+def decision_curve(info: DecisionInfo) -> go.Figure:
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for (model, benefit), colour in zip(
+        info.curves.items(), itertools.cycle(PALETTE), strict=False
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=info.thresholds, y=benefit, mode="lines", name=model, line={"color": colour}
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=info.thresholds,
+            y=info.treat_all,
+            mode="lines",
+            name="treat all",
+            line={"color": "grey", "dash": "dash"},
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 1], y=[0, 0], mode="lines", name="treat none", line={"color": "black", "width": 1}
+        )
+    )
+    top = max(float(np.nanmax(b)) for b in info.curves.values())
+    figure.update_layout(
+        title=f"Decision curve on {info.source} (prevalence {info.prevalence:.2f})",
+        xaxis={"title": "threshold probability", "range": [0, 1]},
+        yaxis={"title": "net benefit", "range": [-0.05, max(top, info.prevalence) + 0.05]},
         legend=LEGEND_BELOW,
     )
     return figure

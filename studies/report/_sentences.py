@@ -14,6 +14,7 @@ import pandas as pd
 
 from objectives import GREATER_IS_BETTER
 from studies.report._info import CurveInfo
+from studies.report._nested import CalibrationInfo, Nested
 from studies.report._views import StudyView
 
 METRIC_NAMES = {
@@ -79,8 +80,10 @@ def what_the_numbers_say(
     comparison: pd.DataFrame,
     curves: Sequence[CurveInfo],
     flags: Sequence[str],
+    honest: Sequence[str] = (),
 ) -> list[str]:
-    """The report's opening sentences, from the default design's searches."""
+    """The report's opening sentences, from the default design's searches; ``honest`` (the
+    nested and calibration sentences) come before the caveat."""
     searches = [v for v in views if v.is_search and not v.part and v.best() is not None]
     if not searches:
         return ["No search has a complete trial yet: there is nothing to say."]
@@ -204,6 +207,7 @@ def what_the_numbers_say(
             "No test rows were kept (--test-size 0): the CV scores above are the only estimate, "
             "and they are optimistic."
         )
+    sentences += honest
     if len(searches) > 1:
         sentences.append(
             "Caveat: each model's best trial was picked on the same folds it is compared on, so "
@@ -212,3 +216,62 @@ def what_the_numbers_say(
         )
     sentences += [f"Note: {flag.split(': ', 1)[1]} ({flag.split(': ', 1)[0]})." for flag in flags]
     return sentences
+
+
+def honest_sentences(
+    nested: Sequence[Nested], comparison: pd.DataFrame, calibrations: Sequence[CalibrationInfo]
+) -> list[str]:
+    """What the nested design and the calibration add: honest estimates with their intervals,
+    the ordinary search's optimism, the outer-fold comparison, calibration."""
+    sentences = []
+    if nested:
+        metric = "accuracy"
+        parts = nested[0].intervals[metric].n_parts
+        said = _join(
+            [
+                f"{r.model} {r.intervals[metric].describe()} (the ordinary search said "
+                f"{r.search_cv.get(metric, math.nan):.3f}, {_optimism(r.optimism(metric))})"
+                for r in nested
+            ]
+        )
+        sentences.append(
+            f"Honest estimate? Nested cross-validation ({parts} outer parts, each searched on "
+            f"its own training rows) gives accuracy {said}; ROC AUC "
+            + _join([f"{r.model} {r.intervals['roc_auc'].describe()}" for r in nested])
+            + "."
+        )
+        outer = comparison[comparison["comparison"].str.startswith("nested")]
+        if not outer.empty:
+            decided = [
+                f"{winner} scores "
+                f"{'higher' if GREATER_IS_BETTER[str(row['metric'])] else 'lower'} than "
+                f"{row['model_b'] if winner == row['model_a'] else row['model_a']} ({_p(row)})"
+                for _, row in outer.iterrows()
+                if (winner := _better(row, str(row["metric"])))
+            ]
+            sentences.append(
+                "On the outer folds, "
+                + (_join(decided) if decided else "no model scores apart from another beyond noise")
+                + f" ({len(outer)} pair(s), corrected resampled t-test, Holm-adjusted)."
+            )
+    if calibrations:
+        said = _join(
+            [
+                f"{c.model} intercept {c.calibration.intercept:.2f}, slope "
+                f"{c.calibration.slope:.2f}"
+                for c in calibrations
+            ]
+        )
+        sentences.append(
+            f"Calibrated? On {calibrations[0].source}: {said} (0 and 1 are perfect; a slope "
+            "below 1 means predictions too extreme)."
+        )
+    return sentences
+
+
+def _optimism(value: float) -> str:
+    if math.isnan(value):
+        return "optimism unknown"
+    if abs(value) < 0.0005:
+        return "no optimism"
+    return f"{abs(value):.3f} {'optimistic' if value > 0 else 'pessimistic'}"

@@ -14,7 +14,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
 from objectives import GREATER_IS_BETTER, METRICS
-from studies.report._compare import corrected_resampled_ttest, holm
+from objectives.stats import corrected_resampled_ttest, holm
 from studies.report._views import StudyView
 from studies.trials import count_outcomes
 
@@ -281,11 +281,12 @@ def seed_vs_search_table(views: list[StudyView]) -> pd.DataFrame:
 
 def edge_flags(views: list[StudyView], margin: float = 0.05) -> list[str]:
     """Best values within ``margin`` of an end of their search range, read from the stored
-    trial's distributions (log scale where the range is log, linear otherwise)."""
+    trial's distributions (log scale where the range is log, linear otherwise); the default
+    design's searches only (an outer part's winner is the nested estimate's business)."""
     flags = []
     for view in views:
         best = view.best()
-        if not view.is_search or best is None:
+        if not view.is_search or best is None or view.part:
             continue
         for name, value in best.params.items():
             dist = best.distributions.get(name)

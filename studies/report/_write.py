@@ -27,14 +27,27 @@ from studies.report._info import (
     path_infos,
     plane_infos,
 )
+from studies.report._nested import (
+    CalibrationInfo,
+    DecisionInfo,
+    calibration_infos,
+    calibration_table,
+    decision_info,
+    nested_results,
+    nested_table,
+    out_of_sample,
+    outer_comparisons,
+)
 from studies.report._page import (
     Section,
+    calibration_view,
     comparison_view,
+    nested_view,
     searches_table,
     seed_view,
     write_page,
 )
-from studies.report._sentences import what_the_numbers_say
+from studies.report._sentences import honest_sentences, what_the_numbers_say
 from studies.report._views import StudyView, load_views
 
 TITLE = "How much regularization, and of which kind?"
@@ -59,6 +72,8 @@ class Infos:
     planes: list[PlaneInfo]
     paths: list[PathInfo]
     intermediates: list[IntermediateInfo]
+    calibrations: list[CalibrationInfo]
+    decision: DecisionInfo | None
 
 
 def write_report(
@@ -88,11 +103,22 @@ def write_report(
     report.not_run += _not_run(views)
     if dataset is None:
         dataset = _stored_dataset(views, report)
+    nested = nested_results(views)
+    within = _tables.comparison_table(views)
+    metric = next((v.metric for v in views if v.is_search), "accuracy")
+    source, predictions = out_of_sample(views, nested)
+    calibrations = calibration_infos(source, predictions)
     tables = {
         "summary": _tables.summary_table(views),
-        "comparison": _tables.comparison_table(views),
+        "comparison": pd.concat([within, outer_comparisons(nested, metric)], ignore_index=True)
+        if nested
+        else within,
         "seed_vs_search": _tables.seed_vs_search_table(views),
     }
+    if nested:
+        tables["nested"] = nested_table(nested)
+    if calibrations:
+        tables["calibration"] = calibration_table(calibrations)
     for name, table in tables.items():
         report.files.append(_csv(table, out / f"{name}.csv"))
     (out / "trials").mkdir(exist_ok=True)
@@ -106,8 +132,11 @@ def write_report(
         planes=plane_infos(views),
         paths=path_infos(views, dataset, _training_part(views, dataset)),
         intermediates=intermediate_infos(views),
+        calibrations=calibrations,
+        decision=decision_info(source, predictions),
     )
-    report.answer = what_the_numbers_say(views, tables["comparison"], infos.curves, report.flags)
+    honest = honest_sentences(nested, tables["comparison"], calibrations)
+    report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
     images = {
         name: _save(figure, out / f"{name}.png", report)
         for name, figure in _figures(views, infos).items()
@@ -151,8 +180,13 @@ def _meta(views: list[StudyView]) -> str:
         f"data sha256 {str(search.protocol.get('data_sha256', '?'))[:12]}"
     )
     folds = search.protocol.get("folds")
-    return f"Data: {described}. Studies: {', '.join(v.name for v in views)}." + (
-        f" {folds}-fold stratified cross-validation." if folds else ""
+    parts = [v for v in views if v.part]
+    main = ", ".join(v.name for v in views if not v.part)
+    return (
+        f"Data: {described}. Studies: {main}"
+        + (f" and {len(parts)} of outer parts" if parts else "")
+        + "."
+        + (f" {folds}-fold stratified cross-validation." if folds else "")
     )
 
 
@@ -210,7 +244,31 @@ def _sections(
         "How the searches ran",
         images=pick("optimization_history", "intermediate_", "importances_"),
     )
-    return [searches, curves, planes, comparison, seed, history]
+    honest = Section("Honest estimates: nested cross-validation")
+    if "nested" in tables:
+        honest.paragraphs.append(
+            "Each outer part ran the whole search on its training rows only; its winner, refit "
+            "there, scored the part's held-out fold once. The estimates pool those out-of-fold "
+            "scores; 'optimism' is the ordinary search's best CV score minus the nested "
+            "estimate (positive: the ordinary number flattered the model). Interval methods "
+            "are named per row; their coverage is measured by benchmarks/ci_coverage.py."
+        )
+        honest.tables.append(nested_view(tables["nested"]))
+    else:
+        honest.quiet.append(
+            "Nested cross-validation: not run (add --nested K for honest estimates with intervals)."
+        )
+    usefulness = Section("Calibration and clinical usefulness")
+    if "calibration" in tables:
+        usefulness.paragraphs.append(
+            f"On {infos.calibrations[0].source}: calibration intercept (0 is right on average) "
+            "and slope (1 is right; below 1, predictions too extreme), from a logistic "
+            "recalibration of the predicted log-odds; the decision curve compares treating by "
+            "the model with treating everyone or no one."
+        )
+        usefulness.tables.append(calibration_view(tables["calibration"]))
+        usefulness.images += pick("calibration_", "decision_curve")
+    return [searches, honest, curves, planes, comparison, usefulness, seed, history]
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -296,6 +354,13 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figur
             )
     for steps in infos.intermediates:
         figures[steps.name] = (steps.title, _matplotlib.intermediate_values(steps))
+    for calibrated in infos.calibrations:
+        figures[calibrated.name] = (
+            f"{calibrated.model}: calibration",
+            _matplotlib.calibration_plot(calibrated),
+        )
+    if infos.decision is not None:
+        figures["decision_curve"] = ("Decision curve", _matplotlib.decision_curve(infos.decision))
     return figures
 
 

@@ -12,9 +12,9 @@ import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
+from objectives.stats import corrected_resampled_ttest, holm
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
-from studies.report._compare import corrected_resampled_ttest, holm
 from studies.report._info import curve_infos, local_means, one_standard_error_choice
 from studies.report._tables import (
     COMPARISON_COLUMNS,

@@ -1,0 +1,807 @@
+"""Confidence intervals for nested cross-validation estimates.
+
+Nested CV here: outer stratified K folds, repeated R times with different shuffles, over the n
+training rows. Inside each outer training part a hyperparameter search runs with its own inner
+stratified K-fold CV; the inner winner is refit on the outer training part and scored on the outer
+fold. One :class:`OuterPart` holds what one (repeat, fold) leaves behind: the winner's pointwise
+scores on the outer fold's rows and its pointwise out-of-fold scores from the inner CV.
+
+:func:`nested_cv_interval` adapts the interval of Bates, Hastie & Tibshirani, "Cross-validation:
+what does it estimate and how well does it do it?" (JASA 2024; formulas as in the authors' R
+package nestedcv) to what such a run has. Their inner errors come from the *same procedure*
+applied to the data minus two outer folds; ours are the out-of-fold scores of the configuration
+that won on a fresh inner split, so they are optimistic (winner's curse) and their folds are not
+the outer ones. Hence:
+
+* point estimate: the mean of every outer score, i.e. the repeated-CV estimate of the whole
+  procedure, search included. No bias correction: the paper's correction extrapolates the
+  inner-minus-outer difference along the learning curve, but here that difference also holds the
+  winner's curse (for accuracy it outweighs the learning curve, so the correction would move the
+  estimate the wrong way), and in the benchmark it did not help the losses' coverage either;
+* per part j, with ``d_j = mean(inner_j) - mean(outer_j)`` and ``b_j = var(outer_j) / m_j``
+  (m_j rows in the outer fold; ddof 1): given the outer training part, ``mean(outer_j)`` is
+  unbiased for the refit model's true score, so ``E[d_j**2] - E[b_j]`` is the mean squared
+  distance between a CV estimate (the inner one) and the true score of a model fitted on the
+  same rows, the paper's ``mean(a) - mean(b)``. The inner mean's systematic shift (winner's
+  curse, smaller training sets) is no error of our point estimate, so the differences are
+  *centred*: ``mse = var(d_j) - mean(b_j)`` (``centred=False`` keeps the paper's
+  ``mean(d_j**2)``);
+* as in the authors' code, ``se = sqrt(max(mse, 0) * n_train / n)`` rescales from the outer
+  training size to n, and the inflation ``se / se_naive`` is clipped to ``[1, sqrt(K)]``, where
+  ``se_naive = sd(all outer scores) / sqrt(n)`` and ``K = n / mean(m_j)``;
+* interval: ``estimate +- z * se``, clipped to the scores' range.
+
+``benchmarks/ci_coverage.py`` measures the coverage by simulation, against the score of the model
+a user would deploy (the search run on all n rows, then refit). For accuracy it is close to the
+nominal 95%. For Brier score and log loss it is lower: the inner and outer scores of a part share
+the winner's hyperparameters, so the variance that comes from *which* configuration the search
+picks cancels in ``d_j``, and when a search on accuracy (flat in C) picks among configurations of
+very different calibration, that variance dominates the losses. :func:`fold_means_interval`
+(corrected resampled t over the parts' mean scores) covered better there.
+
+Which to use: accuracy, :func:`nested_cv_interval`; Brier score and log loss,
+:func:`fold_means_interval`; ROC AUC, :func:`auc_interval`. :func:`naive_interval` (every row
+treated as independent) is only the baseline the benchmark compares with: it is too narrow.
+
+ROC AUC is not a mean of pointwise scores: :func:`auc_interval` takes each outer fold's AUC and
+uses the corrected resampled t interval of Nadeau & Bengio (2003), whose variance factor
+``1 / J + m / (n - m)`` (J parts, m rows per outer fold) stands for the overlap of the training
+parts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as sps
+
+from objectives.scoring import score_one, wilson_interval
+
+FloatArray = npt.NDArray[np.float64]
+
+#: The names :attr:`Interval.method` takes.
+NCV_METHOD = "nested CV, centred (Bates, Hastie & Tibshirani 2024, adapted)"
+NCV_RAW_METHOD = "nested CV, uncentred (Bates, Hastie & Tibshirani 2024, adapted)"
+NAIVE_METHOD = "naive pooled normal"
+RESAMPLED_T_METHOD = "corrected resampled t (Nadeau & Bengio 2003)"
+HOLDOUT_METHOD = "hold-out normal (one outer part)"
+WILSON_METHOD = "Wilson score (every outer score equal)"
+HANLEY_MCNEIL_METHOD = "hold-out Hanley-McNeil (one outer part)"
+
+
+def _scores(values: npt.ArrayLike, name: str) -> FloatArray:
+    array = np.array(values, dtype=float).ravel()
+    if array.size == 0:
+        raise ValueError(f"{name} is empty: every outer part needs at least one scored row")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds a NaN or an infinite score; clip probabilities first")
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class OuterPart:
+    """What one outer part (one repeat, one outer fold) of a nested CV leaves behind.
+
+    Attributes:
+        outer_scores: Pointwise scores of the refit inner winner on the outer fold's rows (for
+            accuracy 1.0 where the row is classified correctly, else 0.0; for a loss, the row's
+            loss).
+        inner_scores: Pointwise out-of-fold scores of the same winner (its fixed hyperparameters)
+            from its inner CV on the outer training rows: every training row once, scored by the
+            inner model that did not see it.
+    """
+
+    outer_scores: FloatArray
+    inner_scores: FloatArray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outer_scores", _scores(self.outer_scores, "outer_scores"))
+        object.__setattr__(self, "inner_scores", _scores(self.inner_scores, "inner_scores"))
+
+    @property
+    def n_test(self) -> int:
+        """Rows of the outer fold."""
+        return int(self.outer_scores.size)
+
+    @property
+    def n_train(self) -> int:
+        """Rows of the outer training part."""
+        return int(self.inner_scores.size)
+
+    @property
+    def n(self) -> int:
+        """Rows of the data the nested CV split."""
+        return self.n_test + self.n_train
+
+
+@dataclass(frozen=True, eq=False)
+class AucPart:
+    """One outer part's predictions, for the ROC AUC interval.
+
+    Attributes:
+        y_true: The 0/1 labels of the outer fold's rows.
+        proba: The refit inner winner's predicted probability of class 1 on those rows.
+        n_train: Rows of the outer training part.
+    """
+
+    y_true: FloatArray
+    proba: FloatArray
+    n_train: int
+
+    def __post_init__(self) -> None:
+        y_true = _scores(self.y_true, "y_true")
+        proba = _scores(self.proba, "proba")
+        if y_true.shape != proba.shape:
+            raise ValueError(f"y_true has {y_true.size} rows but proba has {proba.size}")
+        if not np.all((y_true == 0) | (y_true == 1)):
+            raise ValueError("y_true must hold only 0 and 1")
+        if self.n_train < 1:
+            raise ValueError(f"n_train must be positive, got {self.n_train}")
+        object.__setattr__(self, "y_true", y_true)
+        object.__setattr__(self, "proba", proba)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided confidence interval and how it was obtained.
+
+    Attributes:
+        estimate: The point estimate (NaN when there is none).
+        low: Lower bound (NaN when no interval can be given; :attr:`note` says why).
+        high: Upper bound (NaN likewise).
+        method: Short human-readable name of the method that produced the bounds.
+        confidence: Nominal two-sided coverage, e.g. 0.95.
+        se: The standard error the bounds use (NaN when none).
+        se_naive: The naive standard error, ``sd(all outer scores) / sqrt(rows scored)``.
+        inflation: ``se / se_naive``, the standard error inflation factor (NaN when not used).
+        optimism: How much better the winner's inner CV score looked than its outer score,
+            ``mean(inner) - mean(outer)``, sign flipped for losses so that positive means
+            optimistic (NaN when not computed).
+        n_parts: Outer parts used (R * K for a full run).
+        n_rows: Rows of the data the nested CV split.
+        note: Empty, or one sentence on an edge case (few parts, no spread, dropped folds).
+    """
+
+    estimate: float
+    low: float
+    high: float
+    method: str
+    confidence: float
+    se: float = math.nan
+    se_naive: float = math.nan
+    inflation: float = math.nan
+    optimism: float = math.nan
+    n_parts: int = 0
+    n_rows: int = 0
+    note: str = ""
+
+    @property
+    def width(self) -> float:
+        """``high - low`` (NaN when there are no bounds)."""
+        return self.high - self.low
+
+    def contains(self, value: float) -> bool:
+        """Whether ``low <= value <= high`` (False when there are no bounds)."""
+        return bool(self.low <= value <= self.high)
+
+    def describe(self, digits: int = 3) -> str:
+        """``"0.832 [0.781, 0.874]"``; ``"n/a"`` stands for a NaN, never ``inf`` or ``nan``."""
+
+        def fmt(value: float) -> str:
+            return f"{value:.{digits}f}" if math.isfinite(value) else "n/a"
+
+        if math.isnan(self.low) or math.isnan(self.high):
+            return f"{fmt(self.estimate)} [no interval]"
+        return f"{fmt(self.estimate)} [{fmt(self.low)}, {fmt(self.high)}]"
+
+
+def _z(confidence: float) -> float:
+    _check_confidence(confidence)
+    return float(sps.norm.ppf(0.5 + confidence / 2))
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
+
+
+def _check_parts(parts: Sequence[OuterPart], caller: str) -> int:
+    """The common row count n of the parts, after checking there are parts and they agree."""
+    if len(parts) == 0:
+        raise ValueError(f"{caller} needs at least one outer part, got none")
+    sizes = {part.n for part in parts}
+    if len(sizes) > 1:
+        raise ValueError(f"outer parts split data of different sizes: {sorted(sizes)} rows")
+    return sizes.pop()
+
+
+def _is_binary(values: FloatArray) -> bool:
+    return bool(np.all((values == 0.0) | (values == 1.0)))
+
+
+def _bounds(bounds: tuple[float, float] | None, *arrays: FloatArray) -> tuple[float, float] | None:
+    if bounds is not None:
+        low, high = float(bounds[0]), float(bounds[1])
+        if not low <= high:
+            raise ValueError(f"bounds must be (low, high) with low <= high, got {bounds}")
+        return (low, high)
+    return (0.0, 1.0) if all(_is_binary(a) for a in arrays) else None
+
+
+def _clip(value: float, bounds: tuple[float, float] | None) -> float:
+    if bounds is None or math.isnan(value):
+        return value
+    return min(max(value, bounds[0]), bounds[1])
+
+
+def _pooled(parts: Sequence[OuterPart], n: int) -> tuple[FloatArray, float, int]:
+    """All outer scores, their mean, and the rows they cover (n for whole repeats)."""
+    pooled = np.concatenate([part.outer_scores for part in parts])
+    return pooled, float(pooled.mean()), min(n, int(pooled.size))
+
+
+def _sd(values: FloatArray) -> float:
+    return float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+
+
+def _no_spread(
+    pooled: FloatArray,
+    estimate: float,
+    rows: int,
+    confidence: float,
+    *,
+    optimism: float,
+    n_parts: int,
+    n_rows: int,
+) -> Interval:
+    """Every outer score is equal: Wilson for 0/1 scores, else no interval."""
+    if _is_binary(pooled):
+        low, high = wilson_interval(round(estimate * rows), rows, confidence)
+        method = WILSON_METHOD
+        note = (
+            f"every outer score is {estimate:g}: no spread to estimate a standard error from, "
+            f"so a Wilson score interval on the {rows} rows scored"
+        )
+    else:
+        low = high = math.nan
+        method = NAIVE_METHOD
+        note = f"every outer score is {estimate:g}: no spread, so no interval"
+    return Interval(
+        estimate,
+        low,
+        high,
+        method,
+        confidence,
+        se_naive=0.0,
+        optimism=optimism,
+        n_parts=n_parts,
+        n_rows=n_rows,
+        note=note,
+    )
+
+
+def _normal(
+    estimate: float,
+    se: float,
+    confidence: float,
+    bounds: tuple[float, float] | None,
+) -> tuple[float, float]:
+    half = _z(confidence) * se
+    return (_clip(estimate - half, bounds), _clip(estimate + half, bounds))
+
+
+def _ncv_mse(parts: Sequence[OuterPart], centred: bool) -> float:
+    """The adapted mean squared error estimate, on the outer training size's scale."""
+    diffs = np.array([part.inner_scores.mean() - part.outer_scores.mean() for part in parts])
+    b_terms = np.array([_sd(part.outer_scores) ** 2 / part.n_test for part in parts])
+    spread = float(np.var(diffs, ddof=1)) if centred else float(np.mean(diffs**2))
+    return spread - float(np.mean(b_terms))
+
+
+def nested_cv_interval(
+    parts: Sequence[OuterPart],
+    confidence: float = 0.95,
+    *,
+    higher_is_better: bool,
+    bounds: tuple[float, float] | None = None,
+    centred: bool = True,
+) -> Interval:
+    """Nested CV estimate of a pointwise score with a Bates-Hastie-Tibshirani-type interval.
+
+    See the module docstring for the formulas. With one outer part the interval is the plain
+    hold-out one on its rows; when every outer score is equal there is no spread to scale, and
+    0/1 scores get a Wilson score interval instead (other scores get no interval).
+
+    Args:
+        parts: One :class:`OuterPart` per (repeat, outer fold), all from the same n rows.
+        confidence: Nominal two-sided coverage.
+        higher_is_better: True for accuracy, False for losses; only orients
+            :attr:`Interval.optimism`.
+        bounds: The range a pointwise score lives in, e.g. ``(0, 1)`` for accuracy and Brier,
+            ``(0, math.inf)`` for log loss; the interval is clipped to it. None: ``(0, 1)`` when
+            every score is 0 or 1, else no clipping.
+        centred: Centre the inner-minus-outer differences (the default, see the module
+            docstring); False keeps the paper's uncentred ``mean(d**2)``, which also counts the
+            winner's-curse shift as error.
+
+    Returns:
+        The interval; :attr:`Interval.note` names any edge case met.
+
+    Raises:
+        ValueError: No parts, parts from data of different sizes, or a bad ``confidence``.
+    """
+    n = _check_parts(parts, "nested_cv_interval")
+    _check_confidence(confidence)
+    pooled, estimate, rows = _pooled(parts, n)
+    clip_to = _bounds(bounds, pooled, *(part.inner_scores for part in parts))
+    inner = float(np.mean([part.inner_scores.mean() for part in parts]))
+    outer = float(np.mean([part.outer_scores.mean() for part in parts]))
+    optimism = (inner - outer) if higher_is_better else (outer - inner)
+    se_naive = _sd(pooled) / math.sqrt(rows)
+    if se_naive == 0.0:
+        return _no_spread(
+            pooled, estimate, rows, confidence, optimism=optimism, n_parts=len(parts), n_rows=n
+        )
+    if len(parts) == 1:
+        method, se, note = (
+            HOLDOUT_METHOD,
+            se_naive,
+            f"one outer part: a hold-out interval on its {rows} rows; the inflation needs "
+            "at least two parts",
+        )
+    else:
+        n_test = float(np.mean([part.n_test for part in parts]))
+        se_mse = math.sqrt(max(_ncv_mse(parts, centred), 0.0) * (n - n_test) / n)
+        se = min(max(se_mse, se_naive), math.sqrt(n / n_test) * se_naive)
+        method = NCV_METHOD if centred else NCV_RAW_METHOD
+        note = ""
+        if len(parts) == 2:
+            note = "only 2 outer parts: the inflation factor rests on two differences"
+    low, high = _normal(estimate, se, confidence, clip_to)
+    return Interval(
+        estimate,
+        low,
+        high,
+        method,
+        confidence,
+        se,
+        se_naive,
+        se / se_naive if len(parts) > 1 else math.nan,
+        optimism=optimism,
+        n_parts=len(parts),
+        n_rows=n,
+        note=note,
+    )
+
+
+def naive_interval(
+    parts: Sequence[OuterPart],
+    confidence: float = 0.95,
+    *,
+    bounds: tuple[float, float] | None = None,
+) -> Interval:
+    """The naive interval: mean of all outer scores +- z * sd / sqrt(rows), as if independent.
+
+    The rows of one repeat are scored by K different models that share most of their training
+    rows, so this interval is known to be too narrow for the deployed model's score; it is here
+    as the baseline the benchmark compares against.
+
+    Args:
+        parts: One :class:`OuterPart` per (repeat, outer fold), all from the same n rows.
+        confidence: Nominal two-sided coverage.
+        bounds: As in :func:`nested_cv_interval`.
+
+    Returns:
+        The interval.
+
+    Raises:
+        ValueError: No parts, parts from data of different sizes, or a bad ``confidence``.
+    """
+    n = _check_parts(parts, "naive_interval")
+    _check_confidence(confidence)
+    pooled, estimate, rows = _pooled(parts, n)
+    clip_to = _bounds(bounds, pooled)
+    se = _sd(pooled) / math.sqrt(rows)
+    if se == 0.0:
+        return _no_spread(
+            pooled, estimate, rows, confidence, optimism=math.nan, n_parts=len(parts), n_rows=n
+        )
+    low, high = _normal(estimate, se, confidence, clip_to)
+    return Interval(
+        estimate, low, high, NAIVE_METHOD, confidence, se, se, 1.0, n_parts=len(parts), n_rows=n
+    )
+
+
+def resampled_t_interval(
+    values: Sequence[float] | npt.ArrayLike,
+    n_test: float,
+    n_train: float,
+    confidence: float = 0.95,
+    *,
+    bounds: tuple[float, float] | None = None,
+) -> Interval:
+    """Corrected resampled t interval (Nadeau & Bengio 2003) of per-outer-fold statistics.
+
+    With J values (one per outer part) of mean ``v`` and sample variance ``s**2``:
+    ``v +- t(J - 1) * sqrt((1 / J + n_test / n_train) * s**2)``. The ``n_test / n_train`` term
+    stands for the correlation between parts whose training rows overlap.
+
+    Args:
+        values: One statistic per outer part (e.g. its accuracy or ROC AUC); NaNs are dropped.
+        n_test: Rows of an outer fold (the mean if they differ).
+        n_train: Rows of an outer training part (the mean if they differ).
+        confidence: Nominal two-sided coverage.
+        bounds: Range of the statistic; the interval is clipped to it. None: no clipping.
+
+    Returns:
+        The interval; NaN bounds with a note when fewer than two values remain or all are equal.
+
+    Raises:
+        ValueError: No values at all, non-positive sizes, or a bad ``confidence``.
+    """
+    _check_confidence(confidence)
+    array = np.array(values, dtype=float).ravel()
+    if array.size == 0:
+        raise ValueError("resampled_t_interval needs at least one per-part value, got none")
+    if n_test <= 0 or n_train <= 0:
+        raise ValueError(f"n_test and n_train must be positive, got {n_test} and {n_train}")
+    kept = array[np.isfinite(array)]
+    dropped = array.size - kept.size
+    note = f"{dropped} of {array.size} parts had no value and were left out" if dropped else ""
+    estimate = float(kept.mean()) if kept.size else math.nan
+    se = math.nan
+    low = high = math.nan
+    if kept.size < 2:
+        note = _join(note, f"{kept.size} usable part(s): no spread across parts, so no interval")
+    elif (sd := _sd(kept)) == 0.0:
+        se = 0.0
+        note = _join(note, f"every part's value is {estimate:g}: no spread, so no interval")
+    else:
+        se = sd * math.sqrt(1 / kept.size + n_test / n_train)
+        half = float(sps.t.ppf(0.5 + confidence / 2, df=kept.size - 1)) * se
+        low, high = _clip(estimate - half, bounds), _clip(estimate + half, bounds)
+    return Interval(
+        estimate,
+        low,
+        high,
+        RESAMPLED_T_METHOD,
+        confidence,
+        se=se,
+        n_parts=int(kept.size),
+        n_rows=round(n_test + n_train),
+        note=note,
+    )
+
+
+def fold_means_interval(
+    parts: Sequence[OuterPart],
+    confidence: float = 0.95,
+    *,
+    bounds: tuple[float, float] | None = None,
+) -> Interval:
+    """Corrected resampled t interval over the outer parts' mean scores.
+
+    :func:`resampled_t_interval` of ``mean(outer_scores)`` per part, with the parts' mean sizes;
+    the point estimate is the mean of the part means (the pooled mean when folds are of equal
+    size). Needs no inner scores (they are ignored).
+
+    Args:
+        parts: One :class:`OuterPart` per (repeat, outer fold), all from the same n rows.
+        confidence: Nominal two-sided coverage.
+        bounds: As in :func:`nested_cv_interval`.
+
+    Returns:
+        The interval; NaN bounds with a note for one part or no spread between parts.
+
+    Raises:
+        ValueError: No parts, parts from data of different sizes, or a bad ``confidence``.
+    """
+    n = _check_parts(parts, "fold_means_interval")
+    pooled = np.concatenate([part.outer_scores for part in parts])
+    n_test = float(np.mean([part.n_test for part in parts]))
+    means = [float(part.outer_scores.mean()) for part in parts]
+    result = resampled_t_interval(
+        means, n_test, n - n_test, confidence, bounds=_bounds(bounds, pooled)
+    )
+    return replace(result, n_rows=n)
+
+
+def _join(*sentences: str) -> str:
+    return "; ".join(s for s in sentences if s)
+
+
+def roc_auc(y_true: npt.ArrayLike, scores: npt.ArrayLike) -> float:
+    """ROC AUC as the Mann-Whitney statistic (ties count one half); NaN with one class only."""
+    return score_one(np.asarray(y_true, dtype=float).ravel(), np.asarray(scores).ravel())["roc_auc"]
+
+
+def _hanley_mcneil_se(auc: float, positives: int, negatives: int) -> float:
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    variance = (
+        auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)
+    ) / (positives * negatives)
+    return math.sqrt(max(variance, 0.0))
+
+
+def auc_interval(parts: Sequence[AucPart], confidence: float = 0.95) -> Interval:
+    """Nested CV estimate of ROC AUC: mean per-outer-fold AUC, corrected resampled t interval.
+
+    Each outer fold's AUC is computed on its own rows (folds with one class only are left out,
+    with a note). With one usable fold the Hanley-McNeil standard error of that fold's AUC gives
+    a hold-out interval instead.
+
+    Args:
+        parts: One :class:`AucPart` per (repeat, outer fold).
+        confidence: Nominal two-sided coverage.
+
+    Returns:
+        The interval, clipped to [0, 1].
+
+    Raises:
+        ValueError: No parts, or a bad ``confidence``.
+    """
+    if len(parts) == 0:
+        raise ValueError("auc_interval needs at least one outer part, got none")
+    _check_confidence(confidence)
+    aucs = np.array([roc_auc(part.y_true, part.proba) for part in parts])
+    usable = [part for part, auc in zip(parts, aucs, strict=True) if math.isfinite(auc)]
+    n_test = float(np.mean([part.y_true.size for part in parts]))
+    n_train = float(np.mean([part.n_train for part in parts]))
+    n_rows = round(n_test + n_train)
+    if len(usable) != 1:
+        return replace(
+            resampled_t_interval(aucs, n_test, n_train, confidence, bounds=(0.0, 1.0)),
+            n_rows=n_rows,
+        )
+    part, auc = usable[0], float(aucs[np.isfinite(aucs)][0])
+    positives = int(np.count_nonzero(part.y_true == 1))
+    se = _hanley_mcneil_se(auc, positives, part.y_true.size - positives)
+    dropped = len(parts) - 1
+    note = _join(
+        f"{dropped} of {len(parts)} parts had one class only and were left out" if dropped else "",
+        "one usable outer part: a hold-out Hanley-McNeil interval on its rows",
+    )
+    low = high = math.nan
+    if se == 0.0:
+        note = _join(note, f"its AUC is {auc:g} with no spread, so no interval")
+    else:
+        low, high = _normal(auc, se, confidence, (0.0, 1.0))
+    return Interval(
+        auc, low, high, HANLEY_MCNEIL_METHOD, confidence, se=se, n_parts=1, n_rows=n_rows, note=note
+    )
+
+
+# Comparing two models on the same folds.
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """The test of paired fold scores a - b.
+
+    Attributes:
+        n: folds compared.
+        mean_difference: mean of a - b.
+        t: the corrected t statistic; NaN when it is undefined (fewer than 2 folds, or the same
+            difference on every fold).
+        p: two-sided p-value with n - 1 degrees of freedom; NaN when t is.
+        note: why there is no p-value, in words ("" when there is one).
+    """
+
+    n: int
+    mean_difference: float
+    t: float
+    p: float
+    note: str
+
+
+def corrected_resampled_ttest(
+    scores_a: Sequence[float] | npt.ArrayLike,
+    scores_b: Sequence[float] | npt.ArrayLike,
+    test_train_ratio: float,
+) -> PairedTest:
+    """Nadeau and Bengio's corrected resampled t-test of paired fold scores.
+
+    The folds share training rows, so the plain paired t-test understates the variance; the
+    correction replaces ``1/J`` by ``1/J + n_test/n_train``.
+    """
+    differences = np.asarray(scores_a, dtype=float) - np.asarray(scores_b, dtype=float)
+    n = len(differences)
+    if n == 0:
+        return PairedTest(0, math.nan, math.nan, math.nan, "no folds to compare")
+    mean = float(differences.mean())
+    if n < 2:
+        return PairedTest(n, mean, math.nan, math.nan, "one fold only: no variance to test against")
+    variance = float(np.var(differences, ddof=1))
+    # Fold scores are fractions of rows: equal differences may differ in the last bits only.
+    if np.ptp(differences) <= 1e-12:
+        note = (
+            "identical on every fold"
+            if mean == 0
+            else f"the same difference ({mean:+.3f}) on every fold: no variance to test against"
+        )
+        return PairedTest(n, mean, math.nan, math.nan, note)
+    t = mean / math.sqrt((1 / n + test_train_ratio) * variance)
+    p = 2 * float(sps.t.sf(abs(t), df=n - 1))
+    return PairedTest(n, mean, t, p, "")
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of several p-values (NaN stays NaN and does not count)."""
+    p = np.asarray(p_values, dtype=float)
+    valid = np.flatnonzero(~np.isnan(p))
+    adjusted = np.full(len(p), math.nan)
+    m = len(valid)
+    order = valid[np.argsort(p[valid], kind="stable")]
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted.tolist()
+
+
+# Calibration and clinical usefulness of predicted probabilities.
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic recalibration of the predicted log-odds.
+
+    Attributes:
+        intercept: calibration-in-the-large, ``a`` in ``logit P(y=1) = a + logit(p)`` (the
+            log-odds slope held at 1): 0 when the predictions are right on average, above 0 when
+            they are too low.
+        slope: ``b`` in ``logit P(y=1) = a' + b * logit(p)``: 1 when the predictions spread as
+            far as they should, below 1 when they are too extreme (overfitting), above 1 when too
+            modest.
+        n: rows.
+        note: why a value is missing ("" when both are there).
+    """
+
+    intercept: float
+    slope: float
+    n: int
+    note: str = ""
+
+
+def logit(proba: npt.ArrayLike, eps: float = 1e-7) -> FloatArray:
+    p = np.clip(np.asarray(proba, dtype=float), eps, 1 - eps)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _newton_logistic(
+    design: FloatArray, y: FloatArray, offset: FloatArray, iterations: int = 100
+) -> FloatArray | None:
+    """Maximum-likelihood coefficients of a logistic model with an offset; None if the fit does
+    not converge (separable data)."""
+    beta = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        eta = offset + design @ beta
+        mu = 1 / (1 + np.exp(-eta))
+        gradient = design.T @ (y - mu)
+        hessian = design.T @ (design * (mu * (1 - mu))[:, None])
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            return None
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            return beta if np.all(np.abs(beta) < 1e6) else None
+    return None
+
+
+def calibration(y_true: npt.ArrayLike, proba: npt.ArrayLike) -> Calibration:
+    """Calibration intercept (in the large) and slope of predicted probabilities."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    lp = logit(proba).ravel()
+    n = int(y.size)
+    if n == 0 or y.min() == y.max():
+        return Calibration(math.nan, math.nan, n, "one class only: nothing to calibrate against")
+    ones = np.ones((n, 1))
+    intercept = _newton_logistic(ones, y, lp)
+    if np.ptp(lp) == 0:
+        slope_fit, note = None, "one distinct prediction: no slope to fit"
+    else:
+        slope_fit = _newton_logistic(np.column_stack([np.ones(n), lp]), y, np.zeros(n))
+        note = "" if slope_fit is not None else "the slope fit does not converge (separable)"
+    return Calibration(
+        float(intercept[0]) if intercept is not None else math.nan,
+        float(slope_fit[1]) if slope_fit is not None else math.nan,
+        n,
+        note,
+    )
+
+
+def recalibrate_intercept(proba: npt.ArrayLike, prevalence: float) -> FloatArray:
+    """Shift the predicted log-odds by one constant so that the mean prediction equals
+    ``prevalence`` (a site's own rate): the common fix for calibration-in-the-large."""
+    lp = logit(proba)
+    target = float(prevalence)
+
+    def mean_at(shift: float) -> float:
+        return float(np.mean(1 / (1 + np.exp(-(lp + shift))))) - target
+
+    low, high = -50.0, 50.0
+    for _ in range(200):  # bisection: the mean prediction rises with the shift
+        middle = (low + high) / 2
+        if mean_at(middle) > 0:
+            high = middle
+        else:
+            low = middle
+    return np.asarray(1 / (1 + np.exp(-(lp + (low + high) / 2))))
+
+
+def net_benefit(y_true: npt.ArrayLike, proba: npt.ArrayLike, threshold: float) -> float:
+    """Net benefit of treating the rows whose probability is at least ``threshold``:
+    ``TP/n - FP/n * t / (1 - t)`` (Vickers & Elkin 2006)."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    treat = np.asarray(proba, dtype=float).ravel() >= threshold
+    n = y.size
+    true_positives = float(np.sum(treat & (y == 1)))
+    false_positives = float(np.sum(treat & (y == 0)))
+    return true_positives / n - false_positives / n * threshold / (1 - threshold)
+
+
+def decision_curve(
+    y_true: npt.ArrayLike, proba: npt.ArrayLike, thresholds: npt.ArrayLike
+) -> dict[str, FloatArray]:
+    """Net benefit of the model, of treating everyone and of treating no one, per threshold."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    t = np.asarray(thresholds, dtype=float)
+    prevalence = float(y.mean())
+    return {
+        "threshold": t,
+        "model": np.array([net_benefit(y, proba, value) for value in t]),
+        "treat_all": prevalence - (1 - prevalence) * t / (1 - t),
+        "treat_none": np.zeros_like(t),
+    }
+
+
+def calibration_bins(
+    y_true: npt.ArrayLike, proba: npt.ArrayLike, n_bins: int = 10, confidence: float = 0.95
+) -> dict[str, FloatArray]:
+    """Rows grouped by predicted probability (quantile bins, as scikit-learn's
+    ``calibration_curve(strategy="quantile")``), with each bin's mean prediction, observed
+    rate and its Wilson interval."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    p = np.asarray(proba, dtype=float).ravel()
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+    which = np.clip(np.searchsorted(edges[1:-1], p, side="right"), 0, len(edges) - 2)
+    rows = []
+    for index in range(len(edges) - 1):
+        members = which == index
+        count = int(members.sum())
+        if not count:
+            continue
+        events = int(y[members].sum())
+        low, high = wilson_interval(events, count, confidence)
+        rows.append((float(p[members].mean()), events / count, low, high, count))
+    values = np.array(rows, dtype=float).reshape(-1, 5)
+    return {
+        "predicted": values[:, 0],
+        "observed": values[:, 1],
+        "low": values[:, 2],
+        "high": values[:, 3],
+        "count": values[:, 4],
+    }
+
+
+def smooth_calibration(
+    y_true: npt.ArrayLike, proba: npt.ArrayLike, points: int = 50
+) -> dict[str, FloatArray]:
+    """A smooth observed-against-predicted curve: a Gaussian kernel average of the outcomes over
+    the predicted log-odds (Silverman's bandwidth), on a grid spanning the predictions."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    lp = logit(proba).ravel()
+    spread = float(np.std(lp))
+    bandwidth = max(1.06 * spread * y.size ** (-1 / 5), 1e-3)
+    grid = np.linspace(lp.min(), lp.max(), points)
+    weights = np.exp(-0.5 * ((lp[None, :] - grid[:, None]) / bandwidth) ** 2)
+    return {
+        "predicted": 1 / (1 + np.exp(-grid)),
+        "observed": weights @ y / weights.sum(axis=1),
+    }

@@ -1,0 +1,306 @@
+"""Honest estimates from the nested design: each model's out-of-fold predictions, its nested
+scores with intervals, the ordinary search's optimism, comparisons on the outer folds, and the
+calibration and decision curves of the out-of-sample predictions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from objectives import GREATER_IS_BETTER, METRICS, score_one
+from objectives.stats import (
+    AucPart,
+    Calibration,
+    Interval,
+    OuterPart,
+    auc_interval,
+    calibration,
+    calibration_bins,
+    corrected_resampled_ttest,
+    decision_curve,
+    fold_means_interval,
+    holm,
+    nested_cv_interval,
+    smooth_calibration,
+)
+from studies.report._views import StudyView
+
+NESTED_COLUMNS = [
+    "model",
+    "metric",
+    "nested_estimate",
+    "ci_low",
+    "ci_high",
+    "method",
+    "search_cv",
+    "optimism",
+    "n_parts",
+    "note",
+]
+CALIBRATION_COLUMNS = ["model", "source", "n", "intercept", "slope", "note"]
+
+
+def pointwise(metric: str, y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Each row's own score: 1/0 correct for accuracy, its Brier or log loss term."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(proba, dtype=float)
+    if metric == "accuracy":
+        return ((p > 0.5) == (y == 1)).astype(float)
+    if metric == "brier":
+        return np.asarray((p - y) ** 2)
+    clipped = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.asarray(-(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+
+
+@dataclass(frozen=True)
+class OuterPrediction:
+    """One outer part's predictions: the refit winner on the outer fold, and the winner's own
+    inner out-of-fold predictions on the part's training rows."""
+
+    part: str
+    y: np.ndarray
+    proba: np.ndarray
+    inner_y: np.ndarray
+    inner_proba: np.ndarray
+
+
+def outer_predictions(view: StudyView) -> OuterPrediction | None:
+    attrs = view.study.user_attrs
+    if "test_proba" not in attrs or "inner_proba" not in attrs:
+        return None
+    return OuterPrediction(
+        part=view.part,
+        y=np.asarray(attrs["test_y"], dtype=float),
+        proba=np.asarray(attrs["test_proba"], dtype=float),
+        inner_y=np.asarray(attrs["inner_y"], dtype=float),
+        inner_proba=np.asarray(attrs["inner_proba"], dtype=float),
+    )
+
+
+@dataclass(frozen=True)
+class Nested:
+    """One model's nested results."""
+
+    model: str
+    predictions: list[OuterPrediction]
+    intervals: dict[str, Interval]
+    search_cv: dict[str, float]
+
+    def optimism(self, metric: str) -> float:
+        """How much better the ordinary search's best CV score looked than the nested
+        estimate (positive: optimistic), in the metric's units."""
+        difference = self.search_cv.get(metric, math.nan) - self.intervals[metric].estimate
+        return difference if GREATER_IS_BETTER[metric] else -difference
+
+
+def nested_results(views: Sequence[StudyView]) -> list[Nested]:
+    """Every model that has outer parts with stored predictions."""
+    groups: dict[str, list[OuterPrediction]] = {}
+    for view in views:
+        if view.is_search and view.part.startswith("outer-"):
+            prediction = outer_predictions(view)
+            if prediction is not None:
+                base = view.label.split(" [")[0]
+                groups.setdefault(base, []).append(prediction)
+    ordinary = {v.label: v for v in views if v.is_search and not v.part}
+    results = []
+    for model, predictions in groups.items():
+        intervals: dict[str, Interval] = {}
+        for metric in ("accuracy", "brier", "log_loss"):
+            parts = [
+                OuterPart(
+                    pointwise(metric, p.y, p.proba), pointwise(metric, p.inner_y, p.inner_proba)
+                )
+                for p in predictions
+            ]
+            if metric == "accuracy":
+                intervals[metric] = nested_cv_interval(parts, higher_is_better=True)
+            else:
+                bounds = (0.0, 1.0) if metric == "brier" else (0.0, math.inf)
+                intervals[metric] = fold_means_interval(parts, bounds=bounds)
+        intervals["roc_auc"] = auc_interval(
+            [AucPart(p.y, p.proba, len(p.inner_y)) for p in predictions]
+        )
+        best = ordinary[model].best() if model in ordinary else None
+        search_cv = (
+            {m: float(best.user_attrs.get(f"cv_{m}", math.nan)) for m in METRICS} if (best) else {}
+        )
+        results.append(Nested(model, predictions, intervals, search_cv))
+    return results
+
+
+def nested_table(results: Sequence[Nested]) -> pd.DataFrame:
+    rows = []
+    for result in results:
+        for metric in METRICS:
+            interval = result.intervals[metric]
+            rows.append(
+                {
+                    "model": result.model,
+                    "metric": metric,
+                    "nested_estimate": interval.estimate,
+                    "ci_low": interval.low,
+                    "ci_high": interval.high,
+                    "method": interval.method,
+                    "search_cv": result.search_cv.get(metric, math.nan),
+                    "optimism": result.optimism(metric),
+                    "n_parts": interval.n_parts,
+                    "note": interval.note,
+                }
+            )
+    return pd.DataFrame(rows, columns=NESTED_COLUMNS)
+
+
+def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
+    """Every pair of models on the same outer folds: each part's score of each model's winner
+    (picked on that part's own training rows), paired, corrected resampled t, Holm."""
+    from studies.report._tables import COMPARISON_COLUMNS, verdict
+
+    pairs = []
+    for a, b in combinations(results, 2):
+        by_part_a = {p.part: p for p in a.predictions}
+        by_part_b = {p.part: p for p in b.predictions}
+        shared = sorted(set(by_part_a) & set(by_part_b))
+        if not shared:
+            continue
+        scores_a = [score_one(by_part_a[s].y, by_part_a[s].proba)[metric] for s in shared]
+        scores_b = [score_one(by_part_b[s].y, by_part_b[s].proba)[metric] for s in shared]
+        n_test = float(np.mean([len(by_part_a[s].y) for s in shared]))
+        n_train = float(np.mean([len(by_part_a[s].inner_y) for s in shared]))
+        pairs.append(
+            (a.model, b.model, corrected_resampled_ttest(scores_a, scores_b, n_test / n_train))
+        )
+    adjusted = holm([test.p for *_, test in pairs])
+    rows = [
+        {
+            "comparison": "nested (outer folds; each winner picked on its own training part)",
+            "model_a": a,
+            "model_b": b,
+            "metric": metric,
+            "n_folds": test.n,
+            "mean_difference": test.mean_difference,
+            "t_statistic": test.t,
+            "p_value": test.p,
+            "p_holm": p_holm,
+            "verdict": verdict(a, b, metric, test.mean_difference, test.p, p_holm, test.note),
+        }
+        for (a, b, test), p_holm in zip(pairs, adjusted, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+@dataclass(frozen=True)
+class CalibrationInfo:
+    """One model's out-of-sample calibration: the numbers of its calibration plot."""
+
+    name: str
+    model: str
+    source: str
+    calibration: Calibration
+    bins: dict[str, np.ndarray]
+    smooth: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """Net benefit against threshold probability, every model and the two defaults."""
+
+    name: str
+    source: str
+    curves: dict[str, np.ndarray]  # model -> net benefit per threshold
+    thresholds: np.ndarray
+    treat_all: np.ndarray
+    prevalence: float
+
+
+THRESHOLDS = np.round(np.arange(0.02, 0.96, 0.01), 2)
+
+
+def out_of_sample(
+    views: Sequence[StudyView], results: Sequence[Nested]
+) -> tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Each model's out-of-sample (y, proba): the nested out-of-fold predictions where they
+    exist, else the test rows' predictions; and which source that is."""
+    if results:
+        return (
+            "nested out-of-fold predictions",
+            {
+                r.model: (
+                    np.concatenate([p.y for p in r.predictions]),
+                    np.concatenate([p.proba for p in r.predictions]),
+                )
+                for r in results
+            },
+        )
+    found = {}
+    for view in views:
+        attrs = view.study.user_attrs
+        if view.is_search and not view.part and attrs.get("test_y"):
+            found[view.label] = (
+                np.asarray(attrs["test_y"], dtype=float),
+                np.asarray(attrs["test_proba"], dtype=float),
+            )
+    return ("the test rows", found)
+
+
+def calibration_infos(
+    source: str, predictions: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> list[CalibrationInfo]:
+    infos = []
+    for model, (y, proba) in predictions.items():
+        if len(y) < 10 or len(np.unique(y)) < 2:
+            continue
+        infos.append(
+            CalibrationInfo(
+                name=f"calibration_{model.replace(' ', '_')}",
+                model=model,
+                source=source,
+                calibration=calibration(y, proba),
+                bins=calibration_bins(y, proba, n_bins=min(10, len(y) // 10)),
+                smooth=smooth_calibration(y, proba),
+            )
+        )
+    return infos
+
+
+def calibration_table(infos: Sequence[CalibrationInfo]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "model": i.model,
+                "source": i.source,
+                "n": i.calibration.n,
+                "intercept": i.calibration.intercept,
+                "slope": i.calibration.slope,
+                "note": i.calibration.note,
+            }
+            for i in infos
+        ],
+        columns=CALIBRATION_COLUMNS,
+    )
+
+
+def decision_info(
+    source: str, predictions: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> DecisionInfo | None:
+    """The decision curve: all models on one set of rows (the first model's, with its own
+    prevalence for treat-all)."""
+    usable = {m: yp for m, yp in predictions.items() if len(np.unique(yp[0])) == 2}
+    if not usable:
+        return None
+    y = next(iter(usable.values()))[0]
+    curves = {m: decision_curve(yp[0], yp[1], THRESHOLDS)["model"] for m, yp in usable.items()}
+    reference = decision_curve(y, np.zeros_like(y), THRESHOLDS)
+    return DecisionInfo(
+        name="decision_curve",
+        source=source,
+        curves=curves,
+        thresholds=THRESHOLDS,
+        treat_all=reference["treat_all"],
+        prevalence=float(np.mean(y)),
+    )

@@ -1,0 +1,99 @@
+"""Calibration and net benefit, against hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from objectives.stats import (
+    calibration,
+    calibration_bins,
+    decision_curve,
+    logit,
+    net_benefit,
+    recalibrate_intercept,
+    smooth_calibration,
+)
+
+
+def test_calibration_in_the_large_with_one_prediction() -> None:
+    # Everyone predicted 0.5 (log-odds 0); 3 of 4 have the event: the intercept is logit(3/4).
+    result = calibration([1, 1, 1, 0], [0.5, 0.5, 0.5, 0.5])
+    assert result.intercept == pytest.approx(math.log(3))
+    assert math.isnan(result.slope)
+    assert result.note == "one distinct prediction: no slope to fit"
+
+
+def test_slope_through_two_groups() -> None:
+    # Predictions 0.2 and 0.8 (log-odds -+ln 4); observed rates 1/4 and 3/4 (log-odds -+ln 3).
+    # The two-parameter fit passes through both groups: slope = ln 3 / ln 4, intercept 0.
+    y = [1, 0, 0, 0, 1, 1, 1, 0]
+    p = [0.2] * 4 + [0.8] * 4
+    result = calibration(y, p)
+    assert result.slope == pytest.approx(math.log(3) / math.log(4), abs=1e-9)
+    # With the slope held at 1: the intercept balances predicted and observed on average.
+    lp = logit(p)
+    expected = np.mean(1 / (1 + np.exp(-(lp + result.intercept))))
+    assert expected == pytest.approx(np.mean(y))
+
+
+def test_well_calibrated_predictions_have_intercept_0_and_slope_1() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.95, 200_000)
+    y = rng.uniform(size=p.size) < p
+    result = calibration(y, p)
+    assert result.intercept == pytest.approx(0.0, abs=0.02)
+    assert result.slope == pytest.approx(1.0, abs=0.02)
+    # Overconfident predictions (log-odds doubled) get a slope of one half.
+    extreme = 1 / (1 + np.exp(-2 * logit(p)))
+    assert calibration(y, extreme).slope == pytest.approx(0.5, abs=0.02)
+
+
+def test_one_class_cannot_be_calibrated() -> None:
+    result = calibration([1, 1, 1], [0.2, 0.5, 0.9])
+    assert math.isnan(result.intercept)
+    assert "one class" in result.note
+
+
+def test_recalibrating_the_intercept_matches_the_prevalence() -> None:
+    p = np.array([0.1, 0.3, 0.6, 0.9])
+    shifted = recalibrate_intercept(p, prevalence=0.75)
+    assert shifted.mean() == pytest.approx(0.75, abs=1e-9)
+    # One constant on the log-odds: the differences of log-odds are kept.
+    np.testing.assert_allclose(np.diff(logit(shifted)), np.diff(logit(p)), rtol=1e-6)
+
+
+def test_net_benefit_by_hand() -> None:
+    y = [1, 1, 0, 0, 1]
+    p = [0.9, 0.4, 0.6, 0.2, 0.7]
+    # t = 0.5: treated 0.9, 0.6, 0.7: 2 true and 1 false positives of 5: 2/5 - 1/5 * 1 = 0.2.
+    assert net_benefit(y, p, 0.5) == pytest.approx(0.2)
+    # t = 0.25: treated 0.9, 0.4, 0.6, 0.7: 3/5 - 1/5 * (0.25 / 0.75) = 0.5333.
+    assert net_benefit(y, p, 0.25) == pytest.approx(0.6 - 0.2 / 3)
+    curve = decision_curve(y, p, [0.25, 0.5])
+    # Treat all: prevalence 0.6 - 0.4 * t / (1 - t).
+    np.testing.assert_allclose(curve["treat_all"], [0.6 - 0.4 / 3, 0.2])
+    np.testing.assert_allclose(curve["treat_none"], [0.0, 0.0])
+    np.testing.assert_allclose(curve["model"], [0.6 - 0.2 / 3, 0.2])
+
+
+def test_calibration_bins_and_their_intervals() -> None:
+    p = np.array([0.1, 0.1, 0.2, 0.2, 0.8, 0.8, 0.9, 0.9])
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 0])
+    bins = calibration_bins(y, p, n_bins=2)
+    np.testing.assert_allclose(bins["predicted"], [0.15, 0.85])
+    np.testing.assert_allclose(bins["observed"], [0.25, 0.75])
+    np.testing.assert_allclose(bins["count"], [4, 4])
+    assert np.all(bins["low"] < bins["observed"])
+    assert np.all(bins["observed"] < bins["high"])
+
+
+def test_the_smooth_curve_follows_calibrated_data() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.1, 0.9, 50_000)
+    y = rng.uniform(size=p.size) < p
+    curve = smooth_calibration(y, p, points=9)
+    middle = slice(2, 7)  # away from the ends, where a kernel average is pulled inward
+    np.testing.assert_allclose(curve["observed"][middle], curve["predicted"][middle], atol=0.03)
