@@ -8,6 +8,7 @@ from data._errors import DataError
 from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
 from data._load import load_heart, load_table, reload
 from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
+from data._sites import class_counts, missingness, site_dataset
 from data._table import TableSpec, read_table, table_dataset
 
 __all__ = [
@@ -22,14 +23,17 @@ __all__ = [
     "Dataset",
     "TableSpec",
     "check_folds",
+    "class_counts",
     "load_builtin",
     "load_heart",
     "load_heart_file",
     "load_sites",
     "load_table",
+    "missingness",
     "named",
     "read_table",
     "reload",
     "resolve_heart",
+    "site_dataset",
     "table_dataset",
 ]

@@ -22,6 +22,7 @@ class Dataset:
         positive: the target value counted as 1.
         numeric: feature columns used as numbers.
         categorical: (column, its categories) of the feature columns used as categories.
+        indicators: columns that also get a "was missing" indicator column.
         sha256: checksum of the file (or of the built-in table) the rows came from.
         kind: ``"article"`` (the seed article's heart.csv), ``"uci"`` (a UCI heart file),
             ``"table"`` (any CSV) or ``"builtin"``.
@@ -42,6 +43,7 @@ class Dataset:
     sha256: str
     kind: str
     categorical: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    indicators: tuple[str, ...] = ()
     groups: np.ndarray | None = None
     n_duplicates: int = 0
     notes: tuple[str, ...] = ()

@@ -61,6 +61,10 @@ def reload(recipe: dict[str, Any]) -> Dataset:
     Raises:
         DataError: the file is gone or unreadable.
     """
+    if "sites" in recipe:
+        from data._sites import site_dataset
+
+        return site_dataset(list(recipe["sites"]), recipe.get("site_features") == "all")
     if "builtin" in recipe:
         return load_heart(DataSource(recipe["builtin"], None, "the study's record"))
     path = Path(recipe["path"])

@@ -805,3 +805,30 @@ def smooth_calibration(
         "predicted": 1 / (1 + np.exp(-grid)),
         "observed": weights @ y / weights.sum(axis=1),
     }
+
+
+DELONG_METHOD = "DeLong"
+
+
+def auc_delong(
+    y_true: npt.ArrayLike, proba: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """ROC AUC with DeLong's standard error (DeLong, DeLong & Clarke-Pearson 1988): (auc, low,
+    high), the interval clipped to [0, 1]; NaN bounds with one class, or one row of a class."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    p = np.asarray(proba, dtype=float).ravel()
+    positives, negatives = p[y == 1], p[y == 0]
+    if positives.size == 0 or negatives.size == 0:
+        return (math.nan, math.nan, math.nan)
+    psi = (positives[:, None] > negatives[None, :]) + 0.5 * (
+        positives[:, None] == negatives[None, :]
+    )
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    auc = float(v10.mean())
+    if positives.size < 2 or negatives.size < 2:
+        return (auc, math.nan, math.nan)
+    se = math.sqrt(
+        float(np.var(v10, ddof=1)) / positives.size + float(np.var(v01, ddof=1)) / negatives.size
+    )
+    half = _z(confidence) * se
+    return (auc, max(0.0, auc - half), min(1.0, auc + half))

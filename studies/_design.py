@@ -74,8 +74,38 @@ def nested_parts(dataset: Dataset, settings: Settings, base: Part) -> list[Part]
     return parts
 
 
+def site_parts(dataset: Dataset, sites: tuple[str, ...]) -> list[Part]:
+    """Leave each site out in turn (``site-<held out>``: search on the others, test on it), and
+    the classic design (``from-cleveland``: search on Cleveland, test on every other site)."""
+    assert dataset.groups is not None
+    rows = np.arange(dataset.n_rows)
+    parts = [
+        Part(
+            f"site-{site}",
+            rows[dataset.groups != site],
+            rows[dataset.groups == site],
+            f"the {int((dataset.groups == site).sum())} rows of {site}, held out",
+        )
+        for site in sites
+    ]
+    if "cleveland" in sites:
+        others = rows[dataset.groups != "cleveland"]
+        parts.append(
+            Part(
+                "from-cleveland",
+                rows[dataset.groups == "cleveland"],
+                others,
+                f"the {len(others)} rows of the other sites",
+            )
+        )
+    return parts
+
+
 def parts_of(dataset: Dataset, settings: Settings) -> list[Part]:
-    """Every part of the run: the test split, then the nested parts if asked for."""
+    """Every part of the run: the sites' parts with --sites; else the test split, then the
+    nested parts if asked for."""
+    if settings.sites:
+        return site_parts(dataset, settings.sites)
     parts = test_split(dataset, settings)
     if settings.nested:
         parts += nested_parts(dataset, settings, parts[0])
@@ -104,7 +134,9 @@ class PreparedPart:
 
 
 def columns_of(dataset: Dataset) -> Columns:
-    return Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+    return Columns(
+        numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
+    )
 
 
 def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPart:

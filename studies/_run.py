@@ -140,7 +140,7 @@ def run(
         study_run.study.set_user_attr("data", dataset.recipe)
         study_run.study.set_user_attr("data_description", dataset.description)
         refit = settings.test and score_best(
-            study_run, job.family, job.prepared, settings.train_options()
+            study_run, job.family, job.prepared, settings.train_options(), dataset.groups
         )
         result = summarize(study_run.study, settings.metric)
         results.append(replace(result, changed=bool(study_run.added or refit)))
@@ -154,7 +154,11 @@ def run(
 
 
 def score_best(
-    study_run: StudyRun, family: ModelFamily, prepared: PreparedPart, options: TrainOptions
+    study_run: StudyRun,
+    family: ModelFamily,
+    prepared: PreparedPart,
+    options: TrainOptions,
+    groups: np.ndarray | None = None,
 ) -> bool:
     """Refit the best parameters on the part's training rows and score its test rows; store the
     scores and the predictions on the study. Skipped (False) when the stored ones are of this
@@ -176,6 +180,8 @@ def score_best(
         "test_y": outer.y_valid.tolist(),
         "test_proba": [float(p) for p in refit.proba],
     }
+    if groups is not None:
+        updates["test_groups"] = [str(g) for g in groups[outer.valid_rows]]
     if prepared.part.name.startswith("outer-"):
         # The winner's own inner out-of-fold predictions: the nested interval compares them
         # with its outer ones.

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from data import BUILTINS, Dataset, load_heart, resolve_heart
+from data import BUILTINS, SITES, Dataset, load_heart, resolve_heart, site_dataset
 from studies._command import main_for
-from studies.settings import Parser, Settings, add_run_arguments, settings_from
+from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
 
 
 def build_parser() -> Parser:
@@ -32,6 +32,22 @@ def build_parser() -> Parser:
     )
     add_run_arguments(parser)
     parser.add_argument(
+        "--sites",
+        nargs="?",
+        const=",".join(SITES),
+        metavar="LIST",
+        help="validate across the UCI hospitals instead of one split: leave each site out in "
+        "turn (search on the others, score it), and tune on Cleveland to score each other site; "
+        f"all four by default, or a comma list of {', '.join(SITES)}",
+    )
+    parser.add_argument(
+        "--site-features",
+        choices=("common", "all"),
+        default="common",
+        help="with --sites: leave out columns missing in more than half of any site's rows "
+        "(common, the default), or keep all with missing-value indicators (all)",
+    )
+    parser.add_argument(
         "--reproduce-seed",
         action="store_true",
         help="also run the seed article's fixed grids with its exact protocol and print its tables",
@@ -41,12 +57,34 @@ def build_parser() -> Parser:
 
 def parse(argv: list[str]) -> Settings:
     args = build_parser().parse_args(argv)
+    sites = None
+    if args.sites is not None:
+        sites = tuple(dict.fromkeys(s.strip() for s in args.sites.split(",") if s.strip()))
+        unknown = [s for s in sites if s not in SITES]
+        if unknown or len(sites) < 2:
+            raise SettingsError(
+                f"--sites expects at least two of {', '.join(SITES)}, got {args.sites!r}"
+            )
+        for flag, used in (("--data", args.data), ("--nested", args.nested),
+                           ("--reproduce-seed", args.reproduce_seed)):  # fmt: skip
+            if used:
+                raise SettingsError(
+                    f"--sites runs on the shipped UCI hospital files with its own design; "
+                    f"leave out {flag}"
+                )
     return settings_from(
-        args, reproduce_seed=args.reproduce_seed, command="studies.heart", argv=tuple(argv)
+        args,
+        reproduce_seed=args.reproduce_seed,
+        sites=sites,
+        site_features=args.site_features,
+        command="studies.heart",
+        argv=tuple(argv),
     )
 
 
 def load(settings: Settings) -> Dataset:
+    if settings.sites:
+        return site_dataset(list(settings.sites), keep_all=settings.site_features == "all")
     dataset = load_heart(resolve_heart(settings.data))
     if settings.reproduce_seed and dataset.kind != "article":
         note = (

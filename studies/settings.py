@@ -71,6 +71,9 @@ class Settings:
     #: Nested cross-validation: outer folds over the training rows, and how many shuffles.
     nested: int | None = None
     nested_repeats: int = 1
+    #: Cross-site validation over these hospitals, and which columns it keeps.
+    sites: tuple[str, ...] | None = None
+    site_features: str = "common"
     #: How ``studies.tabular`` reads a table (target column, positive label, column choices).
     target: str | None = None
     positive: str | None = None

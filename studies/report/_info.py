@@ -322,7 +322,11 @@ def path_infos(
     """The coefficient path of every linear family with an L1 part (not the pure L2)."""
     if dataset is None or training is None:
         return []
-    names = feature_names(Columns(numeric=dataset.numeric, categorical=dataset.categorical))
+    names = feature_names(
+        Columns(
+            numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
+        )
+    )
     infos = []
     for view in views:
         family = view.family

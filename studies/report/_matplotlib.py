@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from studies.report._info import CurveInfo, IntermediateInfo, PathInfo, PlaneInfo
 from studies.report._nested import CalibrationInfo, DecisionInfo
+from studies.report._sites import SitesInfo, site_order
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
@@ -345,5 +346,53 @@ def decision_curve(info: DecisionInfo) -> Figure:
     axes.set_ylabel("net benefit")
     axes.set_title(f"Decision curve on {info.source} (prevalence {info.prevalence:.2f})")
     axes.legend(fontsize=8, loc="upper right")
+    figure.tight_layout()
+    return figure
+
+
+def sites_auc(info: SitesInfo) -> Figure:
+    """AUC per held-out site with its interval: one colour per model, circles for
+    leave-one-site-out, squares for the models tuned on Cleveland; hollow where unstable."""
+    table = info.table
+    sites = sorted(dict.fromkeys(table["site"]), key=site_order)
+    models = list(dict.fromkeys(table["model"]))
+    figure, axes = plt.subplots(figsize=(9, 5))
+    width = 0.8 / max(1, 2 * len(models))
+    for m, (model, colour) in enumerate(zip(models, itertools.cycle(PALETTE), strict=False)):
+        for d, (design, marker) in enumerate(
+            (("leave-one-site-out", "o"), ("tuned on Cleveland", "s"))
+        ):
+            rows = table[(table["model"] == model) & (table["design"] == design)]
+            if rows.empty:
+                continue
+            x = np.array([sites.index(s) for s in rows["site"]]) + (2 * m + d - len(models)) * width
+            low = np.maximum(rows["roc_auc"] - rows["auc_low"], 0).fillna(0)
+            high = np.maximum(rows["auc_high"] - rows["roc_auc"], 0).fillna(0)
+            axes.errorbar(
+                x,
+                rows["roc_auc"],
+                yerr=[low, high],
+                fmt="none",
+                ecolor=colour,
+                elinewidth=1,
+                capsize=2,
+            )
+            for xi, yi, unstable in zip(x, rows["roc_auc"], rows["unstable"], strict=True):
+                axes.scatter(
+                    [xi],
+                    [yi],
+                    marker=marker,
+                    s=45,
+                    color=colour,
+                    facecolors="white" if unstable else colour,
+                )
+            axes.scatter([], [], marker=marker, color=colour, label=f"{model}, {design}")
+    axes.axhline(0.5, color="grey", linestyle=":", linewidth=1, label="chance")
+    axes.set_xticks(range(len(sites)))
+    axes.set_xticklabels(sites)
+    axes.set_ylabel("ROC AUC at the held-out site")
+    axes.set_ylim(0.4, 1.0)
+    axes.set_title(info.title + "\n(hollow: fewer than 10 rows of a class, unstable)", fontsize=10)
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
     return figure

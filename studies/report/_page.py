@@ -203,3 +203,37 @@ def calibration_view(table: pd.DataFrame) -> pd.DataFrame:
             "calibration slope": table["slope"].map(lambda v: number(v, 2)),
         }
     )
+
+
+def sites_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "design": table["design"],
+            "held-out site": [
+                f"{site} (unstable)" if unstable else site
+                for site, unstable in zip(table["site"], table["unstable"], strict=True)
+            ],
+            "model": table["model"],
+            "rows": table["n"],
+            "prevalence": table["prevalence"].map(lambda v: number(v, 2)),
+            "ROC AUC [95% CI]": [
+                interval(a, low, high) if not math.isnan(low) else number(a)
+                for a, low, high in zip(
+                    table["roc_auc"], table["auc_low"], table["auc_high"], strict=True
+                )
+            ],
+            "Brier": table["brier"].map(number),
+            "accuracy": table["accuracy"].map(number),
+            "calibration intercept": table["cal_intercept"].map(lambda v: number(v, 2)),
+            "slope": table["cal_slope"].map(lambda v: number(v, 2)),
+            "recalibrated Brier": table["recal_brier"].map(number),
+            "recalibrated accuracy": table["recal_accuracy"].map(number),
+        }
+    )
+
+
+def missingness_view(table: pd.DataFrame) -> pd.DataFrame:
+    view = table.copy()
+    for column in view.columns[1:]:
+        view[column] = view[column].map(lambda v: f"{100 * v:.0f}%")
+    return view

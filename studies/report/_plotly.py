@@ -14,6 +14,7 @@ import optuna
 from studies.report._info import CurveInfo, IntermediateInfo, PlaneInfo
 from studies.report._matplotlib import PALETTE, axis_label
 from studies.report._nested import CalibrationInfo, DecisionInfo
+from studies.report._sites import SitesInfo
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -327,6 +328,46 @@ def decision_curve(info: DecisionInfo) -> go.Figure:
         title=f"Decision curve on {info.source} (prevalence {info.prevalence:.2f})",
         xaxis={"title": "threshold probability", "range": [0, 1]},
         yaxis={"title": "net benefit", "range": [-0.05, max(top, info.prevalence) + 0.05]},
+        legend=LEGEND_BELOW,
+    )
+    return figure
+
+
+def sites_auc(info: SitesInfo) -> go.Figure:
+    import plotly.graph_objects as go
+
+    table = info.table
+    figure = go.Figure()
+    for model, colour in zip(dict.fromkeys(table["model"]), itertools.cycle(PALETTE), strict=False):
+        for design, symbol in (("leave-one-site-out", "circle"), ("tuned on Cleveland", "square")):
+            rows = table[(table["model"] == model) & (table["design"] == design)]
+            if rows.empty:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["site"],
+                    y=rows["roc_auc"],
+                    mode="markers",
+                    name=f"{model}, {design}",
+                    marker={
+                        "color": colour,
+                        "symbol": [f"{symbol}-open" if u else symbol for u in rows["unstable"]],
+                        "size": 9,
+                    },
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": np.maximum(rows["auc_high"] - rows["roc_auc"], 0).fillna(0),
+                        "arrayminus": np.maximum(rows["roc_auc"] - rows["auc_low"], 0).fillna(0),
+                    },
+                )
+            )
+    figure.update_layout(
+        title=f"{info.title}<br><sub>open markers: fewer than 10 rows of a class</sub>",
+        xaxis={"title": "held-out site"},
+        yaxis={"title": "ROC AUC", "range": [0.4, 1.0]},
+        boxmode="group",
+        scattermode="group",
         legend=LEGEND_BELOW,
     )
     return figure

@@ -86,7 +86,7 @@ def what_the_numbers_say(
     nested and calibration sentences) come before the caveat."""
     searches = [v for v in views if v.is_search and not v.part and v.best() is not None]
     if not searches:
-        return ["No search has a complete trial yet: there is nothing to say."]
+        return list(honest) or ["No search has a complete trial yet: there is nothing to say."]
     metric = searches[0].metric
     name = METRIC_NAMES[metric]
     direction = "higher" if GREATER_IS_BETTER[metric] else "lower"

@@ -42,12 +42,21 @@ from studies.report._page import (
     Section,
     calibration_view,
     comparison_view,
+    missingness_view,
     nested_view,
     searches_table,
     seed_view,
+    sites_view,
     write_page,
 )
 from studies.report._sentences import honest_sentences, what_the_numbers_say
+from studies.report._sites import (
+    SitesInfo,
+    missingness_table,
+    site_table,
+    sites_info,
+    sites_sentence,
+)
 from studies.report._views import StudyView, load_views
 
 TITLE = "How much regularization, and of which kind?"
@@ -74,6 +83,7 @@ class Infos:
     intermediates: list[IntermediateInfo]
     calibrations: list[CalibrationInfo]
     decision: DecisionInfo | None
+    sites: SitesInfo | None
 
 
 def write_report(
@@ -119,6 +129,10 @@ def write_report(
         tables["nested"] = nested_table(nested)
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)
+    sites = site_table(views)
+    if not sites.empty:
+        tables["sites"] = sites
+        tables["missingness"] = missingness_table(views)
     for name, table in tables.items():
         report.files.append(_csv(table, out / f"{name}.csv"))
     (out / "trials").mkdir(exist_ok=True)
@@ -134,8 +148,12 @@ def write_report(
         intermediates=intermediate_infos(views),
         calibrations=calibrations,
         decision=decision_info(source, predictions),
+        sites=sites_info(sites),
     )
     honest = honest_sentences(nested, tables["comparison"], calibrations)
+    travel = sites_sentence(sites)
+    if travel:
+        honest.insert(0, travel)
     report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
     images = {
         name: _save(figure, out / f"{name}.png", report)
@@ -268,7 +286,20 @@ def _sections(
         )
         usefulness.tables.append(calibration_view(tables["calibration"]))
         usefulness.images += pick("calibration_", "decision_curve")
-    return [searches, honest, curves, planes, comparison, usefulness, seed, history]
+    across = Section("Across hospitals: does the regularization travel?")
+    if "sites" in tables:
+        across.paragraphs.append(
+            "Leave-one-site-out: each site is held out in turn and scored by models searched and "
+            "refit on the other sites' rows; tuned on Cleveland: searched and refit on Cleveland, "
+            "scored at each other site. 'Recalibrated' shifts the predicted log-odds so that "
+            "their mean matches the site's prevalence (calibration-in-the-large), a common, "
+            "honest local fix; discrimination (AUC) does not change with it."
+        )
+        across.tables.append(sites_view(tables["sites"]))
+        across.images += pick("sites_auc")
+        across.paragraphs.append("Share of missing values per site and column:")
+        across.tables.append(missingness_view(tables["missingness"]))
+    return [searches, honest, across, curves, planes, comparison, usefulness, seed, history]
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -326,7 +357,9 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
     train, test = split_rows(
         dataset.y, split.get("test_size", 0.2), split.get("seed", 42), split.get("stratify", False)
     )
-    columns = Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+    columns = Columns(
+        numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
+    )
     return prepare_fold(dataset.X, dataset.y, train, test, columns)
 
 
@@ -361,6 +394,8 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figur
         )
     if infos.decision is not None:
         figures["decision_curve"] = ("Decision curve", _matplotlib.decision_curve(infos.decision))
+    if infos.sites is not None:
+        figures[infos.sites.name] = (infos.sites.title, _matplotlib.sites_auc(infos.sites))
     return figures
 
 

@@ -97,3 +97,17 @@ def test_the_smooth_curve_follows_calibrated_data() -> None:
     curve = smooth_calibration(y, p, points=9)
     middle = slice(2, 7)  # away from the ends, where a kernel average is pulled inward
     np.testing.assert_allclose(curve["observed"][middle], curve["predicted"][middle], atol=0.03)
+
+
+def test_delong_by_hand() -> None:
+    from objectives.stats import auc_delong
+
+    # Positives 0.9, 0.6; negatives 0.4, 0.6, 0.1. Per positive, the share of negatives below
+    # it (ties one half): 1 and 2.5/3; per negative, the share of positives above: 1, 0.75, 1.
+    # AUC = 0.91667; var = var(1, .8333)/2 + var(1, .75, 1)/3 = .013889/2 + .020833/3 = .013889.
+    auc, low, high = auc_delong([1, 1, 0, 0, 0], [0.9, 0.6, 0.4, 0.6, 0.1])
+    se = math.sqrt(0.013889)
+    assert auc == pytest.approx(11 / 12)
+    assert low == pytest.approx(11 / 12 - 1.959964 * se, abs=1e-5)
+    assert high == 1.0  # clipped
+    assert math.isnan(auc_delong([1, 1], [0.2, 0.4])[0])

@@ -1,0 +1,135 @@
+"""Validation across the four hospitals: feature rules, the leave-one-site-out bookkeeping, and
+the site table's numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+from data import SITES, site_dataset
+from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
+from objectives.preprocess import Columns
+from objectives.stats import auc_delong, calibration, recalibrate_intercept
+from studies._design import site_parts
+from studies.heart import main
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HEART_DATA", raising=False)
+
+
+def test_columns_missing_in_half_of_any_sites_rows_are_left_out_and_named() -> None:
+    common = site_dataset(list(SITES))
+    # Switzerland has no cholesterol; ca, thal and slope are mostly missing outside Cleveland.
+    assert common.numeric == ("age", "sex", "cp", "trestbps", "restecg", "thalach", "exang",
+                              "oldpeak")  # fmt: skip
+    note = common.notes[-1]
+    assert note.startswith("columns left out, missing in more than half of some site's rows:")
+    for column in ("chol (switzerland 100%)", "ca (", "thal (", "slope (", "fbs (switzerland"):
+        assert column in note
+    # Two sites only: the rule looks at the chosen sites.
+    assert "slope" in site_dataset(["cleveland", "switzerland"]).numeric
+    everything = site_dataset(list(SITES), keep_all=True)
+    assert len(everything.numeric) == 13
+    assert set(everything.indicators) >= {"chol", "ca", "thal", "slope", "trestbps"}
+    assert "age" not in everything.indicators  # never missing: no indicator
+    # chol = 0 and trestbps = 0 read as missing: every Swiss chol.
+    swiss = everything.X[everything.groups == "switzerland"]
+    assert swiss["chol"].isna().all()
+
+
+def test_each_part_holds_one_site_out() -> None:
+    dataset = site_dataset(list(SITES))
+    assert dataset.groups is not None
+    parts = {part.name: part for part in site_parts(dataset, tuple(SITES))}
+    assert set(parts) == {*(f"site-{s}" for s in SITES), "from-cleveland"}
+    for site in SITES:
+        part = parts[f"site-{site}"]
+        assert set(dataset.groups[part.test]) == {site}
+        assert site not in set(dataset.groups[part.train])
+        assert len(part.train) + len(part.test) == dataset.n_rows
+    classic = parts["from-cleveland"]
+    assert set(dataset.groups[classic.train]) == {"cleveland"}
+    assert "cleveland" not in set(dataset.groups[classic.test])
+
+
+@pytest.fixture(scope="module")
+def sites_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    folder = tmp_path_factory.mktemp("sites")
+    storage = f"sqlite:///{folder / 'sites.db'}"
+    argv = ["--sites", "cleveland,hungarian,va", "--storage", storage, "--trials", "4",
+            "--models", "logreg-l2", "--out", str(folder / "report"), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    return storage, folder / "report"
+
+
+def test_no_row_of_the_held_out_site_reaches_the_search(sites_run: tuple[str, Path]) -> None:
+    """Every stored trial's fold scores are recomputed here from the other sites' rows only."""
+    storage, _ = sites_run
+    dataset = site_dataset(["cleveland", "hungarian", "va"])
+    assert dataset.groups is not None
+    columns = Columns(numeric=dataset.numeric)
+    for site in ("cleveland", "hungarian", "va"):
+        study = optuna.load_study(study_name=f"heart-logreg-l2-site-{site}", storage=storage)
+        rows = np.flatnonzero(dataset.groups != site)
+        plan = make_fold_plan(dataset.y[rows], 5, 42)
+        folds = prepare_folds(dataset.X, dataset.y, rows, plan, columns)
+        for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+            (expected,) = FAMILIES["logreg-l2"].evaluate(
+                [trial.params], folds, TrainOptions(), lambda *_: False
+            )
+            np.testing.assert_allclose(
+                trial.user_attrs["fold_log_loss"], expected.folds.values("log_loss"), rtol=1e-9
+            )
+        attrs = study.user_attrs
+        assert attrs["test_rows"] == np.flatnonzero(dataset.groups == site).tolist()
+        assert set(attrs["test_groups"]) == {site}
+
+
+def test_the_site_table_is_computed_from_the_stored_predictions(
+    sites_run: tuple[str, Path],
+) -> None:
+    storage, report = sites_run
+    table = pd.read_csv(report / "sites.csv")
+    assert set(table["design"]) == {"leave-one-site-out", "tuned on Cleveland"}
+    row = table[(table["design"] == "leave-one-site-out") & (table["site"] == "va")].iloc[0]
+    attrs = optuna.load_study(study_name="heart-logreg-l2-site-va", storage=storage).user_attrs
+    y, p = np.array(attrs["test_y"]), np.array(attrs["test_proba"])
+    assert row["n"] == 200
+    assert row["prevalence"] == pytest.approx(149 / 200)
+    assert (row["roc_auc"], row["auc_low"], row["auc_high"]) == pytest.approx(auc_delong(y, p))
+    assert row["cal_intercept"] == pytest.approx(calibration(y, p).intercept)
+    recalibrated = recalibrate_intercept(p, y.mean())
+    assert row["recal_brier"] == pytest.approx(np.mean((recalibrated - y) ** 2))
+    assert not row["unstable"]  # VA has 51 rows without disease
+    classic = table[table["design"] == "tuned on Cleveland"]
+    assert sorted(classic["site"]) == ["hungarian", "va"]
+    missing = pd.read_csv(report / "missingness.csv").set_index("site")
+    assert missing.loc["va", "ca"] == pytest.approx(198 / 200)
+    page = (report / "index.html").read_text()
+    assert "Does the regularization travel?" in page
+    assert (report / "sites_auc.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--sites", "cleveland"], "--sites expects at least two of cleveland, hungarian"),
+        (["--sites", "cleveland,mars"], "got 'cleveland,mars'"),
+        (["--sites", "--data", "heart-va"], "leave out --data"),
+        (["--sites", "--nested", "3"], "leave out --nested"),
+    ],
+)
+def test_bad_site_flags(
+    flags: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*flags, "--storage", "memory"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert expected in err
