@@ -16,11 +16,11 @@ import statistics
 import subprocess
 import sys
 
-from objectives._keras_env import BACKENDS
+from objectives.keras_env import BACKENDS
 
 CHILD = """
 import json, sys, time
-from objectives._keras_env import configure_backend
+from objectives.keras_env import configure_backend
 backend, epochs = sys.argv[1], int(sys.argv[2])
 configure_backend(backend)
 import numpy as np
