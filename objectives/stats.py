@@ -58,6 +58,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
+from scipy.special import expit
 
 from objectives.scoring import score_one, wilson_interval
 
@@ -681,7 +682,7 @@ def _newton_logistic(
     beta = np.zeros(design.shape[1])
     for _ in range(iterations):
         eta = offset + design @ beta
-        mu = 1 / (1 + np.exp(-eta))
+        mu = expit(eta)
         gradient = design.T @ (y - mu)
         hessian = design.T @ (design * (mu * (1 - mu))[:, None])
         try:
@@ -723,7 +724,7 @@ def recalibrate_intercept(proba: npt.ArrayLike, prevalence: float) -> FloatArray
     target = float(prevalence)
 
     def mean_at(shift: float) -> float:
-        return float(np.mean(1 / (1 + np.exp(-(lp + shift))))) - target
+        return float(np.mean(expit(lp + shift))) - target
 
     low, high = -50.0, 50.0
     for _ in range(200):  # bisection: the mean prediction rises with the shift
@@ -732,7 +733,7 @@ def recalibrate_intercept(proba: npt.ArrayLike, prevalence: float) -> FloatArray
             high = middle
         else:
             low = middle
-    return np.asarray(1 / (1 + np.exp(-(lp + (low + high) / 2))))
+    return np.asarray(expit(lp + (low + high) / 2))
 
 
 def net_benefit(y_true: npt.ArrayLike, proba: npt.ArrayLike, threshold: float) -> float:
@@ -802,7 +803,7 @@ def smooth_calibration(
     grid = np.linspace(lp.min(), lp.max(), points)
     weights = np.exp(-0.5 * ((lp[None, :] - grid[:, None]) / bandwidth) ** 2)
     return {
-        "predicted": 1 / (1 + np.exp(-grid)),
+        "predicted": expit(grid),
         "observed": weights @ y / weights.sum(axis=1),
     }
 
