@@ -12,6 +12,7 @@ import optuna
 from data import DataError, Dataset
 from objectives import FAMILIES
 from studies._interrupt import ctrl_c_stops
+from studies._kerastuner import KerasTunerError
 from studies._protocol import ProtocolMismatch
 from studies._run import format_table, run
 from studies._seed import seed_table
@@ -43,7 +44,7 @@ def main_for(parse: ParseSettings, load: LoadDataset, argv: Sequence[str] | None
     try:
         with ctrl_c_stops():
             return _run(settings, load)
-    except (SettingsError, DataError, StorageError, ProtocolMismatch) as error:
+    except (SettingsError, DataError, StorageError, ProtocolMismatch, KerasTunerError) as error:
         print_error(error)
         return EXIT_USAGE
     except WorkersFailed as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,9 +61,28 @@ def make_sampler(settings: Settings, grid: dict[str, list[Any]]) -> optuna.sampl
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def make_pruner(settings: Settings, steps: Sequence[int], warmup: int) -> optuna.pruners.BasePruner:
+def uses_wilcoxon(settings: Settings, family: ModelFamily) -> bool:
+    """``--pruner wilcoxon`` applies to Optuna's single-objective searches of families scored
+    fold by fold; the network's epochs keep the median pruner."""
+    return (
+        settings.pruner == "wilcoxon"
+        and family.step_name == "fold"
+        and settings.engine == "optuna"
+        and not settings.sparsity_for(family)
+    )
+
+
+def make_pruner(
+    settings: Settings, family: ModelFamily, steps: Sequence[int], warmup: int
+) -> optuna.pruners.BasePruner:
     if settings.pruner == "none":
         return optuna.pruners.NopPruner()
+    if uses_wilcoxon(settings, family):
+        # Optuna's pruner for cross-validation: a trial's fold scores against the best trial's
+        # same folds, a paired Wilcoxon signed-rank test (marked experimental).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=2)
     if settings.pruner == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=steps[0], max_resource=steps[-1])
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup)
@@ -100,12 +120,17 @@ def run_study(
     options = settings.train_options()
     steps = family.report_steps(options, len(folds))
     target = grid_target(settings, family)
+    sparsity = settings.sparsity_for(family)
+    directions = [direction(settings.metric)] + ([StudyDirection.MINIMIZE] if sparsity else [])
     study = optuna.create_study(
         storage=storage,
         study_name=study_name,
-        direction=direction(settings.metric),
+        directions=directions,
         sampler=make_sampler(settings, family.grid(target)),
-        pruner=make_pruner(settings, steps, family.warmup_steps(options, len(folds))),
+        # Optuna prunes single-objective studies only.
+        pruner=optuna.pruners.NopPruner()
+        if sparsity
+        else make_pruner(settings, family, steps, family.warmup_steps(options, len(folds))),
         load_if_exists=True,
     )
     study.set_user_attr("protocol", protocol)
@@ -118,15 +143,31 @@ def run_study(
         return StudyRun(study, 0)
     with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
         batch_size = options.parallel_trials if family.batched else 1
-        run_batch = family_runner(family, folds, options, steps[-1])
+        run_batch = family_runner(
+            family,
+            folds,
+            options,
+            steps[-1],
+            fold_scores=uses_wilcoxon(settings, family),
+            sparsity=sparsity,
+        )
         run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
     return StudyRun(study, n_finished(study) - done)
 
 
 def family_runner(
-    family: ModelFamily, folds: Sequence[PreparedFold], options: TrainOptions, last_step: int
+    family: ModelFamily,
+    folds: Sequence[PreparedFold],
+    options: TrainOptions,
+    last_step: int,
+    fold_scores: bool = False,
+    sparsity: bool = False,
 ) -> RunBatch:
-    """What runs and tells one batch of a family's trials."""
+    """What runs and tells one batch of a family's trials. A trial reports, at each step, the
+    running mean of its score (what the median pruner compares), or with ``fold_scores`` the
+    step's own fold score (what the Wilcoxon pruner pairs with the best trial's). With
+    ``sparsity`` a trial has two values, its score and its mean number of non-zero coefficients,
+    and reports nothing (Optuna prunes single-objective studies only)."""
     metric = options.metric
 
     def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
@@ -135,11 +176,13 @@ def family_runner(
         def on_report(index: int, step: int, outcome: Outcome) -> bool:
             stop_if_asked()
             trial = trials[index]
-            value = outcome.value(metric)
+            value = outcome.folds.values(metric)[-1] if fold_scores else outcome.value(metric)
             if math.isnan(value):
                 log.warning("trial %d scored NaN at step %d (diverged?)", trial.number, step)
                 teller.tell(trial, TrialState.FAIL, attrs=outcome.user_attrs())
                 return True
+            if sparsity:
+                return False
             trial.report(value, step)
             if step < last_step and trial.should_prune():
                 teller.tell(trial, TrialState.PRUNED, attrs=outcome.user_attrs())
@@ -149,7 +192,7 @@ def family_runner(
         if family.batched:
             outcomes = family.evaluate(params, folds, options, on_report)
             for trial, outcome in zip(trials, outcomes, strict=True):
-                _finish(teller, trial, outcome, metric)
+                _finish(teller, trial, outcome, metric, sparsity)
             return
         for index, trial in enumerate(trials):
             stop_if_asked()
@@ -163,17 +206,22 @@ def family_runner(
                 log.warning("trial %d failed with %s", trial.number, params[index], exc_info=True)
                 teller.tell(trial, TrialState.FAIL)
                 continue
-            _finish(teller, trial, outcome, metric)
+            _finish(teller, trial, outcome, metric, sparsity)
 
     return run_batch
 
 
-def _finish(teller: Teller, trial: optuna.Trial, outcome: Outcome, metric: str) -> None:
+def _finish(
+    teller: Teller, trial: optuna.Trial, outcome: Outcome, metric: str, sparsity: bool
+) -> None:
     if trial.number in teller.told:
         return
     value = outcome.value(metric)
     if outcome.complete and not math.isnan(value):
-        teller.tell(trial, TrialState.COMPLETE, value, attrs=outcome.user_attrs())
+        values: float | list[float] = (
+            [value, float(outcome.extra["n_nonzero_coef"])] if sparsity else value
+        )
+        teller.tell(trial, TrialState.COMPLETE, values, attrs=outcome.user_attrs())
     else:
         log.warning("trial %d ended without a score", trial.number)
         teller.tell(trial, TrialState.FAIL, attrs=outcome.user_attrs())

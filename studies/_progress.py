@@ -12,7 +12,7 @@ import optuna
 from optuna.trial import FrozenTrial
 from tqdm import tqdm
 
-from studies.trials import FINISHED, study_best
+from studies.trials import FINISHED, primary_value, study_best
 
 
 def format_seconds(seconds: float) -> str:
@@ -64,7 +64,8 @@ class Progress:
             return
         self.done += 1
         best = study_best(study)
-        shown = "-" if best is None or best.value is None else f"{best.value:.4f}"
+        value = primary_value(best)
+        shown = "-" if math.isnan(value) else f"{value:.4f}"
         if self._bar is not None:
             self._bar.update(1)
             self._bar.set_postfix(best=shown)

@@ -15,12 +15,13 @@ from data import Dataset
 from objectives import FAMILIES, ModelFamily, TrainOptions, score_test
 from objectives.keras_env import configure_backend
 from studies._design import SPLIT_SEED, PreparedPart, parts_of, prepare_part, rows_fingerprint
-from studies._engine import StudyRun, run_study
+from studies._engine import StudyRun, run_study, uses_wilcoxon
+from studies._kerastuner import check_project, project_folder, run_kerastuner_study
 from studies._protocol import check_protocol
 from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
 from studies._workers import run_workers
 from studies.settings import Settings
-from studies.trials import count_outcomes, study_best
+from studies.trials import FOLD_SCORES, count_outcomes, primary_value, study_best
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,21 @@ def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart
 def family_protocol(
     settings: Settings, dataset: Dataset, family: ModelFamily, prepared: PreparedPart
 ) -> dict[str, Any]:
+    engine = (
+        {"engine": "keras-tuner", "tuner": settings.tuner}
+        if settings.engine == "keras-tuner"
+        else {"engine": "optuna"}
+    )
+    objectives = (
+        {"objectives": [settings.metric, "sparsity"]} if settings.sparsity_for(family) else {}
+    )
+    # A study's steps mean one thing for its whole life: fold scores cannot join running means.
+    reports = {"reports": FOLD_SCORES} if uses_wilcoxon(settings, family) else {}
     return {
         "family": family.name,
-        "engine": "optuna",
+        **engine,
+        **objectives,
+        **reports,
         "space": family.space_json(),
         **family.protocol(settings.train_options()),
         **shared_protocol(settings, dataset, prepared),
@@ -78,7 +91,12 @@ def plan_jobs(settings: Settings, dataset: Dataset) -> list[Job]:
                 Job(
                     family=family,
                     prepared=prepared,
-                    study_name=settings.study_name(family.name, part.name),
+                    study_name=settings.study_name(
+                        family.name,
+                        "sparsity" if settings.sparsity_for(family) else "",
+                        "kerastuner" if settings.engine == "keras-tuner" else "",
+                        part.name,
+                    ),
                     protocol=family_protocol(settings, dataset, family, prepared),
                 )
             )
@@ -117,6 +135,8 @@ def run(
     # Everything that can be wrong is checked before the first write.
     for job in jobs:
         check_protocol(storage, job.study_name, job.protocol)
+        if settings.engine == "keras-tuner":
+            check_project(storage, job.study_name, project_folder(job.study_name))
     for grid in grids:
         check_protocol(storage, settings.study_name(grid.name), grid_protocols[grid.name])
 
@@ -128,15 +148,20 @@ def run(
         configure_backend(settings.backend)
     results = []
     for job in jobs:
-        study_run = run_study(
-            job.family,
-            job.study_name,
-            storage,
-            job.prepared.folds,
-            settings,
-            job.protocol,
-            deadline,
-        )
+        if settings.engine == "keras-tuner":
+            study_run = run_kerastuner_study(
+                job.family, job.study_name, storage, job.prepared.folds, settings, job.protocol
+            )
+        else:
+            study_run = run_study(
+                job.family,
+                job.study_name,
+                storage,
+                job.prepared.folds,
+                settings,
+                job.protocol,
+                deadline,
+            )
         study_run.study.set_user_attr("data", dataset.recipe)
         study_run.study.set_user_attr("data_description", dataset.description)
         refit = settings.test and score_best(
@@ -206,7 +231,7 @@ def summarize(study: optuna.Study, metric: str) -> StudyResult:
         study_name=study.study_name,
         counts=count_outcomes(study.get_trials(deepcopy=False)),
         metric=metric,
-        best_value=best.value if best and best.value is not None else math.nan,
+        best_value=primary_value(best),
         best_sd=best.user_attrs.get(f"cv_{metric}_sd", math.nan) if best else math.nan,
         test={key: value for key, value in attrs.items() if key.startswith("test_")},
         best_params=dict(best.params) if best else {},

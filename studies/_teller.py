@@ -31,7 +31,7 @@ class Teller:
         self,
         trial: optuna.Trial,
         state: TrialState,
-        value: float | None = None,
+        value: float | Sequence[float] | None = None,
         attrs: dict[str, Any] | None = None,
     ) -> None:
         for key, attr in (attrs or {}).items():

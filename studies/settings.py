@@ -19,7 +19,7 @@ from typing import NoReturn
 import numpy as np
 import optuna
 
-from objectives import DEFAULT_FAMILIES, FAMILIES, METRICS, TrainOptions
+from objectives import DEFAULT_FAMILIES, FAMILIES, METRICS, ModelFamily, TrainOptions
 from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
@@ -28,7 +28,9 @@ TRAINERS = ("packed", "plain")
 #: Trials trained together by the packed trainer; see benchmarks/parallel_trials.py.
 DEFAULT_PARALLEL_TRIALS = 20
 SAMPLERS = ("tpe", "random", "grid", "gp")
-PRUNERS = ("median", "hyperband", "none")
+PRUNERS = ("median", "hyperband", "wilcoxon", "none")
+ENGINES = ("optuna", "keras-tuner")
+KERAS_TUNERS = ("bayesian", "random")
 
 
 class SettingsError(ValueError):
@@ -68,6 +70,12 @@ class Settings:
     test_size: float = 0.2
     #: Whether the outer test split is stratified (the seed article's split is not).
     stratify: bool = False
+    #: Also minimize the number of non-zero coefficients (the sparsity front), for families with
+    #: an L1 part.
+    sparsity: bool = False
+    #: The search engine (Optuna, or Keras Tuner writing its trials into the same storage).
+    engine: str = "optuna"
+    tuner: str = "bayesian"
     #: Nested cross-validation: outer folds over the training rows, and how many shuffles.
     nested: int | None = None
     nested_repeats: int = 1
@@ -98,6 +106,10 @@ class Settings:
             return self.seed
         sequence = np.random.SeedSequence([self.seed, self.worker_index, self.worker_slot])
         return int(sequence.generate_state(1)[0])
+
+    def sparsity_for(self, family: ModelFamily) -> bool:
+        """Whether ``family``'s studies are multi-objective: score up, coefficients down."""
+        return self.sparsity and family.path
 
     def train_options(self) -> TrainOptions:
         assert self.batch_size is not None, "the batch size is resolved once the data is loaded"
@@ -189,9 +201,30 @@ def add_run_arguments(
     parser.add_argument(
         "--metric",
         choices=METRICS,
-        default="accuracy",
+        default=None,
         help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
         "maximized, log loss and Brier score minimized (default: accuracy, the seed's)",
+    )
+    parser.add_argument(
+        "--objective",
+        metavar="LIST",
+        help="what the searches optimize: a score of --metric's choices, or 'SCORE,sparsity' to "
+        "make the L1 and elastic-net studies multi-objective (score up, non-zero coefficients "
+        "down: the sparsity front, studies <prefix>-<model>-sparsity) (default: --metric)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="optuna",
+        help="the search engine: Optuna, or Keras Tuner on the same folds, trainer and storage "
+        "(studies <prefix>-<model>-kerastuner) (default: optuna)",
+    )
+    parser.add_argument(
+        "--tuner",
+        choices=(*KERAS_TUNERS, "hyperband"),
+        default="bayesian",
+        help="with --engine keras-tuner: Keras Tuner's Bayesian optimization or random search "
+        "(default: bayesian); hyperband is not offered (see README)",
     )
     parser.add_argument(
         "--nested",
@@ -348,6 +381,36 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
             f"--workers {args.workers} needs a storage the workers share, got --storage memory; "
             "use an SQLite file (the default) or postgresql+psycopg2://..."
         )
+    metric, sparsity = args.metric or "accuracy", False
+    if args.objective is not None:
+        wanted = [part.strip() for part in args.objective.split(",") if part.strip()]
+        if not wanted or wanted[0] not in METRICS or wanted[1:] not in ([], ["sparsity"]):
+            raise SettingsError(
+                f"--objective expects a score ({', '.join(METRICS)}), optionally followed by "
+                f"',sparsity', got {args.objective!r}"
+            )
+        if args.metric is not None and wanted[0] != args.metric:
+            raise SettingsError(
+                f"--objective {args.objective} and --metric {args.metric} name different scores; "
+                "give one of them"
+            )
+        metric, sparsity = wanted[0], len(wanted) == 2
+        if sparsity and args.engine == "keras-tuner":
+            raise SettingsError(
+                "--objective ...,sparsity is a multi-objective Optuna search; Keras Tuner "
+                "optimizes one objective: leave out --engine keras-tuner"
+            )
+    if args.tuner == "hyperband":
+        raise SettingsError(
+            "--tuner hyperband is not offered: it resumes short-trained models from saved "
+            "checkpoints, while this tool trains every fold for the full epochs; use --tuner "
+            "bayesian or random, or --pruner hyperband with Optuna"
+        )
+    if args.engine == "keras-tuner" and args.workers > 1:
+        raise SettingsError(
+            "--engine keras-tuner runs in one process (its oracle keeps its own state); "
+            "leave out --workers"
+        )
     if args.nested is not None and args.nested < 2:
         raise SettingsError(f"--nested expects at least 2 outer folds, got {args.nested}")
     if args.nested_repeats < 1:
@@ -372,7 +435,8 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "study_prefix": args.study_prefix,
         "folds": args.folds,
         "seed": args.seed,
-        "metric": args.metric,
+        "metric": metric,
+        "sparsity": sparsity,
         "sampler": args.sampler,
         "pruner": args.pruner,
         "timeout": args.timeout,
@@ -388,6 +452,8 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "workers": args.workers,
         "worker_index": args.worker_index,
         "worker_slot": args.worker_slot,
+        "engine": args.engine,
+        "tuner": args.tuner,
         "nested": args.nested,
         "nested_repeats": args.nested_repeats,
     }

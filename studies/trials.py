@@ -40,10 +40,16 @@ def n_finished(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
 
+#: ``protocol["reports"]`` of a study whose trials report each fold's own score at each step
+#: (what ``--pruner wilcoxon`` pairs), instead of the running mean the other pruners compare.
+FOLD_SCORES = "each fold's score"
+
+
 def best_trial(
     trials: Sequence[FrozenTrial], direction: StudyDirection = StudyDirection.MAXIMIZE
 ) -> FrozenTrial | None:
-    """The complete trial with the best value, the earliest among ties.
+    """The complete trial with the best value (of the first objective, for a study with several),
+    the earliest among ties.
 
     Optuna leaves the order of tied best trials to the storage (undefined on PostgreSQL); the
     test-set refit, the closing table and the report all use this one, so they agree.
@@ -51,14 +57,24 @@ def best_trial(
     complete = [
         t
         for t in trials
-        if t.state == TrialState.COMPLETE and t.value is not None and not math.isnan(t.value)
+        if t.state == TrialState.COMPLETE and t.values and not math.isnan(t.values[0])
     ]
     if not complete:
         return None
     sign = 1.0 if direction == StudyDirection.MAXIMIZE else -1.0
-    return max(complete, key=lambda t: (sign * float(t.value or 0.0), -t.number))
+    return max(complete, key=lambda t: (sign * float(t.values[0]), -t.number))
+
+
+def primary_value(trial: FrozenTrial | None) -> float:
+    """A finished trial's (first) objective value, its score; NaN when there is none."""
+    return float(trial.values[0]) if trial is not None and trial.values else math.nan
+
+
+def primary_direction(study: optuna.Study) -> StudyDirection:
+    """The direction of the study's (first) objective: its score."""
+    return study.directions[0]
 
 
 def study_best(study: optuna.Study) -> FrozenTrial | None:
-    """:func:`best_trial` of a stored single-objective study."""
-    return best_trial(study.get_trials(deepcopy=False), study.direction)
+    """:func:`best_trial` of a stored study, by its (first) objective."""
+    return best_trial(study.get_trials(deepcopy=False), primary_direction(study))

@@ -16,6 +16,7 @@ from data import Dataset
 from objectives import GREATER_IS_BETTER, Columns, TrainOptions
 from objectives.preprocess import PreparedFold, feature_names
 from studies.report._views import StudyView
+from studies.trials import FOLD_SCORES
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,10 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
     return infos
 
 
+def _engine_note(view: StudyView) -> str:
+    return "" if view.engine == "optuna" else f" ({view.engine})"
+
+
 @dataclass(frozen=True)
 class PlaneInfo:
     """CV score over two regularization strengths (log scales), with the seed grid's points."""
@@ -251,8 +256,9 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
         )
         infos.append(
             PlaneInfo(
-                name=f"plane_{family.name}",
-                title=f"{family.label}: CV {view.metric.replace('_', ' ')} over {x} and {y}",
+                name=f"plane_{view.suffix}",
+                title=f"{family.label}{_engine_note(view)}: "
+                f"CV {view.metric.replace('_', ' ')} over {x} and {y}",
                 metric=view.metric,
                 x=x,
                 y=y,
@@ -273,6 +279,9 @@ class IntermediateInfo:
     step_name: str
     metric: str
     curves: list[tuple[int, str, list[int], list[float]]]  # (trial, state, steps, values)
+    #: What a step's value is: the running mean over the folds so far, the fold mean after an
+    #: epoch, or (for the Wilcoxon pruner) the fold's own score.
+    reported: str = "running mean"
 
 
 def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
@@ -299,6 +308,13 @@ def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
                 step_name=view.family.step_name,
                 metric=view.metric,
                 curves=curves,
+                reported=(
+                    "score of each fold"
+                    if view.protocol.get("reports") == FOLD_SCORES
+                    else "running mean"
+                    if view.family.step_name == "fold"
+                    else "fold mean"
+                ),
             )
         )
     return infos

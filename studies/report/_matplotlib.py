@@ -18,8 +18,10 @@ import optuna
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from studies.report._efficiency import WITHIN, EfficiencyInfo
 from studies.report._info import CurveInfo, IntermediateInfo, PathInfo, PlaneInfo
 from studies.report._nested import CalibrationInfo, DecisionInfo
+from studies.report._pareto import FrontInfo
 from studies.report._sites import SitesInfo, site_order
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
@@ -84,10 +86,7 @@ def intermediate_values(info: IntermediateInfo) -> Figure:
         axes.plot([], [], color=color, linestyle=line, label=f"{state} trials")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(info.step_name + (" (1 = the first)" if info.step_name == "fold" else ""))
-    axes.set_ylabel(
-        f"{'running mean' if info.step_name == 'fold' else 'fold mean'} of validation "
-        f"{axis_label(info.metric)}"
-    )
+    axes.set_ylabel(f"{info.reported} of validation {axis_label(info.metric)}")
     axes.set_title(info.title)
     axes.legend(loc="best", fontsize=8)
     figure.tight_layout()
@@ -395,4 +394,114 @@ def sites_auc(info: SitesInfo) -> Figure:
     axes.set_title(info.title + "\n(hollow: fewer than 10 rows of a class, unstable)", fontsize=10)
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
+    return figure
+
+
+def sparsity_front(info: FrontInfo) -> Figure:
+    """Every trial, the front as a staircase, the one-SE threshold and the sparsest model within
+    it; each front point labelled with how many features its refit keeps."""
+    figure, axes = plt.subplots(figsize=(9, 5.5))
+    axes.scatter(
+        info.trials["n_nonzero"],
+        info.trials["score"],
+        s=14,
+        color="grey",
+        alpha=0.5,
+        label="trials",
+    )
+    front = info.front
+    axes.step(
+        front["n_nonzero"],
+        front["score"],
+        where="post",
+        color=PALETTE[0],
+        linewidth=1.5,
+        label="the front (no trial beats these on both)",
+    )
+    axes.scatter(front["n_nonzero"], front["score"], s=30, color=PALETTE[0])
+    axes.axhline(
+        info.threshold,
+        color=PALETTE[3],
+        linestyle="--",
+        linewidth=1,
+        label="one standard error from the best score",
+    )
+    chosen = front[front["chosen"]]
+    if not chosen.empty:
+        axes.scatter(
+            chosen["n_nonzero"],
+            chosen["score"],
+            marker="*",
+            s=250,
+            color="gold",
+            edgecolors="black",
+            zorder=3,
+            label=f"sparsest within one SE ({chosen['params'].iloc[0]})",
+        )
+    for _, row in front.iterrows():
+        if not math.isnan(row["refit_n_nonzero"]):
+            axes.annotate(
+                f"{int(row['refit_n_nonzero'])}",
+                (row["n_nonzero"], row["score"]),
+                xytext=(3, 4),
+                textcoords="offset points",
+                fontsize=7,
+            )
+    axes.set_xlabel("non-zero coefficients (mean over fold models; labels: the refit's count)")
+    axes.set_ylabel(f"CV {axis_label(info.metric)}")
+    axes.set_title(info.title)
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def search_efficiency(info: EfficiencyInfo) -> Figure:
+    """Best-so-far against trials (top) and seconds (bottom), one column per model: each
+    search's mean over seeds as a line, its range as a band, the "within 0.5 points" line."""
+    columns = len(info.models)
+    figure, grid = plt.subplots(
+        2, columns, figsize=(max(4.8 * columns, 8.0), 8.0), squeeze=False, sharey="col"
+    )
+    colours = itertools.cycle(f"C{i}" for i in range(10))  # matplotlib's default cycle
+    styles = {
+        search: ("--", "black") if search == "article grid" else ("-", next(colours))
+        for search in info.searches
+    }
+    for column, model in enumerate(info.models):
+        for row, (curves, label) in enumerate(
+            ((info.by_trials, "trials finished"), (info.by_seconds, "seconds"))
+        ):
+            axes = grid[row][column]
+            for search in info.searches:
+                curve = curves.get((model, search))
+                if curve is None:
+                    continue
+                line, colour = styles[search]
+                shown = ~np.isnan(curve.mean)
+                axes.plot(
+                    curve.x[shown], curve.mean[shown], linestyle=line, color=colour, label=search
+                )
+                axes.fill_between(
+                    curve.x[shown], curve.low[shown], curve.high[shown], color=colour, alpha=0.12
+                )
+            axes.axhline(
+                info.target[model], color="grey", linestyle=":", linewidth=1,
+                label="0.5 points from the best seen",
+            )  # fmt: skip
+            axes.set_xlabel(label)
+            # Zoomed on the last few points: where the searches differ.
+            best = info.target[model] + (WITHIN if info.greater_is_better else -WITHIN)
+            span = sorted(
+                (best, best - 12 * WITHIN if info.greater_is_better else best + 12 * WITHIN)
+            )
+            axes.set_ylim(span[0] - WITHIN, span[1] + WITHIN)
+            if row == 0:
+                axes.set_title(model)
+                axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if column == 0:
+                axes.set_ylabel(f"best CV {axis_label(info.metric)} so far")
+    handles, labels = grid[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=5, fontsize=8)
+    figure.suptitle(info.title, fontsize=11)
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure

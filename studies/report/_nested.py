@@ -5,6 +5,7 @@ calibration and decision curves of the out-of-sample predictions."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -257,7 +258,7 @@ def calibration_infos(
             continue
         infos.append(
             CalibrationInfo(
-                name=f"calibration_{model.replace(' ', '_')}",
+                name="calibration_" + re.sub(r"[^A-Za-z0-9]+", "-", model).strip("-"),
                 model=model,
                 source=source,
                 calibration=calibration(y, proba),

@@ -133,12 +133,17 @@ def html_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p class='quiet'>(none)</p>"
     head = "".join(f"<th>{html.escape(str(c).strip(), quote=False)}</th>" for c in table.columns)
+    # A column holding long text is left-aligned as a whole, so its short entries line up too.
+    text_columns = [
+        any(isinstance(v, str) and len(v) > 24 for v in table.iloc[:, i])
+        for i in range(table.shape[1])
+    ]
     body = []
     for row in table.itertuples(index=False):
         cells = []
-        for value in row:
+        for value, is_text in zip(row, text_columns, strict=True):
             text = value if isinstance(value, str) else number(value)
-            kind = " class='text'" if isinstance(value, str) and len(value) > 24 else ""
+            kind = " class='text'" if is_text else ""
             cells.append(f"<td{kind}>{html.escape(text, quote=False)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<div class='scroll'><table><tr>{head}</tr>{''.join(body)}</table></div>"
@@ -237,3 +242,42 @@ def missingness_view(table: pd.DataFrame) -> pd.DataFrame:
     for column in view.columns[1:]:
         view[column] = view[column].map(lambda v: f"{100 * v:.0f}%")
     return view
+
+
+def pareto_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "trial": table["trial"],
+            "parameters": table["params"],
+            "CV score": table["score"].map(number),
+            "non-zero (fold mean)": table["n_nonzero"].map(lambda v: number(v, 1)),
+            "features the refit keeps": table["features"],
+            "choice": table["chosen"].map(lambda c: "sparsest within one SE" if c else ""),
+        }
+    )
+
+
+def efficiency_view(reach: pd.DataFrame) -> pd.DataFrame:
+    def median(value: float, unit: str = "") -> str:
+        return (
+            "not reached"
+            if pd.isna(value)
+            else f"{value:.0f}{unit}"
+            if not unit
+            else (f"{value:.1f}{unit}")
+        )
+
+    return pd.DataFrame(
+        {
+            "model": reach["model"],
+            "search": reach["search"],
+            "trials (budget)": reach["trials_budget"],
+            "seeds within 0.5 points": reach["seeds_reached"].astype(str)
+            + " of "
+            + reach["seeds"].astype(str),
+            "trials needed (median)": reach["trials_to_within"].map(median),
+            "seconds needed (median)": reach["seconds_to_within"].map(lambda v: median(v, " s")),
+            "final best (mean)": reach["final_best"].map(number),
+        }
+    )

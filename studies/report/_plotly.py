@@ -63,7 +63,7 @@ def intermediate_values(info: IntermediateInfo) -> go.Figure:
     figure.update_layout(
         title=info.title,
         xaxis={"title": info.step_name, "dtick": 1 if info.step_name == "fold" else None},
-        yaxis={"title": f"validation {axis_label(info.metric)}"},
+        yaxis={"title": f"{info.reported} of validation {axis_label(info.metric)}"},
         legend=LEGEND_BELOW,
     )
     return figure

@@ -8,7 +8,7 @@ tests pin them on small studies with known numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -99,8 +99,9 @@ def what_the_numbers_say(
         sd = best.user_attrs.get(f"cv_{metric}_sd", math.nan)
         return f"{best.value:.3f} +- {sd:.3f}"
 
-    linear = [v for v in searches if v.family is not None and v.family.linear]
-    networks = [v for v in searches if v.family is not None and v.family.keras]
+    optuna_searches = [v for v in searches if v.engine == "optuna"]
+    linear = [v for v in optuna_searches if v.family is not None and v.family.linear]
+    networks = [v for v in optuna_searches if v.family is not None and v.family.keras]
     if len(linear) >= 2:
         described = [f"{cv(v)} ({v.label}, {_params(v.best().params)})" for v in linear]  # type: ignore[union-attr]
         rows = [_pair(comparison, a.label, b.label) for i, a in enumerate(linear)
@@ -172,6 +173,7 @@ def what_the_numbers_say(
             f"Is the network better? {verdict.capitalize() if verdict[0].islower() else verdict}: "
             f"its best CV {name} is {cv(network)} against {against}."
         )
+    sentences += _engine_sentences(searches, comparison, metric, cv)
     tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
     if tested:
         n_test = int(tested[0].test_attr("n_test", 0))
@@ -215,6 +217,39 @@ def what_the_numbers_say(
             "the honest check."
         )
     sentences += [f"Note: {flag.split(': ', 1)[1]} ({flag.split(': ', 1)[0]})." for flag in flags]
+    return sentences
+
+
+def _engine_sentences(
+    searches: Sequence[StudyView],
+    comparison: pd.DataFrame,
+    metric: str,
+    cv: Callable[[StudyView], str],
+) -> list[str]:
+    """For each family searched by Optuna and by another engine (Keras Tuner): what each found,
+    in how many trials, and whether the folds tell the two picks apart."""
+    sentences = []
+    for view in searches:
+        if view.engine == "optuna" or view.family is None:
+            continue
+        same = next((v for v in searches if v.engine == "optuna" and v.family is view.family), None)
+        if same is None:
+            continue
+        tuner = view.protocol.get("tuner")
+        row = _pair(comparison, same.label, view.label)
+        winner = _better(row, metric) if row is not None else None
+        verdict = (
+            "the folds cannot tell the two picks apart"
+            if winner is None
+            else f"{winner} scores {'higher' if GREATER_IS_BETTER[metric] else 'lower'} on the "
+            "folds"
+        ) + (f" ({_p(row)})" if row is not None else "")
+        sentences.append(
+            f"Optuna or {view.engine.replace('-', ' ').title()}? For {view.family.name}, Optuna "
+            f"found best CV {METRIC_NAMES[metric]} {cv(same)} in {len(same.complete)} trials, "
+            f"{view.engine}{f' ({tuner})' if tuner else ''} {cv(view)} in "
+            f"{len(view.complete)} trials, on the same folds and with the same trainer; {verdict}."
+        )
     return sentences
 
 

@@ -16,7 +16,7 @@ from optuna.trial import FrozenTrial
 from objectives import GREATER_IS_BETTER, METRICS
 from objectives.stats import corrected_resampled_ttest, holm
 from studies.report._views import StudyView
-from studies.trials import count_outcomes
+from studies.trials import count_outcomes, primary_value
 
 SUMMARY_COLUMNS = [
     "study",
@@ -105,7 +105,7 @@ def summary_table(views: list[StudyView]) -> pd.DataFrame:
                 "n_failed": counts["failed"],
                 "n_interrupted": counts["interrupted"],
                 "metric": "test accuracy" if view.seed_grid else metric,
-                "best_cv_value": best.value if best and best.value is not None else math.nan,
+                "best_cv_value": primary_value(best),
                 "best_cv_sd": attrs.get(f"cv_{metric}_sd", math.nan),
                 **{f"best_cv_{m}": attrs.get(f"cv_{m}", math.nan) for m in METRICS},
                 "test_accuracy": test.get("accuracy", math.nan),
@@ -139,7 +139,8 @@ def trials_table(view: StudyView) -> pd.DataFrame:
         row: dict[str, Any] = {
             "number": trial.number,
             "state": trial.state.name,
-            "value": trial.value,
+            "value": primary_value(trial),
+            **({"n_nonzero_coef": trial.values[1]} if len(trial.values or []) > 1 else {}),
             "datetime_start": trial.datetime_start,
             "datetime_complete": trial.datetime_complete,
             "duration_seconds": duration,

@@ -51,12 +51,13 @@ class StudyView:
 
     @property
     def direction(self) -> StudyDirection:
-        return self.study.direction
+        return self.study.directions[0]
 
     @property
     def label(self) -> str:
         """How tables name it: the family (and engine, part) it stands for."""
         base = self.family.name if self.family else self.suffix
+        base += " (sparsity front)" if self.is_front else ""
         engine = "" if self.engine == "optuna" else f" ({self.engine})"
         return f"{base}{engine}" + (f" [{self.part}]" if self.part else "")
 
@@ -69,8 +70,19 @@ class StudyView:
         return [t for t in self.trials if t.state == TrialState.PRUNED]
 
     @property
-    def is_search(self) -> bool:
+    def is_front(self) -> bool:
+        """A multi-objective study: score up, non-zero coefficients down."""
+        return "sparsity" in (self.protocol.get("objectives") or [])
+
+    @property
+    def is_model_study(self) -> bool:
+        """A study of a model family: a search or a sparsity front, not a seed grid."""
         return self.family is not None and self.seed_grid is None
+
+    @property
+    def is_search(self) -> bool:
+        """A single-objective search (a sparsity front is reported on its own)."""
+        return self.is_model_study and not self.is_front
 
     def best(self) -> FrozenTrial | None:
         return best_trial(self.trials, self.direction)
@@ -104,10 +116,12 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
         seed_grid = protocol.get("seed_grid") or (suffix if suffix.startswith("seed-") else None)
         part = str(protocol.get("part", ""))
         engine = str(protocol.get("engine", "optuna"))
+        front = "sparsity" in (protocol.get("objectives") or [])
         expected = "-".join(
             piece
             for piece in (
                 seed_grid or (family.name if family else suffix),
+                "sparsity" if front else "",
                 "" if engine == "optuna" else engine.replace("-", ""),
                 part,
             )

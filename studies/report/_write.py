@@ -16,6 +16,13 @@ from matplotlib.figure import Figure
 from data import DataError, Dataset, reload
 from objectives import Columns, PreparedFold, prepare_fold, split_rows
 from studies.report import _matplotlib, _plotly, _tables
+from studies.report._efficiency import (
+    EFFICIENCY_FOLDER,
+    EfficiencyInfo,
+    efficiency_info,
+    efficiency_sentence,
+    read_efficiency,
+)
 from studies.report._info import (
     ONE_SE_RULE,
     CurveInfo,
@@ -42,13 +49,16 @@ from studies.report._page import (
     Section,
     calibration_view,
     comparison_view,
+    efficiency_view,
     missingness_view,
     nested_view,
+    pareto_view,
     searches_table,
     seed_view,
     sites_view,
     write_page,
 )
+from studies.report._pareto import FrontInfo, front_infos, front_sentence, pareto_table
 from studies.report._sentences import honest_sentences, what_the_numbers_say
 from studies.report._sites import (
     SitesInfo,
@@ -84,6 +94,8 @@ class Infos:
     calibrations: list[CalibrationInfo]
     decision: DecisionInfo | None
     sites: SitesInfo | None
+    fronts: list[FrontInfo]
+    efficiency: EfficiencyInfo | None
 
 
 def write_report(
@@ -129,6 +141,11 @@ def write_report(
         tables["nested"] = nested_table(nested)
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)
+    training = _training_part(views, dataset)
+    fronts = front_infos(views, dataset, training)
+    efficiency = read_efficiency(out.parent)
+    if fronts:
+        tables["pareto"] = pareto_table(fronts)
     sites = site_table(views)
     if not sites.empty:
         tables["sites"] = sites
@@ -144,16 +161,21 @@ def write_report(
     infos = Infos(
         curves=curve_infos(views),
         planes=plane_infos(views),
-        paths=path_infos(views, dataset, _training_part(views, dataset)),
+        paths=path_infos(views, dataset, training),
         intermediates=intermediate_infos(views),
         calibrations=calibrations,
         decision=decision_info(source, predictions),
         sites=sites_info(sites),
+        fronts=fronts,
+        efficiency=efficiency_info(efficiency) if efficiency is not None else None,
     )
     honest = honest_sentences(nested, tables["comparison"], calibrations)
     travel = sites_sentence(sites)
     if travel:
         honest.insert(0, travel)
+    sparse = front_sentence(fronts)
+    if sparse:
+        honest.append(sparse)
     report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
     images = {
         name: _save(figure, out / f"{name}.png", report)
@@ -168,6 +190,13 @@ def write_report(
         _save_dashboard_notes(views, tables, report, infos)
     _remove_stale(out, report.files)
     return report
+
+
+def efficiency_figure(table: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
+    """The search-efficiency plot of ``benchmarks/search_efficiency.py``'s table, and its
+    trials-and-seconds-to-within table (the same drawing the report shows)."""
+    info = efficiency_info(table)
+    return _matplotlib.search_efficiency(info), info.reach
 
 
 def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Path) -> bool:
@@ -299,7 +328,45 @@ def _sections(
         across.images += pick("sites_auc")
         across.paragraphs.append("Share of missing values per site and column:")
         across.tables.append(missingness_view(tables["missingness"]))
-    return [searches, honest, across, curves, planes, comparison, usefulness, seed, history]
+    sparsity = Section("The sparsity front: score against features kept")
+    if "pareto" in tables:
+        sparsity.paragraphs.append(
+            "The L1 and elastic-net searches with two objectives (--objective SCORE,sparsity): "
+            "the CV score up, the mean number of non-zero coefficients of the fold models down. "
+            "The front holds the trials no other trial beats on both; each front point's model, "
+            "refit on the training rows, names the features it keeps. The choice (a star in the "
+            "plot) is the sparsest front point within one standard error of the best score."
+        )
+        sparsity.tables.append(pareto_view(tables["pareto"]))
+        sparsity.images += pick("sparsity_front_")
+    engines = Section("Which search finds a good model fastest")
+    if infos.efficiency is not None:
+        sentence = efficiency_sentence(infos.efficiency.reach)
+        engines.paragraphs.append(
+            f"Measured by benchmarks/search_efficiency.py (its table: ../{EFFICIENCY_FOLDER}/), "
+            "not by this run: every search at the same trial budget on the same folds, without "
+            "pruning, over several seeds. " + (sentence or "")
+        )
+        engines.tables.append(efficiency_view(infos.efficiency.reach))
+        engines.images += pick("search_efficiency")
+    else:
+        engines.quiet.append(
+            "Search efficiency: not run (python benchmarks/search_efficiency.py compares grid, "
+            "random, TPE, GP and Keras Tuner at equal budgets)."
+        )
+    return [
+        searches,
+        honest,
+        across,
+        curves,
+        sparsity,
+        planes,
+        comparison,
+        usefulness,
+        seed,
+        history,
+        engines,
+    ]
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -331,7 +398,7 @@ def _stored_dataset(views: list[StudyView], report: Report) -> Dataset | None:
     checksum."""
     for view in views:
         recipe = view.study.user_attrs.get("data")
-        if view.is_search and recipe:
+        if view.is_model_study and recipe:
             try:
                 dataset = reload(recipe)
             except DataError as error:
@@ -350,7 +417,7 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
     """The default design's training rows, preprocessed, for the coefficient paths."""
     if dataset is None:
         return None
-    protocol = next((v.protocol for v in views if v.is_search and not v.part), None)
+    protocol = next((v.protocol for v in views if v.is_model_study and not v.part), None)
     if not protocol or protocol.get("data_sha256") != dataset.sha256:
         return None
     split = protocol.get("split") or {}
@@ -396,6 +463,13 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figur
         figures["decision_curve"] = ("Decision curve", _matplotlib.decision_curve(infos.decision))
     if infos.sites is not None:
         figures[infos.sites.name] = (infos.sites.title, _matplotlib.sites_auc(infos.sites))
+    for front in infos.fronts:
+        figures[front.name] = (front.title, _matplotlib.sparsity_front(front))
+    if infos.efficiency is not None:
+        figures[infos.efficiency.name] = (
+            infos.efficiency.title,
+            _matplotlib.search_efficiency(infos.efficiency),
+        )
     return figures
 
 
@@ -463,10 +537,10 @@ def _save_dashboard_notes(
                         _plotly.regularization_curve(info),
                         graph_object_id="regularization-curve",
                     )
-            if family is not None and f"plane_{family.name}" in planes:
+            if f"plane_{view.suffix}" in planes:
                 optuna_dashboard.save_plotly_graph_object(
                     view.study,
-                    _plotly.plane(planes[f"plane_{family.name}"]),
+                    _plotly.plane(planes[f"plane_{view.suffix}"]),
                     graph_object_id="plane",
                 )
             if f"intermediate_{view.suffix}" in intermediates:

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from studies.report import EFFICIENCY_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,3 +27,43 @@ def test_ci_coverage_ends_with_the_chosen_methods_coverage() -> None:
     lines = run("benchmarks/ci_coverage.py", "--quick", "--datasets", "4", "--jobs", "1")
     assert re.fullmatch(r"coverage=[01]\.\d{3}", lines[-1]), lines[-1]
     assert any(line.startswith("method=") and " coverage=" in line for line in lines)
+
+
+@pytest.mark.slow
+@pytest.mark.mlp
+def test_search_efficiency_writes_its_table_and_plot_and_prints_the_reach(tmp_path: Path) -> None:
+    out = tmp_path / "efficiency"
+    lines = run("benchmarks/search_efficiency.py", "--quick", "--out", str(out))
+    searches = ["grid", "random", "tpe", "kt-bayesian", "kt-random", "article grid"]
+    for model in ("logreg-l2", "mlp"):
+        for search in searches:
+            pattern = (
+                rf"{model} {search}: trials_to_within=(\d+|nan) seconds_to_within=(\d+\.\d|nan) "
+                r"reached=\d/[12] final_best=0\.\d{4} budget=\d+"
+            )
+            assert any(re.fullmatch(pattern, line) for line in lines), (model, search, lines)
+    for pruner in ("median", "wilcoxon"):
+        pattern = (
+            rf"logreg-l2 pruner={pruner}: fold_fits=\d+\.\d pruned=\d+\.\d final_best=0\.\d{{4}}"
+        )
+        assert any(re.fullmatch(pattern, line) for line in lines), lines
+    assert any(re.fullmatch(r"logreg-l2: wilcoxon_saves_vs_median=-?\d\.\d{3}", x) for x in lines)
+
+    table = pd.read_csv(out / "search_efficiency.csv")
+    assert table.columns.tolist() == EFFICIENCY_COLUMNS
+    budgets = {"logreg-l2": 6, "mlp": 3}
+    grids = {"logreg-l2": 3, "mlp": 9}
+    for key, run_rows in table.groupby(["model", "search", "seed"]):
+        of_model, of_search = str(key[0]), str(key[1])
+        expected = grids[of_model] if of_search == "article grid" else budgets[of_model]
+        assert run_rows["trial"].tolist() == list(range(1, expected + 1))
+        assert run_rows["best_so_far"].tolist() == run_rows["value"].cummax().tolist()
+        assert run_rows["seconds"].is_monotonic_increasing
+    # Two seeds of every search but the article's fixed grid.
+    assert table.groupby("search")["seed"].nunique().to_dict() == {
+        **dict.fromkeys([s for s in searches if s != "article grid"], 2),
+        **({"gp": 2} if "gp" in set(table["search"]) else {}),
+        "article grid": 1,
+    }
+    assert (out / "search_efficiency.png").stat().st_size > 10_000
+    assert set(pd.read_csv(out / "pruning.csv")["pruner"]) == {"median", "wilcoxon"}

@@ -134,6 +134,22 @@ BAD_FLAGS = {
         "cannot open storage",
     ),
     "missing data file": (["--data", "absent.csv"], "no data file at absent.csv (from --data)"),
+    "hyperband tuner": (["--engine", "keras-tuner", "--tuner", "hyperband"], "is not offered"),
+    "unknown engine": (["--engine", "ray"], "invalid choice: 'ray'"),
+    "keras tuner workers": (
+        ["--engine", "keras-tuner", "--workers", "2"],
+        "--engine keras-tuner runs in one process",
+    ),
+    "unknown objective": (["--objective", "accuracy,speed"], "--objective expects a score"),
+    "objective against metric": (
+        ["--objective", "roc_auc,sparsity", "--metric", "accuracy"],
+        "name different scores",
+    ),
+    "sparsity with keras tuner": (
+        ["--objective", "accuracy,sparsity", "--engine", "keras-tuner"],
+        "Keras Tuner optimizes one objective",
+    ),
+    "pruner": (["--pruner", "wilcox"], "invalid choice: 'wilcox'"),
 }
 
 
