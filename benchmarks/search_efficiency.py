@@ -4,7 +4,9 @@
         [--logistic-trials 60] [--network-trials 40] [--data NAME|PATH] [--out DIR]
 
 Searches, each run through ``python -m studies.heart`` (a fresh SQLite file per run, no pruning,
-so every trial is a full 5-fold score on the same folds):
+so every trial is a full 5-fold score on the same folds). The seeds vary the search alone
+(``--search-seed``): the fold plan and the networks' initial weights stay ``--seed``'s, so every
+search scores the same function and their values compare across seeds:
 
 - ``article grid``: the article's own points (C in {0.001, 0.01, 0.1}; the network's 3x3 grid of
   l1 and l2), scored by cross-validation on the same folds (not on its test rows);
@@ -88,7 +90,7 @@ class Bench:
 
         self.runs += 1
         storage = f"sqlite:///{self.folder / f'run{self.runs}.db'}"
-        argv = ["--data", self.data, "--models", model, "--trials", str(trials), "--seed",
+        argv = ["--data", self.data, "--models", model, "--trials", str(trials), "--search-seed",
                 str(seed), "--storage", storage, "--study-prefix", f"run{self.runs}",
                 "--pruner", "none", "--epochs", str(self.epochs), "--parallel-trials",
                 str(self.parallel), "--no-test", "--no-report", "--quiet", *flags]  # fmt: skip

@@ -204,7 +204,7 @@ def run_kerastuner_study(
             hyperparameters=space,
             # Keras Tuner counts failed trials toward max_trials; this tool does not.
             max_trials=settings.trials + failed,
-            seed=settings.seed,
+            seed=settings.sampler_seed,
             directory=str(PROJECT_ROOT),
             project_name=study_name,
             overwrite=False,

@@ -48,6 +48,8 @@ class Settings:
     study_prefix: str = DEFAULT_PREFIX
     folds: int = 5
     seed: int = 42
+    #: Seeds the search alone (``--search-seed``); None: ``seed``.
+    search_seed: int | None = None
     metric: str = "accuracy"
     sampler: str = "tpe"
     pruner: str = "median"
@@ -102,9 +104,10 @@ class Settings:
     def sampler_seed(self) -> int:
         """The sampler's seed: ``--seed`` itself for a lone worker; for worker ``slot`` of machine
         ``--worker-index``, a stream of its own, so no two workers repeat each other's draws."""
+        base = self.seed if self.search_seed is None else self.search_seed
         if self.worker_index == 0 and self.worker_slot == 0:
-            return self.seed
-        sequence = np.random.SeedSequence([self.seed, self.worker_index, self.worker_slot])
+            return base
+        sequence = np.random.SeedSequence([base, self.worker_index, self.worker_slot])
         return int(sequence.generate_state(1)[0])
 
     def sparsity_for(self, family: ModelFamily) -> bool:
@@ -197,6 +200,13 @@ def add_run_arguments(
         metavar="S",
         help="fixes the outer split, the fold plan, the sampler and the networks' initial "
         "weights (default: 42)",
+    )
+    parser.add_argument(
+        "--search-seed",
+        type=int,
+        metavar="S",
+        help="seeds the search alone (the sampler, or Keras Tuner), keeping --seed's folds and "
+        "initial weights: another search path over the same scores (default: --seed)",
     )
     parser.add_argument(
         "--metric",
@@ -354,6 +364,8 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         raise SettingsError(f"--folds expects at least 2 folds, got {args.folds}")
     if args.seed < 0:
         raise SettingsError(f"--seed expects 0 or more, got {args.seed}")
+    if args.search_seed is not None and args.search_seed < 0:
+        raise SettingsError(f"--search-seed expects 0 or more, got {args.search_seed}")
     numbers = (
         ("--epochs", args.epochs),
         ("--batch-size", 1 if args.batch_size is None else args.batch_size),
@@ -435,6 +447,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "study_prefix": args.study_prefix,
         "folds": args.folds,
         "seed": args.seed,
+        "search_seed": args.search_seed,
         "metric": metric,
         "sparsity": sparsity,
         "sampler": args.sampler,

@@ -79,6 +79,22 @@ def test_same_seed_gives_the_same_trials(heart_csv: Path, tmp_path: Path) -> Non
     assert other != runs[0]
 
 
+def test_a_search_seed_changes_the_search_not_the_folds(heart_csv: Path, tmp_path: Path) -> None:
+    """Another --search-seed draws other parameters over the same fold plan (the protocol, which
+    holds the plan's fingerprint, is the same, so the studies could even be one); the same search
+    seed draws the same trials again."""
+    studies = []
+    for name, search_seed in (("a", "1"), ("b", "2"), ("c", "1")):
+        storage = sqlite_url(tmp_path / f"{name}.db")
+        assert run(heart_csv, storage, "--trials", "6", "--models", "logreg-l2", "--pruner",
+                   "none", "--search-seed", search_seed) == 0  # fmt: skip
+        studies.append(optuna.load_study(study_name="heart-logreg-l2", storage=storage))
+    one, two, again = studies
+    assert one.user_attrs["protocol"] == two.user_attrs["protocol"]
+    assert [t.params for t in one.trials] != [t.params for t in two.trials]
+    assert [(t.params, t.value) for t in again.trials] == [(t.params, t.value) for t in one.trials]
+
+
 def test_rerunning_resumes_toward_the_target(heart_csv: Path, tmp_path: Path) -> None:
     storage = sqlite_url(tmp_path / "heart.db")
     flags = ("--models", "logreg-l2")
@@ -116,6 +132,7 @@ BAD_FLAGS = {
     "text trials": (["--trials", "many"], "invalid int value: 'many'"),
     "unknown model": (["--models", "logreg-l1,forest"], "--models expects a comma list"),
     "negative seed": (["--seed", "-1"], "--seed expects 0 or more, got -1"),
+    "negative search seed": (["--search-seed", "-2"], "--search-seed expects 0 or more, got -2"),
     "unknown metric": (["--metric", "f1"], "invalid choice: 'f1'"),
     "one fold": (["--folds", "1"], "--folds expects at least 2 folds, got 1"),
     "too many folds": (["--folds", "40"], "--folds 40 needs at least 40 rows of each class"),
