@@ -1,6 +1,6 @@
 """The same T trials x 5 folds trained three ways, side by side on one backend.
 
-    python benchmarks/mlp_throughput.py [--trials 20] [--backend jax] [--sweep]
+    python benchmarks/mlp_throughput.py [--trials 20] [--backend jax] [--sweep] [--cli]
 
 1. ``fit``: what a user would write, one ``model.fit(epochs=100, batch_size=10,
    validation_data=...)`` per (trial, fold);
@@ -12,12 +12,27 @@ All three train the same network on the same rows for the same epochs and batch 
 after every epoch, with no pruning; the parameters are a fixed log grid. Prints
 ``speedup_vs_fit=<x>`` and ``speedup_vs_plain=<x>`` (ratios of wall time, measured in this run).
 ``--sweep`` first prints the packed trainer's time for several T and row counts.
+
+How close to the machine: ``packed_gflops=`` is the arithmetic of the packed run's training
+steps (forward and backward matrix products: 6 x batch x copies x sum of in x out per step) over
+its wall time, and ``machine_gflops=`` what the backend's own batched matrix product achieves on
+the same shapes (copies as the batch dimension, each layer's forward and backward products, timed
+alone in this run).
+
+``--cli`` (first) times the command a user runs, ``python -m studies.heart --models mlp --trials
+40 --pruner none --storage memory --no-report`` (40 trials x 5 folds, 100 epochs, batch 10, the
+test refit included), in a fresh process, against one lean ``model.fit`` of the same network on
+one fold's rows (100 epochs, batch 10, no validation; a second fit in its own process, after a
+first one compiled the step). ``cli_speedup_vs_lean_fit=`` is networks x lean fit / command.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,11 +49,101 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--backend", choices=BACKENDS, default=default_backend())
     parser.add_argument("--sweep", action="store_true", help="also time packed T and row counts")
+    parser.add_argument("--cli", action="store_true", help="also time the command line")
+    parser.add_argument("--cli-trials", type=int, default=40)
     return parser.parse_args()
+
+
+LEAN_FIT = """
+import sys, time
+from objectives.keras_env import configure_backend
+configure_backend(sys.argv[1])
+from benchmarks._heart_rows import training_rows
+from objectives import make_fold_plan, mlp
+X, y, _ = training_rows()
+train = make_fold_plan(y, 5, seed=42)[0][0]
+X, y = X[train].astype("float32"), y[train].astype("float32")
+def fit():
+    model = mlp.build_model({"l1": 1e-4, "l2": 1e-4}, X.shape[1], seed=0)
+    start = time.perf_counter()
+    model.fit(X, y, epochs=int(sys.argv[2]), batch_size=int(sys.argv[3]), verbose=0)
+    return time.perf_counter() - start
+fit()
+print(fit())
+"""
+
+
+def time_cli(args: argparse.Namespace) -> None:
+    """The command line against one lean fit, each in a fresh process."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "KERAS_BACKEND": args.backend}
+    lean = subprocess.run(
+        [sys.executable, "-c", LEAN_FIT, args.backend, str(args.epochs), str(args.batch_size)],
+        capture_output=True, text=True, check=True, cwd=root, env=env,
+    )  # fmt: skip
+    lean_seconds = float(lean.stdout.strip().splitlines()[-1])
+    command = [sys.executable, "-m", "studies.heart", "--models", "mlp", "--trials",
+               str(args.cli_trials), "--pruner", "none", "--storage", "memory", "--no-report",
+               "--quiet", "--epochs", str(args.epochs), "--folds", str(args.folds)]  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, cwd=folder, env=env)
+        cli_seconds = time.perf_counter() - start
+    networks = args.cli_trials * args.folds
+    print(f"lean_fit_seconds={lean_seconds:.2f} (one model.fit, {args.epochs} epochs, batch "
+          f"{args.batch_size}, no validation)")  # fmt: skip
+    print(f"cli_seconds={cli_seconds:.1f} ({args.cli_trials} trials x {args.folds} folds, no "
+          "pruning, in memory, test refit included)")  # fmt: skip
+    print(f"cli_speedup_vs_lean_fit={networks * lean_seconds / cli_seconds:.1f}")
+
+
+def step_gflop(copies: int, batch: int, n_features: int) -> float:
+    """Forward and backward matrix products of one training step, in GFLOP."""
+    from objectives.mlp._network import layer_shapes
+
+    return 6 * batch * copies * sum(i * u for i, u in layer_shapes(n_features)) / 1e9
+
+
+def machine_gflops(copies: int, batch: int, n_features: int, backend: str) -> float:
+    """The backend's batched matrix product on the step's shapes: GFLOP per second."""
+    import numpy as np
+
+    from objectives.mlp._network import layer_shapes
+
+    products = []  # (lhs, rhs) shapes: forward, input gradient, weight gradient per layer
+    for i, u in layer_shapes(n_features):
+        products += [((batch, i), (i, u)), ((batch, u), (u, i)), ((i, batch), (batch, u))]
+    rng = np.random.default_rng(0)
+    pairs = [
+        (rng.normal(size=(copies, *a)).astype("float32"),
+         rng.normal(size=(copies, *b)).astype("float32"))
+        for a, b in products
+    ]  # fmt: skip
+    if backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        matmul = jax.jit(lambda ab: [jnp.matmul(a, b) for a, b in ab])
+        run = lambda: jax.block_until_ready(matmul(pairs))  # noqa: E731
+    else:
+        import tensorflow as tf
+
+        tensors = [(tf.constant(a), tf.constant(b)) for a, b in pairs]
+        matmul_tf = tf.function(lambda: [tf.matmul(a, b) for a, b in tensors])
+        run = lambda: [t.numpy() for t in matmul_tf()]  # noqa: E731
+    run()
+    repeats = 200
+    start = time.perf_counter()
+    for _ in range(repeats):
+        run()
+    seconds = (time.perf_counter() - start) / repeats
+    return step_gflop(copies, batch, n_features) / seconds
 
 
 def main() -> None:
     args = parse()
+    if args.cli:
+        time_cli(args)
     configure_backend(args.backend)
     import numpy as np
     import pandas as pd
@@ -107,6 +212,12 @@ def main() -> None:
               f"({networks / seconds:5.2f} networks/s)")  # fmt: skip
     print(f"speedup_vs_fit={fit_seconds / packed_seconds:.1f}")
     print(f"speedup_vs_plain={plain_seconds / packed_seconds:.1f}")
+    n_features = folds[0].n_features
+    steps = args.epochs * max(-(-len(f.y_train) // args.batch_size) for f in folds)
+    achieved = steps * step_gflop(networks, args.batch_size, n_features) / packed_seconds
+    print(f"packed_gflops={achieved:.1f} ({networks} copies, {steps} steps, whole run)")
+    limit = machine_gflops(networks, args.batch_size, n_features, args.backend)
+    print(f"machine_gflops={limit:.1f} (the same products alone)")
 
 
 if __name__ == "__main__":

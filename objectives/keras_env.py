@@ -24,8 +24,16 @@ def default_backend() -> str:
     return os.environ.get("KERAS_BACKEND") or DEFAULT_BACKEND
 
 
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def configure_backend(backend: str, threads: int = 1) -> None:
-    """Select ``backend`` and cap its threads at ``threads`` (the networks here are tiny).
+    """Select ``backend`` and cap its threads per device at ``threads`` (the networks here are
+    tiny: one thread per operation is fastest). On JAX, XLA gets one host device per CPU core,
+    so the packed trainer can split its copies across the cores (``objectives/mlp/_fast.py``);
+    a GPU, when JAX has one, is used as is.
 
     Raises:
         BackendError: Keras is already running on another backend in this process.
@@ -41,12 +49,14 @@ def configure_backend(backend: str, threads: int = 1) -> None:
         return
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("JAX_PLATFORMS", "cpu")
     for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         os.environ[name] = str(threads)
-    if threads == 1 and "--xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
-        flags = "--xla_cpu_multi_thread_eigen=false"
-        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    flags = {"--xla_cpu_multi_thread_eigen": "false"} if threads == 1 else {}
+    if backend == "jax":
+        flags["--xla_force_host_platform_device_count"] = str(cpu_cores())
+    given = os.environ.get("XLA_FLAGS", "")
+    added = [f"{flag}={value}" for flag, value in flags.items() if flag not in given]
+    os.environ["XLA_FLAGS"] = " ".join([given, *added]).strip()
 
 
 def seed_shuffling(seed: int) -> None:

@@ -18,8 +18,9 @@ copy's still takes the extra steps, driven by its regularization term alone. Wit
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +28,8 @@ import numpy as np
 from scipy.special import expit
 
 from objectives.family import Outcome, ReportHook, TrainOptions
-from objectives.mlp._network import HIDDEN_UNITS, initial_weights, weight_values
+from objectives.mlp._fast import JaxPack, copy_sizes
+from objectives.mlp._network import HIDDEN_UNITS, initial_weights, layer_shapes, weight_values
 from objectives.mlp._train import FoldCurves, epoch_order, fold_seed, is_report_epoch, pad
 from objectives.preprocess import PreparedFold
 from objectives.scoring import Scores, score_batch
@@ -47,7 +49,7 @@ class Copy:
     seed: int
 
 
-def _layer_classes() -> tuple[type, type]:
+def _layer_classes() -> tuple[type, type, type]:
     """Define the Keras classes on first use, so importing this module stays light."""
     global _CLASSES
     if _CLASSES is not None:
@@ -55,8 +57,22 @@ def _layer_classes() -> tuple[type, type]:
     import keras
     from keras import ops
 
+    class SwapCopies(keras.layers.Layer):  # type: ignore[misc]
+        """(batch, copies, ...) <-> (copies, batch, ...): the model takes and returns batches
+        first (as ``fit`` slices them), its layers work copies first."""
+
+        def call(self, inputs: Any) -> Any:
+            return ops.swapaxes(inputs, 0, 1)
+
+        def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (input_shape[1], input_shape[0], *input_shape[2:])
+
     class PackedDense(keras.layers.Layer):  # type: ignore[misc]
-        """``units`` outputs per copy; kernel ``(copies, inputs, units)``, per-copy L1/L2."""
+        """``units`` outputs per copy; kernel ``(copies, inputs, units)``, per-copy L1/L2.
+
+        Inputs are (copies, batch, inputs): one batched matrix product with the copies as its
+        batch dimension, the layout the backends run fastest (benchmarks/mlp_throughput.py).
+        """
 
         def __init__(
             self,
@@ -75,17 +91,24 @@ def _layer_classes() -> tuple[type, type]:
         def build(self, input_shape: tuple[int, ...]) -> None:
             self.kernel = self.add_weight(
                 shape=self.initial_kernel.shape,
-                initializer=keras.initializers.Constant(self.initial_kernel),
+                # NumPy values, not Keras' Constant and Zeros: on JAX those compile a small
+                # XLA program per shape (some 30 ms each).
+                initializer=lambda shape, dtype=None: np.asarray(self.initial_kernel, dtype),
                 regularizer=PackedL1L2(self.l1, self.l2)
                 if self.l1.any() or self.l2.any()
                 else None,
                 name="kernel",
             )
             copies, _, units = self.initial_kernel.shape
-            self.bias = self.add_weight(shape=(copies, units), initializer="zeros", name="bias")
+            self.bias = self.add_weight(
+                shape=(copies, units),
+                initializer=lambda shape, dtype=None: np.zeros(shape, dtype),
+                name="bias",
+            )
 
         def call(self, inputs: Any) -> Any:
-            return self.activation(ops.einsum("bmi,miu->bmu", inputs, self.kernel) + self.bias)
+            outputs = ops.matmul(inputs, self.kernel) + ops.expand_dims(self.bias, 1)
+            return self.activation(outputs)
 
     class PackedL1L2(keras.regularizers.Regularizer):  # type: ignore[misc]
         """Sum over copies of ``l1[m] * sum|W[m]| + l2[m] * sum W[m]^2``, as ``l1_l2`` per copy."""
@@ -95,9 +118,7 @@ def _layer_classes() -> tuple[type, type]:
             self.l2 = l2
 
         def __call__(self, kernel: Any) -> Any:
-            l1 = ops.sum(ops.abs(kernel), axis=(1, 2))
-            l2 = ops.sum(ops.square(kernel), axis=(1, 2))
-            return ops.sum(self.l1 * l1) + ops.sum(self.l2 * l2)
+            return packed_penalty(kernel, self.l1, self.l2)
 
         def get_config(self) -> dict[str, Any]:
             return {"l1": self.l1.tolist(), "l2": self.l2.tolist()}
@@ -111,11 +132,20 @@ def _layer_classes() -> tuple[type, type]:
         def call(self, y_true: Any, y_pred: Any) -> Any:
             return packed_loss(y_true, y_pred)
 
-    _CLASSES = (PackedDense, PackedLoss)
+    _CLASSES = (PackedDense, PackedLoss, SwapCopies)
     return _CLASSES
 
 
-_CLASSES: tuple[type, type] | None = None
+_CLASSES: tuple[type, type, type] | None = None
+
+
+def packed_penalty(kernel: Any, l1: Any, l2: Any) -> Any:
+    """Sum over copies of ``l1[m] * sum|W[m]| + l2[m] * sum W[m]^2``: Keras' ``l1_l2`` per copy."""
+    from keras import ops
+
+    return ops.sum(l1 * ops.sum(ops.abs(kernel), axis=(1, 2))) + ops.sum(
+        l2 * ops.sum(ops.square(kernel), axis=(1, 2))
+    )
 
 
 def packed_loss(y_true: Any, logits: Any) -> Any:
@@ -134,23 +164,36 @@ def packed_loss(y_true: Any, logits: Any) -> Any:
 
 def build_packed_model(copies: Sequence[Copy], n_features: int) -> keras.Model:
     """One model holding every copy, each starting from its plain model's initial weights."""
-    import keras
-
-    packed_dense, packed_loss_class = _layer_classes()
     starts = [initial_weights(n_features, copy.seed) for copy in copies]
+    kernels = [np.stack([w[2 * index] for w in starts]) for index in range(len(HIDDEN_UNITS) + 1)]
     l1 = np.array([copy.l1 for copy in copies])
     l2 = np.array([copy.l2 for copy in copies])
-    none = np.zeros(len(copies))
+    return _packed_model(kernels, l1, l2)
+
+
+def bare_packed_model(n_copies: int, n_features: int) -> keras.Model:
+    """The packed layers for ``n_copies`` without regularizers, at zero weights: the forward
+    pass and Adam of the JAX fast path, which passes weights and penalties in itself."""
+    kernels = [np.zeros((n_copies, *shape), "float32") for shape in layer_shapes(n_features)]
+    return _packed_model(kernels, np.zeros(n_copies), np.zeros(n_copies))
+
+
+def _packed_model(kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray) -> keras.Model:
+    import keras
+
+    packed_dense, packed_loss_class, swap_copies = _layer_classes()
+    none = np.zeros(len(l1))
     layers = []
-    for index in range(len(HIDDEN_UNITS) + 1):
-        kernel = np.stack([weights[2 * index] for weights in starts])
+    for index, kernel in enumerate(kernels):
         hidden = index < len(HIDDEN_UNITS)
         layers.append(
             packed_dense(
                 kernel, l1 if hidden else none, l2 if hidden else none, "relu" if hidden else None
             )
         )
-    model = keras.Sequential([keras.Input((len(copies), n_features)), *layers])
+    model = keras.Sequential(
+        [keras.Input((len(l1), kernels[0].shape[1])), swap_copies(), *layers, swap_copies()]
+    )
     model.compile(optimizer=keras.optimizers.Adam(), loss=packed_loss_class())
     return model
 
@@ -202,6 +245,64 @@ def fit_epoch(
     )
 
 
+class KerasPack:
+    """The copies as one Keras model trained with ``model.fit``, epoch by epoch (the path on
+    TensorFlow, and the reference the JAX fast path is tested against)."""
+
+    def __init__(self, copies: Sequence[Copy], batch_size: int, seed: int) -> None:
+        self.copies = list(copies)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.model = build_packed_model(self.copies, self.copies[0].fold.n_features)
+        self.X_valid, _, _ = pack_validation(self.copies)
+
+    def train(self, epochs: Sequence[int]) -> np.ndarray:
+        """Train ``epochs``; each one's validation logits as (epochs, copies, rows)."""
+        import keras
+
+        logits = []
+        for epoch in epochs:
+            fit_epoch(self.model, self.copies, self.batch_size, self.seed, epoch)
+            out = keras.ops.convert_to_numpy(self.model(self.X_valid, training=False))
+            logits.append(np.asarray(out, dtype=float)[..., 0].T)
+        return np.stack(logits)
+
+    def keep(self, rows: Sequence[int]) -> KerasPack:
+        smaller = KerasPack.__new__(KerasPack)
+        smaller.batch_size, smaller.seed = self.batch_size, self.seed
+        smaller.model, smaller.copies = repack_model(self.model, self.copies, rows)
+        smaller.X_valid, _, _ = pack_validation(smaller.copies)
+        return smaller
+
+    def repack_is_compiled(self, n_copies: int) -> bool:
+        return False
+
+    def padded(self, n_copies: int) -> int:
+        return n_copies
+
+
+def make_pack(copies: Sequence[Copy], options: TrainOptions, full: int) -> KerasPack | JaxPack:
+    """The JAX fast path on the JAX backend, Keras' ``fit`` elsewhere. ``full`` is the copies of a
+    whole batch of trials: the sizes JAX packs are padded to derive from it."""
+    import keras
+
+    if keras.backend.backend() == "jax":
+        n_folds = len({copy.fold_index for copy in copies})
+        sizes = copy_sizes(max(full, len(copies)), n_folds)
+        return JaxPack(copies, options.batch_size, options.seed, sizes)
+    return KerasPack(copies, options.batch_size, options.seed)
+
+
+def report_chunks(options: TrainOptions) -> list[list[int]]:
+    """The epochs, cut after each reporting epoch: what one compiled call trains."""
+    chunks: list[list[int]] = [[]]
+    for epoch in range(1, options.epochs + 1):
+        chunks[-1].append(epoch)
+        if is_report_epoch(options, epoch) and epoch < options.epochs:
+            chunks.append([])
+    return chunks
+
+
 def train_trials_packed(
     params: Sequence[dict[str, Any]],
     folds: Sequence[PreparedFold],
@@ -214,53 +315,70 @@ def train_trials_packed(
     ``params[t]`` are trial t's ``l1``, ``l2``; fold k of every trial starts from the same
     weights and sees the same batches as the plain trainer's fold k. At each reporting epoch
     ``on_report(t, epoch, outcome)`` may stop trial t (it keeps its curves up to there). When
-    pruning has stopped enough trials that a smaller model would pay for its compilation, the
-    survivors move, weights and Adam state included, into one (``repack="auto"``; ``"always"``
-    and ``"never"`` are for tests). Returns one outcome per trial.
+    pruning has stopped enough trials that a smaller pack would pay for itself, the survivors
+    move, weights and Adam state included, into one (``repack="auto"``; ``"always"`` and
+    ``"never"`` are for tests). Returns one outcome per trial.
     """
     import keras
 
-    keras.backend.clear_session()
+    if keras.backend.backend() != "jax":
+        keras.backend.clear_session()
     n_folds = len(folds)
-    trials = list(range(len(params)))  # trials in the model, in pack order
+    trials = list(range(len(params)))  # trials in the pack, in pack order
     copies = [
         Copy(params[t]["l1"], params[t]["l2"], fold, k, fold_seed(options.seed, k))
         for t in trials
         for k, fold in enumerate(folds)
     ]
-    model = build_packed_model(copies, folds[0].n_features)
-    X_valid, y_valid, mask = pack_validation(copies)
+    pack = make_pack(copies, options, options.parallel_trials * n_folds)
+    y_valid, mask = pad([copy.fold.y_valid for copy in copies])
     curves = [FoldCurves() for _ in params]
     active = set(trials)
     timer = _EpochTimer()
-    for epoch in range(1, options.epochs + 1):
-        with timer:
-            fit_epoch(model, copies, options.batch_size, options.seed, epoch)
-        scores, proba = validation_scores(model, X_valid, y_valid, mask)
-        for slot, t in enumerate(trials):
-            if t not in active:
-                continue
-            rows = range(slot * n_folds, (slot + 1) * n_folds)
-            fold_proba = [proba[row, : len(folds[k].y_valid)] for k, row in enumerate(rows)]
-            curves[t].record(_take_scores(scores, rows), fold_proba)
-            if is_report_epoch(options, epoch) and on_report(
+    for chunk in report_chunks(options):
+        with timer.timing(len(chunk)):
+            logits = pack.train(chunk)  # (epochs, copies, rows)
+        proba = expit(logits)
+        n_epochs, n_copies, n_rows = proba.shape
+        scores = score_batch(
+            np.tile(y_valid, (n_epochs, 1)),
+            proba.reshape(n_epochs * n_copies, n_rows),
+            np.tile(mask, (n_epochs, 1)),
+        )
+        for e in range(n_epochs):
+            for slot, t in enumerate(trials):
+                if t not in active:
+                    continue
+                rows = range(e * n_copies + slot * n_folds, e * n_copies + (slot + 1) * n_folds)
+                fold_proba = [
+                    proba[e, slot * n_folds + k, : len(fold.y_valid)]
+                    for k, fold in enumerate(folds)
+                ]
+                curves[t].record(_take_scores(scores, rows), fold_proba)
+        epoch = chunk[-1]
+        for t in trials:
+            if t in active and on_report(
                 t, epoch, curves[t].outcome(complete=epoch == options.epochs)
             ):
                 active.discard(t)
         if not active:
             break
-        smaller = len(active) < len(trials)
-        if smaller and (
+        survivors = len(active) * n_folds
+        if pack.padded(survivors) < pack.padded(len(pack.copies)) and (
             repack == "always"
             or (
                 repack == "auto"
-                and timer.worth_repacking(len(active), len(trials), options.epochs - epoch)
+                and timer.worth_repacking(
+                    pack.padded(survivors) / pack.padded(len(pack.copies)),
+                    options.epochs - epoch,
+                    compiled=pack.repack_is_compiled(survivors),
+                )
             )
         ):
             keep = [slot for slot, t in enumerate(trials) if t in active]
-            model, copies = repack_model(model, copies, keep, n_folds)
+            pack = pack.keep([slot * n_folds + k for slot in keep for k in range(n_folds)])
             trials = [trials[slot] for slot in keep]
-            X_valid, y_valid, mask = pack_validation(copies)
+            y_valid, mask = pad([copy.fold.y_valid for copy in pack.copies])
             timer = _EpochTimer()
     return [c.outcome(complete=c.epochs == options.epochs) for c in curves]
 
@@ -276,38 +394,39 @@ def _take_scores(scores: Scores, rows: range) -> Scores:
 
 
 class _EpochTimer:
-    """Times epochs of one packed model: the first includes compiling its training step."""
+    """Times the chunks of one pack: the first includes compiling its training step."""
 
     def __init__(self) -> None:
-        self.seconds: list[float] = []
-        self._start = 0.0
+        self.chunks: list[tuple[float, int]] = []  # (seconds, epochs)
 
-    def __enter__(self) -> None:
-        self._start = time.perf_counter()
+    @contextlib.contextmanager
+    def timing(self, epochs: int) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.chunks.append((time.perf_counter() - start, epochs))
 
-    def __exit__(self, *exc: object) -> None:
-        self.seconds.append(time.perf_counter() - self._start)
-
-    def worth_repacking(self, active: int, packed: int, epochs_left: int) -> bool:
-        """Whether the epochs saved by dropping stopped trials outweigh one more compilation.
+    def worth_repacking(self, fraction: float, epochs_left: int, compiled: bool) -> bool:
+        """Whether the epochs saved by a pack ``fraction`` of today's size outweigh one more
+        compilation (none if that size is compiled already).
 
         Epoch time is taken as proportional to the copies carried (true once there are more
-        than a few), and compilation as the first epoch's excess over a typical one.
+        than a few), and compilation as the first chunk's excess over typical epochs.
         """
-        if len(self.seconds) < 3:
+        if len(self.chunks) < 2:
             return False
-        typical = float(np.median(self.seconds[1:]))
-        compile_cost = max(self.seconds[0] - typical, 0.0)
-        saved = epochs_left * typical * (1 - active / packed)
+        typical = float(np.median([seconds / epochs for seconds, epochs in self.chunks[1:]]))
+        first, first_epochs = self.chunks[0]
+        compile_cost = 0.0 if compiled else max(first - typical * first_epochs, 0.0)
+        saved = epochs_left * typical * (1 - fraction)
         return saved > 2 * compile_cost
 
 
 def repack_model(
-    model: keras.Model, copies: Sequence[Copy], keep: Sequence[int], n_folds: int
+    model: keras.Model, copies: Sequence[Copy], keep: Sequence[int]
 ) -> tuple[keras.Model, list[Copy]]:
-    """A model of the kept trials' copies (trial slots ``keep``) with their weights and Adam
-    state, so their training goes on exactly where it was."""
-    rows = np.array([slot * n_folds + k for slot in keep for k in range(n_folds)])
+    """A model of the copies at rows ``keep`` with their weights and Adam state, so their
+    training goes on exactly where it was."""
+    rows = np.asarray(keep)
     kept = [copies[row] for row in rows]
     smaller = build_packed_model(kept, kept[0].fold.n_features)
     for target, source in zip(smaller.weights, model.weights, strict=True):

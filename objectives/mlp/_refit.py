@@ -5,17 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from objectives.family import Refit, TrainOptions
 from objectives.keras_env import seed_shuffling
+from objectives.mlp._fast import JaxPack
 from objectives.mlp._network import build_model, predict_proba
+from objectives.mlp._packed import Copy
 from objectives.mlp._train import REFIT_FOLD, epoch_order, fold_seed
 from objectives.preprocess import PreparedFold
 
 
 def refit(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
     """Train on ``part``'s training rows as the search trained each fold (explicit batch order,
-    seeded initial weights), then predict its test rows."""
+    seeded initial weights), then predict its test rows: on JAX as a pack of one copy (all
+    epochs in one compiled call), elsewhere with ``fit`` epoch by epoch."""
+    import keras
+
+    if keras.backend.backend() == "jax":
+        return refit_compiled(params, part, options)
+    return refit_plain(params, part, options)
+
+
+def refit_compiled(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
+    """:func:`refit_plain`'s network, trained by the packed trainer's compiled JAX path."""
+    seed = fold_seed(options.seed, REFIT_FOLD)
+    copy = Copy(params["l1"], params["l2"], part, REFIT_FOLD, seed)
+    pack = JaxPack([copy], options.batch_size, options.seed, sizes=[1])
+    logits = pack.train(list(range(1, options.epochs + 1)))
+    return Refit(proba=np.asarray(expit(logits[-1, 0, : len(part.y_valid)])))
+
+
+def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
+    """One Keras model, ``fit`` epoch by epoch in the search's batch order."""
     import keras
 
     keras.backend.clear_session()

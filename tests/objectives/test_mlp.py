@@ -125,3 +125,23 @@ def test_the_refit_trains_on_the_training_rows_only(mlp) -> None:  # type: ignor
     shuffled = dataclasses.replace(fold, X_valid=fold.X_valid[::-1], y_valid=1 - fold.y_valid[::-1])
     again = mlp.refit(params, shuffled, options).proba
     np.testing.assert_allclose(again, first[::-1], rtol=1e-5)
+
+
+@pytest.mark.skipif(default_backend() != "jax", reason="the compiled refit runs on JAX")
+def test_the_compiled_refit_predicts_what_the_fit_by_fit_refit_does(mlp) -> None:  # type: ignore[no-untyped-def]
+    """On JAX the refit is a pack of one copy trained in one compiled call; it must be the
+    plain model's refit (same tolerance as the packed-vs-plain weights), and a part without
+    test rows predicts nothing."""
+    import dataclasses
+
+    from objectives.mlp._refit import refit_compiled, refit_plain
+
+    fold = small_folds(60, 2)[0]
+    options = TrainOptions(epochs=4, batch_size=8, seed=3)
+    for params in ({"l1": 1e-4, "l2": 1e-4}, {"l1": 3e-2, "l2": 0.0}):
+        compiled = refit_compiled(params, fold, options).proba
+        plain = refit_plain(params, fold, options).proba
+        assert compiled.shape == (len(fold.y_valid),)
+        np.testing.assert_allclose(compiled, plain, rtol=1e-4, atol=1e-5)
+    empty = dataclasses.replace(fold, X_valid=fold.X_valid[:0], y_valid=fold.y_valid[:0])
+    assert refit_compiled({"l1": 1e-4, "l2": 1e-4}, empty, options).proba.shape == (0,)

@@ -190,3 +190,147 @@ def test_repacking_survivors_changes_nothing_for_them(mlp, folds) -> None:  # ty
             rtol=1e-5,
         )  # fmt: skip
         assert repacked[trial].folds.values("accuracy") == kept[trial].folds.values("accuracy")
+
+
+jax_only = pytest.mark.skipif(
+    default_backend() != "jax", reason="the compiled fast path runs on the JAX backend"
+)
+
+
+@jax_only
+@pytest.mark.parametrize("loud", [False, True], ids=["as is", "saturating outputs"])
+def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, folds, loud) -> None:  # type: ignore[no-untyped-def]
+    """The fast path (one compiled function per chunk of epochs, Adam via Keras'
+    ``stateless_apply``) against plain ``keras.Sequential`` fits, at the same tolerances as
+    the Keras packed path: every weight, and the last epoch's validation probabilities."""
+    from scipy.special import expit
+
+    from objectives.mlp._fast import JaxPack
+
+    if loud:
+        folds = [
+            dataclasses.replace(f, X_train=f.X_train * 40, X_valid=f.X_valid * 40) for f in folds
+        ]
+    seed = 1
+    params = [{"l1": 1e-2, "l2": 1e-3}, {"l1": 1e-5, "l2": 5e-2}, {"l1": 0.0, "l2": 0.0}]
+    copies = [
+        mlp.Copy(p["l1"], p["l2"], folds[k], k, mlp.fold_seed(seed, k))
+        for k, p in enumerate(params)
+    ]
+    # Padded to 6 copies: the padding must not disturb the real ones.
+    pack = JaxPack(copies, BATCH, seed, sizes=[6])
+    logits = np.concatenate([pack.train([1, 2]), pack.train([3])])
+    assert logits.shape[:2] == (EPOCHS, 3)
+    for k, p in enumerate(params):
+        plain, _ = train_plain(mlp, p, folds[k], k, seed)
+        for plain_weight, fast_weight in zip(weights_of(plain), pack.weights(), strict=True):
+            np.testing.assert_allclose(fast_weight[k], plain_weight, rtol=1e-4, atol=1e-5)
+        proba = mlp.predict_proba(plain, folds[k].X_valid.astype("float32"))
+        np.testing.assert_allclose(expit(logits[-1, k, : len(proba)]), proba, rtol=1e-4, atol=1e-6)
+
+
+@jax_only
+def test_batches_of_one_size_compile_once(mlp) -> None:  # type: ignore[no-untyped-def]
+    """Compilations counted: a new size compiles once; another batch of the same size, or a
+    smaller one padded to it, compiles nothing; survivors repacked to a smaller size compile
+    that size once."""
+    from objectives.mlp._fast import TRACES
+
+    rng = np.random.default_rng(3)
+    # 11 features: a shape no other test compiles.
+    folds = [
+        PreparedFold(
+            rng.normal(size=(16, 11)),
+            np.arange(16) % 2,
+            rng.normal(size=(4, 11)),
+            np.arange(4) % 2,
+            np.arange(16),
+            np.arange(4),
+        )
+        for _ in range(2)
+    ]
+    options = TrainOptions(epochs=4, batch_size=BATCH, seed=0, report_every=2, parallel_trials=4)
+
+    def trials(n: int) -> list[dict[str, float]]:
+        return [{"l1": 10.0 ** -(t + 2), "l2": 1e-3} for t in range(n)]
+
+    def compilations(params, on_report=lambda *_: False, repack="never"):  # type: ignore[no-untyped-def]
+        before = TRACES["chunk"]
+        mlp.train_trials_packed(params, folds, options, on_report, repack=repack)
+        return TRACES["chunk"] - before
+
+    assert compilations(trials(4)) == 1  # 8 copies; both chunks are 2 epochs long
+    assert compilations(trials(4)) == 0  # other l1, l2: the same function
+    assert compilations(trials(3)) == 0  # 6 copies, padded to 8
+
+    def stop_three(index, epoch, outcome):  # type: ignore[no-untyped-def]
+        return index < 3  # after the first chunk: 1 trial (2 copies) left
+
+    assert compilations(trials(4), stop_three, repack="always") == 1  # the 2-copy size
+    assert compilations(trials(4), stop_three, repack="always") == 0
+
+
+@jax_only
+def test_a_pack_split_across_devices_trains_as_on_one(mlp, folds) -> None:  # type: ignore[no-untyped-def]
+    """With one XLA host device per core, a large pack is split along its copies; the split
+    must not change any copy's training."""
+    import jax
+
+    from objectives.mlp._fast import SPLIT_FROM, JaxPack
+
+    if len(jax.devices()) < 2:
+        pytest.skip("one device: nothing is split")
+    n_trials = -(-SPLIT_FROM // len(folds))
+    copies = [
+        mlp.Copy(10.0 ** -(2 + t % 4), 10.0 ** -(1 + t % 3), fold, k, mlp.fold_seed(5, k))
+        for t in range(n_trials)
+        for k, fold in enumerate(folds)
+    ]
+    size = len(copies) + (len(copies) % 2)  # even: split in two
+    split = JaxPack(copies, BATCH, 5, sizes=[size])
+    alone = JaxPack(copies, BATCH, 5, sizes=[size + 1])  # odd: one device
+    assert split.compiled.mesh is not None
+    assert alone.compiled.mesh is None
+    np.testing.assert_allclose(split.train([1, 2]), alone.train([1, 2]), rtol=1e-5, atol=1e-6)
+    for a, b in zip(split.weights(), alone.weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_group_size_is_the_largest_divisor_that_fits_the_cache_budget() -> None:
+    from objectives.mlp._fast import GROUP_BYTES, group_size
+
+    # The network on 13 features: 13*128 + 128 + 128*64 + 64 + 64 + 1 = 10,113 parameters,
+    # 12 bytes each (weight and Adam's two moments): 1 MiB holds 8 copies.
+    assert GROUP_BYTES == 1 << 20
+    assert group_size(50, 10_113) == 5  # 8 does not divide 50; 5 does
+    assert group_size(48, 10_113) == 8
+    assert group_size(8, 10_113) == 8
+    assert group_size(3, 10_113) == 3  # a small share is one group
+    assert group_size(7, 10_113) == 7
+    assert group_size(11, 10_113) == 1  # a prime above the budget: one copy at a time
+    assert group_size(4, 10**6) == 1  # one copy above the budget still trains
+
+
+@jax_only
+def test_training_copies_in_groups_changes_nothing(mlp, folds, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Copies never interact, so training them one group after the other (one copy per group
+    here) ends where training them all together does."""
+    from objectives.mlp import _fast
+
+    copies = [
+        mlp.Copy(10.0 ** -(2 + t), 10.0 ** -(1 + t), fold, k, mlp.fold_seed(3, k))
+        for t in range(2)
+        for k, fold in enumerate(folds)
+    ]
+    size = len(copies) + 1  # one padding copy; below SPLIT_FROM: one device
+    results = []
+    for budget in (1, 1 << 40):  # every copy alone; all copies together
+        monkeypatch.setattr(_fast, "GROUP_BYTES", budget)
+        monkeypatch.setattr(_fast, "_COMPILED", {})
+        pack = _fast.JaxPack(copies, BATCH, 3, sizes=[size])
+        assert pack.compiled.group == (1 if budget == 1 else size)
+        results.append((pack.train([1, 2]), pack.weights()))
+    (grouped, grouped_weights), (together, together_weights) = results
+    np.testing.assert_allclose(grouped, together, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grouped_weights, together_weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
