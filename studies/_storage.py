@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import time
@@ -56,7 +57,7 @@ def open_storage(url: str, for_reading: bool = False) -> optuna.storages.BaseSto
         if not for_reading:
             _prepare_sqlite_file(parsed.database, url)
             _use_wal(Path(str(parsed.database)))
-        engine_kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT_S}
+        engine_kwargs["creator"] = functools.partial(_connect_sqlite, str(parsed.database))
     else:
         engine_kwargs["pool_pre_ping"] = True
     try:
@@ -106,11 +107,36 @@ def _rdb_storage(
     raise AssertionError("unreachable")
 
 
+def _connect_sqlite(path: str) -> sqlite3.Connection:
+    """One connection to the study file, waiting up to ``SQLITE_TIMEOUT_S`` for a lock.
+
+    ``synchronous=NORMAL``: in write-ahead-log mode a commit then waits for no disk flush (the
+    log is flushed at checkpoints). A killed process loses nothing it committed; a power cut or
+    an operating-system crash may lose the last commits, never the file. Every trial's report
+    is a commit, so this is most of a study's storage time (``python -m benchmarks.logreg_storage``
+    measures it; README, "Speed").
+    """
+    connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S, check_same_thread=False)
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
 def _use_wal(path: Path) -> None:
     """Switch the file to write-ahead logging (it stays so): readers, such as the dashboard,
     then never block the study's writes, nor its writes their reads."""
     with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
+        # Workers starting together race to switch a new file; SQLite answers the loser "locked"
+        # at once (no busy wait for this), so it looks again until the switch is made.
+        deadline = time.monotonic() + SQLITE_TIMEOUT_S
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
 def _prepare_sqlite_file(database: str | None, url: str) -> None:

@@ -5,6 +5,7 @@ line and the scikit-learn studies start without TensorFlow or JAX. Call
 :func:`objectives.keras_env.configure_backend` before the first of them runs.
 """
 
+from objectives.mlp._batch import train_trials_packed
 from objectives.mlp._family import MLP, evaluate
 from objectives.mlp._network import (
     HIDDEN_UNITS,
@@ -19,7 +20,6 @@ from objectives.mlp._packed import (
     fit_epoch,
     pack_epoch,
     pack_validation,
-    train_trials_packed,
     validation_scores,
 )
 from objectives.mlp._refit import refit, seed_protocol_refit

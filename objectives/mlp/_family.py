@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from objectives.family import ModelFamily, Outcome, ReportHook, TrainOptions
-from objectives.mlp._packed import train_trials_packed
+from objectives.mlp._batch import train_trials_packed
 from objectives.mlp._refit import refit
 from objectives.mlp._space import SPACE
 from objectives.mlp._train import FoldCurves, is_report_epoch, report_epochs, train_folds_plain

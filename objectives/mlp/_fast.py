@@ -29,15 +29,13 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from objectives.mlp._network import HIDDEN_UNITS, initial_weights, layer_shapes
+from objectives.mlp._packed import Copy, bare_packed_model, packed_loss, packed_penalty
 from objectives.mlp._train import epoch_order
-
-if TYPE_CHECKING:
-    from objectives.mlp._packed import Copy
 
 #: Compilations of the epoch function in this process (a trace is a compilation).
 TRACES = {"chunk": 0}
@@ -111,8 +109,6 @@ def _bare_model(n_copies: int, n_features: int, dtype: str) -> Any:
     """The packed layers and a built Adam for groups of ``n_copies``: shapes only, the chunk
     passes the values in (one per group size, so packs of several sizes share it). ``dtype``,
     Keras' floatx, is part of the key only: the model takes it from there."""
-    from objectives.mlp._packed import bare_packed_model
-
     model = bare_packed_model(n_copies, n_features)
     model.optimizer.build(model.trainable_variables)
     return model
@@ -128,8 +124,6 @@ def _compiled(n_copies: int, n_features: int) -> Compiled:
     import jax
     import jax.numpy as jnp
     from jax.sharding import Mesh, PartitionSpec
-
-    from objectives.mlp._packed import packed_loss, packed_penalty
 
     devices = jax.devices()
     shares = len(devices) if n_copies >= SPLIT_FROM and n_copies % len(devices) == 0 else 1
