@@ -22,6 +22,7 @@ def test_the_median_pruner_is_not_asked_before_its_warmup(
     prune = optuna.pruners.MedianPruner.prune
 
     def spying(self: Any, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+        assert trial.last_step is not None  # a trial is asked after it reports
         asked.append(trial.last_step)
         return prune(self, study, trial)
 
