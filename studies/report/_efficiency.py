@@ -162,17 +162,19 @@ def efficiency_sentence(reach: pd.DataFrame) -> str | None:
         if everywhere.empty:
             parts.append(f"for {model}, no search came within 0.5 points on every seed")
             continue
-        by_trials = everywhere.sort_values(["trials_to_within", "seconds_to_within"]).iloc[0]
-        by_seconds = everywhere.sort_values(["seconds_to_within", "trials_to_within"]).iloc[0]
+        # Ties are named together: one name would pick among equals by table order.
+        fewest = everywhere["trials_to_within"].min()
+        by_trials = everywhere.loc[everywhere["trials_to_within"] == fewest, "search"].tolist()
+        seconds = everywhere["seconds_to_within"].round(1)
+        by_seconds = everywhere.loc[seconds == seconds.min(), "search"].tolist()
         text = (
-            f"for {model}, {by_trials['search']} in the fewest trials "
-            f"(median {by_trials['trials_to_within']:.0f})"
+            f"for {model}, {_names(by_trials)} "
+            f"{'tie for' if len(by_trials) > 1 else 'in'} the fewest trials (median {fewest:.0f})"
         )
         text += (
-            f", also the fastest ({by_seconds['seconds_to_within']:.1f} s)"
-            if by_seconds["search"] == by_trials["search"]
-            else f", {by_seconds['search']} in the fewest seconds "
-            f"({by_seconds['seconds_to_within']:.1f} s)"
+            f", also the fastest ({seconds.min():.1f} s)"
+            if by_seconds == by_trials
+            else f", {_names(by_seconds)} in the fewest seconds ({seconds.min():.1f} s)"
         )
         parts.append(text)
     if not parts:
@@ -182,6 +184,11 @@ def efficiency_sentence(reach: pd.DataFrame) -> str | None:
         "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.5 points of "
         f"the best value any search found, on every seed)? {text[0].upper()}{text[1:]}."
     )
+
+
+def _names(searches: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return searches[0] if len(searches) == 1 else f"{', '.join(searches[:-1])} and {searches[-1]}"
 
 
 def read_efficiency(reports_root: Path) -> pd.DataFrame | None:

@@ -81,6 +81,23 @@ def test_a_loss_comes_within_reach_from_above() -> None:
     )
 
 
+def test_searches_tied_for_the_fewest_trials_are_named_together() -> None:
+    table = runs(
+        {
+            ("a", 0): [(0.20, 0.81)],
+            ("b", 0): [(0.24, 0.81)],  # 0.2 s once rounded, as a's
+            ("c", 0): [(0.10, 0.70), (0.30, 0.81)],
+            ("d", 0): [(0.50, 0.81)],  # one trial too, but slower
+        }
+    )
+    assert "For m, a, b and d tie for the fewest trials (median 1), a and b in the fewest " \
+        "seconds (0.2 s)." in str(efficiency_sentence(reach_table(table)))  # fmt: skip
+    table = runs({("a", 0): [(0.2, 0.81)], ("b", 0): [(0.2, 0.81)]})
+    assert "For m, a and b tie for the fewest trials (median 1), also the fastest (0.2 s)." in str(
+        efficiency_sentence(reach_table(table))
+    )
+
+
 def test_no_search_within_reach_on_every_seed_is_said_so() -> None:
     table = runs({("a", 0): [(1.0, 0.80)], ("a", 1): [(1.0, 0.70)]})
     assert efficiency_sentence(reach_table(table)) == (
