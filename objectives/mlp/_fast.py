@@ -20,7 +20,8 @@ step is bound by memory traffic, not arithmetic. A chunk therefore trains the co
 groups, one after the other, each group through all of the chunk's steps while its weights and
 Adam state stay in the core's cache (:func:`group_size`); copies never interact, so the order
 changes nothing but the speed (on this project's 2-core machine a batch of 20 trials x 5 folds
-trains about 30% faster than all copies stepping together).
+trained about 30% faster than with all copies stepping together, timed once by hand; no
+benchmark in the repository repeats that comparison).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from objectives.mlp._train import epoch_order
 
 #: Compilations of the epoch function in this process (a trace is a compilation).
 TRACES = {"chunk": 0}
-#: One regularization-free packed model (and its compiled function) per number of copies.
+#: The compiled chunk per (copies, features, Keras floatx); the models behind it are shared
+#: per group size (:func:`_bare_model`).
 _COMPILED: dict[tuple[int, int, str], Compiled] = {}
 
 
