@@ -12,6 +12,7 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold, Tr
 from studies._interrupt import stop_if_asked
 from studies._loop import RunBatch, run_trials
 from studies._progress import Progress
+from studies._pruning import BatchPruner
 from studies._teller import Teller
 from studies.settings import Settings
 from studies.trials import n_finished
@@ -85,7 +87,7 @@ def make_pruner(
             return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=2)
     if settings.pruner == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=steps[0], max_resource=steps[-1])
-    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup)
+    return BatchPruner(n_startup_trials=5, n_warmup_steps=warmup)
 
 
 def grid_target(settings: Settings, family: ModelFamily) -> int:
@@ -154,6 +156,7 @@ def run_study(
             # The median pruner prunes nothing before its warmup: no need to ask it (on SQLite
             # each question reads the study's trials, some 6 ms).
             prune_from=warmup if isinstance(pruner, optuna.pruners.MedianPruner) else 0,
+            pruner=pruner,
         )
         run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
     return StudyRun(study, n_finished(study) - done)
@@ -167,13 +170,15 @@ def family_runner(
     fold_scores: bool = False,
     sparsity: bool = False,
     prune_from: int = 0,
+    pruner: optuna.pruners.BasePruner | None = None,
 ) -> RunBatch:
     """What runs and tells one batch of a family's trials. A trial reports, at each step, the
     running mean of its score (what the median pruner compares), or with ``fold_scores`` the
     step's own fold score (what the Wilcoxon pruner pairs with the best trial's). With
     ``sparsity`` a trial has two values, its score and its mean number of non-zero coefficients,
     and reports nothing (Optuna prunes single-objective studies only). Steps before
-    ``prune_from`` are reported without asking the pruner."""
+    ``prune_from`` are reported without asking the pruner. A :class:`BatchPruner` (the study's
+    ``pruner``) answers each step's questions about a batch from one read of the study."""
     metric = options.metric
 
     def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
@@ -196,7 +201,8 @@ def family_runner(
             return False
 
         if family.batched:
-            outcomes = family.evaluate(params, folds, options, on_report)
+            with pruner.batch() if isinstance(pruner, BatchPruner) else nullcontext():
+                outcomes = family.evaluate(params, folds, options, on_report)
             for trial, outcome in zip(trials, outcomes, strict=True):
                 _finish(teller, trial, outcome, metric, sparsity)
             return
