@@ -1,6 +1,7 @@
 """The same T trials x 5 folds trained three ways, side by side on one backend.
 
     python benchmarks/mlp_throughput.py [--trials 20] [--backend jax] [--sweep] [--cli]
+        [--grouping]
 
 1. ``fit``: what a user would write, one ``model.fit(epochs=100, batch_size=10,
    validation_data=...)`` per (trial, fold);
@@ -19,6 +20,11 @@ its wall time, and ``machine_gflops=`` what the backend's own batched matrix pro
 the same shapes (copies as the batch dimension, each layer's forward and backward products, timed
 alone in this run).
 
+``--grouping`` (JAX) instead times the packed trainer alone: its copies trained in cache-sized
+groups (the default, ``objectives.mlp._fast.GROUP_BYTES``) and each device's whole share as one
+group, warm (after one compiling run of each), alternating; prints ``grouping_speedup=<x>``
+(ungrouped median / grouped median).
+
 ``--cli`` (first) times the command a user runs, ``python -m studies.heart --models mlp --trials
 40 --pruner none --storage memory --no-report`` (40 trials x 5 folds, 100 epochs, batch 10, the
 test refit included), in a fresh process, against one lean ``model.fit`` of the same network on
@@ -34,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,6 +57,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--backend", choices=BACKENDS, default=default_backend())
     parser.add_argument("--sweep", action="store_true", help="also time packed T and row counts")
     parser.add_argument("--cli", action="store_true", help="also time the command line")
+    parser.add_argument(
+        "--grouping", action="store_true", help="only time cache-sized groups against none (JAX)"
+    )
     parser.add_argument("--cli-trials", type=int, default=40)
     return parser.parse_args()
 
@@ -140,6 +150,29 @@ def machine_gflops(copies: int, batch: int, n_features: int, backend: str) -> fl
     return step_gflop(copies, batch, n_features) / seconds
 
 
+def time_grouping(time_packed: Callable[[], float], repeats: int = 3) -> None:
+    """The packed trainer warm with cache-sized groups and with one group per device."""
+    import statistics
+
+    from objectives.mlp import _fast
+
+    grouped_bytes = _fast.GROUP_BYTES
+    budgets = {"grouped": grouped_bytes, "ungrouped": 1 << 50}
+    times: dict[str, list[float]] = {name: [] for name in budgets}
+    for name in budgets:  # compile each variant outside the timing
+        _fast.GROUP_BYTES = budgets[name]
+        time_packed()
+    for repeat in range(repeats):
+        for name in list(budgets) if repeat % 2 == 0 else list(budgets)[::-1]:
+            _fast.GROUP_BYTES = budgets[name]
+            times[name].append(time_packed())
+    _fast.GROUP_BYTES = grouped_bytes
+    for name, seconds in times.items():
+        print(f"{name}: " + ", ".join(f"{s:.2f}" for s in seconds) + " s (warm)")
+    medians = {name: statistics.median(seconds) for name, seconds in times.items()}
+    print(f"grouping_speedup={medians['ungrouped'] / medians['grouped']:.2f}")
+
+
 def main() -> None:
     args = parse()
     if args.cli:
@@ -198,6 +231,11 @@ def main() -> None:
             print(f"packed T={args.trials} with {n_rows} rows: {seconds:6.1f} s")
 
     params = param_grid(args.trials)
+    if args.grouping:
+        if args.backend != "jax":
+            raise SystemExit(f"--grouping times the JAX trainer; got --backend {args.backend}")
+        time_grouping(lambda: time_packed(params, folds))
+        return
     time_fit(params[:1], folds[:1])  # compile the plain model's steps outside the timing
     fit_seconds = time_fit(params, folds)
     start = time.perf_counter()

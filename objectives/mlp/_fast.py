@@ -40,9 +40,9 @@ from objectives.mlp._train import epoch_order
 
 #: Compilations of the epoch function in this process (a trace is a compilation).
 TRACES = {"chunk": 0}
-#: The compiled chunk per (copies, features, Keras floatx); the models behind it are shared
-#: per group size (:func:`_bare_model`).
-_COMPILED: dict[tuple[int, int, str], Compiled] = {}
+#: The compiled chunk per :func:`_key`; the models behind it are shared per group size
+#: (:func:`_bare_model`).
+_COMPILED: dict[tuple[int, int, str, int], Compiled] = {}
 
 
 def copy_sizes(full: int, n_folds: int) -> list[int]:
@@ -116,11 +116,18 @@ def _bare_model(n_copies: int, n_features: int, dtype: str) -> Any:
     return model
 
 
-def _compiled(n_copies: int, n_features: int) -> Compiled:
-    """The compiled chunk for packs of ``n_copies`` copies (built once per process)."""
+def _key(n_copies: int, n_features: int) -> tuple[int, int, str, int]:
+    """What a compiled chunk depends on besides the layers: copies, features, Keras' floatx and
+    the group budget (:data:`GROUP_BYTES`, which ``benchmarks/mlp_throughput.py --grouping``
+    changes)."""
     import keras
 
-    key = (n_copies, n_features, keras.config.floatx())
+    return n_copies, n_features, keras.config.floatx(), GROUP_BYTES
+
+
+def _compiled(n_copies: int, n_features: int) -> Compiled:
+    """The compiled chunk for packs of ``n_copies`` copies (built once per process)."""
+    key = _key(n_copies, n_features)
     if key in _COMPILED:
         return _COMPILED[key]
     import jax
@@ -372,10 +379,7 @@ class JaxPack:
 
     def repack_is_compiled(self, n_copies: int) -> bool:
         """Whether a pack of ``n_copies`` would reuse a compiled function (no compile cost)."""
-        import keras
-
-        key = (self.padded(n_copies), self.copies[0].fold.n_features, keras.config.floatx())
-        return key in _COMPILED
+        return _key(self.padded(n_copies), self.copies[0].fold.n_features) in _COMPILED
 
     def weights(self) -> list[np.ndarray]:
         """Every layer's kernel and bias, real copies first axis (Keras' weight order)."""

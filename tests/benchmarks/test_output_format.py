@@ -67,3 +67,14 @@ def test_search_efficiency_writes_its_table_and_plot_and_prints_the_reach(tmp_pa
     }
     assert (out / "search_efficiency.png").stat().st_size > 10_000
     assert set(pd.read_csv(out / "pruning.csv")["pruner"]) == {"median", "wilcoxon"}
+
+
+@pytest.mark.mlp
+def test_mlp_throughput_grouping_prints_both_timings_and_the_ratio() -> None:
+    lines = run("benchmarks/mlp_throughput.py", "--trials", "2", "--folds", "2", "--epochs", "2",
+                "--backend", "jax", "--grouping")  # fmt: skip
+    for name in ("grouped", "ungrouped"):
+        assert any(
+            re.fullmatch(rf"{name}: (\d+\.\d\d, ){{2}}\d+\.\d\d s \(warm\)", x) for x in lines
+        )
+    assert re.fullmatch(r"grouping_speedup=\d+\.\d\d", lines[-1]), lines
