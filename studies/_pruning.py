@@ -3,11 +3,11 @@
 ``MedianPruner.prune`` starts with ``study.get_trials(states=(COMPLETE,))``. On SQLite or
 PostgreSQL that read also re-fetches every running trial with all its reports (Optuna's cached
 storage refreshes unfinished trials on each read): some 6 ms with a batch of 20 networks, and a
-batch asks 20 questions at each report step, ~2,000 in the default main command. Within one
+batch asks 20 questions at each report step, ~1,400 in the default main command. Within one
 batch, at one step, the completed trials are the same for every question (this worker completes
 a trial only when its batch ends), so :class:`BatchPruner` reads them once per step and answers
 every question of that step from the one read. Other workers' trials completed during the
-step's questions (milliseconds) count from the next step on.
+step's questions (tens of milliseconds) count from the next step on.
 """
 
 from __future__ import annotations
