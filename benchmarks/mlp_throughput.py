@@ -22,8 +22,8 @@ alone in this run).
 
 ``--grouping`` (JAX) instead times the packed trainer alone: its copies trained in cache-sized
 groups (the default, ``objectives.mlp._fast.GROUP_BYTES``) and each device's whole share as one
-group, warm (after one compiling run of each), alternating; prints ``grouping_speedup=<x>``
-(ungrouped median / grouped median).
+group, warm (after one compiling run of each), four runs each, alternating; prints
+``grouping_speedup=<x>`` (ungrouped median / grouped median).
 
 ``--cli`` (first) times the command a user runs, ``python -m studies.heart --models mlp --trials
 40 --pruner none --storage memory --no-report`` (40 trials x 5 folds, 100 epochs, batch 10, the
@@ -150,8 +150,9 @@ def machine_gflops(copies: int, batch: int, n_features: int, backend: str) -> fl
     return step_gflop(copies, batch, n_features) / seconds
 
 
-def time_grouping(time_packed: Callable[[], float], repeats: int = 3) -> None:
-    """The packed trainer warm with cache-sized groups and with one group per device."""
+def time_grouping(time_packed: Callable[[], float], repeats: int = 4) -> None:
+    """The packed trainer warm with cache-sized groups and with one group per device, each
+    first in half of the rounds."""
     import statistics
 
     from objectives.mlp import _fast
@@ -159,14 +160,16 @@ def time_grouping(time_packed: Callable[[], float], repeats: int = 3) -> None:
     grouped_bytes = _fast.GROUP_BYTES
     budgets = {"grouped": grouped_bytes, "ungrouped": 1 << 50}
     times: dict[str, list[float]] = {name: [] for name in budgets}
-    for name in budgets:  # compile each variant outside the timing
-        _fast.GROUP_BYTES = budgets[name]
-        time_packed()
-    for repeat in range(repeats):
-        for name in list(budgets) if repeat % 2 == 0 else list(budgets)[::-1]:
+    try:
+        for name in budgets:  # compile each variant outside the timing
             _fast.GROUP_BYTES = budgets[name]
-            times[name].append(time_packed())
-    _fast.GROUP_BYTES = grouped_bytes
+            time_packed()
+        for repeat in range(repeats):
+            for name in list(budgets) if repeat % 2 == 0 else list(budgets)[::-1]:
+                _fast.GROUP_BYTES = budgets[name]
+                times[name].append(time_packed())
+    finally:
+        _fast.GROUP_BYTES = grouped_bytes
     for name, seconds in times.items():
         print(f"{name}: " + ", ".join(f"{s:.2f}" for s in seconds) + " s (warm)")
     medians = {name: statistics.median(seconds) for name, seconds in times.items()}

@@ -7,6 +7,7 @@ again on the other backend (a process has one backend).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -324,11 +325,16 @@ def test_training_copies_in_groups_changes_nothing(mlp, folds, monkeypatch) -> N
     ]
     size = len(copies) + 1  # one padding copy; below SPLIT_FROM: one device
     results = []
+    monkeypatch.setattr(_fast, "_COMPILED", {})
+    packs: list[Any] = []
     for budget in (1, 1 << 40):  # every copy alone; all copies together
         monkeypatch.setattr(_fast, "GROUP_BYTES", budget)
-        monkeypatch.setattr(_fast, "_COMPILED", {})
+        # The budget is part of the compiled chunk's key: a new budget compiles anew.
+        assert not any(pack.repack_is_compiled(len(copies)) for pack in packs)
         pack = _fast.JaxPack(copies, BATCH, 3, sizes=[size])
         assert pack.compiled.group == (1 if budget == 1 else size)
+        assert pack.repack_is_compiled(len(copies))
+        packs.append(pack)
         results.append((pack.train([1, 2]), pack.weights()))
     (grouped, grouped_weights), (together, together_weights) = results
     np.testing.assert_allclose(grouped, together, rtol=1e-5, atol=1e-6)

@@ -4,11 +4,13 @@ and never answers from a read older than its batch and step."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import optuna
 import pytest
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
+from studies import _pruning
 from studies._engine import make_pruner
 from studies._pruning import BatchPruner
 from studies.heart import main
@@ -29,9 +31,13 @@ class CountingStudy(optuna.Study):
         return super().get_trials(deepcopy=deepcopy, states=states)
 
 
-def make_study(tmp_path: Path, pruner: optuna.pruners.BasePruner) -> optuna.Study:
+def make_study(
+    tmp_path: Path,
+    pruner: optuna.pruners.BasePruner,
+    direction: Literal["minimize", "maximize"] = "maximize",
+) -> optuna.Study:
     storage = f"sqlite:///{tmp_path / 'p.db'}"
-    study = optuna.create_study(storage=storage, study_name="s", direction="maximize")
+    study = optuna.create_study(storage=storage, study_name="s", direction=direction)
     for value in COMPLETED:
         trial = study.ask()
         for step in (1, 2, 3):
@@ -41,10 +47,14 @@ def make_study(tmp_path: Path, pruner: optuna.pruners.BasePruner) -> optuna.Stud
     return CountingStudy(study_name="s", storage=storage, pruner=pruner)
 
 
+@pytest.mark.parametrize(
+    ("direction", "expected"),
+    [("maximize", [False, False, True, True]), ("minimize", [True, False, False, False])],
+)
 def test_questions_of_a_batch_at_one_step_share_one_read_and_get_the_median_pruners_answers(
-    tmp_path: Path,
+    tmp_path: Path, direction: Literal["minimize", "maximize"], expected: list[bool]
 ) -> None:
-    study = make_study(tmp_path, BatchPruner(n_startup_trials=5, n_warmup_steps=0))
+    study = make_study(tmp_path, BatchPruner(n_startup_trials=5, n_warmup_steps=0), direction)
     median = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
     # Above, at and below the median of 0.3 (a trial at the median is kept: pruned if worse).
     reported = [0.35, 0.3, 0.25, 0.05]
@@ -55,7 +65,7 @@ def test_questions_of_a_batch_at_one_step_share_one_read_and_get_the_median_prun
             trial.report(value, 3)
         answers = [trial.should_prune() for trial in trials]
     assert CountingStudy.reads == 1
-    assert answers == [False, False, True, True]
+    assert answers == expected
     frozen = [study.get_trials(deepcopy=False)[t.number] for t in trials]
     assert answers == [median.prune(study, t) for t in frozen]
 
@@ -84,12 +94,24 @@ def test_a_new_step_or_a_new_batch_reads_again_and_sees_trials_completed_meanwhi
     assert CountingStudy.reads == 3
 
 
-def test_outside_a_batch_every_question_reads(tmp_path: Path) -> None:
+def test_outside_a_batch_every_question_reads_also_after_a_batch_that_raised(
+    tmp_path: Path,
+) -> None:
     study = make_study(tmp_path, BatchPruner(n_startup_trials=5, n_warmup_steps=0))
+    assert isinstance(study.pruner, BatchPruner)
     trial = study.ask()
     trial.report(0.4, 3)
+    pruner = study.pruner
+
+    def batch_that_raises() -> None:
+        with pruner.batch():
+            assert not trial.should_prune()
+            raise RuntimeError("a trial's training failed")
+
+    with pytest.raises(RuntimeError, match="training failed"):
+        batch_that_raises()
     assert [trial.should_prune() for _ in range(3)] == [False, False, False]
-    assert CountingStudy.reads == 3
+    assert CountingStudy.reads == 4
 
 
 @pytest.mark.parametrize(("n_startup_trials", "n_warmup_steps"), [(6, 0), (5, 4)])
@@ -119,7 +141,24 @@ def test_a_network_study_prunes_the_same_trials_as_with_the_median_pruner(
         study = optuna.load_study(study_name="heart-mlp", storage=storage)
         return [(t.state, t.intermediate_values) for t in study.trials]
 
-    batched = run("batched")
+    questions, reads = [0], [0]
+    prune = BatchPruner.prune
+
+    def counting_prune(self: BatchPruner, study: optuna.Study, trial: FrozenTrial) -> bool:
+        questions[0] += 1
+        return prune(self, study, trial)
+
+    class CountingRead(_pruning._CompletedAtStep):
+        def __init__(self, study: optuna.Study, step: int) -> None:
+            reads[0] += 1
+            super().__init__(study, step)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BatchPruner, "prune", counting_prune)
+        patched.setattr(_pruning, "_CompletedAtStep", CountingRead)
+        batched = run("batched")
+    # The batch pruner is in use: four trials' questions at a step share a read.
+    assert 0 < 2 * reads[0] <= questions[0], (reads, questions)
     median = optuna.pruners.MedianPruner
 
     def make_median(*args: object) -> optuna.pruners.BasePruner:
