@@ -20,7 +20,7 @@ step is bound by memory traffic, not arithmetic. A chunk therefore trains the co
 groups, one after the other, each group through all of the chunk's steps while its weights and
 Adam state stay in the core's cache (:func:`group_size`); copies never interact, so the order
 changes nothing but the speed (on this project's 2-core machine a batch of 20 trials x 5 folds
-trains 1.36-1.47x as fast as with all copies stepping together: ``python
+trains 1.30-1.47x as fast as with all copies stepping together: ``python
 benchmarks/mlp_throughput.py --grouping``).
 """
 
