@@ -153,9 +153,6 @@ def run_study(
             steps[-1],
             fold_scores=uses_wilcoxon(settings, family),
             sparsity=sparsity,
-            # The median pruner prunes nothing before its warmup: no need to ask it (on SQLite
-            # each question reads the study's trials, some 6 ms).
-            prune_from=warmup if isinstance(pruner, optuna.pruners.MedianPruner) else 0,
             pruner=pruner,
         )
         run_trials(study, storage, target, batch_size, run_batch, progress, deadline)
@@ -169,16 +166,14 @@ def family_runner(
     last_step: int,
     fold_scores: bool = False,
     sparsity: bool = False,
-    prune_from: int = 0,
     pruner: optuna.pruners.BasePruner | None = None,
 ) -> RunBatch:
     """What runs and tells one batch of a family's trials. A trial reports, at each step, the
     running mean of its score (what the median pruner compares), or with ``fold_scores`` the
     step's own fold score (what the Wilcoxon pruner pairs with the best trial's). With
     ``sparsity`` a trial has two values, its score and its mean number of non-zero coefficients,
-    and reports nothing (Optuna prunes single-objective studies only). Steps before
-    ``prune_from`` are reported without asking the pruner. A :class:`BatchPruner` (the study's
-    ``pruner``) answers each step's questions about a batch from one read of the study."""
+    and reports nothing (Optuna prunes single-objective studies only). A :class:`BatchPruner` (the
+    study's ``pruner``) answers each step's questions about a batch from one read of the study."""
     metric = options.metric
 
     def run_batch(trials: list[optuna.Trial], teller: Teller) -> None:
@@ -195,7 +190,7 @@ def family_runner(
             if sparsity:
                 return False
             trial.report(value, step)
-            if prune_from <= step < last_step and trial.should_prune():
+            if step < last_step and trial.should_prune():
                 teller.tell(trial, TrialState.PRUNED, attrs=outcome.user_attrs())
                 return True
             return False

@@ -124,6 +124,8 @@ def test_startup_and_warmup_are_the_median_pruners(
     with study.pruner.batch():
         trial.report(0.0, 3)  # the worst value: pruned were it not for too few trials or steps
         assert not trial.should_prune()
+    # Before its warmup the pruner answers without reading the study.
+    assert CountingStudy.reads == (0 if n_warmup_steps > 3 else 1)
 
 
 def test_a_network_study_prunes_the_same_trials_as_with_the_median_pruner(
