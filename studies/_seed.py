@@ -20,7 +20,7 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from objectives import FAMILIES, Outcome, TrainOptions, score_test
-from objectives.logreg import C
+from objectives.logreg import C, article_family
 from objectives.mlp import SPACE, seed_protocol_refit
 from studies._design import PreparedPart
 from studies._engine import GridSampler, StudyRun
@@ -84,7 +84,7 @@ def _logreg_batch(prepared: PreparedPart, options: TrainOptions) -> RunBatch:
             stop_if_asked()
             penalty = trial.suggest_categorical("penalty", SEED_LOGREG.grid["penalty"])
             params = {"C": trial.suggest_float("C", C.low, C.high, log=True)}
-            family = FAMILIES[f"logreg-{penalty}"]
+            family = article_family(penalty)
             (outcome,) = family.evaluate([params], prepared.folds, options, lambda *_: False)
             refit = family.refit(params, prepared.outer, options)
             test = score_test(prepared.outer.y_valid, refit.proba)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import optuna
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
-from objectives.logreg import elastic_net, fixed_ratio
+from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_fold, prepare_folds
+from objectives.logreg import article_family, elastic_net, fixed_ratio
 from objectives.preprocess import Columns
 from tests.conftest import make_heart_frame
 
@@ -45,7 +46,7 @@ def test_search_spaces_are_the_documented_ones() -> None:
 
 @pytest.mark.parametrize(
     ("make", "l1_ratio", "solver"),
-    [(fixed_ratio(1.0), 1.0, "liblinear"), (fixed_ratio(0.0), 0.0, "liblinear")],
+    [(fixed_ratio(1.0, "saga"), 1.0, "saga"), (fixed_ratio(0.0, "lbfgs"), 0.0, "lbfgs")],
 )
 def test_l1_and_l2_use_l1_ratio_not_the_deprecated_penalty(
     make, l1_ratio: float, solver: str
@@ -54,6 +55,26 @@ def test_l1_and_l2_use_l1_ratio_not_the_deprecated_penalty(
     assert isinstance(classifier, LogisticRegression)
     assert (classifier.l1_ratio, classifier.C, classifier.solver) == (l1_ratio, 0.5, solver)
     assert classifier.get_params()["penalty"] == "deprecated"
+
+
+@pytest.mark.parametrize("name", LOGISTIC)
+def test_a_strong_penalty_leaves_the_intercept_free(name: str) -> None:
+    # A quarter of the rows positive. At the strongest penalty of the range every coefficient
+    # is (nearly) zero; an unpenalized intercept then predicts the prevalence, 0.25, for every
+    # row. The article's liblinear penalizes the intercept too and predicts about 0.5.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = (np.arange(200) % 4 == 0).astype(int)
+    fold = prepare_fold(
+        pd.DataFrame(X, columns=list("abcd")), y, np.arange(160), np.arange(160, 200),
+        Columns(numeric=tuple("abcd")),
+    )  # fmt: skip
+    params = {"C": 1e-4, "l1_ratio": 0.5} if name == "logreg-enet" else {"C": 1e-4}
+    refit = FAMILIES[name].refit(params, fold, TrainOptions())
+    assert refit.proba == pytest.approx(0.25, abs=0.01)
+    if name != "logreg-enet":
+        article = article_family(name.removeprefix("logreg-")).refit(params, fold, TrainOptions())
+        assert article.proba == pytest.approx(0.5, abs=0.01)
 
 
 def test_elastic_net_is_saga_with_the_trials_ratio() -> None:
@@ -69,8 +90,8 @@ def test_strong_l1_zeroes_coefficients(folds) -> None:  # type: ignore[no-untype
     assert weak.coefficients is not None
     assert np.count_nonzero(strong.coefficients) == 0
     assert np.count_nonzero(weak.coefficients) == 13
-    # Every coefficient zero: probability 0.5 for everyone, counted as class 0.
-    np.testing.assert_allclose(strong.proba, 0.5)
+    # Every coefficient zero: the free intercept predicts the training rows' prevalence.
+    np.testing.assert_allclose(strong.proba, folds[0].y_train.mean())
 
 
 def test_grid_spans_the_search_range_in_log() -> None:
@@ -107,7 +128,9 @@ def test_evaluator_scores_each_fold_as_a_plain_fit_would(folds) -> None:  # type
         [{"C": 0.3}], folds, TrainOptions(), lambda *_: False
     )
     for fold, accuracy in zip(folds, outcome.folds.values("accuracy"), strict=True):
-        model = LogisticRegression(C=0.3, l1_ratio=1.0, solver="liblinear", max_iter=1000)
+        model = LogisticRegression(
+            C=0.3, l1_ratio=1.0, solver="saga", max_iter=5000, random_state=0
+        )
         model.fit(fold.X_train, fold.y_train)
         assert accuracy == pytest.approx(
             float((model.predict(fold.X_valid) == fold.y_valid).mean())
