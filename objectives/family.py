@@ -6,7 +6,7 @@ and what the report shows of it. One :class:`ModelFamily` per family, listed in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ class TrainOptions:
         backend: the Keras backend.
     """
 
-    metric: str = "accuracy"
+    metric: str = "log_loss"
     seed: int = 42
     epochs: int = 100
     batch_size: int = 10
@@ -141,6 +141,18 @@ class ModelFamily:
     def grid(self, n_points: int) -> dict[str, list[Any]]:
         """About ``n_points`` grid points over the search space, for ``--sampler grid``."""
         return grid(self.space, n_points)
+
+    def with_ranges(self, ranges: Mapping[str, tuple[float, float]]) -> ModelFamily:
+        """The family with the search ranges of its parameters named in ``ranges`` replaced
+        (``--range``); the scale (log or linear) and step stay the family's."""
+        space = dict(self.space)
+        for name, (low, high) in ranges.items():
+            dist = space.get(name)
+            if isinstance(dist, FloatDistribution):
+                space[name] = FloatDistribution(low, high, log=dist.log, step=dist.step)
+            elif isinstance(dist, IntDistribution):
+                space[name] = IntDistribution(int(low), int(high), log=dist.log, step=dist.step)
+        return replace(self, space=space)
 
     def space_json(self) -> dict[str, str]:
         """The search space as Optuna writes distributions: part of a study's protocol."""

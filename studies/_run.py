@@ -12,7 +12,7 @@ import numpy as np
 import optuna
 
 from data import Dataset
-from objectives import FAMILIES, ModelFamily, TrainOptions, score_test
+from objectives import ModelFamily, TrainOptions, score_test
 from objectives.keras_env import configure_backend
 from studies._design import SPLIT_SEED, PreparedPart, parts_of, prepare_part, rows_fingerprint
 from studies._engine import StudyRun, run_study, uses_wilcoxon
@@ -82,7 +82,7 @@ def family_protocol(
 
 def plan_jobs(settings: Settings, dataset: Dataset) -> list[Job]:
     """Every study the run needs, in run order."""
-    families = [FAMILIES[name] for name in settings.models]
+    families = [settings.family(name) for name in settings.models]
     jobs = []
     for part in parts_of(dataset, settings):
         prepared = prepare_part(dataset, part, settings)

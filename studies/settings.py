@@ -50,7 +50,9 @@ class Settings:
     seed: int = 42
     #: Seeds the search alone (``--search-seed``); None: ``seed``.
     search_seed: int | None = None
-    metric: str = "accuracy"
+    #: Log loss, a proper score: accuracy is flat over a wide range of strong penalties, so a
+    #: search on it picks among models of very different calibration by chance.
+    metric: str = "log_loss"
     sampler: str = "tpe"
     pruner: str = "median"
     timeout: float | None = None
@@ -84,6 +86,8 @@ class Settings:
     #: Cross-site validation over these hospitals, and which columns it keeps.
     sites: tuple[str, ...] | None = None
     site_features: str = "common"
+    #: Search ranges replacing the families' defaults (``--range``): (parameter, low, high).
+    ranges: tuple[tuple[str, float, float], ...] = ()
     #: How ``studies.tabular`` reads a table (target column, positive label, column choices).
     target: str | None = None
     positive: str | None = None
@@ -109,6 +113,11 @@ class Settings:
             return base
         sequence = np.random.SeedSequence([base, self.worker_index, self.worker_slot])
         return int(sequence.generate_state(1)[0])
+
+    def family(self, name: str) -> ModelFamily:
+        """The registry's family ``name`` with the ``--range`` search ranges applied."""
+        family = FAMILIES[name]
+        return family.with_ranges({p: (low, high) for p, low, high in self.ranges})
 
     def sparsity_for(self, family: ModelFamily) -> bool:
         """Whether ``family``'s studies are multi-objective: score up, coefficients down."""
@@ -164,6 +173,57 @@ def _family_help() -> str:
     return ", ".join(lines)
 
 
+def _range_help() -> str:
+    defaults: dict[str, str] = {}
+    for family in FAMILIES.values():
+        for name, dist in family.space.items():
+            low, high = getattr(dist, "low", None), getattr(dist, "high", None)
+            defaults.setdefault(name, f"{name} [{low:g}, {high:g}]")
+    return ", ".join(defaults.values())
+
+
+def parse_ranges(
+    values: Sequence[str], models: Sequence[str]
+) -> tuple[tuple[str, float, float], ...]:
+    """``--range PARAM=LOW,HIGH`` values, checked against the studied families' parameters.
+
+    Raises:
+        SettingsError: an unknown parameter, a value that is not a number, LOW >= HIGH, or a
+            range outside the parameter's domain; the message is one line.
+    """
+    ranges: dict[str, tuple[float, float]] = {}
+    spaces = {name: dist for m in models for name, dist in FAMILIES[m].space.items()}
+    for value in values:
+        name, _, bounds = value.partition("=")
+        name = name.strip()
+        try:
+            low, high = (float(x) for x in bounds.split(","))
+        except ValueError:
+            raise SettingsError(
+                f"--range expects PARAM=LOW,HIGH such as C=1e-6,1e6, got {value!r}"
+            ) from None
+        dist = spaces.get(name)
+        if dist is None:
+            raise SettingsError(
+                f"--range names {name!r}, which no model of --models {','.join(models)} searches; "
+                f"its parameters are {', '.join(spaces) or 'none'}"
+            )
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise SettingsError(f"--range {name} expects LOW < HIGH, got {low:g} and {high:g}")
+        if getattr(dist, "log", False) and low <= 0:
+            raise SettingsError(
+                f"--range {name} is searched on a log scale, so LOW must be above 0, got {low:g}"
+            )
+        closed = any(name in FAMILIES[m].closed for m in models)
+        if closed and (low < dist.low or high > dist.high):  # type: ignore[attr-defined]
+            raise SettingsError(
+                f"--range {name} must stay within its domain [{dist.low:g}, {dist.high:g}], "  # type: ignore[attr-defined]
+                f"got [{low:g}, {high:g}]"
+            )
+        ranges[name] = (low, high)
+    return tuple((name, low, high) for name, (low, high) in ranges.items())
+
+
 def add_run_arguments(
     parser: argparse.ArgumentParser,
     prefix: str | None = DEFAULT_PREFIX,
@@ -213,7 +273,8 @@ def add_run_arguments(
         choices=METRICS,
         default=None,
         help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
-        "maximized, log loss and Brier score minimized (default: accuracy, the seed's)",
+        "maximized, log loss and Brier score minimized (default: log_loss, a proper score; "
+        "accuracy gives the article's choice)",
     )
     parser.add_argument(
         "--objective",
@@ -221,6 +282,15 @@ def add_run_arguments(
         help="what the searches optimize: a score of --metric's choices, or 'SCORE,sparsity' to "
         "make the L1 and elastic-net studies multi-objective (score up, non-zero coefficients "
         "down: the sparsity front, studies <prefix>-<model>-sparsity) (default: --metric)",
+    )
+    parser.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="PARAM=LOW,HIGH",
+        help=f"search PARAM over [LOW, HIGH] instead of its default range, on the same scale "
+        f"(repeatable; parameters: {_range_help()}); a study keeps its range, so a new range "
+        "needs a new --study-prefix",
     )
     parser.add_argument(
         "--engine",
@@ -393,7 +463,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
             f"--workers {args.workers} needs a storage the workers share, got --storage memory; "
             "use an SQLite file (the default) or postgresql+psycopg2://..."
         )
-    metric, sparsity = args.metric or "accuracy", False
+    metric, sparsity = args.metric or Settings.metric, False
     if args.objective is not None:
         wanted = [part.strip() for part in args.objective.split(",") if part.strip()]
         if not wanted or wanted[0] not in METRICS or wanted[1:] not in ([], ["sparsity"]):
@@ -467,6 +537,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "worker_slot": args.worker_slot,
         "engine": args.engine,
         "tuner": args.tuner,
+        "ranges": parse_ranges(args.range, models),
         "nested": args.nested,
         "nested_repeats": args.nested_repeats,
     }

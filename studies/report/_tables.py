@@ -280,6 +280,18 @@ def seed_vs_search_table(views: list[StudyView]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SEED_VS_SEARCH_COLUMNS)
 
 
+def _wider(dist: FloatDistribution | IntDistribution, end: str) -> str:
+    """``LOW,HIGH`` of the range moved two decades (log scale) or one width (linear) past the
+    end the best value sits at."""
+    low, high = float(dist.low), float(dist.high)
+    if dist.log:
+        low, high = (low / 100, high) if end == "lower" else (low, high * 100)
+    else:
+        width = high - low
+        low, high = (low - width, high) if end == "lower" else (low, high + width)
+    return f"{low:g},{high:g}"
+
+
 def edge_flags(views: list[StudyView], margin: float = 0.05) -> list[str]:
     """Best values within ``margin`` of an end of their search range, read from the stored
     trial's distributions (log scale where the range is log, linear otherwise); the default
@@ -301,13 +313,15 @@ def edge_flags(views: list[StudyView], margin: float = 0.05) -> list[str]:
             if margin < position < 1 - margin:
                 continue
             end = "lower" if position <= margin else "upper"
+            closed = bool(view.family and name in view.family.closed)
             flags.append(
                 f"{view.name}: the best {name} = {value:.3g} lies at the {end} edge of its "
                 f"search range [{dist.low:g}, {dist.high:g}]"
                 + (
-                    "; the optimum may lie beyond it"
-                    if not (view.family and name in view.family.closed)
-                    else f" ({name}'s whole domain: the search prefers that end)"
+                    f" ({name}'s whole domain: the search prefers that end)"
+                    if closed
+                    else "; the optimum may lie beyond it: search a wider range with --range "
+                    f"{name}={_wider(dist, end)} under a new --study-prefix"
                 )
             )
     return flags

@@ -167,6 +167,17 @@ BAD_FLAGS = {
         "Keras Tuner optimizes one objective",
     ),
     "pruner": (["--pruner", "wilcox"], "invalid choice: 'wilcox'"),
+    "range of an unsearched parameter": (
+        ["--range", "l2=1e-6,1"],
+        "--range names 'l2', which no model of --models logreg-l1,logreg-l2 searches",
+    ),
+    "range without numbers": (["--range", "C=small,big"], "--range expects PARAM=LOW,HIGH"),
+    "range upside down": (["--range", "C=10,1"], "--range C expects LOW < HIGH, got 10 and 1"),
+    "range at zero on a log scale": (["--range", "C=0,1"], "LOW must be above 0, got 0"),
+    "range beyond a domain": (
+        ["--models", "logreg-enet", "--range", "l1_ratio=0,2"],
+        "--range l1_ratio must stay within its domain [0, 1], got [0, 2]",
+    ),
 }
 
 
@@ -381,3 +392,18 @@ def test_the_tensorflow_backend_without_tensorflow_says_how_to_install_it(
         "Error: --backend tensorflow needs TensorFlow, which is not installed; "
         "pip install -e '.[tensorflow]' or use --backend jax\n"
     )
+
+
+def test_a_search_range_replaces_the_default_and_is_part_of_the_protocol(
+    heart_csv: Path, tmp_path: Path
+) -> None:
+    storage = sqlite_url(tmp_path / "range.db")
+    assert run(heart_csv, storage, "--trials", "4", "--models", "logreg-l2",
+               "--range", "C=0.5,2") == 0  # fmt: skip
+    study = optuna.load_study(study_name="heart-logreg-l2", storage=storage)
+    assert all(0.5 <= t.params["C"] <= 2 for t in study.trials)
+    assert study.trials[0].distributions["C"] == optuna.distributions.FloatDistribution(
+        0.5, 2, log=True
+    )
+    # Rerunning with the default range would mix trials from two ranges: refused.
+    assert run(heart_csv, storage, "--trials", "4", "--models", "logreg-l2") == 2

@@ -25,6 +25,7 @@ from studies.report._tables import (
     trials_table,
 )
 from studies.report._views import load_views
+from studies.settings import parse_ranges
 from studies.trials import best_trial
 
 C = FloatDistribution(1e-4, 1e4, log=True)
@@ -233,15 +234,32 @@ def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStora
 
 def test_edge_flags_read_the_stored_ranges_log_and_linear() -> None:
     storage = optuna.storages.InMemoryStorage()
+    add_trial(make_study(storage, "logreg-l1"), {"C": 1.2e-4}, [0.8, 0.7])
     add_trial(make_study(storage, "logreg-l2"), {"C": 9999.0}, [0.8, 0.7])
     add_trial(make_study(storage, "logreg-enet"), {"C": 1.0, "l1_ratio": 0.0}, [0.8, 0.7])
     flags = edge_flags(load_views(storage, "t"))
     assert flags == [
+        "t-logreg-l1: the best C = 0.00012 lies at the lower edge of its search range "
+        "[0.0001, 10000]; the optimum may lie beyond it: search a wider range with --range "
+        "C=1e-06,10000 under a new --study-prefix",
         "t-logreg-l2: the best C = 1e+04 lies at the upper edge of its search range "
-        "[0.0001, 10000]; the optimum may lie beyond it",
+        "[0.0001, 10000]; the optimum may lie beyond it: search a wider range with --range "
+        "C=0.0001,1e+06 under a new --study-prefix",
         "t-logreg-enet: the best l1_ratio = 0 lies at the lower edge of its search range "
         "[0, 1] (l1_ratio's whole domain: the search prefers that end)",
     ]
+    # What the flag suggests is what --range takes.
+    suggested = flags[1].split("--range ")[1].split(" ")[0]
+    assert parse_ranges([suggested], ["logreg-l2"]) == (("C", 1e-4, 1e6),)
+
+
+def test_a_linear_range_widens_by_its_width() -> None:
+    from optuna.distributions import IntDistribution
+
+    from studies.report._tables import _wider
+
+    assert _wider(IntDistribution(2, 10), "upper") == "2,18"
+    assert _wider(IntDistribution(2, 10), "lower") == "-6,10"
 
 
 def test_write_report_writes_every_file_and_removes_stale_ones(

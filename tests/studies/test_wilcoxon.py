@@ -52,19 +52,19 @@ def test_trials_report_fold_scores_and_surely_worse_ones_are_pruned(
     for trial in complete:
         steps = sorted(trial.intermediate_values)
         assert steps == list(range(1, 9))
-        # Each step is that fold's own accuracy, not the running mean.
+        # Each step is that fold's own log loss (the default metric), not the running mean.
         np.testing.assert_allclose(
-            [trial.intermediate_values[s] for s in steps], trial.user_attrs["fold_accuracy"]
+            [trial.intermediate_values[s] for s in steps], trial.user_attrs["fold_log_loss"]
         )
     pruned = [t for t in study.trials if t.state == TrialState.PRUNED]
-    assert pruned, "a trial at a tiny C (no feature, chance accuracy) should be pruned"
+    assert pruned, "a trial at a tiny C (no feature, the prevalence for everyone) should be pruned"
     best = study.best_trial
     for trial in pruned:
         # Pruned before the last fold, after at least the pruner's two start-up folds, and
-        # worse than the best trial on the folds it saw.
+        # worse (a higher log loss) than the best trial on the folds it saw.
         assert 2 <= len(trial.intermediate_values) < 8
         seen = sorted(trial.intermediate_values)
-        assert np.mean([trial.intermediate_values[s] for s in seen]) < np.mean(
+        assert np.mean([trial.intermediate_values[s] for s in seen]) > np.mean(
             [best.intermediate_values[s] for s in seen]
         )
 
