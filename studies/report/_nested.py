@@ -43,7 +43,16 @@ NESTED_COLUMNS = [
     "n_parts",
     "note",
 ]
-CALIBRATION_COLUMNS = ["model", "source", "n", "intercept", "slope", "note"]
+CALIBRATION_COLUMNS = [
+    "model",
+    "source",
+    "n",
+    "intercept",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "note",
+]
 
 
 def pointwise(metric: str, y: np.ndarray, proba: np.ndarray) -> np.ndarray:
@@ -278,6 +287,8 @@ def calibration_table(infos: Sequence[CalibrationInfo]) -> pd.DataFrame:
                 "n": i.calibration.n,
                 "intercept": i.calibration.intercept,
                 "slope": i.calibration.slope,
+                "slope_low": i.calibration.slope_low,
+                "slope_high": i.calibration.slope_high,
                 "note": i.calibration.note,
             }
             for i in infos

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from objectives import GREATER_IS_BETTER
+from objectives.stats import Calibration
 from studies.report._info import CurveInfo
 from studies.report._nested import CalibrationInfo, Nested
 from studies.report._views import StudyView
@@ -292,16 +293,31 @@ def honest_sentences(
     if calibrations:
         said = _join(
             [
-                f"{c.model} intercept {c.calibration.intercept:.2f}, slope "
-                f"{c.calibration.slope:.2f}"
+                f"{c.model} intercept {c.calibration.intercept:.2f}, slope {_slope(c.calibration)}"
                 for c in calibrations
             ]
         )
         sentences.append(
-            f"Calibrated? On {calibrations[0].source}: {said} (0 and 1 are perfect; a slope "
-            "below 1 means predictions too extreme)."
+            f"Calibrated? On {calibrations[0].source}: {said} (intercept 0 and slope 1 are "
+            "perfect; a slope below 1 means predictions too extreme, above 1 too timid, "
+            "squeezed toward the average)."
         )
+        off = [
+            f"{c.model}'s predictions are {c.calibration.slope_reading()}; its slope's 95% "
+            "interval excludes 1"
+            for c in calibrations
+            if c.calibration.slope_reading()
+        ]
+        if off:
+            sentences.append(f"Calibration warning: {'; '.join(off)}.")
     return sentences
+
+
+def _slope(calibration: Calibration) -> str:
+    """``1.13 [0.62, 1.64]``: the slope with its 95% interval when there is one."""
+    if math.isnan(calibration.slope_low):
+        return f"{calibration.slope:.2f}"
+    return f"{calibration.slope:.2f} [{calibration.slope_low:.2f}, {calibration.slope_high:.2f}]"
 
 
 def _optimism(value: float) -> str:

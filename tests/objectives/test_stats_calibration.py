@@ -39,6 +39,36 @@ def test_slope_through_two_groups() -> None:
     assert expected == pytest.approx(np.mean(y))
 
 
+def test_the_slope_interval_through_two_groups() -> None:
+    # The same two groups: at the fit, each group of 4 has rate 1/4 or 3/4, so its weight is
+    # 4 * 1/4 * 3/4 = 0.75, at log-odds x = -+ln 4. The information matrix is
+    # [[1.5, 0], [0, 1.5 (ln 4)^2]] (the x are symmetric), so se(slope) = 1 / (ln 4 sqrt(1.5)).
+    y = [1, 0, 0, 0, 1, 1, 1, 0]
+    result = calibration(y, [0.2] * 4 + [0.8] * 4)
+    half = 1.959963984540054 / (math.log(4) * math.sqrt(1.5))
+    assert (result.slope_low, result.slope_high) == pytest.approx(
+        (result.slope - half, result.slope + half), abs=1e-8
+    )
+    # An interval that holds 1 reads as nothing to say.
+    assert result.slope_reading() == ""
+
+
+@pytest.mark.parametrize(
+    ("scale", "words"),
+    [(2.0, "too extreme"), (0.4, "too timid")],
+)
+def test_the_slope_is_read_both_ways(scale: float, words: str) -> None:
+    # Well-calibrated log-odds stretched (too extreme: slope 1/2) or squeezed toward the
+    # average (too timid: slope 2.5), on enough rows that the interval excludes 1.
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.05, 0.95, 4000)
+    y = rng.uniform(size=p.size) < p
+    shown = 1 / (1 + np.exp(-scale * logit(p)))
+    result = calibration(y, shown)
+    assert result.slope == pytest.approx(1 / scale, rel=0.1)
+    assert result.slope_reading().startswith(words)
+
+
 def test_well_calibrated_predictions_have_intercept_0_and_slope_1() -> None:
     rng = np.random.default_rng(0)
     p = rng.uniform(0.05, 0.95, 200_000)

@@ -107,7 +107,8 @@ def test_one_penalty_ahead_and_a_network_between() -> None:
     )
     assert said[-1] == (
         "Note: the best C = 1e+04 lies at the upper edge of its search range [0.0001, 10000]; "
-        "the optimum may lie beyond it (t-logreg-l2)."
+        "the optimum may lie beyond it: search a wider range with --range C=0.0001,1e+06 under "
+        "a new --study-prefix (t-logreg-l2)."
     )
 
 
@@ -171,3 +172,32 @@ def test_a_best_c_few_trials_back_is_said_so() -> None:
         "Which C? logreg-l1: best C = 0.01, a value few trials back; where trials are dense, the "
         "strongest penalty within one standard error of the best is C = 0.2."
     )
+
+
+def test_calibration_is_read_both_ways_and_warned_only_beyond_its_interval() -> None:
+    from objectives.stats import Calibration
+    from studies.report._nested import CalibrationInfo
+    from studies.report._sentences import honest_sentences
+
+    def info(model: str, slope: float, low: float, high: float) -> CalibrationInfo:
+        result = Calibration(0.1, slope, 61, "", low, high)
+        return CalibrationInfo(f"calibration_{model}", model, "the test rows", result, {}, {})
+
+    said = honest_sentences(
+        [],
+        comparison_table([]),
+        [info("logreg-l1", 1.13, 0.62, 1.64), info("logreg-l2", 4.01, 2.1, 5.92)],
+    )
+    assert said[0] == (
+        "Calibrated? On the test rows: logreg-l1 intercept 0.10, slope 1.13 [0.62, 1.64] and "
+        "logreg-l2 intercept 0.10, slope 4.01 [2.10, 5.92] (intercept 0 and slope 1 are perfect; "
+        "a slope below 1 means predictions too extreme, above 1 too timid, squeezed toward the "
+        "average)."
+    )
+    # Only the model whose interval excludes 1 is warned about, in the slope's direction.
+    assert said[1] == (
+        "Calibration warning: logreg-l2's predictions are too timid (slope above 1: squeezed "
+        "toward the average risk); its slope's 95% interval excludes 1."
+    )
+    too_extreme = honest_sentences([], comparison_table([]), [info("mlp", 0.5, 0.3, 0.7)])
+    assert too_extreme[1].startswith("Calibration warning: mlp's predictions are too extreme")
