@@ -63,8 +63,9 @@ def provenance(argv: list[str] | None = None) -> dict[str, str]:
     }
 
 
-def write_table(table: pd.DataFrame, path: Path, argv: list[str] | None = None) -> Path:
-    """``table`` with the provenance columns appended, as a CSV at ``path`` (folder created)."""
+def write_table(table: pd.DataFrame, path: Path, origin: dict[str, str]) -> Path:
+    """``table`` with the provenance columns ``origin`` (:func:`provenance`, taken when the run
+    started) appended, as a CSV at ``path`` (folder created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.assign(**provenance(argv)).to_csv(path, index=False)
+    table.assign(**origin).to_csv(path, index=False)
     return path

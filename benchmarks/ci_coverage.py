@@ -57,7 +57,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._record import DOCS_BENCHMARKS, write_table
+from benchmarks._record import DOCS_BENCHMARKS, provenance, write_table
 from objectives import stats
 from objectives.logreg import LBFGS, SAGA, fixed_ratio
 
@@ -380,6 +380,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         search_metric=args.search_metric,
     )
+    origin = provenance()
     start = time.perf_counter()
     records = simulate(settings, args.jobs)
     elapsed = time.perf_counter() - start
@@ -415,9 +416,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.out is not None:
         table = pd.DataFrame(summary).drop(columns="metric").assign(**setting)
         table.insert(0, "metric", [row["metric"] for row in summary])
-        print(f"written: {write_table(table, args.out)}")
+        print(f"written: {write_table(table, args.out, origin)}")
     if args.records is not None:
-        write_table(pd.DataFrame(records).assign(**setting), args.records)
+        write_table(pd.DataFrame(records).assign(**setting), args.records, origin)
     print(f"coverage={chosen:.3f}")
 
 
