@@ -248,6 +248,8 @@ def to_numbers(cells: pd.Series, decimal: str = ".", trust_grouping: bool = Fals
     unread = np.flatnonzero(np.isnan(numbers) & cells.notna().to_numpy())
     if unread.size == 0:
         return numbers
+    # Only cells holding the group mark can be grouped digits (a cheap test before the regex).
+    unread = unread[cells.iloc[unread].str.contains(_OTHER[decimal], regex=False).to_numpy(bool)]
     candidates = cells.iloc[unread]
     group = re.escape(_OTHER[decimal])
     fits = candidates.str.fullmatch(_GROUPED.format(g=group, d=re.escape(decimal))).to_numpy(bool)
@@ -540,14 +542,20 @@ def _role(
         role = _Role("dropped", f"{len(distinct)} categories, more than {MAX_CATEGORIES} to encode")
     else:
         role = _Role("categorical")
-    _refuse_other_notation(table, column, present, role)
+    _refuse_other_notation(table, column, present, share, role)
     return role
 
 
-def _refuse_other_notation(table: Table, column: str, present: pd.Series, role: _Role) -> None:
+def _refuse_other_notation(
+    table: Table, column: str, present: pd.Series, share: float, role: _Role
+) -> None:
     """Raise DataError if ``present`` are (nearly) all numbers written with the other decimal
-    mark: making them categories, or dropping them, would be a silent misreading."""
+    mark (``share`` of them are numbers as read): making them categories, or dropping them,
+    would be a silent misreading."""
     mark, other = table.decimal, _OTHER[table.decimal]
+    # A cell that is a number only with the other mark holds that mark: a cheap bound first.
+    if share + float(present.str.contains(other, regex=False).mean()) < 0.9:
+        return
     as_other = to_numbers(present, other, trust_grouping=True)
     if np.mean(~np.isnan(as_other)) < 0.9:
         return

@@ -370,3 +370,8 @@ def test_an_unknown_built_in_is_refused_in_one_line() -> None:
     )
     with pytest.raises(DataError, match="no built-in data set 'iris'"):
         reload({"builtin": "iris"})
+
+
+def test_a_decimal_mark_for_a_built_in_is_refused() -> None:
+    with pytest.raises(DataError, match="--decimal , does not apply to the built-in breast-cancer"):
+        load_table(DataSource("breast-cancer", None, "--data"), None, decimal=",")
