@@ -2,7 +2,9 @@
 
 Any delimited text table with a header and a binary target (or a built-in name): the same model
 families, fold plan, storage, report and dashboard as ``studies.heart``, with a stratified test
-split (``--test-size``, 0 for none) and the studies named after the table (``--name``).
+split (``--test-size``, 0 for none) and the studies named after the table (``--name``). The
+decimal mark is detected (``--decimal`` to choose it); a target with more than two values takes
+``--positive`` against the rest.
 """
 
 from __future__ import annotations
