@@ -1,6 +1,6 @@
 """Load and validate data sets: the heart data (the article's heart.csv, the four UCI hospitals
 shipped in ``data/uci/``), scikit-learn's breast cancer data, and any delimited table with a
-binary target. See ``data/README.md``."""
+binary target (or a value of a multi-class one taken against the rest). See ``data/README.md``."""
 
 from data._builtin import BUILTINS, load_builtin
 from data._dataset import Dataset, check_folds
@@ -9,10 +9,11 @@ from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
 from data._load import load_heart, load_table, reload
 from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
 from data._sites import class_counts, missingness, site_dataset
-from data._table import TableSpec, read_table, table_dataset
+from data._table import DECIMAL_MARKS, TableSpec, read_table, table_dataset
 
 __all__ = [
     "BUILTINS",
+    "DECIMAL_MARKS",
     "DEFAULT_BUILTIN",
     "ENV_VAR",
     "FEATURES",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from data._dataset import Dataset
+from data._errors import DataError
 from data._heart import SITES, load_site
 
 #: Each built-in name and what it is.
@@ -19,7 +20,13 @@ BUILTINS: dict[str, str] = {
 
 
 def load_builtin(name: str) -> Dataset:
-    """The built-in data set ``name`` (one of :data:`BUILTINS`)."""
+    """The built-in data set ``name`` (one of :data:`BUILTINS`).
+
+    Raises:
+        DataError: ``name`` is not one of them.
+    """
+    if name not in BUILTINS:
+        raise DataError(f"no built-in data set {name!r}; the built-ins are {', '.join(BUILTINS)}")
     if name.startswith("heart-"):
         return load_site(name.removeprefix("heart-"))
     return _breast_cancer()

@@ -23,8 +23,9 @@ def load_heart(source: DataSource) -> Dataset:
     return _with_recipe(dataset, {"reader": "heart", "path": str(source.path.resolve())})
 
 
-def load_table(source: DataSource, spec: TableSpec | None) -> Dataset:
-    """Any table from ``source`` read as ``spec`` says; a built-in ignores ``spec``'s defaults.
+def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto") -> Dataset:
+    """Any table from ``source`` read as ``spec`` says, its numbers with ``decimal`` as the
+    decimal mark (``auto``: detected); a built-in ignores ``spec``'s defaults.
 
     Raises:
         DataError: a file without ``--target``, or anything the table reader refuses.
@@ -36,6 +37,11 @@ def load_table(source: DataSource, spec: TableSpec | None) -> Dataset:
                 f"--target {spec.target!r} does not apply to the built-in {source.builtin}, "
                 f"whose target is {dataset.target}; leave --target out"
             )
+        if decimal != "auto":
+            raise DataError(
+                f"--decimal {decimal} does not apply to the built-in {source.builtin}, whose "
+                "values are numbers already; leave --decimal out"
+            )
         return _with_recipe(dataset, {"builtin": source.builtin})
     assert source.path is not None
     if spec is None or not spec.target:
@@ -43,7 +49,8 @@ def load_table(source: DataSource, spec: TableSpec | None) -> Dataset:
             f"{source.path}: which column is the target? pass --target COLUMN "
             f"(its columns: see the first line of {source.path.name})"
         )
-    dataset = table_dataset(read_table(source.path), spec, name=str(source.path))
+    table = read_table(source.path, decimal=decimal)
+    dataset = table_dataset(table, spec, name=str(source.path))
     recipe = {
         "reader": "table",
         "path": str(source.path.resolve()),
@@ -51,6 +58,8 @@ def load_table(source: DataSource, spec: TableSpec | None) -> Dataset:
         "positive": dataset.positive,
         "drop": list(spec.drop),
         "categorical": list(spec.categorical),
+        # The mark it was read with, not "auto": the report reloads the rows the same way.
+        "decimal": table.decimal,
     }
     return _with_recipe(dataset, recipe)
 
@@ -59,7 +68,7 @@ def reload(recipe: dict[str, Any]) -> Dataset:
     """The data set a recipe describes (as a study stored it).
 
     Raises:
-        DataError: the file is gone or unreadable.
+        DataError: the file is gone or unreadable, or the built-in is unknown.
     """
     if "sites" in recipe:
         from data._sites import site_dataset
@@ -79,7 +88,8 @@ def reload(recipe: dict[str, Any]) -> Dataset:
         drop=tuple(recipe.get("drop", ())),
         categorical=tuple(recipe.get("categorical", ())),
     )
-    return load_table(source, spec)
+    # Recipes stored before the decimal mark was recorded were all read with a point.
+    return load_table(source, spec, decimal=recipe.get("decimal", "."))
 
 
 def _with_recipe(dataset: Dataset, recipe: dict[str, Any]) -> Dataset:

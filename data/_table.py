@@ -4,13 +4,26 @@ Reading: the delimiter is sniffed (comma, semicolon, tab), a header line is requ
 fields are honoured, and an unnamed index column (as R and pandas write them) is dropped. A cell
 is missing when it is empty or one of :data:`MISSING_MARKS`.
 
-Column roles: a column of numbers is numeric; a column of text or of yes/no values, or one named
-by ``categorical``, is categorical (one-hot encoded inside each fold). Dropped with a warning:
-columns with no values, constant columns, identifier-like columns (named like ``id``, or a text
-value distinct in nearly every row), and text columns with too many categories to encode.
+Numbers: the decimal mark is given (``decimal``) or detected: ``,`` when some cell is a number
+only with a decimal comma (``12,5``, ``1.234,5``) and no cell is one only with a decimal point
+(``2.5``, ``1,234.5``); ``.`` otherwise. A cell like ``1,234`` or ``1.234`` (one separator, three
+digits after it) is no evidence either way: it may be a decimal or a thousand. Digit grouping by
+the other mark (``1.234,5`` with a decimal comma) is read when the mark was given or detected, or
+when the column shows it beyond doubt (``1,234,567``, ``1,234.5``).
+
+Column roles: a column of numbers is numeric; a column of dates (``2021-03-04``, ``04/03/2021``,
+with or without a time; formats as pandas guesses them, month first unless a value rules it out)
+becomes a number, the days since its earliest date; a column of text or of yes/no values, or one
+named by ``categorical``, is categorical (one-hot encoded inside each fold; a level seen in one
+row only is noted). Dropped with a warning: columns with no values, constant columns,
+identifier-like columns (named like ``id``, or a text value distinct in nearly every row), and
+text columns with too many categories to encode. A column that would be made categorical or
+dropped for its values, but whose values are numbers written with the other decimal mark, is
+refused rather than silently reinterpreted.
 
 Target: rows where it is missing are dropped (counted in a warning); it must then hold exactly two
-values; the positive one is ``positive``, else 1 / true / yes (any case).
+values, or more with ``positive`` naming the one taken against the rest; the positive one is
+``positive``, else 1 / true / yes (any case).
 
 Every problem is a :class:`DataError` with a one-line message naming the file, and where it
 applies the column and the line.
@@ -22,12 +35,15 @@ import csv
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from data._dataset import Dataset
 from data._errors import DataError
@@ -40,10 +56,32 @@ MAX_ABS_VALUE = 1e12
 MAX_CATEGORIES = 100
 #: Text distinct in at least this share of rows (and more than 20 rows) names rows, not a feature.
 IDENTIFIER_SHARE = 0.95
+#: A target of numbers with more distinct values than this is continuous (a regression target).
+MAX_CLASSES = 10
 POSITIVE_WORDS = ("1", "true", "yes")
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
+#: The decimal marks a table may use (``auto``: detected from the cells).
+DECIMAL_MARKS = ("auto", ".", ",")
 _ID_NAME = re.compile(r"^(id|index|row|rowid|row_id|key)$|(_id|[ _-]id|Id|ID)$")
 _UNNAMED = re.compile(r"^(Unnamed: 0|)$")
+_OTHER = {".": ",", ",": "."}
+_WORD = {".": "point", ",": "comma"}
+#: A number that reads only with this decimal mark (grouping, if any, by the other mark).
+_ONLY_WITH = {
+    ",": r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?",
+    ".": r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][+-]?\d+)?",
+}
+#: One separator with three digits after it: a decimal (1.234) or a thousand (1234), who knows.
+_EITHER = r"[+-]?\d{1,3}[.,]\d{3}"
+#: Digits grouped in threes by the other mark, with ``decimal`` (escaped) as the decimal mark.
+_GROUPED = r"[+-]?\d{{1,3}}(?:{g}\d{{3}})+(?:{d}\d+)?"
+#: Grouping beyond doubt: two group marks, or a group mark before the decimal mark.
+_SURELY_GROUPED = (
+    r"[+-]?\d{{1,3}}(?:{g}\d{{3}}){{2,}}(?:{d}\d+)?|[+-]?\d{{1,3}}(?:{g}\d{{3}})+{d}\d+"
+)
+#: What a cell must start with to be tried as a date (day, month and year in some order).
+_DATE_LIKE = r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+_DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "hh", "%M": "mm", "%S": "ss"}
 
 
 @dataclass(frozen=True)
@@ -57,10 +95,25 @@ class Table:
     notes: tuple[str, ...]
     #: The line number of the first data row (2 after a header line).
     first_line: int = 2
+    #: The decimal mark numbers are read with.
+    decimal: str = "."
+    #: How the mark was chosen: ``given``, ``detected``, ``mixed`` (the cells show both marks, the
+    #: point is used) or ``default`` (the cells show neither).
+    decimal_origin: str = "default"
+
+    @property
+    def trusts_grouping(self) -> bool:
+        """Whether a lone ``1,234`` (``1.234`` with a decimal comma) is read as a thousand."""
+        return self.decimal_origin in ("given", "detected")
 
 
-def read_table(path: Path, header: bool = True) -> Table:
-    """Read ``path`` as text cells; with ``header=False`` the caller names the columns."""
+def read_table(path: Path, header: bool = True, decimal: str = "auto") -> Table:
+    """Read ``path`` as text cells; with ``header=False`` the caller names the columns.
+
+    Args:
+        decimal: ``.`` or ``,``, or ``auto`` to detect it (see the module's docstring).
+    """
+    assert decimal in DECIMAL_MARKS, decimal
     try:
         raw = path.read_bytes()
     except IsADirectoryError:
@@ -113,7 +166,17 @@ def read_table(path: Path, header: bool = True) -> Table:
             notes.append(f"{path}: the first column is an unnamed row index; it was dropped")
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no rows")
-    return Table(path, frame, delimiter, sha256, tuple(notes), first_line=2 if header else 1)
+    mark, origin = (decimal, "given") if decimal != "auto" else _detect_decimal(frame)
+    return Table(
+        path,
+        frame,
+        delimiter,
+        sha256,
+        tuple(notes),
+        first_line=2 if header else 1,
+        decimal=mark,
+        decimal_origin=origin,
+    )
 
 
 def _sniff(lines: Sequence[str]) -> str:
@@ -123,6 +186,29 @@ def _sniff(lines: Sequence[str]) -> str:
     except csv.Error:
         counts = {d: lines[0].count(d) for d in ",;\t"}
         return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _detect_decimal(frame: pd.DataFrame) -> tuple[str, str]:
+    """(decimal mark, how it was chosen) from the cells, by the rule in the module's docstring."""
+    comma, point = _shows(frame, ","), _shows(frame, ".")
+    if comma and not point:
+        return ",", "detected"
+    return ".", "mixed" if comma else "detected" if point else "default"
+
+
+def _shows(frame: pd.DataFrame, mark: str) -> str | None:
+    """The first cell that is a number only with ``mark`` as the decimal mark, if any."""
+    # The first rows usually settle it; the rest are read only when they do not.
+    for part in (frame.iloc[:1000], frame.iloc[1000:]):
+        for column in part.columns:
+            cells = part[column]
+            cells = cells[cells.str.contains(mark, regex=False)]
+            if cells.empty:
+                continue
+            evidence = cells.str.fullmatch(_ONLY_WITH[mark]) & ~cells.str.fullmatch(_EITHER)
+            if evidence.any():
+                return str(cells[evidence].iloc[0])
+    return None
 
 
 def _is_number(cell: str) -> bool:
@@ -145,20 +231,61 @@ def is_missing(cells: pd.Series) -> pd.Series:
     return cells.eq("") | cells.isin(MISSING_MARKS)
 
 
-def numbers_of(path: Path, column: str, cells: pd.Series, line_offset: int) -> np.ndarray:
+def to_numbers(cells: pd.Series, decimal: str = ".", trust_grouping: bool = False) -> np.ndarray:
+    """Each cell as a float, NaN where it is not a number written with ``decimal`` as the decimal
+    mark (or where it is missing).
+
+    Digits grouped by the other mark (``1,234.5``; ``1.234,5`` with a decimal comma) are read
+    when the column shows grouping beyond doubt, or, with ``trust_grouping``, whenever they fit
+    (then ``1,234`` is 1234).
+    """
+    if decimal == ".":
+        values = pd.to_numeric(cells, errors="coerce")
+    else:
+        plain = cells.where(~cells.str.contains(".", regex=False, na=False))
+        values = pd.to_numeric(plain.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = np.asarray(values, dtype=float).copy()
+    unread = np.flatnonzero(np.isnan(numbers) & cells.notna().to_numpy())
+    if unread.size == 0:
+        return numbers
+    # Only cells holding the group mark can be grouped digits (a cheap test before the regex).
+    unread = unread[cells.iloc[unread].str.contains(_OTHER[decimal], regex=False).to_numpy(bool)]
+    candidates = cells.iloc[unread]
+    group = re.escape(_OTHER[decimal])
+    fits = candidates.str.fullmatch(_GROUPED.format(g=group, d=re.escape(decimal))).to_numpy(bool)
+    if not fits.any():
+        return numbers
+    grouped = candidates[fits]
+    if not trust_grouping:
+        sure = grouped.str.fullmatch(_SURELY_GROUPED.format(g=group, d=re.escape(decimal)))
+        if not sure.any():
+            return numbers
+    digits = grouped.str.replace(_OTHER[decimal], "", regex=False)
+    digits = digits.str.replace(decimal, ".", regex=False)
+    numbers[unread[fits]] = pd.to_numeric(digits).to_numpy(dtype=float)
+    return numbers
+
+
+def numbers_of(
+    path: Path,
+    column: str,
+    cells: pd.Series,
+    line_offset: int,
+    decimal: str = ".",
+    trust_grouping: bool = False,
+) -> np.ndarray:
     """The cells as floats (NaN where missing), or a DataError naming the first bad cell by its
     line in the file (``cells``' index holds each row's position among the data lines)."""
     missing = is_missing(cells)
-    values = pd.to_numeric(cells.where(~missing), errors="coerce")
-    bad = values.isna() & ~missing
+    numbers = to_numbers(cells.where(~missing), decimal, trust_grouping)
+    bad = np.isnan(numbers) & ~missing.to_numpy()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise DataError(
             f"{path}: column {column}, line {int(cells.index[row]) + line_offset}: expected a "
             f"number, got {cells.iloc[row]!r}; fix that value, or name the column with "
             "--categorical"
         )
-    numbers = values.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         huge = ~np.isnan(numbers) & ~(np.abs(numbers) <= MAX_ABS_VALUE)
     if huge.any():
@@ -170,19 +297,65 @@ def numbers_of(path: Path, column: str, cells: pd.Series, line_offset: int) -> n
     return numbers
 
 
-def _numeric_share(cells: pd.Series) -> float:
-    present = cells[~is_missing(cells)]
+def _numeric_share(present: pd.Series, decimal: str, trust_grouping: bool) -> float:
     if present.empty:
         return 0.0
-    return float(pd.to_numeric(present, errors="coerce").notna().mean())
+    return float(np.mean(~np.isnan(to_numbers(present, decimal, trust_grouping))))
 
 
-def _canonical(cells: pd.Series) -> pd.Series:
-    """Target labels as text, numbers written one way (1, 1.0 and 1e0 are one label)."""
-    numbers = pd.to_numeric(cells, errors="coerce")
-    if numbers.notna().all():
-        return numbers.map(lambda value: f"{value:g}")
+def _canonical(cells: pd.Series, decimal: str = ".") -> pd.Series:
+    """Target labels as text, numbers written one way (1, 1.0, 1,0 and 1e0 are one label)."""
+    numbers = to_numbers(cells, decimal)
+    if not np.isnan(numbers).any():
+        return pd.Series([f"{value:g}" for value in numbers], index=cells.index, dtype=object)
     return cells
+
+
+class _Dates(NamedTuple):
+    """A column of dates: each as days since the earliest, and how they were read."""
+
+    days: np.ndarray
+    #: The format as a user writes it (``DD/MM/YYYY``).
+    shown: str
+    #: The earliest date (day 0).
+    origin: str
+    #: Every value also reads with day and month swapped.
+    ambiguous: bool
+
+
+def _dates(present: pd.Series) -> _Dates | None:
+    """``present`` (no missing cell) as dates, if every value is one in a format pandas guesses
+    from the first value: month first (pandas' default) unless a value rules it out."""
+    if not present.str.match(_DATE_LIKE).all():
+        return None
+    for dayfirst in (False, True):
+        with warnings.catch_warnings():
+            # pandas warns when the first value rules out month first; that is expected here.
+            warnings.simplefilter("ignore", UserWarning)
+            guessed = guess_datetime_format(str(present.iloc[0]), dayfirst=dayfirst)
+        if guessed is None or not {"%Y", "%m", "%d"} <= set(re.findall(r"%\w", guessed)):
+            continue
+        # ISO dates may mix in times ("2021-03-04" and "2021-03-04T10:30"): read them as ISO.
+        iso = guessed.startswith("%Y-%m-%d")
+        parsed = pd.to_datetime(
+            present, format="ISO8601" if iso else guessed, errors="coerce", utc=True
+        )
+        if parsed.isna().any():
+            continue
+        swapped = guessed.replace("%m", "%M_").replace("%d", "%m").replace("%M_", "%d")
+        ambiguous = not iso and bool(
+            pd.to_datetime(present, format=swapped, errors="coerce", utc=True).notna().all()
+        )
+        earliest = parsed.min()
+        days = ((parsed - earliest) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+        shown = guessed
+        for code, part in _DATE_PARTS.items():
+            shown = shown.replace(code, part)
+        origin = earliest.strftime(
+            "%Y-%m-%d" if earliest == earliest.normalize() else "%Y-%m-%d %H:%M"
+        )
+        return _Dates(days, shown, origin, ambiguous)
+    return None
 
 
 @dataclass(frozen=True)
@@ -226,7 +399,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
     frame = frame[keep.to_numpy()]
     if frame.empty:
         raise DataError(f"{path}: column {spec.target} has no values; expected a binary target")
-    labels = _canonical(frame[spec.target])
+    labels = _canonical(frame[spec.target], table.decimal)
     if spec.labels is not None and not labels.isin(spec.labels).all():
         bad = labels[~labels.isin(spec.labels)]
         seen = ", ".join(sorted(labels.unique(), key=str))
@@ -234,7 +407,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
             f"{path}: column {spec.target}, line {int(bad.index[0]) + offset}: expected a binary "
             f"target of {' or '.join(spec.labels)}, got {bad.iloc[0]} (values seen: {seen})"
         )
-    y, positive = _binary_target(path, spec, labels)
+    y, positive = _binary_target(path, spec, labels, table.decimal, notes)
 
     roles: list[tuple[str, str, float]] = []
     numeric: list[str] = []
@@ -253,17 +426,48 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
                 f"{path}: column {column} has no values at all; expected numbers in every column "
                 "(a few missing values are fine)"
             )
-        role, why = _role(column, present, distinct, spec, len(frame))
-        if role == "numeric":
-            features[column] = numbers_of(path, column, cells, offset)
+        role = _role(table, column, present, distinct, spec)
+        if role.kind == "numeric":
+            features[column] = numbers_of(
+                path, column, cells, offset, table.decimal, table.trusts_grouping
+            )
             numeric.append(column)
-        elif role == "categorical":
+            roles.append((column, "numeric", share_missing))
+        elif role.dates is not None:
+            days = np.full(len(cells), np.nan)
+            days[~missing.to_numpy()] = role.dates.days
+            features[column] = days
+            numeric.append(column)
+            roles.append(
+                (
+                    column,
+                    f"numeric (dates {role.dates.shown}, days since {role.dates.origin})",
+                    share_missing,
+                )
+            )
+            if role.dates.ambiguous:
+                notes.append(
+                    f"{path}: column {column}: dates read as {role.dates.shown} (pandas' default); "
+                    "every value also reads with day and month swapped: if that was meant, "
+                    "write the dates as YYYY-MM-DD"
+                )
+        elif role.kind == "categorical":
             values = cells.where(~missing, np.nan).astype(object)
             features[column] = values.to_numpy()
             categorical.append((column, tuple(sorted(str(v) for v in distinct))))
+            roles.append((column, "categorical", share_missing))
+            once = present.value_counts(sort=False)
+            once = once[once == 1]
+            if len(once):
+                shown = ", ".join(repr(str(v)) for v in once.index[:3])
+                notes.append(
+                    f"{path}: column {column}: {len(once)} level(s) occur in one row only "
+                    f"({shown}{', ...' if len(once) > 3 else ''}); a level seen once can get a "
+                    f"large coefficient: merge rare levels, or --drop {column}"
+                )
         else:
-            notes.append(f"{path}: column {column} dropped: {why}")
-        roles.append((column, role if role != "dropped" else f"dropped ({why})", share_missing))
+            notes.append(f"{path}: column {column} dropped: {role.why}")
+            roles.append((column, f"dropped ({role.why})", share_missing))
     if not numeric and not categorical:
         raise DataError(
             f"{path}: no usable feature column left (the target is {spec.target}; "
@@ -281,9 +485,10 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
             f"{path}: {duplicates} row(s) exactly repeat an earlier row; a duplicate can land in "
             "both the training and the validation fold"
         )
+    reading = ", decimal comma" if table.decimal == "," else ""
     return Dataset(
         name=name,
-        description=f"{name}: {len(y)} rows, sha256 {table.sha256[:12]}",
+        description=f"{name}: {len(y)} rows, sha256 {table.sha256[:12]}{reading}",
         X=X,
         y=y,
         target=spec.target,
@@ -298,38 +503,97 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
     )
 
 
+class _Role(NamedTuple):
+    """What one feature column becomes."""
+
+    kind: str  # numeric, dates, categorical or dropped
+    why: str = ""  # why it is dropped
+    dates: _Dates | None = None
+
+
 def _role(
-    column: str, present: pd.Series, distinct: np.ndarray, spec: TableSpec, n_rows: int
-) -> tuple[str, str]:
-    """(role, reason when dropped) of one feature column."""
+    table: Table, column: str, present: pd.Series, distinct: np.ndarray, spec: TableSpec
+) -> _Role:
     if spec.numeric_only:
-        return "numeric", ""
+        return _Role("numeric")
     if present.empty:
-        return "dropped", "it has no values"
+        return _Role("dropped", "it has no values")
     if len(distinct) == 1:
-        return "dropped", f"it holds one value ({distinct[0]!r}) only"
+        return _Role("dropped", f"it holds one value ({distinct[0]!r}) only")
     if column in spec.categorical:
-        return "categorical", ""
-    share = _numeric_share(present)
+        return _Role("categorical")
+    share = _numeric_share(present, table.decimal, table.trusts_grouping)
     if share == 1.0:
         if _ID_NAME.search(column):
-            return "dropped", "its name says it identifies rows"
-        return "numeric", ""
+            return _Role("dropped", "its name says it identifies rows")
+        return _Role("numeric")
     if share >= 0.9:
-        return "numeric", ""  # numbers with a few stray words: numbers_of names the first one
+        return _Role("numeric")  # numbers with a few stray words: numbers_of names the first one
     if _ID_NAME.search(column):
-        return "dropped", "its name says it identifies rows"
+        return _Role("dropped", "its name says it identifies rows")
+    dates = _dates(present)
+    if dates is not None:
+        return _Role("dates", dates=dates)
     if len(present) > 20 and len(distinct) >= IDENTIFIER_SHARE * len(present):
-        return (
-            "dropped",
-            f"a distinct value in {len(distinct)} of {len(present)} rows (an identifier)",
+        role = _Role(
+            "dropped", f"a distinct value in {len(distinct)} of {len(present)} rows (an identifier)"
         )
-    if len(distinct) > MAX_CATEGORIES and {str(v).lower() for v in distinct} - BOOLEAN_WORDS:
-        return "dropped", f"{len(distinct)} categories, more than {MAX_CATEGORIES} to encode"
-    return "categorical", ""
+    elif len(distinct) > MAX_CATEGORIES and {str(v).lower() for v in distinct} - BOOLEAN_WORDS:
+        role = _Role("dropped", f"{len(distinct)} categories, more than {MAX_CATEGORIES} to encode")
+    else:
+        role = _Role("categorical")
+    _refuse_other_notation(table, column, present, share, role)
+    return role
 
 
-def _binary_target(path: Path, spec: TableSpec, labels: pd.Series) -> tuple[np.ndarray, str]:
+def _refuse_other_notation(
+    table: Table, column: str, present: pd.Series, share: float, role: _Role
+) -> None:
+    """Raise DataError if ``present`` are (nearly) all numbers written with the other decimal
+    mark (``share`` of them are numbers as read): making them categories, or dropping them,
+    would be a silent misreading."""
+    mark, other = table.decimal, _OTHER[table.decimal]
+    # A cell that is a number only with the other mark holds that mark: a cheap bound first.
+    if share + float(present.str.contains(other, regex=False).mean()) < 0.9:
+        return
+    as_other = to_numbers(present, other, trust_grouping=True)
+    if np.mean(~np.isnan(as_other)) < 0.9:
+        return
+    as_is = to_numbers(present, mark, trust_grouping=True)
+    unread = ~np.isnan(as_other) & np.isnan(to_numbers(present, mark, table.trusts_grouping))
+    clear = np.flatnonzero(unread & np.isnan(as_is))
+    fate = f"dropped ({role.why})" if role.kind == "dropped" else "a category column"
+    start = f"{table.path}: column {column} holds numbers"
+    if clear.size == 0 and unread.any():
+        # Only cells like 1,234 with no decimal mark detected: a decimal, or a thousand?
+        row = int(np.flatnonzero(unread)[0])
+        raise DataError(
+            f"{start} like {present.iloc[row]!r}, which read as {as_other[row]:g} with a decimal "
+            f"{_WORD[other]} or as {as_is[row]:g} with a thousands separator, so it would be "
+            f"{fate}; pass --decimal {other} or --decimal {mark} to say which"
+        )
+    example = present.iloc[int(clear[0])] if clear.size else present.iloc[0]
+    if table.decimal_origin == "mixed":
+        raise DataError(
+            f"{start} written with a decimal {_WORD[other]} (e.g. {example!r}) but the file also "
+            f"writes numbers with a decimal {_WORD[mark]} (e.g. {_shows(table.frame, mark)!r}), "
+            f"so it would be {fate}; write every number with one decimal mark (or --drop {column})"
+        )
+    reading = {"given": f"--decimal {mark} was given", "detected": "detected"}.get(
+        table.decimal_origin, "the default"
+    )
+    raise DataError(
+        f"{start} written with a decimal {_WORD[other]} (e.g. {example!r}), but the file is "
+        f"read with {mark!r} as the decimal mark ({reading}), so it would be {fate}; pass "
+        f"--decimal {other} (or --drop {column})"
+    )
+
+
+def _binary_target(
+    path: Path, spec: TableSpec, labels: pd.Series, decimal: str, notes: list[str]
+) -> tuple[np.ndarray, str]:
+    """The target as 0/1 and its positive label; a note is added when ``spec.positive`` takes one
+    of more than two values against the rest."""
     values = sorted(labels.unique().tolist(), key=str)
     column = spec.target
     if len(values) == 1:
@@ -337,31 +601,47 @@ def _binary_target(path: Path, spec: TableSpec, labels: pd.Series) -> tuple[np.n
             f"{path}: column {column} has one value ({values[0]!r}) in all {len(labels)} rows; "
             "a classifier needs rows of two classes"
         )
-    if len(values) > 2:
-        shown = ", ".join(repr(v) for v in values[:5]) + (", ..." if len(values) > 5 else "")
-        raise DataError(
-            f"{path}: the tool handles binary targets, but column {column} has {len(values)} "
-            f"distinct values ({shown}); make it two (e.g. with a threshold) or pick another column"
-        )
+    shown = ", ".join(repr(v) for v in values[:5]) + (", ..." if len(values) > 5 else "")
     if spec.positive is not None:
-        wanted = _canonical(pd.Series([spec.positive])).iloc[0]
+        wanted = _canonical(pd.Series([spec.positive]), decimal).iloc[0]
         matches = [v for v in values if v == wanted] or [
             v for v in values if v.lower() == wanted.lower()
         ]
         if not matches:
+            listed = f"{values[0]!r} and {values[1]!r}" if len(values) == 2 else shown
             raise DataError(
                 f"{path}: --positive {spec.positive!r} is not a value of column {column}; "
-                f"its values are {values[0]!r} and {values[1]!r}"
+                f"its values are {listed}"
             )
         positive = matches[0]
-    else:
-        automatic = [v for v in values if v.lower() in POSITIVE_WORDS]
-        if len(automatic) != 1:
-            raise DataError(
-                f"{path}: cannot tell which value of column {column} is the positive class "
-                f"({values[0]!r} or {values[1]!r}); pass --positive {values[1]}"
+        if len(values) > 2:
+            notes.append(
+                f"{path}: target {column}: {positive!r} against the other {len(values) - 1} "
+                "values (--positive)"
             )
-        positive = automatic[0]
+        return (labels.to_numpy() == positive).astype(int), positive
+    if len(values) > 2:
+        numbers = to_numbers(labels)
+        if len(values) > MAX_CLASSES and not np.isnan(numbers).any():
+            raise DataError(
+                f"{path}: column {column} holds numbers with {len(values)} distinct values (from "
+                f"{np.min(numbers):g} to {np.max(numbers):g}), a continuous target; regression "
+                "is not supported yet (a later version will add it): make a 0/1 column yourself, "
+                f"e.g. 1 where {column} > {np.median(numbers):g} (its median), and pass it as "
+                "--target, or pick another column"
+            )
+        raise DataError(
+            f"{path}: the tool handles binary targets, but column {column} has {len(values)} "
+            f"distinct values ({shown}); pass --positive LABEL to take one value against the "
+            f"others (e.g. --positive {values[0]}), or pick another column as --target"
+        )
+    automatic = [v for v in values if v.lower() in POSITIVE_WORDS]
+    if len(automatic) != 1:
+        raise DataError(
+            f"{path}: cannot tell which value of column {column} is the positive class "
+            f"({values[0]!r} or {values[1]!r}); pass --positive {values[1]}"
+        )
+    positive = automatic[0]
     return (labels.to_numpy() == positive).astype(int), positive
 
 

@@ -57,11 +57,12 @@ def main_for(parse: ParseSettings, load: LoadDataset, argv: Sequence[str] | None
 
 def role_table(dataset: Dataset) -> str:
     """Each column's role and share of missing values, printed once per run of a table."""
-    width = max(len(name) for name, _, _ in dataset.roles)
-    lines = [f"{'column'.ljust(width)}  role{' ' * 40}missing"]
+    name_width = max(len("column"), len(dataset.target), *(len(n) for n, _, _ in dataset.roles))
+    role_width = max(len("role"), *(len(role) for _, role, _ in dataset.roles))
+    lines = [f"{'column'.ljust(name_width)}  {'role'.ljust(role_width)}  missing"]
     for name, role, missing in dataset.roles:
-        lines.append(f"{name.ljust(width)}  {role[:43].ljust(44)}{100 * missing:5.1f}%")
-    lines.append(f"{dataset.target.ljust(width)}  target, positive = {dataset.positive}")
+        lines.append(f"{name.ljust(name_width)}  {role.ljust(role_width)}  {100 * missing:6.1f}%")
+    lines.append(f"{dataset.target.ljust(name_width)}  target, positive = {dataset.positive}")
     return "\n".join(lines)
 
 

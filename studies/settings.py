@@ -93,6 +93,8 @@ class Settings:
     positive: str | None = None
     drop: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
+    #: The table's decimal mark: ``.``, ``,`` or ``auto`` (detected).
+    decimal: str = "auto"
     #: The module that runs this command (``--workers`` starts more of it) and its arguments.
     command: str = "studies.heart"
     argv: tuple[str, ...] = field(default=(), compare=False)

@@ -2,7 +2,9 @@
 
 Any delimited text table with a header and a binary target (or a built-in name): the same model
 families, fold plan, storage, report and dashboard as ``studies.heart``, with a stratified test
-split (``--test-size``, 0 for none) and the studies named after the table (``--name``).
+split (``--test-size``, 0 for none) and the studies named after the table (``--name``). The
+decimal mark is detected (``--decimal`` to choose it); a target with more than two values takes
+``--positive`` against the rest.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from data import BUILTINS, Dataset, TableSpec, load_table, named
+from data import BUILTINS, DECIMAL_MARKS, Dataset, TableSpec, load_table, named
 from studies._command import main_for
 from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
 
@@ -38,7 +40,8 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--positive",
         metavar="LABEL",
-        help="the target value that counts as positive (default: 1, true or yes, any case)",
+        help="the target value that counts as positive (default: 1, true or yes, any case); "
+        "on a target with more than two values, that value against all the others",
     )
     parser.add_argument(
         "--drop", type=_names, default=(), metavar="COLS", help="comma list of columns to leave out"
@@ -49,6 +52,13 @@ def build_parser() -> Parser:
         default=(),
         metavar="COLS",
         help="comma list of columns to one-hot encode even though they hold numbers",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=DECIMAL_MARKS,
+        default="auto",
+        help="the decimal mark of the table's numbers (default: auto, detected from the cells: "
+        "',' when numbers like 12,5 appear and none like 2.5)",
     )
     parser.add_argument(
         "--test-size",
@@ -78,6 +88,7 @@ def parse(argv: list[str]) -> Settings:
         positive=args.positive,
         drop=args.drop,
         categorical=args.categorical,
+        decimal=args.decimal,
         command="studies.tabular",
         argv=tuple(argv),
     )
@@ -94,7 +105,7 @@ def load(settings: Settings) -> Dataset:
         if settings.target
         else None
     )
-    return load_table(named(str(settings.data), "--data"), spec)
+    return load_table(named(str(settings.data), "--data"), spec, settings.decimal)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,30 @@ def make_heart_frame(n_rows: int = 80, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def write_table_both_ways(folder: Path, n_rows: int = 200, seed: int = 0) -> tuple[Path, Path]:
+    """One table written twice by pandas: comma separated with decimal points (``points.csv``),
+    and semicolon separated with decimal commas, as a European spreadsheet saves it
+    (``commas.csv``). Numbers with many distinct values, one with three, a text column, missing
+    values, a 0/1 target."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(55, 9, n_rows).round(1),
+            "blood_pressure": rng.normal(130, 15, n_rows).round(1),
+            "cholesterol": rng.normal(240, 40, n_rows).round(2),
+            "dose": rng.choice([0.5, 1.5, 2.5], n_rows),
+            "sex": rng.choice(["f", "m"], n_rows),
+        }
+    )
+    risk = (frame["age"] - 55) / 9 + (frame["cholesterol"] - 240) / 40 + rng.normal(size=n_rows)
+    frame["disease"] = (risk > 0).astype(int)
+    frame.loc[rng.choice(n_rows, 7, replace=False), "cholesterol"] = np.nan
+    points, commas = folder / "points.csv", folder / "commas.csv"
+    frame.to_csv(points, index=False)
+    frame.to_csv(commas, index=False, sep=";", decimal=",")
+    return points, commas
+
+
 @pytest.fixture
 def seed() -> int:
     return 7

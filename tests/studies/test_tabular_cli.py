@@ -4,16 +4,18 @@ box: ``main(argv)`` on small synthetic tables, real SQLite files."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
 
+from data import reload
 from studies.heart import main as heart_main
 from studies.settings import Settings, default_batch_size
 from studies.tabular import main
-from tests.conftest import file_digest
+from tests.conftest import file_digest, write_table_both_ways
 
 
 @pytest.fixture(autouse=True)
@@ -148,6 +150,13 @@ BAD = {
     "test size": ("x,y\n1,0\n2,1\n", ["--target", "y", "--test-size", "1"],
                   "--test-size expects a share in [0, 1), got 1.0"),
     "unknown built-in": (None, ["--target", "y"], "no built-in data set of that name"),
+    "three classes": ("x,y\n1,a\n2,b\n3,c\n4,a\n", ["--target", "y"],
+                      "column y has 3 distinct values ('a', 'b', 'c'); pass --positive LABEL to "
+                      "take one value against the others"),
+    "continuous target": ("x,y\n" + "".join(f"{i},{i / 4}\n" for i in range(40)),
+                          ["--target", "y"], "regression is not supported yet"),
+    "unknown decimal mark": ("x,y\n1,0\n2,1\n", ["--target", "y", "--decimal", ";"],
+                             "argument --decimal: invalid choice: ';'"),
 }  # fmt: skip
 
 
@@ -190,3 +199,127 @@ def test_reproduce_seed_on_other_data_says_what_the_articles_numbers_need(
         "exact numbers need its heart.csv (--data PATH or HEART_DATA)\n"
     ) in captured.err
     assert (tmp_path / "reports" / "heart" / "seed_logreg.csv").exists()
+
+
+def run_quietly(path: Path, storage: str, *flags: str) -> list[str]:
+    return ["--data", str(path), "--target", "disease", "--storage", storage, "--trials", "4",
+            "--models", "logreg-l2", "--metric", "accuracy", "--no-report", *flags]  # fmt: skip
+
+
+def study_numbers(storage: str, name: str) -> dict[str, Any]:
+    """What two runs of the same study must share: every trial's parameters, value and fold
+    scores, the test score and predictions, the columns and the fold plan."""
+    study = optuna.load_study(study_name=name, storage=storage)
+    protocol = dict(study.user_attrs["protocol"])
+    protocol.pop("data_sha256")
+    return {
+        "trials": [(t.params, t.values, t.intermediate_values, t.user_attrs) for t in study.trials],
+        "test": {k: v for k, v in study.user_attrs.items() if k.startswith("test_")},
+        "protocol": protocol,
+    }
+
+
+def test_a_table_written_with_decimal_commas_runs_the_same_studies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points, commas = write_table_both_ways(tmp_path)
+    runs = {}
+    for path in (points, commas):
+        storage = f"sqlite:///{tmp_path / (path.stem + '.db')}"
+        assert main(run_quietly(path, storage)) == 0  # the decimal mark is detected
+        out, err = capsys.readouterr()
+        role_lines = out.splitlines()[1:8]
+        runs[path.stem] = (role_lines, err, study_numbers(storage, f"{path.stem}-logreg-l2"))
+    (roles, warnings, numbers), (roles_commas, warnings_commas, numbers_commas) = runs.values()
+    assert roles == roles_commas
+    assert [line.split()[:2] for line in roles[1:6]] == [
+        ["age", "numeric"], ["blood_pressure", "numeric"], ["cholesterol", "numeric"],
+        ["dose", "numeric"], ["sex", "categorical"],
+    ]  # fmt: skip
+    assert "Warning" not in warnings + warnings_commas
+    assert numbers == numbers_commas
+    assert numbers["test"]["test_n_test"] == 40
+    assert len(numbers["trials"]) == 4
+
+
+def test_a_decimal_point_forced_on_a_file_of_decimal_commas_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, commas = write_table_both_ways(tmp_path)
+    db = tmp_path / "never.db"
+    assert main(run_quietly(commas, f"sqlite:///{db}", "--decimal", ".")) == 2
+    out, err = capsys.readouterr()
+    assert err == (
+        f"Error: {commas}: column age holds numbers written with a decimal comma (e.g. '56,1'), "
+        "but the file is read with '.' as the decimal mark (--decimal . was given), so it would "
+        "be dropped (153 categories, more than 100 to encode); pass --decimal , (or --drop age)\n"
+    )
+    assert out == ""
+    assert not db.exists()
+    assert not (tmp_path / "reports").exists()
+
+
+def role_rows(out: str) -> tuple[list[str], int]:
+    """The printed role table's lines and where its role column starts."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("column "))
+    end = next(i for i, line in enumerate(lines) if "target, positive = " in line)
+    return lines[start : end + 1], lines[start].index("role")
+
+
+LONG = "resting_blood_pressure_in_mmhg"  # 30 letters
+
+
+@pytest.mark.parametrize(
+    ("columns", "target"),
+    [({"a": "numeric", "b": "categorical"}, "y"),
+     ({"a": "numeric", LONG: "dropped (150 categories, more than 100 to encode)"}, "y"),
+     ({"a": "numeric"}, "has_the_condition")],
+    ids=["short names", "a 1-letter and a 30-letter name", "a long target"],
+)  # fmt: skip
+def test_the_role_table_is_aligned_and_says_everything(
+    columns: dict[str, str], target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame({"a": rng.normal(size=n).round(3), "b": rng.choice(["u", "v"], n),
+                          LONG: [f"K{i % 150}" for i in range(n)]})  # fmt: skip
+    frame[target] = rng.choice([0, 1], n)
+    path = tmp_path / "roles.csv"
+    frame[[*columns, target]].to_csv(path, index=False)
+    argv = ["--data", str(path), "--target", target, "--storage", "memory", "--trials", "1",
+            "--models", "logreg-l2", "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    lines, role_at = role_rows(capsys.readouterr().out)
+    assert lines[0][:role_at].rstrip() == "column"
+    assert lines[0][role_at:].split() == ["role", "missing"]
+    rows = [*columns.items(), (target, "target, positive = 1")]
+    assert len(lines) == len(rows) + 1
+    missing_at = lines[0].index("missing")
+    for line, (name, role) in zip(lines[1:], rows, strict=True):
+        assert line[:role_at].rstrip() == name
+        assert line[role_at:].startswith(role)
+        if name != target:
+            assert line[role_at:missing_at].rstrip() == role
+            assert line[missing_at:] == "   0.0%"
+
+
+def test_one_class_against_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(1)
+    n = 90
+    frame = pd.DataFrame({"petal": rng.normal(size=n).round(2)})
+    frame["species"] = np.where(frame["petal"] > 0.5, "virginica",
+                                rng.choice(["setosa", "versicolor"], n))  # fmt: skip
+    path = tmp_path / "iris.csv"
+    frame.to_csv(path, index=False)
+    storage = f"sqlite:///{tmp_path / 'iris.db'}"
+    argv = ["--data", str(path), "--target", "species", "--positive", "virginica", "--storage",
+            storage, "--trials", "2", "--models", "logreg-l2", "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert f"Warning: {path}: target species: 'virginica' against the other 2 values " in err
+    assert "species  target, positive = virginica" in out
+    study = optuna.load_study(study_name="iris-logreg-l2", storage=storage)
+    recorded = reload(study.user_attrs["data"])  # as the report loads it again
+    assert recorded.y.tolist() == (frame["species"] == "virginica").astype(int).tolist()
+    assert sorted(set(study.user_attrs["test_y"])) == [0, 1]
