@@ -9,7 +9,7 @@ from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
 from data._load import load_heart, load_table, reload
 from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
 from data._sites import class_counts, missingness, site_dataset
-from data._table import DECIMAL_MARKS, TableSpec, read_table, table_dataset
+from data._table import DECIMAL_MARKS, TableSpec, decided_on, read_table, table_dataset
 
 __all__ = [
     "BUILTINS",
@@ -25,6 +25,7 @@ __all__ = [
     "TableSpec",
     "check_folds",
     "class_counts",
+    "decided_on",
     "load_builtin",
     "load_heart",
     "load_heart_file",

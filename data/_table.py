@@ -37,7 +37,7 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -500,6 +500,69 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
         n_duplicates=duplicates,
         notes=tuple(notes),
         roles=tuple(roles),
+    )
+
+
+def decided_on(dataset: Dataset, rows: np.ndarray) -> Dataset:
+    """``dataset`` with the column decisions that depend on values made on ``rows`` alone (the
+    training rows): a column with no value or one value there is dropped, a text column that
+    identifies rows or has too many levels there is dropped, and each categorical column's
+    levels are the ones seen there (a level only the test rows have is then unknown to the
+    encoder, which ignores it). The reader made them on every row; the test rows must not
+    decide what the models see. Types (number, date, text) stay the reader's: they are how the
+    file is written, not something learnt. Only tables read from a file are affected.
+    """
+    if dataset.kind != "table":
+        return dataset
+    rows = np.asarray(rows)
+    where = f"the {len(rows)} training rows"
+    numeric, categorical, dropped = [], [], {}
+    for column in dataset.numeric:
+        values = dataset.X[column].to_numpy(dtype=float)[rows]
+        present = values[~np.isnan(values)]
+        if present.size == 0:
+            dropped[column] = f"it has no values in {where}"
+        elif np.all(present == present[0]):
+            dropped[column] = f"it holds one value ({present[0]:g}) only in {where}"
+        else:
+            numeric.append(column)
+    for column, _ in dataset.categorical:
+        present = dataset.X[column].iloc[rows].dropna().astype(str)
+        distinct = present.unique()
+        if present.empty:
+            dropped[column] = f"it has no values in {where}"
+        elif len(distinct) == 1:
+            dropped[column] = f"it holds one value ({distinct[0]!r}) only in {where}"
+        elif len(present) > 20 and len(distinct) >= IDENTIFIER_SHARE * len(present):
+            dropped[column] = (
+                f"a distinct value in {len(distinct)} of {len(present)} training rows "
+                "(an identifier)"
+            )
+        elif len(distinct) > MAX_CATEGORIES and {v.lower() for v in distinct} - BOOLEAN_WORDS:
+            dropped[column] = (
+                f"{len(distinct)} categories in {where}, more than {MAX_CATEGORIES} to encode"
+            )
+        else:
+            categorical.append((column, tuple(sorted(distinct))))
+    if not numeric and not categorical:
+        raise DataError(
+            f"{dataset.name}: no usable feature column left in {where} "
+            f"({'; '.join(f'{c}: {why}' for c, why in dropped.items())}); "
+            "a table needs at least one feature column that varies"
+        )
+    roles = tuple(
+        (name, f"dropped ({dropped[name]})", missing) if name in dropped else (name, role, missing)
+        for name, role, missing in dataset.roles
+    )
+    notes = (*dataset.notes, *(f"column {c} dropped: {why}" for c, why in dropped.items()))
+    kept = [*numeric, *(name for name, _ in categorical)]
+    return replace(
+        dataset,
+        X=dataset.X[kept],
+        numeric=tuple(numeric),
+        categorical=tuple(categorical),
+        roles=roles,
+        notes=notes,
     )
 
 

@@ -9,8 +9,9 @@ from dataclasses import replace
 
 import optuna
 
-from data import DataError, Dataset
+from data import DataError, Dataset, decided_on
 from objectives import FAMILIES
+from studies._design import test_split
 from studies._interrupt import ctrl_c_stops
 from studies._kerastuner import KerasTunerError
 from studies._protocol import ProtocolMismatch
@@ -69,6 +70,9 @@ def role_table(dataset: Dataset) -> str:
 def _run(settings: Settings, load: LoadDataset) -> int:
     # Everything that can be wrong with the input is checked before storage is opened for writing.
     dataset = load(settings)
+    if not settings.sites:
+        # Which columns the models see, and their levels, is decided on the training rows.
+        dataset = decided_on(dataset, test_split(dataset, settings)[0].train)
     if settings.batch_size is None:
         settings = replace(settings, batch_size=default_batch_size(settings, dataset.n_rows))
     storage = open_storage(settings.storage)

@@ -13,7 +13,7 @@ import optuna
 import pandas as pd
 from matplotlib.figure import Figure
 
-from data import DataError, Dataset, reload
+from data import DataError, Dataset, decided_on, reload
 from objectives import Columns, PreparedFold, prepare_fold, split_rows
 from studies.report import _matplotlib, _plotly, _tables
 from studies.report._efficiency import (
@@ -409,7 +409,15 @@ def _stored_dataset(views: list[StudyView], report: Report) -> Dataset | None:
                     "coefficient paths: skipped (the recorded data file has changed since the run)"
                 )
                 return None
-            return dataset
+            # The run decided the columns on its training rows; decide them the same way.
+            split = view.protocol.get("split") or {}
+            train, _ = split_rows(
+                dataset.y,
+                split.get("test_size", 0.2),
+                split.get("seed", 42),
+                split.get("stratify", False),
+            )
+            return decided_on(dataset, train)
     return None
 
 

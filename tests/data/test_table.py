@@ -13,6 +13,7 @@ from data import (
     DataError,
     DataSource,
     TableSpec,
+    decided_on,
     load_builtin,
     load_table,
     read_table,
@@ -375,3 +376,36 @@ def test_an_unknown_built_in_is_refused_in_one_line() -> None:
 def test_a_decimal_mark_for_a_built_in_is_refused() -> None:
     with pytest.raises(DataError, match="--decimal , does not apply to the built-in breast-cancer"):
         load_table(DataSource("breast-cancer", None, "--data"), None, decimal=",")
+
+
+def test_column_decisions_are_made_on_the_training_rows(write_text: Callable[..., Path]) -> None:
+    # Rows 0-5 train, 6-7 test. "city" has a level only the test rows hold; "site" holds one
+    # value in the training rows and another in the test rows; "score" varies in both.
+    lines = ["score,city,site,y"] + [
+        f"{score},{city},{site},{y}"
+        for score, city, site, y in [
+            (1, "Oslo", "A", 0), (2, "Rome", "A", 1), (3, "Oslo", "A", 0),
+            (4, "Rome", "A", 1), (5, "Oslo", "A", 0), (6, "Rome", "A", 1),
+            (7, "Lima", "B", 0), (8, "Oslo", "B", 1),
+        ]
+    ]  # fmt: skip
+    everything = dataset(write_text("\n".join(lines) + "\n"))
+    assert everything.categorical == (("city", ("Lima", "Oslo", "Rome")), ("site", ("A", "B")))
+    decided = decided_on(everything, np.arange(6))
+    assert decided.numeric == ("score",)
+    assert decided.categorical == (("city", ("Oslo", "Rome")),)
+    assert list(decided.X.columns) == ["score", "city"]
+    assert "column site dropped: it holds one value ('A') only in the 6 training rows" in (
+        decided.notes
+    )
+    assert ("site", "dropped (it holds one value ('A') only in the 6 training rows)", 0.0) in (
+        decided.roles
+    )
+    # The rows stay: the test rows keep their values, the encoder ignores "Lima" there.
+    assert decided.n_rows == 8
+    assert decided.X["city"].tolist()[6] == "Lima"
+
+
+def test_heart_data_keeps_every_column_whatever_the_rows() -> None:
+    cleveland = load_builtin("heart-cleveland")
+    assert decided_on(cleveland, np.arange(10)) is cleveland

@@ -323,3 +323,26 @@ def test_one_class_against_the_rest(tmp_path: Path, capsys: pytest.CaptureFixtur
     recorded = reload(study.user_attrs["data"])  # as the report loads it again
     assert recorded.y.tolist() == (frame["species"] == "virginica").astype(int).tolist()
     assert sorted(set(study.user_attrs["test_y"])) == [0, 1]
+
+
+def test_levels_only_the_test_rows_hold_are_not_encoded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from objectives import split_rows
+
+    frame = messy_table()
+    y = (frame["churned"] == "Yes").to_numpy(int)
+    # The tool's stratified test split of these rows (seed 42), computed as it computes it.
+    _, test = split_rows(y, 0.2, 42, stratify=True)
+    frame.loc[test[:3], "plan"] = "enterprise"
+    path = tmp_path / "churn.csv"
+    frame.to_csv(path, index=False)
+    storage = f"sqlite:///{tmp_path / 'levels.db'}"
+    argv = ["--data", str(path), "--target", "churned", "--storage", storage, "--trials", "2",
+            "--models", "logreg-l2", "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    protocol = optuna.load_study(study_name="churn-logreg-l2", storage=storage).user_attrs[
+        "protocol"
+    ]
+    assert protocol["columns"]["categorical"]["plan"] == ["basic", "plus", "pro"]
+    assert "enterprise" not in capsys.readouterr().out
