@@ -417,7 +417,18 @@ def _stored_dataset(views: list[StudyView], report: Report) -> Dataset | None:
                 split.get("seed", 42),
                 split.get("stratify", False),
             )
-            return decided_on(dataset, train)
+            dataset = decided_on(dataset, train)
+            columns = {
+                "numeric": list(dataset.numeric),
+                "categorical": {name: list(levels) for name, levels in dataset.categorical},
+            }
+            if view.protocol.get("columns", columns) != columns:
+                report.not_run.append(
+                    "coefficient paths: skipped (the data reloads with other columns than the "
+                    "run used: it was read by an older version)"
+                )
+                return None
+            return dataset
     return None
 
 

@@ -346,3 +346,23 @@ def test_levels_only_the_test_rows_hold_are_not_encoded(
     ]
     assert protocol["columns"]["categorical"]["plan"] == ["basic", "plus", "pro"]
     assert "enterprise" not in capsys.readouterr().out
+
+
+def test_the_report_skips_paths_when_the_data_reloads_with_other_columns(tmp_path: Path) -> None:
+    from studies.report import write_report
+
+    path = tmp_path / "churn.csv"
+    messy_table().to_csv(path, index=False)
+    storage = f"sqlite:///{tmp_path / 'old.db'}"
+    argv = ["--data", str(path), "--target", "churned", "--storage", storage, "--trials", "2",
+            "--models", "logreg-l1", "--no-report", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="churn-logreg-l1", storage=storage)
+    report = write_report(optuna.storages.RDBStorage(storage), "churn", tmp_path / "a")
+    assert not [line for line in report.not_run if "coefficient paths" in line]
+    # As a study an older reader made would hold: a column the reader now reads differently.
+    protocol = study.user_attrs["protocol"]
+    protocol["columns"]["numeric"] = [*protocol["columns"]["numeric"], "signup_date"]
+    study.set_user_attr("protocol", protocol)
+    report = write_report(optuna.storages.RDBStorage(storage), "churn", tmp_path / "b")
+    assert any("reloads with other columns" in line for line in report.not_run)
