@@ -189,7 +189,8 @@ def family_runner(
                 return True
             if sparsity:
                 return False
-            trial.report(value, step)
+            if not teller.report(trial, value, step):
+                return True  # failed meanwhile by another worker: stop training it
             if step < last_step and trial.should_prune():
                 teller.tell(trial, TrialState.PRUNED, attrs=outcome.user_attrs())
                 return True

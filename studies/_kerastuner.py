@@ -12,6 +12,10 @@ Keras Tuner keeps its own project folder (its oracle's state) under ``storage/ke
 rerun resumes it toward ``--trials``. A folder and a study that do not belong together are never
 overwritten: the run stops and says what to remove.
 
+``--timeout`` is honoured as by the Optuna engine: no trial starts after the run's deadline (the
+tuner's search ends before its next trial, with its oracle's state saved as after any trial).
+Pruning is not: Keras Tuner trains every trial to the end, so ``--pruner`` is refused with it.
+
 Hyperband is left out: it trains a trial for a few epochs and resumes it from a saved model at a
 larger budget, while this tool's networks are trained for the full epochs, all folds together,
 from fixed initial weights, and stored with their fold scores at the end. Optuna's
@@ -23,6 +27,7 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +56,10 @@ log = logging.getLogger(__name__)
 
 class KerasTunerError(RuntimeError):
     """Keras Tuner could not run the search; the message is one line."""
+
+
+class _DeadlinePassed(Exception):
+    """The run's ``--timeout`` is up: the search starts no further trial."""
 
 
 def _hyperparameter(hp: Any, name: str, dist: Any) -> Any:
@@ -103,8 +112,10 @@ def run_kerastuner_study(
     folds: Sequence[PreparedFold],
     settings: Settings,
     protocol: dict[str, Any],
+    deadline: float | None = None,
 ) -> StudyRun:
-    """Run (or resume) the Keras Tuner search until ``--trials`` trials are done."""
+    """Run (or resume) the Keras Tuner search until ``--trials`` trials are done, starting none
+    after ``deadline`` (``time.monotonic()``)."""
     configure_backend(settings.backend)  # Keras Tuner imports Keras (and TensorFlow) itself
     import keras_tuner as kt
 
@@ -121,6 +132,8 @@ def run_kerastuner_study(
     if done >= settings.trials:
         if not settings.quiet:
             print(f"{study_name}: already at {done} trials; nothing to run")
+        return StudyRun(study, 0)
+    if deadline is not None and time.monotonic() >= deadline:
         return StudyRun(study, 0)
     streak: list[str] = []  # the errors of the failed trials since the last success
     progress = Progress(study_name, settings.trials, done, quiet=settings.quiet)
@@ -159,6 +172,12 @@ def run_kerastuner_study(
 
     class FoldTuner(tuner_class):  # type: ignore[misc,valid-type]
         """Keras Tuner's search, each trial scored on the tool's folds by the tool's trainer."""
+
+        def pre_create_trial(self) -> None:
+            # Keras Tuner's hook before it draws the next trial: the last moment nothing of
+            # that trial exists yet (its oracle saved its state after the previous one).
+            if deadline is not None and time.monotonic() >= deadline:
+                raise _DeadlinePassed
 
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
             stop_if_asked()
@@ -218,6 +237,8 @@ def run_kerastuner_study(
             # since Python 3.10, on every trial: warnings about their code, not ours.
             warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"keras_tuner\.")
             tuner.search(verbose=0)
+    except _DeadlinePassed:
+        pass
     except RuntimeError as error:
         if "consecutive failures" not in str(error).lower():
             raise

@@ -1,5 +1,10 @@
 """A lock every worker of one storage shares, on any machine: a lock file beside an SQLite file,
-an advisory lock on PostgreSQL, ``GET_LOCK`` on MySQL, a thread lock in memory."""
+an advisory lock on PostgreSQL, ``GET_LOCK`` on MySQL, a thread lock in memory.
+
+A worker waits for it up to ``WAIT_SECONDS`` on a server (as long as it takes on a file), longer
+than the storage's lock timeout for its other writes: the lock is held while a worker takes a
+batch of trials, and several workers may queue for it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import optuna
 import sqlalchemy
 
 Lock = Callable[[], contextlib.AbstractContextManager[None]]
+WAIT_SECONDS = 600
 
 
 def storage_lock(storage: optuna.storages.BaseStorage, name: str) -> Lock:
@@ -25,12 +31,20 @@ def storage_lock(storage: optuna.storages.BaseStorage, name: str) -> Lock:
             path = Path(str(engine.url.database) + ".lock")
             return lambda: _file_lock(path)
         if engine.dialect.name == "postgresql":
+            # The connection's lock_timeout, for this transaction only.
+            wait = f"SELECT set_config('lock_timeout', '{WAIT_SECONDS}s', true)"
             return lambda: _sql_lock(
-                engine, "SELECT pg_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)", key
+                engine,
+                [wait, "SELECT pg_advisory_lock(:key)"],
+                "SELECT pg_advisory_unlock(:key)",
+                key,
             )
         if engine.dialect.name == "mysql":
             return lambda: _sql_lock(
-                engine, "SELECT GET_LOCK(:key, 600)", "SELECT RELEASE_LOCK(:key)", str(key)
+                engine,
+                [f"SELECT GET_LOCK(:key, {WAIT_SECONDS})"],
+                "SELECT RELEASE_LOCK(:key)",
+                str(key),
             )
     lock = threading.Lock()  # in memory: one process
     return lambda: _thread_lock(lock)
@@ -47,11 +61,16 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sql_lock(engine: sqlalchemy.Engine, take: str, give: str, key: int | str) -> Iterator[None]:
+def _sql_lock(
+    engine: sqlalchemy.Engine, take: list[str], give: str, key: int | str
+) -> Iterator[None]:
     with engine.connect() as connection:
-        got = connection.execute(sqlalchemy.text(take), {"key": key}).scalar()
-        if got == 0:  # MySQL's GET_LOCK timed out (PostgreSQL's lock waits, returning NULL)
-            raise TimeoutError(f"no storage lock {key} after 600 s: is another worker stuck?")
+        for statement in take:
+            got = connection.execute(sqlalchemy.text(statement), {"key": key}).scalar()
+        if got == 0:  # MySQL's GET_LOCK timed out (PostgreSQL's raises a lock timeout error)
+            raise TimeoutError(
+                f"no storage lock {key} after {WAIT_SECONDS} s: is another worker stuck?"
+            )
         try:
             yield
         finally:

@@ -45,12 +45,16 @@ def run_trials(
     run_batch: RunBatch,
     progress: Progress,
     deadline: float | None = None,
-) -> None:
+) -> int:
     """Ask trials in batches until the study has ``target`` finished ones, across all workers.
 
     ``run_batch`` runs and tells its trials; any it leaves untold are failed (or, after Ctrl-C,
     marked interrupted). A trial that raises is stored as FAIL and the search goes on, up to
-    ``target`` failures in this run.
+    ``target`` failures in this run. A trial another worker failed as stale meanwhile keeps that
+    verdict and is not this run's failure (:class:`~studies._teller.Teller`).
+
+    Returns:
+        The trials of this run that failed (interrupted ones not counted).
     """
     gate = TrialGate(study, storage, target)
     failures = 0
@@ -62,7 +66,7 @@ def run_trials(
             if not trials:
                 seen = gate.snapshot()
                 if gate.finished() >= target or not gate.others_running():
-                    return
+                    return failures
                 if seen != last_seen:
                     idle_since, last_seen = time.monotonic(), seen
                 elif time.monotonic() - idle_since > WAIT_FOR_OTHERS_SECONDS:
@@ -72,7 +76,7 @@ def run_trials(
                         study.study_name,
                         WAIT_FOR_OTHERS_SECONDS,
                     )
-                    return
+                    return failures
                 time.sleep(POLL_SECONDS)
                 continue
             teller = Teller(study, progress, heartbeat)
@@ -86,7 +90,8 @@ def run_trials(
             failures += teller.failed
             if failures >= target:
                 log.error("%d trials failed in this run; stopping %s", failures, study.study_name)
-                return
+                return failures
+    return failures
 
 
 class TrialGate:

@@ -150,7 +150,13 @@ def run(
     for job in jobs:
         if settings.engine == "keras-tuner":
             study_run = run_kerastuner_study(
-                job.family, job.study_name, storage, job.prepared.folds, settings, job.protocol
+                job.family,
+                job.study_name,
+                storage,
+                job.prepared.folds,
+                settings,
+                job.protocol,
+                deadline,
             )
         else:
             study_run = run_study(

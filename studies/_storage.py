@@ -15,16 +15,30 @@ import sqlalchemy.exc
 from sqlalchemy.engine import make_url
 
 MEMORY = "memory"
-#: Seconds a writer waits for another process's SQLite lock before giving up.
-SQLITE_TIMEOUT_S = 60
-#: A running trial records a heartbeat this often; one silent for GRACE_SECONDS (its worker died)
-#: is failed by the next worker to look and queued again with the same parameters, at most
-#: MAX_RETRY times.
+#: Seconds a write waits for a lock another connection holds before giving up: SQLite's busy
+#: timeout, and the lock timeout of every PostgreSQL and MySQL connection. A study's writes hold
+#: their locks for milliseconds; ten seconds of waiting means something else is wrong.
+LOCK_TIMEOUT_S = 10
+#: A running trial records a heartbeat this often.
 HEARTBEAT_SECONDS = 5
-GRACE_SECONDS = 20
+#: A trial whose heartbeat is older than this is taken for dead (its worker killed, its machine
+#: lost): the next worker to take trials fails it and queues it again with the same parameters,
+#: at most MAX_RETRY times. A live worker must never look dead, and its heartbeats can be late:
+#: each is a write that may wait up to LOCK_TIMEOUT_S for a lock, and its time is read before
+#: that wait (``now()`` on PostgreSQL is the transaction's start), so between two heartbeats that
+#: other workers see lie at most one interval and two lock waits. One more interval covers
+#: SQLite's one-second timestamps and a busy machine's scheduling: 5 + 2 x 10 + 5 = 30 s, which
+#: is also how long a killed worker's trials wait before they run again.
+GRACE_SECONDS = 2 * HEARTBEAT_SECONDS + 2 * LOCK_TIMEOUT_S
 MAX_RETRY = 3
 _RDB_BACKENDS = ("sqlite", "postgresql", "mysql")
-_EXAMPLES = "sqlite:///storage/heart.db, postgresql+psycopg2://user@host/db or 'memory'"
+_EXAMPLES = (
+    "sqlite:///storage/heart.db, postgresql+psycopg2://user@host/db, "
+    "mysql+pymysql://user@host/db or 'memory'"
+)
+#: The extra that installs each server's driver (pyproject.toml).
+_EXTRAS = {"postgresql": "postgres", "mysql": "mysql"}
+_DRIVERS = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+pymysql"}
 
 
 class StorageError(ValueError):
@@ -60,12 +74,14 @@ def open_storage(url: str, for_reading: bool = False) -> optuna.storages.BaseSto
         engine_kwargs["creator"] = functools.partial(_connect_sqlite, str(parsed.database))
     else:
         engine_kwargs["pool_pre_ping"] = True
+        engine_kwargs["connect_args"] = _lock_timeout_arguments(parsed.get_driver_name())
     try:
         return _rdb_storage(url, engine_kwargs, for_reading)
-    except ModuleNotFoundError as error:
+    except ImportError as error:  # Optuna's, raised from the driver's ModuleNotFoundError
+        missing = getattr(error.__cause__, "name", None) or error.name
         raise StorageError(
-            f"the driver for {parsed.drivername!r} is not installed ({error.name}); "
-            "install it or use postgresql+psycopg2://"
+            f"the driver for {parsed.drivername!r} is not installed ({missing}); install it, "
+            f"or pip install -e '.[{_EXTRAS[backend]}]' and use {_DRIVERS[backend]}://"
         ) from None
     except (sqlalchemy.exc.SQLAlchemyError, ValueError) as error:
         first_line = str(getattr(error, "orig", error) or error).strip().splitlines()[0]
@@ -107,8 +123,19 @@ def _rdb_storage(
     raise AssertionError("unreachable")
 
 
+def _lock_timeout_arguments(driver: str) -> dict[str, str]:
+    """Connection arguments that make a server give up a lock wait after ``LOCK_TIMEOUT_S``, as
+    SQLite does (PostgreSQL waits forever by default, MySQL 50 s), for the drivers that take
+    them: libpq's ``options`` (psycopg2, psycopg) and ``init_command`` (PyMySQL, mysqlclient)."""
+    if driver in ("psycopg2", "psycopg"):
+        return {"options": f"-c lock_timeout={LOCK_TIMEOUT_S * 1000}"}
+    if driver in ("pymysql", "mysqldb"):
+        return {"init_command": f"SET SESSION innodb_lock_wait_timeout = {LOCK_TIMEOUT_S}"}
+    return {}
+
+
 def _connect_sqlite(path: str) -> sqlite3.Connection:
-    """One connection to the study file, waiting up to ``SQLITE_TIMEOUT_S`` for a lock.
+    """One connection to the study file, waiting up to ``LOCK_TIMEOUT_S`` for a lock.
 
     ``synchronous=NORMAL``: in write-ahead-log mode a commit then waits for no disk flush (the
     log is flushed at checkpoints). A killed process loses nothing it committed; a power cut or
@@ -116,7 +143,7 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
     is a commit, so this is most of a study's storage time (``python -m benchmarks.logreg_storage``
     measures it; README, "Speed").
     """
-    connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S, check_same_thread=False)
+    connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, check_same_thread=False)
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
 
@@ -124,10 +151,10 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
 def _use_wal(path: Path) -> None:
     """Switch the file to write-ahead logging (it stays so): readers, such as the dashboard,
     then never block the study's writes, nor its writes their reads."""
-    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)) as connection:
+    with contextlib.closing(sqlite3.connect(path, timeout=LOCK_TIMEOUT_S)) as connection:
         # Workers starting together race to switch a new file; SQLite answers the loser "locked"
         # at once (no busy wait for this), so it looks again until the switch is made.
-        deadline = time.monotonic() + SQLITE_TIMEOUT_S
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
         while True:
             try:
                 if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

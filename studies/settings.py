@@ -332,8 +332,8 @@ def add_run_arguments(
     parser.add_argument(
         "--pruner",
         choices=PRUNERS,
-        default="median",
-        help="stop unpromising trials early (default: median)",
+        default=None,  # median, but Keras Tuner must know whether it was asked for
+        help="stop unpromising trials early; Optuna's searches only (default: median)",
     )
     parser.add_argument(
         "--timeout",
@@ -490,6 +490,11 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
             "checkpoints, while this tool trains every fold for the full epochs; use --tuner "
             "bayesian or random, or --pruner hyperband with Optuna"
         )
+    if args.engine == "keras-tuner" and args.pruner not in (None, "none"):
+        raise SettingsError(
+            f"--pruner {args.pruner} prunes Optuna's searches; Keras Tuner trains every trial "
+            "to the end: leave out --pruner with --engine keras-tuner"
+        )
     if args.engine == "keras-tuner" and args.workers > 1:
         raise SettingsError(
             "--engine keras-tuner runs in one process (its oracle keeps its own state); "
@@ -523,7 +528,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "metric": metric,
         "sparsity": sparsity,
         "sampler": args.sampler,
-        "pruner": args.pruner,
+        "pruner": args.pruner or "median",
         "timeout": args.timeout,
         "quiet": args.quiet,
         "out": args.out,

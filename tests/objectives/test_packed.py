@@ -7,6 +7,10 @@ again on the other backend (a process has one backend).
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +24,7 @@ from tests.conftest import make_heart_frame
 pytestmark = pytest.mark.mlp
 
 EPOCHS, BATCH = 3, 8
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +35,16 @@ def mlp():  # type: ignore[no-untyped-def]
     return mlp
 
 
-@pytest.fixture(scope="module")
-def folds(mlp) -> list[PreparedFold]:  # type: ignore[no-untyped-def]
+def make_folds() -> list[PreparedFold]:
     frame = make_heart_frame(60)
     X, y = frame.drop(columns="target"), frame["target"].to_numpy(int)
     plan = make_fold_plan(y, folds=3, seed=0)
     return prepare_folds(X, y, np.arange(len(y)), plan, Columns(numeric=tuple(X.columns)))
+
+
+@pytest.fixture(scope="module")
+def folds(mlp) -> list[PreparedFold]:  # type: ignore[no-untyped-def]
+    return make_folds()
 
 
 def weights_of(model):  # type: ignore[no-untyped-def]
@@ -271,16 +280,17 @@ def test_batches_of_one_size_compile_once(mlp) -> None:  # type: ignore[no-untyp
     assert compilations(trials(4), stop_three, repack="always") == 0
 
 
-@jax_only
-def test_a_pack_split_across_devices_trains_as_on_one(mlp, folds) -> None:  # type: ignore[no-untyped-def]
-    """With one XLA host device per core, a large pack is split along its copies; the split
-    must not change any copy's training."""
+def check_a_split_pack_trains_as_on_one_device() -> str:
+    """In a process with two XLA host devices: a pack of at least ``SPLIT_FROM`` copies is split
+    along its copies, half on each device, and trains to the weights it reaches on one."""
     import jax
 
+    configure_backend("jax")
+    from objectives import mlp
     from objectives.mlp._fast import SPLIT_FROM, JaxPack
 
-    if len(jax.devices()) < 2:
-        pytest.skip("one device: nothing is split")
+    assert len(jax.devices()) == 2, jax.devices()
+    folds = make_folds()
     n_trials = -(-SPLIT_FROM // len(folds))
     copies = [
         mlp.Copy(10.0 ** -(2 + t % 4), 10.0 ** -(1 + t % 3), fold, k, mlp.fold_seed(5, k))
@@ -290,11 +300,39 @@ def test_a_pack_split_across_devices_trains_as_on_one(mlp, folds) -> None:  # ty
     size = len(copies) + (len(copies) % 2)  # even: split in two
     split = JaxPack(copies, BATCH, 5, sizes=[size])
     alone = JaxPack(copies, BATCH, 5, sizes=[size + 1])  # odd: one device
+    assert size >= SPLIT_FROM
     assert split.compiled.mesh is not None
     assert alone.compiled.mesh is None
-    np.testing.assert_allclose(split.train([1, 2]), alone.train([1, 2]), rtol=1e-5, atol=1e-6)
+    split_logits, alone_logits = split.train([1, 2]), alone.train([1, 2])
+    for layer in split.trainable:  # the trained weights: half of the copies on each device
+        shards = layer.addressable_shards
+        assert len({shard.device for shard in shards}) == 2
+        assert [shard.data.shape[0] for shard in shards] == [size // 2] * 2
+    assert len(alone.trainable[0].sharding.device_set) == 1
+    np.testing.assert_allclose(split_logits, alone_logits, rtol=1e-5, atol=1e-6)
     for a, b in zip(split.weights(), alone.weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    return f"{size} copies split across 2 devices train as on one"
+
+
+@jax_only
+@pytest.mark.slow
+def test_a_pack_split_across_devices_trains_as_on_one() -> None:
+    """In a process of its own with two XLA host devices, whatever this machine's cores (the
+    tool makes one device per core, so a 1-core machine would never split), and on the CPU even
+    where JAX has a GPU."""
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}  # fmt: skip
+    script = (
+        "from tests.objectives.test_packed import check_a_split_pack_trains_as_on_one_device\n"
+        "print(check_a_split_pack_trains_as_on_one_device())"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stdout.splitlines()[-1].endswith("split across 2 devices train as on one")
 
 
 def test_group_size_is_the_largest_divisor_that_fits_the_cache_budget() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,10 @@ from optuna.trial import TrialState
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from objectives import FAMILIES, TrainOptions, prepare_folds
-from objectives.keras_env import BACKENDS
+from objectives.keras_env import BACKENDS, configure_backend, default_backend
 from objectives.preprocess import Columns
 from studies.heart import main
+from studies.heart import parse as parse_settings
 from studies.report import write_report
 from tests.conftest import file_digest, make_heart_frame
 
@@ -199,6 +201,7 @@ BACKEND_SCRIPT = """
 import sys
 import optuna
 from studies.heart import main
+from studies.heart import parse as parse_settings
 
 data, backend, storage = sys.argv[1:]
 argv = ["--data", data, "--storage", storage, "--models", "mlp", "--engine", "keras-tuner",
@@ -231,3 +234,60 @@ def test_keras_tuner_runs_on_each_keras_backend(backend: str, data: Path, tmp_pa
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.splitlines()[-1] == f"{backend} ['COMPLETE', 'COMPLETE']"
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.slow
+def test_timeout_stops_starting_trials(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with Optuna, --timeout ends the search before its next trial once the time is up."""
+    configure_backend(default_backend())
+    import keras_tuner  # noqa: F401 - imported before the clock starts: its import takes seconds
+
+    real = FAMILIES["logreg-l2"]
+
+    def slow(params, folds, options, on_report):  # type: ignore[no-untyped-def]
+        time.sleep(0.5)
+        return real.evaluate(params, folds, options, on_report)
+
+    monkeypatch.setitem(FAMILIES, "logreg-l2", dataclasses.replace(real, evaluate=slow))
+    storage = f"sqlite:///{tmp_path / 'kt.db'}"
+    started = time.monotonic()
+    assert run(data, storage, *kerastuner("logreg-l2", 30, "--tuner", "random", "--timeout",
+                                          "2")) == 0  # fmt: skip
+    assert time.monotonic() - started < 10
+    trials = load(storage, "heart-logreg-l2-kerastuner").get_trials()
+    assert 1 <= len(trials) <= 6, len(trials)
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    # The project resumes where the deadline stopped it.
+    assert run(data, storage, *kerastuner("logreg-l2", len(trials) + 1, "--tuner", "random")) == 0
+    resumed = load(storage, "heart-logreg-l2-kerastuner").get_trials()
+    assert [t.params for t in resumed[:-1]] == [t.params for t in trials]
+    assert len({t.user_attrs[TRIAL_ID] for t in resumed}) == len(trials) + 1
+
+
+@pytest.mark.parametrize("pruner", ["median", "hyperband", "wilcoxon"])
+def test_a_pruner_is_refused_with_keras_tuner_and_nothing_is_written(
+    pruner: str, data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = tmp_path / "kt.db"
+    flags = kerastuner("logreg-l2", 2, "--pruner", pruner)
+    assert run(data, f"sqlite:///{storage}", *flags) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"Error: --pruner {pruner} prunes Optuna's searches; Keras Tuner trains every trial to "
+        "the end: leave out --pruner with --engine keras-tuner\n"
+    )
+    assert not storage.exists()
+    assert not (tmp_path / "storage").exists()
+
+
+def test_without_pruner_optuna_keeps_the_median_and_keras_tuner_runs(
+    data: Path, tmp_path: Path
+) -> None:
+    argv = ["--data", str(data), "--models", "logreg-l2"]
+    assert parse_settings(argv).pruner == "median"
+    assert parse_settings([*argv, "--pruner", "none", "--engine", "keras-tuner"]).pruner == "none"
+    storage = f"sqlite:///{tmp_path / 'kt.db'}"
+    assert run(data, storage, *kerastuner("logreg-l2", 2, "--pruner", "none")) == 0
+    assert len(load(storage, "heart-logreg-l2-kerastuner").get_trials()) == 2

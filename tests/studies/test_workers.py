@@ -1,28 +1,42 @@
-"""Many workers on one storage, and faults: against a real SQLite file and the real PostgreSQL.
+"""Many workers on one storage, and faults: against a real SQLite file, the real PostgreSQL and
+the real MariaDB (MySQL).
 
-PostgreSQL's URL comes from HEART_TEST_POSTGRES_URL (.ci/run sets it); without it these tests
-skip, except under CI, where a missing database fails the run.
+The servers' URLs come from HEART_TEST_POSTGRES_URL and HEART_TEST_MYSQL_URL (.ci/run sets them);
+without one, its tests skip, except under CI, where a missing database fails the run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import optuna
 import pytest
+import sqlalchemy
+from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
+from objectives import METRICS, ModelFamily, Outcome, TrainOptions
+from studies import _storage
+from studies._engine import family_runner
+from studies._locks import storage_lock
+from studies._loop import run_trials
+from studies._progress import Progress
+from studies._pruning import BatchPruner
+from studies._storage import open_storage
 from tests.conftest import make_heart_frame
 
 pytestmark = pytest.mark.slow
-POSTGRES_ENV = "HEART_TEST_POSTGRES_URL"
+SERVER_ENV = {"postgresql": "HEART_TEST_POSTGRES_URL", "mysql": "HEART_TEST_MYSQL_URL"}
 
 
 @pytest.fixture
@@ -32,16 +46,17 @@ def data(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'shared.db'}"
         return
-    url = os.environ.get(POSTGRES_ENV)
+    variable = SERVER_ENV[request.param]
+    url = os.environ.get(variable)
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs PostgreSQL: set {POSTGRES_ENV}")
-        pytest.skip(f"{POSTGRES_ENV} is not set")
+            pytest.fail(f"CI needs {request.param}: set {variable}")
+        pytest.skip(f"{variable} is not set")
     yield url
 
 
@@ -184,3 +199,155 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes(data: Path, storage: str, pr
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert finished(trials(storage, f"{prefix}-mlp")) == 4
+
+
+def toy_family(at_step: Callable[[int], None], raise_at: int | None) -> ModelFamily:
+    """A batched family whose trial scores its own ``x`` at each of three steps; ``at_step`` is
+    called before each step and once after the last (step 4). Its first batch raises before
+    step ``raise_at``'s reports."""
+    batches: list[int] = []
+
+    def evaluate(params, folds, options, on_report):  # type: ignore[no-untyped-def]
+        batches.append(len(params))
+        outcomes = [Outcome() for _ in params]
+        stopped = [False] * len(params)
+        for step in (1, 2, 3, 4):
+            at_step(step)
+            if step == raise_at and len(batches) == 1:
+                raise RuntimeError("the batch's training failed")
+            if step == 4:
+                break
+            for index, trial_params in enumerate(params):
+                if not stopped[index]:
+                    outcomes[index].folds.add(dict.fromkeys(METRICS, trial_params["x"]))
+                    outcomes[index].step = step
+                    stopped[index] = on_report(index, step, outcomes[index])
+        for outcome, stop in zip(outcomes, stopped, strict=True):
+            outcome.complete = not stop
+        return outcomes
+
+    return ModelFamily(
+        name="toy",
+        label="toy",
+        space={"x": FloatDistribution(0.0, 1.0)},
+        evaluate=evaluate,
+        refit=lambda *_: None,  # type: ignore[arg-type,return-value]
+        step_name="epoch",
+        report_steps=lambda options, n_folds: [1, 2, 3],
+        warmup_steps=lambda options, n_folds: 0,
+        protocol=lambda options: {},
+        batched=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fail_at", "raise_at", "failures"),
+    [(2, None, 0), (4, None, 0), (3, 3, 3)],
+    ids=["between-reports", "after-training", "then-the-batch-raises"],
+)
+def test_a_trial_failed_as_stale_by_another_worker_leaves_the_rest_of_its_batch_alone(
+    storage: str, prefix: str, fail_at: int, raise_at: int | None, failures: int
+) -> None:
+    """Another worker, through its own connection, fails one running trial of a batch as
+    ``fail_stale_trials`` does (its heartbeat looked late). Its verdict stands, it is not this
+    worker's failure, and the batch's other trials end as they would have."""
+    name = f"{prefix}-toy"
+    other = optuna.storages.RDBStorage(storage)  # the other worker's own connection
+    victim, met = 1, list[int]()
+
+    def another_worker_fails_the_victim(step: int) -> None:
+        if step == fail_at and not met:  # only the first batch meets the other worker
+            met.append(step)
+            trial_id = other.get_trial_id_from_study_id_trial_number(
+                other.get_study_id_from_name(name), victim
+            )
+            assert other.set_trial_state_values(trial_id, TrialState.FAIL)
+
+    family = toy_family(another_worker_fails_the_victim, raise_at)
+    pruner = BatchPruner(n_startup_trials=5, n_warmup_steps=0)
+    rdb = open_storage(storage)
+    study = optuna.create_study(storage=rdb, study_name=name, direction="maximize", pruner=pruner)
+    run_batch = family_runner(family, [], TrainOptions(parallel_trials=4), 3, pruner=pruner)
+    with Progress(name, 4, 0, quiet=True) as progress:
+        counted = run_trials(study, rdb, 4, 4, run_batch, progress)
+
+    assert met
+    assert counted == failures
+    found = trials(storage, name)
+    assert found[victim].state == TrialState.FAIL
+    # Nothing was written after the verdict.
+    assert max(found[victim].intermediate_values) == fail_at - 1
+    assert "fold_accuracy" not in found[victim].user_attrs
+    batch = [t for t in found[:4] if t.number != victim]
+    if raise_at is None:
+        assert [t.state for t in batch] == [TrialState.COMPLETE] * 3
+        for trial in batch:
+            assert trial.value == pytest.approx(trial.params["x"])
+            assert trial.intermediate_values == pytest.approx(dict.fromkeys((1, 2, 3), trial.value))
+    else:
+        assert [t.state for t in batch] == [TrialState.FAIL] * 3
+    assert not [t for t in found if t.state == TrialState.RUNNING]
+    assert finished(found) == 4  # the run went on to its target
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_a_heartbeat_waits_for_a_lock_at_most_the_lock_timeout_and_the_gate_longer(
+    storage: str, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the grace period is derived from (studies._storage.GRACE_SECONDS): on every backend
+    a heartbeat's write gives up a lock wait after LOCK_TIMEOUT_S (1 s here), while the trial
+    gate outwaits it."""
+    monkeypatch.setattr(_storage, "LOCK_TIMEOUT_S", 1)
+    rdb = open_storage(storage)
+    assert isinstance(rdb, optuna.storages.RDBStorage)
+    study = optuna.create_study(storage=rdb, study_name=f"{prefix}-locks")
+    study_id = rdb.get_study_id_from_name(study.study_name)
+    trial_id = rdb.get_trial_id_from_study_id_trial_number(study_id, study.ask().number)
+    rdb.record_heartbeat(trial_id)
+    time.sleep(1.1)  # the next heartbeat's time differs (SQLite and MySQL count seconds)
+
+    # Another connection holds a lock the heartbeat's write needs (for 6 s at most: a write
+    # that waits longer would then go through).
+    with contextlib.ExitStack() as held:
+        if rdb.engine.dialect.name == "sqlite":
+            writer = held.enter_context(
+                contextlib.closing(
+                    sqlite3.connect(
+                        str(rdb.engine.url.database), isolation_level=None, check_same_thread=False
+                    )
+                )
+            )
+            writer.execute("BEGIN IMMEDIATE")
+            release = threading.Timer(6, writer.execute, ["ROLLBACK"])
+        else:
+            holder = held.enter_context(rdb.engine.connect())
+            holder.execute(
+                sqlalchemy.text("SELECT * FROM trial_heartbeats WHERE trial_id = :id FOR UPDATE"),
+                {"id": trial_id},
+            )
+            release = threading.Timer(6, holder.rollback)
+        release.start()
+        held.callback(release.join)
+        held.callback(release.cancel)
+        started = time.monotonic()
+        with pytest.raises(optuna.exceptions.StorageInternalError) as error:
+            rdb.record_heartbeat(trial_id)
+        assert 0.8 < time.monotonic() - started < 5
+        # SQLite: "database is locked"; PostgreSQL: "lock timeout"; MySQL: "Lock wait timeout".
+        assert "lock" in str(error.value.__cause__).lower()
+
+    gate = storage_lock(rdb, f"{prefix}-locks")
+    taken = threading.Event()
+
+    def hold_the_gate() -> None:
+        with gate():
+            taken.set()
+            time.sleep(2.5)
+
+    holder_thread = threading.Thread(target=hold_the_gate)
+    holder_thread.start()
+    assert taken.wait(10)
+    started = time.monotonic()
+    with gate():  # waits out the other worker, well past the lock timeout
+        assert time.monotonic() - started > 1.5
+    holder_thread.join()
