@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -23,6 +25,7 @@ from studies.report._efficiency import (
     efficiency_sentence,
     read_efficiency,
 )
+from studies.report._folder import check_free, owned_files, replace_files, seed_table_file
 from studies.report._info import (
     ONE_SE_RULE,
     CurveInfo,
@@ -108,19 +111,27 @@ def write_report(
     """Read every study of ``prefix`` and write the report into ``out``. Never runs a trial.
 
     ``dataset`` is needed only for the coefficient paths (a refit on the training rows); without
-    it the studies' own record of their data is loaded (and skipped if it cannot be). Files of an
-    earlier report that this one no longer writes are removed.
+    it the studies' own record of their data is loaded (and skipped if it cannot be). Files an
+    earlier report wrote that this one does not are removed; no other file is touched (see
+    :mod:`studies.report._folder`).
+
+    Raises:
+        ReportFolderError: ``out`` holds a file the report would write that no report wrote;
+            raised before anything is written.
     """
     report = Report(out)
-    out.mkdir(parents=True, exist_ok=True)
     views = load_views(storage, prefix)
+    seed_files = [seed_table_file(view.seed_grid) for view in views if view.seed_grid]
+    owned = owned_files(out, prefix, seed_files)
     if not views:
+        check_free(out, ["index.html"], owned)
+        out.mkdir(parents=True, exist_ok=True)
         report.not_run.append(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
         report.answer = [f"Nothing to say yet: {report.not_run[0]}."]
         report.files.append(write_page(out, TITLE, "", report.answer, []))
-        _remove_stale(out, report.files)
+        replace_files(out, _names(out, report.files), owned)
         return report
     report.not_run += _not_run(views)
     if dataset is None:
@@ -150,13 +161,7 @@ def write_report(
     if not sites.empty:
         tables["sites"] = sites
         tables["missingness"] = missingness_table(views)
-    for name, table in tables.items():
-        report.files.append(_csv(table, out / f"{name}.csv"))
-    (out / "trials").mkdir(exist_ok=True)
-    for view in views:
-        report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
-    seed_tables = [p for p in sorted(out.glob("seed_*.csv")) if p.name != "seed_vs_search.csv"]
-    report.files += seed_tables
+    seed_tables = [out / name for name in seed_files if name in owned and (out / name).is_file()]
     report.flags = _tables.edge_flags(views)
     infos = Infos(
         curves=curve_infos(views),
@@ -169,6 +174,25 @@ def write_report(
         fronts=fronts,
         efficiency=efficiency_info(efficiency) if efficiency is not None else None,
     )
+    figures = _figures(views, infos)
+    check_free(
+        out,
+        [
+            *(f"{name}.csv" for name in tables),
+            *(f"trials/{view.name}.csv" for view in views),
+            *(f"{name}.png" for name in figures),
+            "index.html",
+        ],
+        owned,
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        report.files.append(_csv(table, out / f"{name}.csv"))
+    (out / "trials").mkdir(exist_ok=True)
+    for view in views:
+        report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
+    report.files += seed_tables
     honest = honest_sentences(nested, tables["comparison"], calibrations)
     travel = sites_sentence(sites)
     if travel:
@@ -178,8 +202,8 @@ def write_report(
         honest.append(sparse)
     report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
     images = {
-        name: _save(figure, out / f"{name}.png", report)
-        for name, figure in _figures(views, infos).items()
+        name: _save(caption, draw, out / f"{name}.png", report)
+        for name, (caption, draw) in figures.items()
     }
     sections = _sections(views, tables, seed_tables, images, infos)
     sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
@@ -188,7 +212,7 @@ def write_report(
     report.files.append(write_page(out, TITLE, meta, report.answer, shown))
     if dashboard:
         _save_dashboard_notes(views, tables, report, infos)
-    _remove_stale(out, report.files)
+    replace_files(out, _names(out, report.files), owned)
     return report
 
 
@@ -213,8 +237,8 @@ def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Pa
     return bool(ends) and index.stat().st_mtime >= max(ends)
 
 
-def _save(figure: tuple[str, Figure], path: Path, report: Report) -> tuple[str, Path]:
-    caption, drawing = figure
+def _save(caption: str, draw: Callable[[], Figure], path: Path, report: Report) -> tuple[str, Path]:
+    drawing = draw()
     drawing.savefig(path, dpi=110)
     plt.close(drawing)
     report.files.append(path)
@@ -374,12 +398,8 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _remove_stale(out: Path, files: list[Path]) -> None:
-    """Delete report files an earlier run wrote and this one does not list."""
-    keep = {path.resolve() for path in files}
-    for path in [*out.glob("*.png"), *out.glob("*.csv"), *out.glob("trials/*.csv")]:
-        if path.resolve() not in keep:
-            path.unlink()
+def _names(out: Path, files: list[Path]) -> list[str]:
+    return [path.relative_to(out).as_posix() for path in files]
 
 
 def _not_run(views: list[StudyView]) -> list[str]:
@@ -430,47 +450,63 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
     return prepare_fold(dataset.X, dataset.y, train, test, columns)
 
 
-def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figure]]:
-    figures: dict[str, tuple[str, Figure]] = {}
+def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Callable[[], Figure]]]:
+    """Each plot's file stem, caption and drawer: named before anything is drawn or written."""
+    figures: dict[str, tuple[str, Callable[[], Figure]]] = {}
     searches = [view for view in views if view.is_search and view.complete and not view.part]
     if searches:
         figures["optimization_history"] = (
             "How the searches progressed",
-            _matplotlib.optimization_history([v.study for v in searches], searches[0].metric),
+            partial(
+                _matplotlib.optimization_history, [v.study for v in searches], searches[0].metric
+            ),
         )
     for info in infos.curves:
-        figures[info.name] = (info.title, _matplotlib.regularization_curve(info))
+        figures[info.name] = (info.title, partial(_matplotlib.regularization_curve, info))
     for plane in infos.planes:
-        figures[plane.name] = (plane.title, _matplotlib.plane(plane))
+        figures[plane.name] = (plane.title, partial(_matplotlib.plane, plane))
     for path in infos.paths:
-        figures[path.name] = (path.title, _matplotlib.coefficient_path(path))
-    for view in searches:
-        best = view.best()
-        if len(view.complete) >= 2 and best is not None and len(best.params) > 1:
-            title = f"{view.label}: which parameter mattered"
-            figures[f"importances_{view.suffix}"] = (
-                title,
-                _matplotlib.param_importances(view.study, title),
-            )
+        figures[path.name] = (path.title, partial(_matplotlib.coefficient_path, path))
+    for view in _importance_views(views):
+        title = f"{view.label}: which parameter mattered"
+        figures[f"importances_{view.suffix}"] = (
+            title,
+            partial(_matplotlib.param_importances, view.study, title),
+        )
     for steps in infos.intermediates:
-        figures[steps.name] = (steps.title, _matplotlib.intermediate_values(steps))
+        figures[steps.name] = (steps.title, partial(_matplotlib.intermediate_values, steps))
     for calibrated in infos.calibrations:
         figures[calibrated.name] = (
             f"{calibrated.model}: calibration",
-            _matplotlib.calibration_plot(calibrated),
+            partial(_matplotlib.calibration_plot, calibrated),
         )
     if infos.decision is not None:
-        figures["decision_curve"] = ("Decision curve", _matplotlib.decision_curve(infos.decision))
+        figures["decision_curve"] = (
+            "Decision curve",
+            partial(_matplotlib.decision_curve, infos.decision),
+        )
     if infos.sites is not None:
-        figures[infos.sites.name] = (infos.sites.title, _matplotlib.sites_auc(infos.sites))
+        figures[infos.sites.name] = (infos.sites.title, partial(_matplotlib.sites_auc, infos.sites))
     for front in infos.fronts:
-        figures[front.name] = (front.title, _matplotlib.sparsity_front(front))
+        figures[front.name] = (front.title, partial(_matplotlib.sparsity_front, front))
     if infos.efficiency is not None:
         figures[infos.efficiency.name] = (
             infos.efficiency.title,
-            _matplotlib.search_efficiency(infos.efficiency),
+            partial(_matplotlib.search_efficiency, infos.efficiency),
         )
     return figures
+
+
+def _importance_views(views: list[StudyView]) -> list[StudyView]:
+    """The default design's searches with more than one parameter and two complete trials."""
+    chosen = []
+    for view in views:
+        best = view.best()
+        if not (view.is_search and not view.part and best is not None):
+            continue
+        if len(view.complete) >= 2 and len(best.params) > 1:
+            chosen.append(view)
+    return chosen
 
 
 def markdown_table(table: pd.DataFrame) -> str:

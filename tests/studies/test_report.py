@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +15,10 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
 from objectives.stats import corrected_resampled_ttest, holm
+from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
+from studies.report._folder import MANIFEST, ReportFolderError, is_report_name, owned_files
 from studies.report._info import curve_infos, local_means, one_standard_error_choice
 from studies.report._tables import (
     COMPARISON_COLUMNS,
@@ -26,6 +30,7 @@ from studies.report._tables import (
 )
 from studies.report._views import load_views
 from studies.trials import best_trial
+from tests.conftest import make_heart_frame
 
 C = FloatDistribution(1e-4, 1e4, log=True)
 RATIO = FloatDistribution(0.0, 1.0)
@@ -244,12 +249,10 @@ def test_edge_flags_read_the_stored_ranges_log_and_linear() -> None:
     ]
 
 
-def test_write_report_writes_every_file_and_removes_stale_ones(
+def test_write_report_writes_every_file(
     storage: optuna.storages.BaseStorage, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale_plot.png").write_bytes(b"old")
     report = write_report(storage, "t", out)
     names = {path.relative_to(out).as_posix() for path in report.files}
     expected = {
@@ -258,14 +261,181 @@ def test_write_report_writes_every_file_and_removes_stale_ones(
         "regularization_curve.png", "intermediate_logreg-l1.png",
     }  # fmt: skip
     assert expected <= names
-    assert not (out / "stale_plot.png").exists()
     assert all(path.stat().st_size > 0 for path in report.files)
+    assert all(is_report_name(name, "t") for name in names)
+    views = load_views(storage, "t")
+    # The CSVs hold the tables, not just their headers.
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["model"].tolist() == ["logreg-l1", "logreg-l2"]
+    assert summary["best_cv_value"].tolist() == pytest.approx([0.82, 0.766])
+    assert summary["n_pruned"].tolist() == [1, 0]
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert comparison["t_statistic"].tolist() == pytest.approx([2.7941], abs=1e-4)
+    trials = pd.read_csv(out / "trials" / "t-logreg-l1.csv")
+    assert trials["fold_accuracy_3"].tolist()[:3] == pytest.approx([0.85, 0.90, 0.85])
+    assert trials["state"].tolist() == trials_table(views[0])["state"].tolist()
     page = (out / "index.html").read_text()
     assert "logreg-l1 is more accurate than logreg-l2" in page
     assert "lies at the upper edge" in page
     assert page.count("data:image/png;base64,") == sum(name.endswith(".png") for name in names)
     assert "The article's grids: not run (add --reproduce-seed)." in page
     assert "What the numbers say" in page
+
+
+def manifest(out: Path) -> set[str]:
+    return set(json.loads((out / MANIFEST).read_text())["files"])
+
+
+USER_FILES = ("mydata.csv", "photo.png", "seed_notes.csv", "notes.txt", "trials/notes.csv",
+              "trials/t-mine.csv", "old/summary.csv")  # fmt: skip
+
+
+def add_user_files(out: Path) -> dict[str, bytes]:
+    """Files a user keeps in the report folder, with their contents."""
+    contents = {}
+    for name in USER_FILES:
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        contents[name] = f"the user's {name}".encode()
+        path.write_bytes(contents[name])
+    return contents
+
+
+def test_a_report_removes_only_the_stale_files_a_report_wrote(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    enet = make_study(storage, "logreg-enet")
+    add_trial(enet, {"C": 1.0, "l1_ratio": 0.5}, [0.7, 0.8, 0.75, 0.7, 0.8])
+    add_trial(enet, {"C": 2.0, "l1_ratio": 0.2}, [0.7, 0.8, 0.7, 0.7, 0.8])
+    write_report(storage, "t", out, dashboard=False)
+    stale = {"trials/t-logreg-enet.csv", "importances_logreg-enet.png",
+             "regularization_curve_l1_ratio.png"}  # fmt: skip
+    assert stale <= manifest(out)
+    user = add_user_files(out)
+    optuna.delete_study(study_name="t-logreg-enet", storage=storage)
+    report = write_report(storage, "t", out, dashboard=False)
+    for name in stale:
+        assert not (out / name).exists()
+    for name, content in user.items():
+        assert (out / name).read_bytes() == content
+    written = {path.relative_to(out).as_posix() for path in report.files}
+    assert manifest(out) == written
+    assert not written & set(USER_FILES)
+
+
+def test_a_report_refuses_to_overwrite_a_file_no_report_wrote(
+    storage: optuna.storages.BaseStorage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").write_text("the user's own summary")
+    (out / "trials").mkdir()
+    (out / "trials" / "t-logreg-l2.csv").write_text("the user's")
+    taken = re.escape("summary.csv, trials/t-logreg-l2.csv, which no report")
+    with pytest.raises(ReportFolderError, match=taken):
+        write_report(storage, "t", out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "summary.csv", "trials", "trials/t-logreg-l2.csv"
+    ]  # fmt: skip
+    assert (out / "summary.csv").read_text() == "the user's own summary"
+    # Nothing written to the storage either: no dashboard note.
+    assert not storage.get_study_system_attrs(storage.get_study_id_from_name("t-logreg-l1"))
+
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    optuna.copy_study(from_study_name="t-logreg-l1", from_storage=storage, to_storage=url)
+    capsys.readouterr()
+    assert report_main(["--storage", url, "--study-prefix", "t", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"Error: --out {out} already holds summary.csv, which no report of this tool wrote; the "
+        "report would overwrite it: choose another --out (or move it away)\n"
+    )
+    assert not (out / "index.html").exists()
+
+
+def test_a_run_refuses_a_report_folder_before_it_opens_the_storage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "heart.csv"
+    make_heart_frame(60).to_csv(data, index=False)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "index.html").write_text("<html>my own page</html>")
+    (out / "sites_auc.png").write_bytes(b"my own plot")
+    db = tmp_path / "run.db"
+    argv = ["--data", str(data), "--storage", f"sqlite:///{db}", "--trials", "2", "--models",
+            "logreg-l2", "--metric", "accuracy", "--quiet", "--out", str(out)]  # fmt: skip
+    assert heart_main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"Error: --out {out} already holds index.html, sites_auc.png, which no")
+    assert err.count("\n") == 1
+    assert not db.exists()
+    assert (out / "index.html").read_text() == "<html>my own page</html>"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites_auc.png"]
+    # A run that writes nothing there (--no-report) is not refused.
+    assert heart_main([*argv, "--no-report"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites_auc.png"]
+
+
+def test_the_run_lists_its_seed_tables_by_their_names(tmp_path: Path) -> None:
+    data = tmp_path / "heart.csv"
+    make_heart_frame(60).to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "seed_notes.csv").write_text("the user's")
+    argv = ["--data", str(data), "--storage", f"sqlite:///{tmp_path / 's.db'}", "--trials", "2",
+            "--models", "logreg-l1", "--metric", "accuracy", "--reproduce-seed", "--quiet",
+            "--out", str(out)]  # fmt: skip
+    assert heart_main([*argv, "--no-report"]) == 0
+    assert manifest(out) == {"seed_logreg.csv"}
+    assert heart_main(argv) == 0  # the report adopts the run's seed table; a rerun overwrites it
+    assert {"seed_logreg.csv", "index.html", "summary.csv"} <= manifest(out)
+    assert "seed_notes.csv" not in manifest(out)
+    assert (out / "seed_notes.csv").read_text() == "the user's"
+    page = (out / "index.html").read_text()
+    assert "the user's" not in page
+    assert page.count("<th>C=0.001</th>") == 1  # the seed table, shown once
+
+
+def test_a_report_folder_of_the_previous_version_is_adopted(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    """The previous version wrote the same files without a manifest; its plots are embedded in
+    its page. Adopted: its page, tables under the report's names, trials/<prefix>-*.csv and
+    the embedded PNGs; everything else stays the user's."""
+    out = tmp_path / "out"
+    enet = make_study(storage, "logreg-enet")
+    add_trial(enet, {"C": 1.0, "l1_ratio": 0.5}, [0.7, 0.8, 0.75, 0.7, 0.8])
+    add_trial(enet, {"C": 2.0, "l1_ratio": 0.2}, [0.7, 0.8, 0.7, 0.7, 0.8])
+    write_report(storage, "t", out, dashboard=False)
+    (out / MANIFEST).unlink()  # what the previous version left
+    (out / "nested.csv").write_text("model,metric,nested_estimate,ci_low\n")  # an old table
+    user = add_user_files(out)
+    # Named like the report's files, but not what the old report wrote there: the user's.
+    user["plane_mine.png"] = b"not embedded in the page"
+    user["calibration.csv"] = b"my own calibration notes"
+    for name in ("plane_mine.png", "calibration.csv"):
+        (out / name).write_bytes(user[name])
+    optuna.delete_study(study_name="t-logreg-enet", storage=storage)
+    adopted = owned_files(out, "t")
+    assert adopted >= {"index.html", "summary.csv", "nested.csv", "trials/t-logreg-enet.csv",
+                       "importances_logreg-enet.png"}  # fmt: skip
+    assert not adopted & set(user)
+    report = write_report(storage, "t", out, dashboard=False)  # not refused
+    for name in ("nested.csv", "trials/t-logreg-enet.csv", "importances_logreg-enet.png"):
+        assert not (out / name).exists()  # adopted, and stale
+    for name, content in user.items():
+        assert (out / name).read_bytes() == content
+    assert manifest(out) == {path.relative_to(out).as_posix() for path in report.files}
+
+
+def test_a_manifest_the_tool_did_not_write_is_refused(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    (tmp_path / MANIFEST).write_text(json.dumps({"files": ["../elsewhere.csv"]}))
+    with pytest.raises(ReportFolderError, match="is not the list of report files"):
+        write_report(storage, "t", tmp_path)
 
 
 def test_dashboard_notes_carry_the_tables(
