@@ -176,7 +176,9 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
         pairs.append(
             (a.model, b.model, corrected_resampled_ttest(scores_a, scores_b, n_test / n_train))
         )
-    adjusted = holm([test.p for *_, test in pairs])
+    p_values = [test.p for *_, test in pairs]
+    adjusted = holm(p_values)
+    family_size = sum(not math.isnan(p) for p in p_values)
     rows = [
         {
             "comparison": "nested (outer folds; each winner picked on its own training part)",
@@ -188,6 +190,8 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
             "t_statistic": test.t,
             "p_value": test.p,
             "p_holm": p_holm,
+            "holm_family": f"nested: outer folds, {metric}",
+            "holm_family_size": family_size,
             "verdict": verdict(a, b, metric, test.mean_difference, test.p, p_holm, test.note),
         }
         for (a, b, test), p_holm in zip(pairs, adjusted, strict=True)

@@ -296,8 +296,10 @@ def _sections(
         "The models compared on the same folds",
         paragraphs=[
             "Paired fold scores of each pair's best trials; Nadeau and Bengio's corrected "
-            "resampled t-test (the folds share training rows), Holm's adjustment over all pairs. "
-            "The best trials were picked on these same folds, so the p-values lean optimistic."
+            "resampled t-test (the folds share training rows), Holm's adjustment within each "
+            "family of pairs: the default design's, each outer part's or site's, the nested "
+            "comparison's (so adding a design leaves the others' p-values as they were). The best "
+            "trials were picked on these same folds, so the p-values lean optimistic."
         ],
         tables=[comparison_view(tables["comparison"])],
     )

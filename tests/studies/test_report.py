@@ -172,6 +172,41 @@ def test_three_models_get_holm_adjusted_verdicts() -> None:
     assert "the folds cannot tell them apart" in l1_l2["verdict"]
 
 
+def test_holm_adjusts_within_one_parts_family_of_pairs() -> None:
+    """The default design's three pairs are one family: the outer parts' pairs, added to the same
+    storage, change none of its adjusted p-values."""
+    scores = {"logreg-l1": [0.80, 0.85, 0.90, 0.75, 0.80],
+              "logreg-l2": [0.70, 0.80, 0.85, 0.70, 0.78],
+              "logreg-enet": [0.79, 0.84, 0.91, 0.74, 0.79]}  # fmt: skip
+    alone = optuna.storages.InMemoryStorage()
+    for family, folds in scores.items():
+        add_trial(make_study(alone, family), {"C": 1.0}, folds)
+    before = comparison_table(load_views(alone, "t"))
+    nested = optuna.storages.InMemoryStorage()
+    for family, folds in scores.items():
+        add_trial(make_study(nested, family), {"C": 1.0}, folds)
+        for part in ("outer-1-1", "outer-1-2"):
+            study = optuna.create_study(storage=nested, study_name=f"t-{family}-{part}",
+                                        direction="maximize")  # fmt: skip
+            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part})
+            add_trial(study, {"C": 1.0}, [v - 0.1 for v in folds])
+    after = comparison_table(load_views(nested, "t"))
+    default = after[after["holm_family"] == "within-search: default design, accuracy"]
+    pd.testing.assert_frame_equal(default.reset_index(drop=True), before)
+    # By hand (see test_three_models_get_holm_adjusted_verdicts): the smallest of 3 p-values, x 3.
+    l1_l2 = default[(default["model_a"] == "logreg-l1") & (default["model_b"] == "logreg-l2")]
+    assert l1_l2["p_holm"].tolist() == pytest.approx([3 * 0.0491], abs=3e-4)
+    assert default["holm_family_size"].tolist() == [3, 3, 3]
+    outer = after[after["holm_family"] == "within-search: outer-1-1, accuracy"]
+    assert len(outer) == 3
+    assert outer["holm_family_size"].tolist() == [3, 3, 3]
+    assert set(after["holm_family"]) == {
+        "within-search: default design, accuracy",
+        "within-search: outer-1-1, accuracy",
+        "within-search: outer-1-2, accuracy",
+    }
+
+
 def test_studies_on_different_fold_plans_are_not_paired() -> None:
     storage = optuna.storages.InMemoryStorage()
     for family, plan in (("logreg-l1", "a"), ("logreg-l2", "b")):
