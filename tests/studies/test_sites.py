@@ -13,9 +13,11 @@ import pytest
 from data import SITES, site_dataset
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.preprocess import Columns
-from objectives.stats import auc_delong, calibration, recalibrate_intercept
+from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from studies._design import site_parts
 from studies.heart import main
+from studies.report._sites import site_table, sites_sentence
+from studies.report._views import load_views
 
 
 @pytest.fixture(autouse=True)
@@ -105,8 +107,9 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     assert row["prevalence"] == pytest.approx(149 / 200)
     assert (row["roc_auc"], row["auc_low"], row["auc_high"]) == pytest.approx(auc_delong(y, p))
     assert row["cal_intercept"] == pytest.approx(calibration(y, p).intercept)
-    recalibrated = recalibrate_intercept(p, y.mean())
+    recalibrated = crossfit_recalibration(y, p)
     assert row["recal_brier"] == pytest.approx(np.mean((recalibrated - y) ** 2))
+    assert row["recal_method"] == CROSSFIT_METHOD
     assert not row["unstable"]  # VA has 51 rows without disease
     classic = table[table["design"] == "tuned on Cleveland"]
     assert sorted(classic["site"]) == ["hungarian", "va"]
@@ -115,6 +118,34 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     page = (report / "index.html").read_text()
     assert "Does the regularization travel?" in page
     assert (report / "sites_auc.png").stat().st_size > 10_000
+
+
+def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
+    """A hand-made held-out site: six rows predicted 0.5, three of each class. Cross-fitted,
+    each stratified half is predicted the other half's rate (1/3 or 2/3, see
+    test_crossfit_recalibration_by_hand): Brier 1/3 and accuracy 1/3, where an intercept fitted
+    and scored on the same rows would change nothing (Brier 0.25, accuracy 0.5)."""
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(storage=storage, study_name="t-logreg-l2-site-va")
+    study.set_user_attr("protocol", {"family": "logreg-l2", "part": "site-va"})
+    for key, value in {"test_y": [1, 0, 1, 0, 1, 0], "test_proba": [0.5] * 6,
+                       "test_groups": ["va"] * 6, "test_params": {"C": 1.0}}.items():  # fmt: skip
+        study.set_user_attr(key, value)
+    (row,) = site_table(load_views(storage, "t")).to_dict("records")
+    assert (row["brier"], row["accuracy"], row["cal_intercept"]) == pytest.approx((0.25, 0.5, 0))
+    assert row["recal_brier"] == pytest.approx(1 / 3)
+    assert row["recal_accuracy"] == pytest.approx(1 / 3)
+    assert row["recal_intercept"] == pytest.approx(0.0, abs=1e-9)  # 1/3 and 2/3, three of each
+    assert row["recal_method"] == CROSSFIT_METHOD
+    assert row["unstable"]
+    sentence = sites_sentence(site_table(load_views(storage, "t")))
+    assert sentence is not None
+    assert sentence.endswith(
+        "at va (prevalence 0.50) the intercept is +0.00 for logreg-l2, and recalibrating it "
+        "there (the intercept fitted on half of the site's rows, scored on the other half, and "
+        "the other way round) moves the Brier score from 0.250 to 0.333. va: fewer than 10 rows "
+        "of a class, so its numbers are unstable."
+    )
 
 
 @pytest.mark.parametrize(
