@@ -258,6 +258,21 @@ def test_a_lone_lucky_trial_at_a_strong_penalty_is_not_the_one_se_choice() -> No
     assert one_standard_error_choice(points, 1e-4, "accuracy") == pytest.approx(0.09)
 
 
+def test_the_one_standard_error_is_the_best_trials_fold_sd_over_root_folds() -> None:
+    """Best trial: folds .78, .88, .83, .78, .88 (mean .83, sd .05, so SE .05 / sqrt 5 = .0224).
+    Dense around C = 1 (local mean .8233) and around C = 0.01 (.79): .79 lies beyond one SE of
+    .8233 (.8010) but within one sd (.7733), so the one-SE choice stays in the best region."""
+    storage = optuna.storages.InMemoryStorage()
+    study = make_study(storage, "logreg-l1")
+    add_trial(study, {"C": 1.0}, [0.78, 0.88, 0.83, 0.78, 0.88])
+    for c, value in ((0.9, 0.82), (1.1, 0.82), (0.009, 0.79), (0.01, 0.79), (0.011, 0.79)):
+        add_trial(study, {"C": c}, [value] * 5)
+    (info,) = curve_infos(load_views(storage, "t"))
+    best = info.points[info.points["x"] == 1.0].iloc[0]
+    assert best["se"] == pytest.approx(0.05 / math.sqrt(5))
+    assert info.one_se["logreg-l1"] == pytest.approx(0.9)
+
+
 def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStorage) -> None:
     view = load_views(storage, "t")[0]
     table = trials_table(view)
