@@ -473,7 +473,7 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Calla
     for path in infos.paths:
         figures[path.name] = (path.title, partial(_matplotlib.coefficient_path, path))
     for view in _importance_views(views):
-        title = f"{view.label}: which parameter mattered"
+        title = _importance_title(view)
         figures[f"importances_{view.suffix}"] = (
             title,
             partial(_matplotlib.param_importances, view.study, title),
@@ -500,6 +500,10 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Calla
             partial(_matplotlib.search_efficiency, infos.efficiency),
         )
     return figures
+
+
+def _importance_title(view: StudyView) -> str:
+    return f"{view.label}: which parameter mattered"
 
 
 def _importance_views(views: list[StudyView]) -> list[StudyView]:
@@ -556,20 +560,27 @@ def _save_dashboard_notes(
     searches = [view for view in views if view.is_search and view.complete and not view.part]
     planes = {info.name: info for info in infos.planes}
     intermediates = {info.name: info for info in infos.intermediates}
+    important = {view.name for view in _importance_views(views)}
     with warnings.catch_warnings():
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        history = (
-            _plotly.optimization_history([v.study for v in searches], searches[0].metric)
+        # Every study's page shows the plots of the whole run; a model's own plots go to its
+        # studies (a nested model's calibration to its default-design and outer-part studies).
+        shared = {
+            "history": _plotly.optimization_history([v.study for v in searches], searches[0].metric)
             if searches
-            else None
-        )
+            else None,
+            "decision-curve": _plotly.decision_curve(infos.decision) if infos.decision else None,
+            "sites-auc": _plotly.sites_auc(infos.sites) if infos.sites else None,
+        }
+        calibrations = {info.model: _plotly.calibration_plot(info) for info in infos.calibrations}
         for view in views:
             optuna_dashboard.save_note(view.study, note)
-            if history is not None:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study, history, graph_object_id="history"
-                )
+            for graph_id, figure in shared.items():
+                if figure is not None:
+                    optuna_dashboard.save_plotly_graph_object(
+                        view.study, figure, graph_object_id=graph_id
+                    )
             family = view.family
             for info in infos.curves:
                 if family is not None and view.label in info.best:
@@ -589,6 +600,17 @@ def _save_dashboard_notes(
                     view.study,
                     _plotly.intermediate_values(intermediates[f"intermediate_{view.suffix}"]),
                     graph_object_id="intermediate-values",
+                )
+            model = view.label.split(" [")[0]
+            if view.is_search and model in calibrations:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study, calibrations[model], graph_object_id="calibration"
+                )
+            if view.name in important:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study,
+                    _plotly.param_importances(view.study, _importance_title(view)),
+                    graph_object_id="importances",
                 )
 
 
