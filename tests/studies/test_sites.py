@@ -10,7 +10,7 @@ import optuna
 import pandas as pd
 import pytest
 
-from data import SITES, site_dataset
+from data import FEATURES, SITES, load_sites, missingness, site_dataset
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.preprocess import Columns
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
@@ -130,6 +130,28 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     )
     assert trace(figure, "logreg-l2, tuned on Cleveland")["x"] == ["hungarian", "va"]
     assert set(dashboard_graphs(storage, "heart-logreg-l2-from-cleveland")) >= {"sites-auc"}
+
+
+def test_all_site_features_are_searched_with_missing_value_indicators(tmp_path: Path) -> None:
+    """--site-features all, end to end: every column, plus a "was missing" column for each one
+    with a missing value in the chosen sites, reaches the searches and the refit."""
+    storage = f"sqlite:///{tmp_path / 'all.db'}"
+    argv = ["--sites", "cleveland,hungarian", "--site-features", "all", "--models", "logreg-l2",
+            "--trials", "2", "--metric", "accuracy", "--storage", storage, "--quiet",
+            "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    shares = missingness(load_sites(["cleveland", "hungarian"]))
+    missing = [column for column in shares.columns if shares[column].max() > 0]
+    assert {"chol", "ca", "thal", "slope"} <= set(missing)
+    for part in ("site-cleveland", "site-hungarian", "from-cleveland"):
+        attrs = optuna.load_study(study_name=f"heart-logreg-l2-{part}", storage=storage).user_attrs
+        assert attrs["protocol"]["columns"]["numeric"] == list(FEATURES)
+        assert len(attrs["test_coefficients"]) == len(FEATURES) + len(missing)
+    # Trained on Hungarian alone, where ca, thal and slope are mostly missing, the refit leans on
+    # its indicators: they carry weight.
+    held_out = optuna.load_study(study_name="heart-logreg-l2-site-cleveland", storage=storage)
+    indicators = held_out.user_attrs["test_coefficients"][len(FEATURES) :]
+    assert sum(abs(c) > 1e-6 for c in indicators) >= 3
 
 
 def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
