@@ -69,7 +69,7 @@ def role_table(dataset: Dataset) -> str:
 def _check_report_folder(settings: Settings, grids: list[SeedGrid]) -> None:
     """Refuse a report folder holding files the report or the seed tables would overwrite."""
     # Imported here: the report brings matplotlib, which a run without a report never needs.
-    from studies.report._folder import check_report_folder, seed_table_file
+    from studies.report import check_report_folder, seed_table_file
 
     seed_files = [seed_table_file(grid.name) for grid in grids]
     check_report_folder(settings.reports_dir, settings.study_prefix, seed_files)
@@ -78,7 +78,7 @@ def _check_report_folder(settings: Settings, grids: list[SeedGrid]) -> None:
 def _seed_table_path(settings: Settings, grid: SeedGrid, grids: list[SeedGrid]) -> Path:
     """Where a seed grid's table goes, listed as the tool's file before it is written (a rerun
     may then overwrite it, and a report show it, or remove it once its study is gone)."""
-    from studies.report._folder import claim, owned_files, seed_table_file
+    from studies.report import claim, owned_files, seed_table_file
 
     seed_files = [seed_table_file(g.name) for g in grids]
     owned = owned_files(settings.reports_dir, settings.study_prefix, seed_files)
