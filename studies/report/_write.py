@@ -25,7 +25,13 @@ from studies.report._efficiency import (
     efficiency_sentence,
     read_efficiency,
 )
-from studies.report._folder import check_free, owned_files, replace_files, seed_table_file
+from studies.report._folder import (
+    check_free,
+    claim,
+    owned_files,
+    replace_files,
+    seed_table_file,
+)
 from studies.report._info import (
     ONE_SE_RULE,
     CurveInfo,
@@ -125,7 +131,8 @@ def write_report(
     owned = owned_files(out, prefix, seed_files)
     if not views:
         check_free(out, ["index.html"], owned)
-        out.mkdir(parents=True, exist_ok=True)
+        owned.add("index.html")
+        claim(out, ["index.html"], owned)
         report.not_run.append(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
@@ -175,18 +182,16 @@ def write_report(
         efficiency=efficiency_info(efficiency) if efficiency is not None else None,
     )
     figures = _figures(views, infos)
-    check_free(
-        out,
-        [
-            *(f"{name}.csv" for name in tables),
-            *(f"trials/{view.name}.csv" for view in views),
-            *(f"{name}.png" for name in figures),
-            "index.html",
-        ],
-        owned,
-    )
-
-    out.mkdir(parents=True, exist_ok=True)
+    planned = [
+        *(f"{name}.csv" for name in tables),
+        *(f"trials/{view.name}.csv" for view in views),
+        *(f"{name}.png" for name in figures),
+        "index.html",
+    ]
+    check_free(out, planned, owned)
+    # Listed before they are written: a report stopped half-way leaves files the next one owns.
+    owned |= set(planned)
+    claim(out, planned, owned)
     for name, table in tables.items():
         report.files.append(_csv(table, out / f"{name}.csv"))
     (out / "trials").mkdir(exist_ok=True)

@@ -480,6 +480,23 @@ def test_a_report_folder_of_the_previous_version_is_adopted(
     assert manifest(out) == {path.relative_to(out).as_posix() for path in report.files}
 
 
+def test_a_report_stopped_half_way_leaves_files_the_next_one_owns(
+    storage: optuna.storages.BaseStorage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studies.report import _matplotlib
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("stopped while drawing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_matplotlib, "optimization_history", broken)
+        with pytest.raises(RuntimeError):
+            write_report(storage, "t", tmp_path, dashboard=False)
+    assert (tmp_path / "summary.csv").exists()  # written before the drawing stopped
+    report = write_report(storage, "t", tmp_path, dashboard=False)
+    assert (tmp_path / "optimization_history.png") in report.files
+
+
 def test_a_manifest_the_tool_did_not_write_is_refused(
     storage: optuna.storages.BaseStorage, tmp_path: Path
 ) -> None:
