@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import optuna
 
@@ -16,7 +17,7 @@ from studies._interrupt import ctrl_c_stops
 from studies._kerastuner import KerasTunerError
 from studies._protocol import ProtocolMismatch
 from studies._run import format_table, run
-from studies._seed import seed_table
+from studies._seed import SeedGrid, seed_grids, seed_table
 from studies._storage import StorageError, open_storage
 from studies._workers import WorkersFailed
 from studies.settings import Settings, SettingsError, default_batch_size, print_error
@@ -67,8 +68,31 @@ def role_table(dataset: Dataset) -> str:
     return "\n".join(lines)
 
 
+def _check_report_folder(settings: Settings, grids: list[SeedGrid]) -> None:
+    """Refuse a report folder holding files the report or the seed tables would overwrite."""
+    # Imported here: the report brings matplotlib, which a run without a report never needs.
+    from studies.report import check_report_folder, seed_table_file
+
+    seed_files = [seed_table_file(grid.name) for grid in grids]
+    check_report_folder(settings.reports_dir, settings.study_prefix, seed_files)
+
+
+def _seed_table_path(settings: Settings, grid: SeedGrid, grids: list[SeedGrid]) -> Path:
+    """Where a seed grid's table goes, listed as the tool's file before it is written (a rerun
+    may then overwrite it, and a report show it, or remove it once its study is gone)."""
+    from studies.report import claim, owned_files, seed_table_file
+
+    seed_files = [seed_table_file(g.name) for g in grids]
+    owned = owned_files(settings.reports_dir, settings.study_prefix, seed_files)
+    claim(settings.reports_dir, [seed_table_file(grid.name)], owned)
+    return settings.reports_dir / seed_table_file(grid.name)
+
+
 def _run(settings: Settings, load: LoadDataset) -> int:
     # Everything that can be wrong with the input is checked before storage is opened for writing.
+    grids = seed_grids(settings) if settings.reproduce_seed else []
+    if settings.report or grids:
+        _check_report_folder(settings, grids)
     dataset = load(settings)
     if not settings.sites:
         # Which columns the models see, and their levels, is decided on the training rows.
@@ -90,8 +114,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
     results, seed_studies = run(settings, dataset, storage)
     for grid, seed_run in seed_studies:
         table = seed_table(seed_run.study, grid)
-        settings.reports_dir.mkdir(parents=True, exist_ok=True)
-        csv_path = settings.reports_dir / f"{grid.name.replace('-', '_')}.csv"
+        csv_path = _seed_table_path(settings, grid, grids)
         table.to_csv(csv_path, float_format="%.4f")
         print(f"{grid.title}:")
         print(table.round(3).to_string())

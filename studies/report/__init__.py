@@ -1,6 +1,13 @@
 """The comparison report: ``python -m studies.report`` (also run at the end of a study run)."""
 
 from studies.report._efficiency import EFFICIENCY_COLUMNS
+from studies.report._folder import (
+    ReportFolderError,
+    check_report_folder,
+    claim,
+    owned_files,
+    seed_table_file,
+)
 from studies.report._write import (
     Report,
     efficiency_figure,
@@ -12,8 +19,13 @@ from studies.report._write import (
 __all__ = [
     "EFFICIENCY_COLUMNS",
     "Report",
+    "ReportFolderError",
+    "check_report_folder",
+    "claim",
     "efficiency_figure",
+    "owned_files",
     "print_report",
     "report_is_current",
+    "seed_table_file",
     "write_report",
 ]

@@ -1,7 +1,8 @@
 """``python -m studies.report``: turn the stored studies of a prefix into tables, plots and notes.
 
 Reads only; never runs a trial. Writes into ``--out`` (default ``reports/<prefix>``) and, unless
-``--no-dashboard``, attaches a note and plots to each study for optuna-dashboard.
+``--no-dashboard``, attaches a note and plots to each study for optuna-dashboard. Overwrites and
+removes only files an earlier report wrote there.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 import optuna
 
 from data import DataError, Dataset, load_heart, named
+from studies.report._folder import ReportFolderError
 from studies.report._write import print_report, write_report
-from studies.settings import Parser, add_storage_arguments, run_storage_command
+from studies.settings import Parser, add_storage_arguments, print_error, run_storage_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> int:
     out = args.out or Path("reports") / args.study_prefix
     dataset = _dataset(args.data)
-    print_report(write_report(storage, args.study_prefix, out, dataset, not args.no_dashboard))
+    try:
+        report = write_report(storage, args.study_prefix, out, dataset, not args.no_dashboard)
+    except ReportFolderError as error:
+        print_error(error)
+        return 2
+    print_report(report)
     return 0
 
 

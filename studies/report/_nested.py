@@ -73,6 +73,7 @@ class OuterPrediction:
     inner out-of-fold predictions on the part's training rows."""
 
     part: str
+    rows: np.ndarray
     y: np.ndarray
     proba: np.ndarray
     inner_y: np.ndarray
@@ -85,6 +86,7 @@ def outer_predictions(view: StudyView) -> OuterPrediction | None:
         return None
     return OuterPrediction(
         part=view.part,
+        rows=np.asarray(attrs["test_rows"], dtype=int),
         y=np.asarray(attrs["test_y"], dtype=float),
         proba=np.asarray(attrs["test_proba"], dtype=float),
         inner_y=np.asarray(attrs["inner_y"], dtype=float),
@@ -185,7 +187,9 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
         pairs.append(
             (a.model, b.model, corrected_resampled_ttest(scores_a, scores_b, n_test / n_train))
         )
-    adjusted = holm([test.p for *_, test in pairs])
+    p_values = [test.p for *_, test in pairs]
+    adjusted = holm(p_values)
+    family_size = sum(not math.isnan(p) for p in p_values)
     rows = [
         {
             "comparison": "nested (outer folds; each winner picked on its own training part)",
@@ -197,6 +201,8 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
             "t_statistic": test.t,
             "p_value": test.p,
             "p_holm": p_holm,
+            "holm_family": f"nested: outer folds, {metric}",
+            "holm_family_size": family_size,
             "verdict": verdict(a, b, metric, test.mean_difference, test.p, p_holm, test.note),
         }
         for (a, b, test), p_holm in zip(pairs, adjusted, strict=True)
@@ -235,18 +241,17 @@ def out_of_sample(
     views: Sequence[StudyView], results: Sequence[Nested]
 ) -> tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Each model's out-of-sample (y, proba): the nested out-of-fold predictions where they
-    exist, else the test rows' predictions; and which source that is."""
+    exist, else the test rows' predictions; and which source that is.
+
+    With repeated nested CV each row is held out once per repeat: its predictions are averaged,
+    so that calibration, its bins' intervals and the decision curve count each row once.
+    """
     if results:
-        return (
-            "nested out-of-fold predictions",
-            {
-                r.model: (
-                    np.concatenate([p.y for p in r.predictions]),
-                    np.concatenate([p.proba for p in r.predictions]),
-                )
-                for r in results
-            },
+        repeats = max(_repeats(r.predictions) for r in results)
+        source = "nested out-of-fold predictions" + (
+            f" (each row's mean over its {repeats} repeats)" if repeats > 1 else ""
         )
+        return (source, {r.model: _per_row(r.predictions) for r in results})
     found = {}
     for view in views:
         attrs = view.study.user_attrs
@@ -256,6 +261,24 @@ def out_of_sample(
                 np.asarray(attrs["test_proba"], dtype=float),
             )
     return ("the test rows", found)
+
+
+def _repeats(predictions: Sequence[OuterPrediction]) -> int:
+    """How many times the most-often held-out row was held out."""
+    rows = np.concatenate([p.rows for p in predictions])
+    return int(np.bincount(rows).max()) if rows.size else 0
+
+
+def _per_row(predictions: Sequence[OuterPrediction]) -> tuple[np.ndarray, np.ndarray]:
+    """(y, mean predicted probability) of each distinct row held out, in row order."""
+    rows = np.concatenate([p.rows for p in predictions])
+    y = np.concatenate([p.y for p in predictions])
+    proba = np.concatenate([p.proba for p in predictions])
+    distinct, which = np.unique(rows, return_inverse=True)
+    mean = np.bincount(which, weights=proba) / np.bincount(which)
+    labels = np.zeros(distinct.size)
+    labels[which] = y
+    return labels, mean
 
 
 def calibration_infos(

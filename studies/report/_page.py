@@ -107,6 +107,12 @@ def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
             "mean difference (a - b)": comparison["mean_difference"].map(number),
             "p": comparison["p_value"].map(number),
             "Holm-adjusted p": comparison["p_holm"].map(number),
+            "adjusted within (pairs)": [
+                f"{family} ({size})"
+                for family, size in zip(
+                    comparison["holm_family"], comparison["holm_family_size"], strict=True
+                )
+            ],
             "in words": comparison["verdict"],
         }
     )

@@ -51,6 +51,8 @@ COMPARISON_COLUMNS = [
     "t_statistic",
     "p_value",
     "p_holm",
+    "holm_family",
+    "holm_family_size",
     "verdict",
 ]
 SEED_VS_SEARCH_COLUMNS = [
@@ -192,7 +194,9 @@ def verdict(
 
 def comparison_table(views: list[StudyView]) -> pd.DataFrame:
     """Every pair of searches of one part, on their best trials' paired fold scores (the metric
-    each search optimized), with Holm-adjusted p-values over all the pairs."""
+    each search optimized). Holm's adjustment runs within each part's pairs: adding the outer
+    parts of a nested run, or the sites, to a storage leaves the default design's p-values as
+    they were."""
     scored = []
     for view in views:
         best = view.best()
@@ -210,9 +214,16 @@ def comparison_table(views: list[StudyView]) -> pd.DataFrame:
         else:
             test = None
         pairs.append((view_a, view_b, metric, len(a), test))
-    adjusted = holm([test.p if test else math.nan for *_, test in pairs])
+    # One family per part (and metric): the pairs one design part's question asks about.
+    families = [
+        f"within-search: {view_a.part or 'default design'}, {metric}"
+        for view_a, _, metric, *_ in pairs
+    ]
+    adjusted, sizes = holm_within(families, [test.p if test else math.nan for *_, test in pairs])
     rows = []
-    for (view_a, view_b, metric, n_folds, test), p_holm in zip(pairs, adjusted, strict=True):
+    for (view_a, view_b, metric, n_folds, test), p_holm, family, size in zip(
+        pairs, adjusted, families, sizes, strict=True
+    ):
         difference = test.mean_difference if test else math.nan
         p = test.p if test else math.nan
         note = test.note if test else "different fold plans"
@@ -227,10 +238,27 @@ def comparison_table(views: list[StudyView]) -> pd.DataFrame:
                 "t_statistic": test.t if test else math.nan,
                 "p_value": p,
                 "p_holm": p_holm,
+                "holm_family": family,
+                "holm_family_size": size,
                 "verdict": verdict(view_a.label, view_b.label, metric, difference, p, p_holm, note),
             }
         )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def holm_within(families: list[str], p_values: list[float]) -> tuple[list[float], list[int]]:
+    """Holm's adjustment run separately within each family of p-values; and each p-value's
+    family size (the p-values the adjustment counted: NaN does not count)."""
+    adjusted = [math.nan] * len(p_values)
+    sizes = [0] * len(p_values)
+    for family in dict.fromkeys(families):
+        members = [i for i, name in enumerate(families) if name == family]
+        values = [p_values[i] for i in members]
+        size = sum(not math.isnan(p) for p in values)
+        for index, value in zip(members, holm(values), strict=True):
+            adjusted[index] = value
+            sizes[index] = size
+    return adjusted, sizes
 
 
 def _same_plan(a: StudyView, b: StudyView) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,6 +24,13 @@ from studies.report._efficiency import (
     efficiency_info,
     efficiency_sentence,
     read_efficiency,
+)
+from studies.report._folder import (
+    check_free,
+    claim,
+    owned_files,
+    replace_files,
+    seed_table_file,
 )
 from studies.report._info import (
     ONE_SE_RULE,
@@ -108,19 +117,28 @@ def write_report(
     """Read every study of ``prefix`` and write the report into ``out``. Never runs a trial.
 
     ``dataset`` is needed only for the coefficient paths (a refit on the training rows); without
-    it the studies' own record of their data is loaded (and skipped if it cannot be). Files of an
-    earlier report that this one no longer writes are removed.
+    it the studies' own record of their data is loaded (and skipped if it cannot be). Files an
+    earlier report wrote that this one does not are removed; no other file is touched (see
+    :mod:`studies.report._folder`).
+
+    Raises:
+        ReportFolderError: ``out`` holds a file the report would write that no report wrote;
+            raised before anything is written.
     """
     report = Report(out)
-    out.mkdir(parents=True, exist_ok=True)
     views = load_views(storage, prefix)
+    seed_files = [seed_table_file(view.seed_grid) for view in views if view.seed_grid]
+    owned = owned_files(out, prefix, seed_files)
     if not views:
+        check_free(out, ["index.html"], owned)
+        owned.add("index.html")
+        claim(out, ["index.html"], owned)
         report.not_run.append(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
         report.answer = [f"Nothing to say yet: {report.not_run[0]}."]
         report.files.append(write_page(out, TITLE, "", report.answer, []))
-        _remove_stale(out, report.files)
+        replace_files(out, _names(out, report.files), owned)
         return report
     report.not_run += _not_run(views)
     if dataset is None:
@@ -150,13 +168,7 @@ def write_report(
     if not sites.empty:
         tables["sites"] = sites
         tables["missingness"] = missingness_table(views)
-    for name, table in tables.items():
-        report.files.append(_csv(table, out / f"{name}.csv"))
-    (out / "trials").mkdir(exist_ok=True)
-    for view in views:
-        report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
-    seed_tables = [p for p in sorted(out.glob("seed_*.csv")) if p.name != "seed_vs_search.csv"]
-    report.files += seed_tables
+    seed_tables = [out / name for name in seed_files if name in owned and (out / name).is_file()]
     report.flags = _tables.edge_flags(views)
     infos = Infos(
         curves=curve_infos(views),
@@ -169,6 +181,23 @@ def write_report(
         fronts=fronts,
         efficiency=efficiency_info(efficiency) if efficiency is not None else None,
     )
+    figures = _figures(views, infos)
+    planned = [
+        *(f"{name}.csv" for name in tables),
+        *(f"trials/{view.name}.csv" for view in views),
+        *(f"{name}.png" for name in figures),
+        "index.html",
+    ]
+    check_free(out, planned, owned)
+    # Listed before they are written: a report stopped half-way leaves files the next one owns.
+    owned |= set(planned)
+    claim(out, planned, owned)
+    for name, table in tables.items():
+        report.files.append(_csv(table, out / f"{name}.csv"))
+    (out / "trials").mkdir(exist_ok=True)
+    for view in views:
+        report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
+    report.files += seed_tables
     honest = honest_sentences(nested, tables["comparison"], calibrations)
     travel = sites_sentence(sites)
     if travel:
@@ -178,8 +207,8 @@ def write_report(
         honest.append(sparse)
     report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
     images = {
-        name: _save(figure, out / f"{name}.png", report)
-        for name, figure in _figures(views, infos).items()
+        name: _save(caption, draw, out / f"{name}.png", report)
+        for name, (caption, draw) in figures.items()
     }
     sections = _sections(views, tables, seed_tables, images, infos)
     sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
@@ -188,7 +217,7 @@ def write_report(
     report.files.append(write_page(out, TITLE, meta, report.answer, shown))
     if dashboard:
         _save_dashboard_notes(views, tables, report, infos)
-    _remove_stale(out, report.files)
+    replace_files(out, _names(out, report.files), owned)
     return report
 
 
@@ -213,8 +242,8 @@ def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Pa
     return bool(ends) and index.stat().st_mtime >= max(ends)
 
 
-def _save(figure: tuple[str, Figure], path: Path, report: Report) -> tuple[str, Path]:
-    caption, drawing = figure
+def _save(caption: str, draw: Callable[[], Figure], path: Path, report: Report) -> tuple[str, Path]:
+    drawing = draw()
     drawing.savefig(path, dpi=110)
     plt.close(drawing)
     report.files.append(path)
@@ -272,8 +301,10 @@ def _sections(
         "The models compared on the same folds",
         paragraphs=[
             "Paired fold scores of each pair's best trials; Nadeau and Bengio's corrected "
-            "resampled t-test (the folds share training rows), Holm's adjustment over all pairs. "
-            "The best trials were picked on these same folds, so the p-values lean optimistic."
+            "resampled t-test (the folds share training rows), Holm's adjustment within each "
+            "family of pairs: the default design's, each outer part's or site's, the nested "
+            "comparison's (so adding a design leaves the others' p-values as they were). The best "
+            "trials were picked on these same folds, so the p-values lean optimistic."
         ],
         tables=[comparison_view(tables["comparison"])],
     )
@@ -320,9 +351,12 @@ def _sections(
         across.paragraphs.append(
             "Leave-one-site-out: each site is held out in turn and scored by models searched and "
             "refit on the other sites' rows; tuned on Cleveland: searched and refit on Cleveland, "
-            "scored at each other site. 'Recalibrated' shifts the predicted log-odds so that "
-            "their mean matches the site's prevalence (calibration-in-the-large), a common, "
-            "honest local fix; discrimination (AUC) does not change with it."
+            "scored at each other site. 'Recalibrated' is the common local fix of "
+            "calibration-in-the-large, cross-fitted: the shift of the predicted log-odds that "
+            "matches the site's rate is fitted on one stratified half of the site's rows and "
+            "applied to the other half, and the other way round, so no row is scored by a shift "
+            "fitted on it (an estimate of what the fix gains on the site's next patients); "
+            "discrimination (AUC) barely changes with it."
         )
         across.tables.append(sites_view(tables["sites"]))
         across.images += pick("sites_auc")
@@ -374,12 +408,8 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _remove_stale(out: Path, files: list[Path]) -> None:
-    """Delete report files an earlier run wrote and this one does not list."""
-    keep = {path.resolve() for path in files}
-    for path in [*out.glob("*.png"), *out.glob("*.csv"), *out.glob("trials/*.csv")]:
-        if path.resolve() not in keep:
-            path.unlink()
+def _names(out: Path, files: list[Path]) -> list[str]:
+    return [path.relative_to(out).as_posix() for path in files]
 
 
 def _not_run(views: list[StudyView]) -> list[str]:
@@ -449,47 +479,67 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
     return prepare_fold(dataset.X, dataset.y, train, test, columns)
 
 
-def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Figure]]:
-    figures: dict[str, tuple[str, Figure]] = {}
+def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Callable[[], Figure]]]:
+    """Each plot's file stem, caption and drawer: named before anything is drawn or written."""
+    figures: dict[str, tuple[str, Callable[[], Figure]]] = {}
     searches = [view for view in views if view.is_search and view.complete and not view.part]
     if searches:
         figures["optimization_history"] = (
             "How the searches progressed",
-            _matplotlib.optimization_history([v.study for v in searches], searches[0].metric),
+            partial(
+                _matplotlib.optimization_history, [v.study for v in searches], searches[0].metric
+            ),
         )
     for info in infos.curves:
-        figures[info.name] = (info.title, _matplotlib.regularization_curve(info))
+        figures[info.name] = (info.title, partial(_matplotlib.regularization_curve, info))
     for plane in infos.planes:
-        figures[plane.name] = (plane.title, _matplotlib.plane(plane))
+        figures[plane.name] = (plane.title, partial(_matplotlib.plane, plane))
     for path in infos.paths:
-        figures[path.name] = (path.title, _matplotlib.coefficient_path(path))
-    for view in searches:
-        best = view.best()
-        if len(view.complete) >= 2 and best is not None and len(best.params) > 1:
-            title = f"{view.label}: which parameter mattered"
-            figures[f"importances_{view.suffix}"] = (
-                title,
-                _matplotlib.param_importances(view.study, title),
-            )
+        figures[path.name] = (path.title, partial(_matplotlib.coefficient_path, path))
+    for view in _importance_views(views):
+        title = _importance_title(view)
+        figures[f"importances_{view.suffix}"] = (
+            title,
+            partial(_matplotlib.param_importances, view.study, title),
+        )
     for steps in infos.intermediates:
-        figures[steps.name] = (steps.title, _matplotlib.intermediate_values(steps))
+        figures[steps.name] = (steps.title, partial(_matplotlib.intermediate_values, steps))
     for calibrated in infos.calibrations:
         figures[calibrated.name] = (
             f"{calibrated.model}: calibration",
-            _matplotlib.calibration_plot(calibrated),
+            partial(_matplotlib.calibration_plot, calibrated),
         )
     if infos.decision is not None:
-        figures["decision_curve"] = ("Decision curve", _matplotlib.decision_curve(infos.decision))
+        figures["decision_curve"] = (
+            "Decision curve",
+            partial(_matplotlib.decision_curve, infos.decision),
+        )
     if infos.sites is not None:
-        figures[infos.sites.name] = (infos.sites.title, _matplotlib.sites_auc(infos.sites))
+        figures[infos.sites.name] = (infos.sites.title, partial(_matplotlib.sites_auc, infos.sites))
     for front in infos.fronts:
-        figures[front.name] = (front.title, _matplotlib.sparsity_front(front))
+        figures[front.name] = (front.title, partial(_matplotlib.sparsity_front, front))
     if infos.efficiency is not None:
         figures[infos.efficiency.name] = (
             infos.efficiency.title,
-            _matplotlib.search_efficiency(infos.efficiency),
+            partial(_matplotlib.search_efficiency, infos.efficiency),
         )
     return figures
+
+
+def _importance_title(view: StudyView) -> str:
+    return f"{view.label}: which parameter mattered"
+
+
+def _importance_views(views: list[StudyView]) -> list[StudyView]:
+    """The default design's searches with more than one parameter and two complete trials."""
+    chosen = []
+    for view in views:
+        best = view.best()
+        if not (view.is_search and not view.part and best is not None):
+            continue
+        if len(view.complete) >= 2 and len(best.params) > 1:
+            chosen.append(view)
+    return chosen
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -534,20 +584,27 @@ def _save_dashboard_notes(
     searches = [view for view in views if view.is_search and view.complete and not view.part]
     planes = {info.name: info for info in infos.planes}
     intermediates = {info.name: info for info in infos.intermediates}
+    important = {view.name for view in _importance_views(views)}
     with warnings.catch_warnings():
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        history = (
-            _plotly.optimization_history([v.study for v in searches], searches[0].metric)
+        # Every study's page shows the plots of the whole run; a model's own plots go to its
+        # studies (a nested model's calibration to its default-design and outer-part studies).
+        shared = {
+            "history": _plotly.optimization_history([v.study for v in searches], searches[0].metric)
             if searches
-            else None
-        )
+            else None,
+            "decision-curve": _plotly.decision_curve(infos.decision) if infos.decision else None,
+            "sites-auc": _plotly.sites_auc(infos.sites) if infos.sites else None,
+        }
+        calibrations = {info.model: _plotly.calibration_plot(info) for info in infos.calibrations}
         for view in views:
             optuna_dashboard.save_note(view.study, note)
-            if history is not None:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study, history, graph_object_id="history"
-                )
+            for graph_id, figure in shared.items():
+                if figure is not None:
+                    optuna_dashboard.save_plotly_graph_object(
+                        view.study, figure, graph_object_id=graph_id
+                    )
             family = view.family
             for info in infos.curves:
                 if family is not None and view.label in info.best:
@@ -567,6 +624,17 @@ def _save_dashboard_notes(
                     view.study,
                     _plotly.intermediate_values(intermediates[f"intermediate_{view.suffix}"]),
                     graph_object_id="intermediate-values",
+                )
+            model = view.label.split(" [")[0]
+            if view.is_search and model in calibrations:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study, calibrations[model], graph_object_id="calibration"
+                )
+            if view.name in important:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study,
+                    _plotly.param_importances(view.study, _importance_title(view)),
+                    graph_object_id="importances",
                 )
 
 

@@ -10,10 +10,11 @@ import pytest
 from objectives.stats import (
     calibration,
     calibration_bins,
+    crossfit_recalibration,
     decision_curve,
     logit,
     net_benefit,
-    recalibrate_intercept,
+    shift_log_odds,
     smooth_calibration,
 )
 
@@ -87,12 +88,38 @@ def test_one_class_cannot_be_calibrated() -> None:
     assert "one class" in result.note
 
 
-def test_recalibrating_the_intercept_matches_the_prevalence() -> None:
+def test_the_calibration_intercept_shifts_the_mean_prediction_to_the_observed_rate() -> None:
     p = np.array([0.1, 0.3, 0.6, 0.9])
-    shifted = recalibrate_intercept(p, prevalence=0.75)
+    y = np.array([1, 1, 1, 0])
+    shifted = shift_log_odds(p, calibration(y, p).intercept)
     assert shifted.mean() == pytest.approx(0.75, abs=1e-9)
     # One constant on the log-odds: the differences of log-odds are kept.
     np.testing.assert_allclose(np.diff(logit(shifted)), np.diff(logit(p)), rtol=1e-6)
+
+
+def test_crossfit_recalibration_by_hand() -> None:
+    # Six rows predicted 0.5, three of each class. Two stratified halves of three rows split each
+    # class 2 + 1, so, whatever the shuffle, one half holds 2 events (rate 2/3) and the other 1
+    # (rate 1/3). The intercept fitted on a half of constant predictions is its rate's log-odds,
+    # so each half is predicted the *other* half's rate: the 2-event half 1/3, the other 2/3.
+    y = np.array([1, 0, 1, 0, 1, 0])
+    p = np.full(6, 0.5)
+    recalibrated = crossfit_recalibration(y, p)
+    assert sorted(recalibrated) == pytest.approx([1 / 3] * 3 + [2 / 3] * 3)
+    # Brier: the 2-event half (2/3)^2 * 2 + (1/3)^2 = 1, the other half likewise: 2 / 6 = 1/3.
+    assert np.mean((recalibrated - y) ** 2) == pytest.approx(1 / 3)
+    # Each half predicts its minority class: one correct row of three in each.
+    assert np.mean((recalibrated > 0.5) == (y == 1)) == pytest.approx(1 / 3)
+    # The same shift fitted and scored in sample: intercept 0 (the rate is already 1/2), the
+    # predictions stay 0.5 and the Brier score 0.25, flattering the fix by 1/12.
+    in_sample = shift_log_odds(p, calibration(y, p).intercept)
+    assert np.mean((in_sample - y) ** 2) == pytest.approx(0.25)
+    # The same rows and seed give the same split.
+    np.testing.assert_array_equal(crossfit_recalibration(y, p), recalibrated)
+
+
+def test_crossfit_recalibration_needs_two_rows_of_each_class() -> None:
+    assert np.isnan(crossfit_recalibration([1, 0, 0, 0], [0.2, 0.3, 0.4, 0.5])).all()
 
 
 def test_net_benefit_by_hand() -> None:

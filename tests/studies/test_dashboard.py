@@ -3,7 +3,9 @@ real browser (Debian's Chromium driven by Playwright)."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import os
 import shutil
 import socket
@@ -13,7 +15,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import optuna
 import pandas as pd
 import pytest
@@ -44,13 +48,14 @@ def get(url: str, timeout: float = 10.0) -> bytes:
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A small finished run (both linear studies) with its report, notes and plots."""
+    """A small finished run (the three linear studies) with its report, notes and plots."""
     folder = tmp_path_factory.mktemp("finished")
     data = folder / "heart.csv"
     make_heart_frame(80).to_csv(data, index=False)
     storage = f"sqlite:///{folder / 'heart.db'}"
     argv = ["--data", str(data), "--storage", storage, "--trials", "8", "--quiet",
-            "--models", "logreg-l1,logreg-l2", "--out", str(folder / "reports")]  # fmt: skip
+            "--models", "logreg-l1,logreg-l2,logreg-enet", "--metric", "accuracy",
+            "--out", str(folder / "reports")]  # fmt: skip
     assert heart_main(argv) == 0
     return storage, folder / "reports"
 
@@ -118,7 +123,7 @@ def test_missing_storage_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_csv_download_matches_the_report(finished: tuple[str, Path], dashboard: str) -> None:
     storage, reports = finished
-    for name in ("heart-logreg-l1", "heart-logreg-l2"):
+    for name in ("heart-logreg-l1", "heart-logreg-l2", "heart-logreg-enet"):
         body = get(f"{dashboard}/csv/{study_id(storage, name)}").decode()
         downloaded = pd.read_csv(io.StringIO(body))
         report = pd.read_csv(reports / "trials" / f"{name}.csv")
@@ -127,6 +132,60 @@ def test_csv_download_matches_the_report(finished: tuple[str, Path], dashboard: 
         pd.testing.assert_series_equal(
             downloaded["Value"], report["value"], check_names=False, rtol=1e-12
         )
+
+
+def dashboard_graphs(storage: str, name: str) -> dict[str, dict[str, Any]]:
+    """The plotly figures optuna-dashboard shows for a study, read back from the system
+    attributes they are stored in (``dashboard:plot_data:<id>:<chunk>``)."""
+    rdb = optuna.storages.RDBStorage(storage)
+    attrs = rdb.get_study_system_attrs(rdb.get_study_id_from_name(name))
+    chunks: dict[str, dict[int, str]] = {}
+    for key, value in attrs.items():
+        if key.startswith("dashboard:plot_data:"):
+            graph, index = key.removeprefix("dashboard:plot_data:").rsplit(":", 1)
+            chunks.setdefault(graph, {})[int(index)] = value
+    return {graph: json.loads("".join(c[i] for i in sorted(c))) for graph, c in chunks.items()}
+
+
+def trace(figure: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [t for t in figure["data"] if t.get("name") == name]
+    return found
+
+
+def numbers(values: Any) -> np.ndarray:
+    """A trace's x or y: a list, or plotly's typed array (``{"dtype", "bdata"}``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values, dtype=float)
+
+
+def test_the_dashboard_gets_every_plot_of_the_report(finished: tuple[str, Path]) -> None:
+    """Calibration, decision curve and parameter importances reach the dashboard beside the
+    history and the curve, drawn from the numbers the report's PNGs draw."""
+    storage = finished[0]
+    l1 = dashboard_graphs(storage, "heart-logreg-l1")
+    assert set(l1) == {"history", "regularization-curve", "intermediate-values", "calibration",
+                       "decision-curve"}  # fmt: skip
+    attrs = optuna.load_study(study_name="heart-logreg-l1", storage=storage).user_attrs
+    y, proba = np.array(attrs["test_y"], dtype=float), np.array(attrs["test_proba"])
+    assert len(y) == 16  # the test rows: the report's out-of-sample source without --nested
+    bins = trace(l1["calibration"], "bins (95% Wilson)")
+    # 16 rows: one quantile bin, its mean prediction and observed share.
+    np.testing.assert_allclose(numbers(bins["x"]), [proba.mean()])
+    np.testing.assert_allclose(numbers(bins["y"]), [y.mean()])
+    curve = trace(l1["decision-curve"], "logreg-l1")
+    thresholds = numbers(curve["x"])
+    expected = [(np.sum((proba >= t) & (y == 1)) - np.sum((proba >= t) & (y == 0)) * t / (1 - t))
+                / len(y) for t in thresholds]  # fmt: skip
+    np.testing.assert_allclose(numbers(curve["y"]), expected, atol=1e-12)
+    assert {t["name"] for t in l1["decision-curve"]["data"]} == {
+        "logreg-l1", "logreg-l2", "logreg-enet", "treat all", "treat none"
+    }  # fmt: skip
+    enet = dashboard_graphs(storage, "heart-logreg-enet")
+    assert {"importances", "calibration"} <= set(enet)
+    (bars,) = enet["importances"]["data"]
+    assert sorted(bars["y"]) == ["C", "l1_ratio"]
+    assert "importances" not in l1  # one parameter: nothing to rank
 
 
 def test_reading_while_a_study_writes(tmp_path: Path) -> None:

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 from optuna.trial import TrialState
 
+from data import reload
 from objectives import FAMILIES
 from studies.heart import main
 from studies.report._pareto import front_infos, front_sentence, pareto_table
 from studies.report._views import load_views
+from studies.report._write import _training_part
 from tests.conftest import make_heart_frame
 
 
@@ -136,5 +138,13 @@ def test_the_command_line_runs_a_sparsity_front_and_reports_it(tmp_path: Path) -
         )
         kept = [name for name in str(row.features).split(", ") if name]
         assert len(kept) == int(float(str(row.refit_n_nonzero)))
-    assert (out / "sparsity_front_logreg-l1.png").is_file()
-    assert "The sparsity front" in (out / "index.html").read_text(encoding="utf-8")
+    # The plot draws the front and every trial: the same points as the table and the study.
+    views = load_views(optuna.storages.RDBStorage(storage), "heart")
+    dataset = reload(front_study_.user_attrs["data"])
+    (info,) = front_infos(views, dataset, _training_part(views, dataset))
+    assert info.front["trial"].tolist() == table["trial"].tolist()
+    assert info.front["features"].tolist() == table["features"].tolist()
+    assert sorted(info.trials["number"]) == sorted(t.number for t in trials)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "The sparsity front" in page
+    assert page.count(f"<img alt='{info.title}'") == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +15,10 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
 from objectives.stats import corrected_resampled_ttest, holm
+from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
+from studies.report._folder import MANIFEST, ReportFolderError, is_report_name, owned_files
 from studies.report._info import curve_infos, local_means, one_standard_error_choice
 from studies.report._tables import (
     COMPARISON_COLUMNS,
@@ -27,6 +31,7 @@ from studies.report._tables import (
 from studies.report._views import load_views
 from studies.settings import parse_ranges
 from studies.trials import best_trial
+from tests.conftest import make_heart_frame
 
 C = FloatDistribution(1e-4, 1e4, log=True)
 RATIO = FloatDistribution(0.0, 1.0)
@@ -168,6 +173,41 @@ def test_three_models_get_holm_adjusted_verdicts() -> None:
     assert "the folds cannot tell them apart" in l1_l2["verdict"]
 
 
+def test_holm_adjusts_within_one_parts_family_of_pairs() -> None:
+    """The default design's three pairs are one family: the outer parts' pairs, added to the same
+    storage, change none of its adjusted p-values."""
+    scores = {"logreg-l1": [0.80, 0.85, 0.90, 0.75, 0.80],
+              "logreg-l2": [0.70, 0.80, 0.85, 0.70, 0.78],
+              "logreg-enet": [0.79, 0.84, 0.91, 0.74, 0.79]}  # fmt: skip
+    alone = optuna.storages.InMemoryStorage()
+    for family, folds in scores.items():
+        add_trial(make_study(alone, family), {"C": 1.0}, folds)
+    before = comparison_table(load_views(alone, "t"))
+    nested = optuna.storages.InMemoryStorage()
+    for family, folds in scores.items():
+        add_trial(make_study(nested, family), {"C": 1.0}, folds)
+        for part in ("outer-1-1", "outer-1-2"):
+            study = optuna.create_study(storage=nested, study_name=f"t-{family}-{part}",
+                                        direction="maximize")  # fmt: skip
+            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part})
+            add_trial(study, {"C": 1.0}, [v - 0.1 for v in folds])
+    after = comparison_table(load_views(nested, "t"))
+    default = after[after["holm_family"] == "within-search: default design, accuracy"]
+    pd.testing.assert_frame_equal(default.reset_index(drop=True), before)
+    # By hand (see test_three_models_get_holm_adjusted_verdicts): the smallest of 3 p-values, x 3.
+    l1_l2 = default[(default["model_a"] == "logreg-l1") & (default["model_b"] == "logreg-l2")]
+    assert l1_l2["p_holm"].tolist() == pytest.approx([3 * 0.0491], abs=3e-4)
+    assert default["holm_family_size"].tolist() == [3, 3, 3]
+    outer = after[after["holm_family"] == "within-search: outer-1-1, accuracy"]
+    assert len(outer) == 3
+    assert outer["holm_family_size"].tolist() == [3, 3, 3]
+    assert set(after["holm_family"]) == {
+        "within-search: default design, accuracy",
+        "within-search: outer-1-1, accuracy",
+        "within-search: outer-1-2, accuracy",
+    }
+
+
 def test_studies_on_different_fold_plans_are_not_paired() -> None:
     storage = optuna.storages.InMemoryStorage()
     for family, plan in (("logreg-l1", "a"), ("logreg-l2", "b")):
@@ -219,6 +259,21 @@ def test_a_lone_lucky_trial_at_a_strong_penalty_is_not_the_one_se_choice() -> No
     assert one_standard_error_choice(points, 1e-4, "accuracy") == pytest.approx(0.09)
 
 
+def test_the_one_standard_error_is_the_best_trials_fold_sd_over_root_folds() -> None:
+    """Best trial: folds .78, .88, .83, .78, .88 (mean .83, sd .05, so SE .05 / sqrt 5 = .0224).
+    Dense around C = 1 (local mean .8233) and around C = 0.01 (.79): .79 lies beyond one SE of
+    .8233 (.8010) but within one sd (.7733), so the one-SE choice stays in the best region."""
+    storage = optuna.storages.InMemoryStorage()
+    study = make_study(storage, "logreg-l1")
+    add_trial(study, {"C": 1.0}, [0.78, 0.88, 0.83, 0.78, 0.88])
+    for c, value in ((0.9, 0.82), (1.1, 0.82), (0.009, 0.79), (0.01, 0.79), (0.011, 0.79)):
+        add_trial(study, {"C": c}, [value] * 5)
+    (info,) = curve_infos(load_views(storage, "t"))
+    best = info.points[info.points["x"] == 1.0].iloc[0]
+    assert best["se"] == pytest.approx(0.05 / math.sqrt(5))
+    assert info.one_se["logreg-l1"] == pytest.approx(0.9)
+
+
 def test_trials_table_has_flat_stable_columns(storage: optuna.storages.BaseStorage) -> None:
     view = load_views(storage, "t")[0]
     table = trials_table(view)
@@ -262,12 +317,10 @@ def test_a_linear_range_widens_by_its_width() -> None:
     assert _wider(IntDistribution(2, 10), "lower") == "-6,10"
 
 
-def test_write_report_writes_every_file_and_removes_stale_ones(
+def test_write_report_writes_every_file(
     storage: optuna.storages.BaseStorage, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale_plot.png").write_bytes(b"old")
     report = write_report(storage, "t", out)
     names = {path.relative_to(out).as_posix() for path in report.files}
     expected = {
@@ -276,14 +329,198 @@ def test_write_report_writes_every_file_and_removes_stale_ones(
         "regularization_curve.png", "intermediate_logreg-l1.png",
     }  # fmt: skip
     assert expected <= names
-    assert not (out / "stale_plot.png").exists()
     assert all(path.stat().st_size > 0 for path in report.files)
+    assert all(is_report_name(name, "t") for name in names)
+    views = load_views(storage, "t")
+    # The CSVs hold the tables, not just their headers.
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["model"].tolist() == ["logreg-l1", "logreg-l2"]
+    assert summary["best_cv_value"].tolist() == pytest.approx([0.82, 0.766])
+    assert summary["n_pruned"].tolist() == [1, 0]
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert comparison["t_statistic"].tolist() == pytest.approx([2.7941], abs=1e-4)
+    trials = pd.read_csv(out / "trials" / "t-logreg-l1.csv")
+    assert trials["fold_accuracy_3"].tolist()[:3] == pytest.approx([0.85, 0.90, 0.85])
+    assert trials["state"].tolist() == trials_table(views[0])["state"].tolist()
     page = (out / "index.html").read_text()
     assert "logreg-l1 is more accurate than logreg-l2" in page
     assert "lies at the upper edge" in page
     assert page.count("data:image/png;base64,") == sum(name.endswith(".png") for name in names)
     assert "The article's grids: not run (add --reproduce-seed)." in page
     assert "What the numbers say" in page
+
+
+def manifest(out: Path) -> set[str]:
+    return set(json.loads((out / MANIFEST).read_text())["files"])
+
+
+USER_FILES = ("mydata.csv", "photo.png", "seed_notes.csv", "notes.txt", "trials/notes.csv",
+              "trials/t-mine.csv", "old/summary.csv")  # fmt: skip
+
+
+def add_user_files(out: Path) -> dict[str, bytes]:
+    """Files a user keeps in the report folder, with their contents."""
+    contents = {}
+    for name in USER_FILES:
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        contents[name] = f"the user's {name}".encode()
+        path.write_bytes(contents[name])
+    return contents
+
+
+def test_a_report_removes_only_the_stale_files_a_report_wrote(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    enet = make_study(storage, "logreg-enet")
+    add_trial(enet, {"C": 1.0, "l1_ratio": 0.5}, [0.7, 0.8, 0.75, 0.7, 0.8])
+    add_trial(enet, {"C": 2.0, "l1_ratio": 0.2}, [0.7, 0.8, 0.7, 0.7, 0.8])
+    write_report(storage, "t", out, dashboard=False)
+    stale = {"trials/t-logreg-enet.csv", "importances_logreg-enet.png",
+             "regularization_curve_l1_ratio.png"}  # fmt: skip
+    assert stale <= manifest(out)
+    user = add_user_files(out)
+    optuna.delete_study(study_name="t-logreg-enet", storage=storage)
+    report = write_report(storage, "t", out, dashboard=False)
+    for name in stale:
+        assert not (out / name).exists()
+    for name, content in user.items():
+        assert (out / name).read_bytes() == content
+    written = {path.relative_to(out).as_posix() for path in report.files}
+    assert manifest(out) == written
+    assert not written & set(USER_FILES)
+
+
+def test_a_report_refuses_to_overwrite_a_file_no_report_wrote(
+    storage: optuna.storages.BaseStorage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").write_text("the user's own summary")
+    (out / "trials").mkdir()
+    (out / "trials" / "t-logreg-l2.csv").write_text("the user's")
+    taken = re.escape("summary.csv, trials/t-logreg-l2.csv, which no report")
+    with pytest.raises(ReportFolderError, match=taken):
+        write_report(storage, "t", out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "summary.csv", "trials", "trials/t-logreg-l2.csv"
+    ]  # fmt: skip
+    assert (out / "summary.csv").read_text() == "the user's own summary"
+    # Nothing written to the storage either: no dashboard note.
+    assert not storage.get_study_system_attrs(storage.get_study_id_from_name("t-logreg-l1"))
+
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    optuna.copy_study(from_study_name="t-logreg-l1", from_storage=storage, to_storage=url)
+    capsys.readouterr()
+    assert report_main(["--storage", url, "--study-prefix", "t", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"Error: --out {out} already holds summary.csv, which no report of this tool wrote; the "
+        "report would overwrite it: choose another --out (or move it away)\n"
+    )
+    assert not (out / "index.html").exists()
+
+
+def test_a_run_refuses_a_report_folder_before_it_opens_the_storage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "heart.csv"
+    make_heart_frame(60).to_csv(data, index=False)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "index.html").write_text("<html>my own page</html>")
+    (out / "sites_auc.png").write_bytes(b"my own plot")
+    db = tmp_path / "run.db"
+    argv = ["--data", str(data), "--storage", f"sqlite:///{db}", "--trials", "2", "--models",
+            "logreg-l2", "--metric", "accuracy", "--quiet", "--out", str(out)]  # fmt: skip
+    assert heart_main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"Error: --out {out} already holds index.html, sites_auc.png, which no")
+    assert err.count("\n") == 1
+    assert not db.exists()
+    assert (out / "index.html").read_text() == "<html>my own page</html>"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites_auc.png"]
+    # A run that writes nothing there (--no-report) is not refused.
+    assert heart_main([*argv, "--no-report"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites_auc.png"]
+
+
+def test_the_run_lists_its_seed_tables_by_their_names(tmp_path: Path) -> None:
+    data = tmp_path / "heart.csv"
+    make_heart_frame(60).to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "seed_notes.csv").write_text("the user's")
+    argv = ["--data", str(data), "--storage", f"sqlite:///{tmp_path / 's.db'}", "--trials", "2",
+            "--models", "logreg-l1", "--metric", "accuracy", "--reproduce-seed", "--quiet",
+            "--out", str(out)]  # fmt: skip
+    assert heart_main([*argv, "--no-report"]) == 0
+    assert manifest(out) == {"seed_logreg.csv"}
+    assert heart_main(argv) == 0  # the report adopts the run's seed table; a rerun overwrites it
+    assert {"seed_logreg.csv", "index.html", "summary.csv"} <= manifest(out)
+    assert "seed_notes.csv" not in manifest(out)
+    assert (out / "seed_notes.csv").read_text() == "the user's"
+    page = (out / "index.html").read_text()
+    assert "the user's" not in page
+    assert page.count("<th>C=0.001</th>") == 1  # the seed table, shown once
+
+
+def test_a_report_folder_of_the_previous_version_is_adopted(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    """The previous version wrote the same files without a manifest; its plots are embedded in
+    its page. Adopted: its page, tables under the report's names, trials/<prefix>-*.csv and
+    the embedded PNGs; everything else stays the user's."""
+    out = tmp_path / "out"
+    enet = make_study(storage, "logreg-enet")
+    add_trial(enet, {"C": 1.0, "l1_ratio": 0.5}, [0.7, 0.8, 0.75, 0.7, 0.8])
+    add_trial(enet, {"C": 2.0, "l1_ratio": 0.2}, [0.7, 0.8, 0.7, 0.7, 0.8])
+    write_report(storage, "t", out, dashboard=False)
+    (out / MANIFEST).unlink()  # what the previous version left
+    (out / "nested.csv").write_text("model,metric,nested_estimate,ci_low\n")  # an old table
+    user = add_user_files(out)
+    # Named like the report's files, but not what the old report wrote there: the user's.
+    user["plane_mine.png"] = b"not embedded in the page"
+    user["calibration.csv"] = b"my own calibration notes"
+    for name in ("plane_mine.png", "calibration.csv"):
+        (out / name).write_bytes(user[name])
+    optuna.delete_study(study_name="t-logreg-enet", storage=storage)
+    adopted = owned_files(out, "t")
+    assert adopted >= {"index.html", "summary.csv", "nested.csv", "trials/t-logreg-enet.csv",
+                       "importances_logreg-enet.png"}  # fmt: skip
+    assert not adopted & set(user)
+    report = write_report(storage, "t", out, dashboard=False)  # not refused
+    for name in ("nested.csv", "trials/t-logreg-enet.csv", "importances_logreg-enet.png"):
+        assert not (out / name).exists()  # adopted, and stale
+    for name, content in user.items():
+        assert (out / name).read_bytes() == content
+    assert manifest(out) == {path.relative_to(out).as_posix() for path in report.files}
+
+
+def test_a_report_stopped_half_way_leaves_files_the_next_one_owns(
+    storage: optuna.storages.BaseStorage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studies.report import _matplotlib
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("stopped while drawing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_matplotlib, "optimization_history", broken)
+        with pytest.raises(RuntimeError):
+            write_report(storage, "t", tmp_path, dashboard=False)
+    assert (tmp_path / "summary.csv").exists()  # written before the drawing stopped
+    report = write_report(storage, "t", tmp_path, dashboard=False)
+    assert (tmp_path / "optimization_history.png") in report.files
+
+
+def test_a_manifest_the_tool_did_not_write_is_refused(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    (tmp_path / MANIFEST).write_text(json.dumps({"files": ["../elsewhere.csv"]}))
+    with pytest.raises(ReportFolderError, match="is not the list of report files"):
+        write_report(storage, "t", tmp_path)
 
 
 def test_dashboard_notes_carry_the_tables(

@@ -12,9 +12,13 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from data import reload
 from objectives import FAMILIES, TrainOptions, prepare_folds
 from objectives.preprocess import Columns
 from studies.heart import main
+from studies.report._info import curve_infos, path_infos
+from studies.report._views import load_views
+from studies.report._write import _training_part
 from tests.conftest import file_digest, make_heart_frame
 
 
@@ -119,7 +123,8 @@ def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # typ
     frame = make_heart_frame(100)
     storage = f"sqlite:///{tmp_path / 'enet.db'}"
     out = tmp_path / "report"
-    argv = ["--data", write(frame, tmp_path / "h.csv"), "--storage", storage, "--trials", "8",
+    data = write(frame, tmp_path / "h.csv")
+    argv = ["--data", data, "--storage", storage, "--trials", "8",
             "--models", "logreg-enet,logreg-l1", "--quiet", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     study = optuna.load_study(study_name="heart-logreg-enet", storage=storage)
@@ -130,8 +135,28 @@ def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # typ
     assert summary["model"].tolist() == ["logreg-l1", "logreg-enet"]
     comparison = pd.read_csv(out / "comparison.csv")
     assert (comparison["model_a"] + comparison["model_b"]).tolist() == ["logreg-l1logreg-enet"]
-    assert (out / "regularization_curve_l1_ratio.png").stat().st_size > 10_000
-    assert (out / "coefficient_path_logreg-enet.png").stat().st_size > 10_000
+    # The elastic net's own curve (coloured by l1_ratio) and coefficient path: the numbers the
+    # PNGs draw.
+    views = load_views(optuna.storages.RDBStorage(storage), "heart")
+    (curve,) = [info for info in curve_infos(views) if info.colour == "l1_ratio"]
+    metric = study.user_attrs["protocol"]["metric"]
+    finished = [t for t in study.trials if t.state.is_finished() and t.user_attrs]
+    points = curve.points.sort_values("x")
+    expected = sorted((t.params["C"], float(np.mean(t.user_attrs[f"fold_{metric}"])),
+                       t.params["l1_ratio"]) for t in finished)  # fmt: skip
+    assert list(zip(points["x"], points["value"], points["colour"], strict=True)) == expected
+    assert curve.best["logreg-enet"] == (study.best_params["C"], study.best_value)
+    dataset = reload(study.user_attrs["data"])
+    (path,) = [i for i in path_infos(views, dataset, _training_part(views, dataset))
+               if i.name == "coefficient_path_logreg-enet"]  # fmt: skip
+    assert path.coefficients.shape == (40, 13)
+    assert path.best_C == study.best_params["C"]
+    # Stronger penalties shrink the coefficients: their size grows with C.
+    sizes = np.abs(path.coefficients).sum(axis=1)
+    assert sizes[0] < sizes[-1]
+    assert {"regularization_curve_l1_ratio.png", "coefficient_path_logreg-enet.png"} <= {
+        p.name for p in out.iterdir()
+    }
 
 
 def test_a_changed_search_range_is_refused_and_a_study_without_protocol_adopted(

@@ -10,12 +10,15 @@ import optuna
 import pandas as pd
 import pytest
 
-from data import SITES, site_dataset
+from data import FEATURES, SITES, load_sites, missingness, site_dataset
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.preprocess import Columns
-from objectives.stats import auc_delong, calibration, recalibrate_intercept
+from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from studies._design import site_parts
 from studies.heart import main
+from studies.report._sites import site_table, sites_info, sites_sentence
+from studies.report._views import load_views
+from tests.studies.test_dashboard import dashboard_graphs, numbers, trace
 
 
 @pytest.fixture(autouse=True)
@@ -105,8 +108,9 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     assert row["prevalence"] == pytest.approx(149 / 200)
     assert (row["roc_auc"], row["auc_low"], row["auc_high"]) == pytest.approx(auc_delong(y, p))
     assert row["cal_intercept"] == pytest.approx(calibration(y, p).intercept)
-    recalibrated = recalibrate_intercept(p, y.mean())
+    recalibrated = crossfit_recalibration(y, p)
     assert row["recal_brier"] == pytest.approx(np.mean((recalibrated - y) ** 2))
+    assert row["recal_method"] == CROSSFIT_METHOD
     assert not row["unstable"]  # VA has 51 rows without disease
     classic = table[table["design"] == "tuned on Cleveland"]
     assert sorted(classic["site"]) == ["hungarian", "va"]
@@ -114,7 +118,68 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     assert missing.loc["va", "ca"] == pytest.approx(198 / 200)
     page = (report / "index.html").read_text()
     assert "Does the regularization travel?" in page
-    assert (report / "sites_auc.png").stat().st_size > 10_000
+    # The AUC-per-site plot draws these numbers, in the dashboard of every study as in the PNG.
+    info = sites_info(site_table(load_views(optuna.storages.RDBStorage(storage), "heart")))
+    assert info is not None
+    pd.testing.assert_frame_equal(info.table, table, check_dtype=False)
+    figure = dashboard_graphs(storage, "heart-logreg-l2-site-va")["sites-auc"]
+    loso = trace(figure, "logreg-l2, leave-one-site-out")
+    assert loso["x"] == ["cleveland", "hungarian", "va"]
+    assert numbers(loso["y"]) == pytest.approx(
+        table.loc[table["design"] == "leave-one-site-out", "roc_auc"].to_numpy()
+    )
+    assert trace(figure, "logreg-l2, tuned on Cleveland")["x"] == ["hungarian", "va"]
+    assert set(dashboard_graphs(storage, "heart-logreg-l2-from-cleveland")) >= {"sites-auc"}
+
+
+def test_all_site_features_are_searched_with_missing_value_indicators(tmp_path: Path) -> None:
+    """--site-features all, end to end: every column, plus a "was missing" column for each one
+    with a missing value in the chosen sites, reaches the searches and the refit."""
+    storage = f"sqlite:///{tmp_path / 'all.db'}"
+    argv = ["--sites", "cleveland,hungarian", "--site-features", "all", "--models", "logreg-l2",
+            "--trials", "2", "--metric", "accuracy", "--storage", storage, "--quiet",
+            "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    shares = missingness(load_sites(["cleveland", "hungarian"]))
+    missing = [column for column in shares.columns if shares[column].max() > 0]
+    assert {"chol", "ca", "thal", "slope"} <= set(missing)
+    for part in ("site-cleveland", "site-hungarian", "from-cleveland"):
+        attrs = optuna.load_study(study_name=f"heart-logreg-l2-{part}", storage=storage).user_attrs
+        assert attrs["protocol"]["columns"]["numeric"] == list(FEATURES)
+        assert len(attrs["test_coefficients"]) == len(FEATURES) + len(missing)
+    # Trained on Hungarian alone, where ca, thal and slope are mostly missing, the refit leans on
+    # its indicators: they carry weight.
+    held_out = optuna.load_study(study_name="heart-logreg-l2-site-cleveland", storage=storage)
+    indicators = held_out.user_attrs["test_coefficients"][len(FEATURES) :]
+    assert sum(abs(c) > 1e-6 for c in indicators) >= 3
+
+
+def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
+    """A hand-made held-out site: six rows predicted 0.5, three of each class. Cross-fitted,
+    each stratified half is predicted the other half's rate (1/3 or 2/3, see
+    test_crossfit_recalibration_by_hand): Brier 1/3 and accuracy 1/3, where an intercept fitted
+    and scored on the same rows would change nothing (Brier 0.25, accuracy 0.5)."""
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(storage=storage, study_name="t-logreg-l2-site-va")
+    study.set_user_attr("protocol", {"family": "logreg-l2", "part": "site-va"})
+    for key, value in {"test_y": [1, 0, 1, 0, 1, 0], "test_proba": [0.5] * 6,
+                       "test_groups": ["va"] * 6, "test_params": {"C": 1.0}}.items():  # fmt: skip
+        study.set_user_attr(key, value)
+    (row,) = site_table(load_views(storage, "t")).to_dict("records")
+    assert (row["brier"], row["accuracy"], row["cal_intercept"]) == pytest.approx((0.25, 0.5, 0))
+    assert row["recal_brier"] == pytest.approx(1 / 3)
+    assert row["recal_accuracy"] == pytest.approx(1 / 3)
+    assert row["recal_intercept"] == pytest.approx(0.0, abs=1e-9)  # 1/3 and 2/3, three of each
+    assert row["recal_method"] == CROSSFIT_METHOD
+    assert row["unstable"]
+    sentence = sites_sentence(site_table(load_views(storage, "t")))
+    assert sentence is not None
+    assert sentence.endswith(
+        "at va (prevalence 0.50) the intercept is +0.00 for logreg-l2, and recalibrating it "
+        "there (the intercept fitted on half of the site's rows, scored on the other half, and "
+        "the other way round) moves the Brier score from 0.250 to 0.333. va: fewer than 10 rows "
+        "of a class, so its numbers are unstable."
+    )
 
 
 @pytest.mark.parametrize(
