@@ -173,6 +173,7 @@ def load_sites(names: list[str]) -> Dataset:
         groups=np.concatenate([[name] * p.n_rows for name, p in zip(names, parts, strict=True)]),
         n_duplicates=sum(p.n_duplicates for p in parts),
         notes=tuple(note for p in parts for note in p.notes),
+        roles=tuple((c, "numeric", float(X[c].isna().mean())) for c in FEATURES),
     )
 
 

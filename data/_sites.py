@@ -38,12 +38,18 @@ def site_dataset(sites: list[str], keep_all: bool = False) -> Dataset:
     recipe = {"sites": sites, "site_features": "all" if keep_all else "common"}
     if keep_all:
         indicators = tuple(c for c in dataset.numeric if bool(dataset.X[c].isna().any()))
+        roles = tuple(
+            (c, "numeric, with a missing-value indicator" if c in indicators else role, missing)
+            for c, role, missing in dataset.roles
+        )
         if sparse:
             notes.append(
                 f"columns {', '.join(sparse)} are missing in more than half of some site's rows; "
                 "kept (--site-features all) with missing-value indicators"
             )
-        return replace(dataset, indicators=indicators, notes=tuple(notes), recipe=recipe)
+        return replace(
+            dataset, indicators=indicators, notes=tuple(notes), recipe=recipe, roles=roles
+        )
     if sparse:
         notes.append(
             "columns left out, missing in more than half of some site's rows: "
@@ -51,8 +57,23 @@ def site_dataset(sites: list[str], keep_all: bool = False) -> Dataset:
             + " (--site-features all keeps them)"
         )
     kept = tuple(c for c in dataset.numeric if c not in sparse)
+    roles = tuple(
+        (
+            c,
+            f"dropped (missing in more than half of the rows at {_where(shares[c])})"
+            if c in sparse
+            else role,
+            missing,
+        )
+        for c, role, missing in dataset.roles
+    )
     return replace(
-        dataset, X=dataset.X[list(kept)], numeric=kept, notes=tuple(notes), recipe=recipe
+        dataset,
+        X=dataset.X[list(kept)],
+        numeric=kept,
+        notes=tuple(notes),
+        recipe=recipe,
+        roles=roles,
     )
 
 

@@ -114,6 +114,9 @@ class ModelFamily:
         plane: the two parameters of its accuracy plane plot.
         closed: parameters whose search range is their whole domain (an edge is an answer).
         path: whether the report draws its coefficient path against C (models with an L1 part).
+        noun: how a sentence names it ("L1 logistic regression").
+        stronger: which way its parameters regularize more, in words ("smaller C is a stronger
+            penalty").
     """
 
     name: str
@@ -133,6 +136,8 @@ class ModelFamily:
     plane: tuple[str, str] | None = None
     closed: frozenset[str] = frozenset()
     path: bool = False
+    noun: str = ""
+    stronger: str = ""
 
     def suggest(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw one point of :attr:`space` from ``trial`` (a ``FixedTrial`` works too)."""

@@ -191,6 +191,8 @@ LOGREG_L1 = _family(
     {"C": C},
     curve=("C", None),
     path=True,
+    noun="L1 logistic regression",
+    stronger="smaller C is a stronger penalty",
 )
 LOGREG_L2 = _family(
     "logreg-l2",
@@ -199,6 +201,8 @@ LOGREG_L2 = _family(
     LBFGS,
     {"C": C},
     curve=("C", None),
+    noun="L2 logistic regression",
+    stronger="smaller C is a stronger penalty",
 )
 LOGREG_ENET = _family(
     "logreg-enet",
@@ -210,6 +214,8 @@ LOGREG_ENET = _family(
     closed=frozenset({"l1_ratio"}),
     path=True,
     default=False,
+    noun="elastic-net logistic regression",
+    stronger="smaller C is a stronger penalty; l1_ratio 1 is pure L1, 0 pure L2",
 )
 
 

@@ -13,11 +13,12 @@ import optuna
 
 from data import Dataset
 from objectives import ModelFamily, TrainOptions, score_test
+from objectives.baseline import baseline_attrs
 from objectives.keras_env import configure_backend
 from studies._design import SPLIT_SEED, PreparedPart, parts_of, prepare_part, rows_fingerprint
 from studies._engine import StudyRun, run_study, uses_wilcoxon
 from studies._kerastuner import check_project, project_folder, run_kerastuner_study
-from studies._protocol import check_protocol
+from studies._protocol import check_protocol, normalized
 from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
 from studies._workers import run_workers
 from studies.settings import Settings
@@ -168,8 +169,7 @@ def run(
                 job.protocol,
                 deadline,
             )
-        study_run.study.set_user_attr("data", dataset.recipe)
-        study_run.study.set_user_attr("data_description", dataset.description)
+        record_context(study_run.study, dataset, job.prepared)
         refit = settings.test and score_best(
             study_run, job.family, job.prepared, settings.train_options(), dataset.groups
         )
@@ -182,6 +182,22 @@ def run(
             (grid, run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name]))
         )
     return results, seed_studies
+
+
+def record_context(study: optuna.Study, dataset: Dataset, prepared: PreparedPart) -> None:
+    """Store what the report needs beside the trials: how to load the data again, its
+    description, each column's role (used, or dropped and why), and the baseline every model
+    must beat on the part's folds. Only what changed is written."""
+    context = {
+        "data": dataset.recipe,
+        "data_description": dataset.description,
+        "data_roles": [list(role) for role in dataset.roles],
+        "baseline": baseline_attrs(prepared.folds, prepared.outer),
+    }
+    stored = study.user_attrs
+    for key, value in normalized(context).items():
+        if stored.get(key) != value:
+            study.set_user_attr(key, value)
 
 
 def score_best(

@@ -24,7 +24,8 @@ STYLE = (
     "h1{font-size:26px;margin-bottom:.2em}h2{font-size:19px;margin-top:1.6em}"
     ".meta{color:#555;font-size:13px}"
     ".answer{background:#f4f8fb;border-left:4px solid #2b6cb0;padding:.6em 1.2em;font-size:15px}"
-    ".answer li{margin:.35em 0}"
+    ".answer li{margin:.35em 0}.evidence li{margin:.3em 0;font-size:14px}"
+    ".warning{color:#b00020}"
     "table{border-collapse:collapse;font-size:12.5px;margin:.5em 0 1em}"
     "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}"
     "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left;white-space:nowrap}"
@@ -69,12 +70,20 @@ def interval(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def searches_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The page's view of summary.csv: one row per search, scores with their spread."""
+def searches_table(
+    summary: pd.DataFrame, baseline: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """The page's view of summary.csv: one row per search, scores with their spread, and the
+    baseline every model must beat as the last row. The default design's searches; a run of
+    parts only (the hospitals) shows every part's, named by its part."""
     rows = []
-    default_design = summary["part"].fillna("").eq("") & ~summary["metric"].eq("test accuracy")
-    for _, row in summary[default_design].iterrows():
-        metric = METRIC_NAMES.get(str(row["metric"]), str(row["metric"]))
+    searches = ~summary["metric"].eq("test accuracy")
+    default_design = summary["part"].fillna("").eq("") & searches
+    shown = summary[default_design] if default_design.any() else summary[searches]
+    metric = "accuracy"
+    for _, row in shown.iterrows():
+        metric = str(row["metric"])
+        name = METRIC_NAMES.get(metric, metric)
         rows.append(
             {
                 "model": row["model"],
@@ -82,11 +91,11 @@ def searches_table(summary: pd.DataFrame) -> pd.DataFrame:
                     f"{row['n_complete'] + row['n_pruned']} / {row['n_pruned']} / "
                     f"{row['n_failed']} / {row['n_interrupted']}"
                 ),
-                f"CV {metric} ± sd": (
+                f"CV {name} ± sd": (
                     f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
                 ),
+                "CV accuracy": number(row["best_cv_accuracy"]),
                 "CV ROC AUC": number(row["best_cv_roc_auc"]),
-                "CV Brier": number(row["best_cv_brier"]),
                 "test accuracy [95% CI]": interval(
                     row["test_accuracy"], row["test_ci_low"], row["test_ci_high"]
                 ),
@@ -94,6 +103,23 @@ def searches_table(summary: pd.DataFrame) -> pd.DataFrame:
                 "test Brier": number(row["test_brier"]),
                 "best parameters": params_text(row["best_params"]),
                 "non-zero coefficients": number(row["n_nonzero_coef"]),
+            }
+        )
+    if rows and baseline:
+        name = METRIC_NAMES.get(metric, metric)
+        rows.append(
+            {
+                "model": "baseline: the same risk for everyone",
+                "trials: done / pruned / failed / interrupted": "",
+                f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
+                f"{number(baseline.get(f'cv_{metric}_sd'))}",
+                "CV accuracy": number(baseline.get("cv_accuracy")),
+                "CV ROC AUC": number(baseline.get("cv_roc_auc")),
+                "test accuracy [95% CI]": number(baseline.get("test_accuracy")),
+                "test ROC AUC": number(baseline.get("test_roc_auc")),
+                "test Brier": number(baseline.get("test_brier")),
+                "best parameters": "the training rows' share of positives",
+                "non-zero coefficients": "",
             }
         )
     return pd.DataFrame(rows)
@@ -156,7 +182,12 @@ def html_table(table: pd.DataFrame) -> str:
 
 
 def write_page(
-    out: Path, title: str, meta: str, answer: list[str], sections: list[Section]
+    out: Path,
+    title: str,
+    meta: str,
+    answer: list[str],
+    evidence: list[str],
+    sections: list[Section],
 ) -> Path:
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
@@ -164,11 +195,18 @@ def write_page(
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title, quote=False)}</h1>",
         f"<p class='meta'>{html.escape(meta, quote=False)}</p>",
-        "<h2 id='what-the-numbers-say'>What the numbers say</h2>",
+        "<h2 id='the-answer'>The answer</h2>",
         "<ul class='answer'>"
-        + "".join(f"<li>{html.escape(s, quote=False)}</li>" for s in answer)
+        + "".join(f"<li>{_emphasize(html.escape(s, quote=False))}</li>" for s in answer)
         + "</ul>",
     ]
+    if evidence:
+        parts += [
+            "<h2 id='what-the-numbers-say'>What the numbers say: the evidence</h2>",
+            "<ul class='evidence'>"
+            + "".join(f"<li>{html.escape(s, quote=False)}</li>" for s in evidence)
+            + "</ul>",
+        ]
     for section in sections:
         parts.append(f"<h2>{html.escape(section.title, quote=False)}</h2>")
         parts += [f"<p>{html.escape(p, quote=False)}</p>" for p in section.paragraphs]
@@ -184,6 +222,13 @@ def write_page(
     index = out / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")
     return index
+
+
+def _emphasize(sentence: str) -> str:
+    """A warning stands out: its first word in bold, on a red rule."""
+    if sentence.startswith("Warning:"):
+        return "<strong class='warning'>Warning:</strong>" + sentence.removeprefix("Warning:")
+    return sentence
 
 
 def nested_view(table: pd.DataFrame) -> pd.DataFrame:

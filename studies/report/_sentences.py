@@ -82,6 +82,7 @@ def what_the_numbers_say(
     curves: Sequence[CurveInfo],
     flags: Sequence[str],
     honest: Sequence[str] = (),
+    nested: bool = False,
 ) -> list[str]:
     """The report's opening sentences, from the default design's searches; ``honest`` (the
     nested and calibration sentences) come before the caveat."""
@@ -144,8 +145,9 @@ def what_the_numbers_say(
                 )
             elif one_se is not None and one_se > x and not math.isclose(one_se, x):
                 text += (
-                    f", a value few trials back; where trials are dense, the strongest penalty "
-                    f"within one standard error of the best is {info.x} = {_param(one_se)}"
+                    f", a trial where trials are sparse; where they are dense, no stronger "
+                    f"penalty is within one standard error of the best: the smallest {info.x} "
+                    f"within it is {info.x} = {_param(one_se)}, a weaker penalty"
                 )
             elif one_se is not None:
                 text += ", also the strongest penalty within one standard error of the best"
@@ -187,7 +189,6 @@ def what_the_numbers_say(
             for v in tested
         }
         distinct = {round(s[0], 6) for s in scores.values()}
-        widths = [high - low for _, low, high in scores.values()]
         if len(scores) > 1 and len(distinct) == 1:
             accuracy, low, high = next(iter(scores.values()))
             test_text = f"all {len(scores)} models score {accuracy:.3f} [{low:.3f}, {high:.3f}]"
@@ -200,10 +201,7 @@ def what_the_numbers_say(
             )
         sentences.append(
             f"What do the {n_test} test rows say? Test accuracy (95% Wilson interval): "
-            f"{test_text}; "
-            f"each interval is about {max(widths):.2f} wide, and one patient is "
-            f"{100 / n_test:.1f} points of accuracy, so the test rows cannot rank models whose "
-            "CV scores differ by a few points."
+            f"{test_text}" + _test_rows_caveat(scores, n_test) + "."
         )
     elif all(v.study.user_attrs.get("test_rows") == [] for v in searches):
         sentences.append(
@@ -212,13 +210,40 @@ def what_the_numbers_say(
         )
     sentences += honest
     if len(searches) > 1:
+        check = (
+            "the nested estimates are the honest check"
+            if nested
+            else "the test rows, scored once, are the honest check"
+            if tested
+            else "no honest check is stored"
+        )
         sentences.append(
             "Caveat: each model's best trial was picked on the same folds it is compared on, so "
-            "the CV scores and p-values above lean optimistic; the test rows, scored once, are "
-            "the honest check."
+            f"the CV scores and p-values above lean optimistic; {check}."
         )
     sentences += [f"Note: {flag.split(': ', 1)[1]} ({flag.split(': ', 1)[0]})." for flag in flags]
     return sentences
+
+
+#: Below this many points of accuracy per row, a row's worth is not worth saying.
+ROW_WORTH_SAID_FROM = 0.1
+
+
+def _test_rows_caveat(scores: dict[str, tuple[float, float, float]], n_test: int) -> str:
+    """What a row is worth, when it is worth saying, and whether the intervals are too wide to
+    rank the models (only when they are wider than the differences between them)."""
+    said = []
+    widths = [high - low for _, low, high in scores.values()]
+    worth = 100 / n_test
+    if worth >= ROW_WORTH_SAID_FROM:
+        said.append(f"one row is {worth:.1f} points of accuracy")
+    accuracies = [accuracy for accuracy, _, _ in scores.values()]
+    if len(scores) > 1 and max(widths) > max(accuracies) - min(accuracies):
+        said.append(
+            f"each interval is about {max(widths):.2f} wide, wider than the differences between "
+            "the models, so the test rows cannot rank them"
+        )
+    return "; " + "; ".join(said) if said else ""
 
 
 def _engine_sentences(
@@ -255,27 +280,44 @@ def _engine_sentences(
 
 
 def honest_sentences(
-    nested: Sequence[Nested], comparison: pd.DataFrame, calibrations: Sequence[CalibrationInfo]
+    nested: Sequence[Nested],
+    comparison: pd.DataFrame,
+    calibrations: Sequence[CalibrationInfo],
+    searched: str = "accuracy",
 ) -> list[str]:
     """What the nested design and the calibration add: honest estimates with their intervals,
     the ordinary search's optimism, the outer-fold comparison, calibration."""
     sentences = []
     if nested:
-        metric = "accuracy"
-        parts = nested[0].intervals[metric].n_parts
-        said = _join(
-            [
-                f"{r.model} {r.intervals[metric].describe()} (the ordinary search said "
-                f"{r.search_cv.get(metric, math.nan):.3f}, {_optimism(r.optimism(metric))})"
-                for r in nested
-            ]
-        )
+        parts = nested[0].intervals["accuracy"].n_parts
+        said = []
+        for metric in dict.fromkeys(("accuracy", searched)):
+            said.append(
+                f"{METRIC_NAMES[metric]} "
+                + _join(
+                    [
+                        f"{r.model} {r.intervals[metric].describe()} (the ordinary search said "
+                        f"{r.search_cv.get(metric, math.nan):.3f}, "
+                        f"{_optimism(r.optimism(metric))})"
+                        for r in nested
+                    ]
+                )
+            )
         sentences.append(
             f"Honest estimate? Nested cross-validation ({parts} outer parts, each searched on "
-            f"its own training rows) gives accuracy {said}; ROC AUC "
+            f"its own training rows) gives {'; '.join(said)}; ROC AUC "
             + _join([f"{r.model} {r.intervals['roc_auc'].describe()}" for r in nested])
             + "."
         )
+        if any(r.optimism(m) < -0.0005 for r in nested for m in ("accuracy", searched)):
+            sentences.append(
+                "Optimism is how much better the ordinary search's best CV score looked than "
+                "the nested estimate, in the score's own units and the same way for every score "
+                "(for log loss and Brier score, lower is better); pessimistic means the CV score "
+                "looked worse than the nested estimate, which happens by chance: both are "
+                "estimates from the same few hundred rows, and a small difference either way is "
+                "noise next to the nested interval's width."
+            )
         outer = comparison[comparison["comparison"].str.startswith("nested")]
         if not outer.empty:
             decided = [
@@ -291,14 +333,14 @@ def honest_sentences(
                 + f" ({len(outer)} pair(s), corrected resampled t-test, Holm-adjusted)."
             )
     if calibrations:
-        said = _join(
+        calibrated = _join(
             [
                 f"{c.model} intercept {c.calibration.intercept:.2f}, slope {_slope(c.calibration)}"
                 for c in calibrations
             ]
         )
         sentences.append(
-            f"Calibrated? On {calibrations[0].source}: {said} (intercept 0 and slope 1 are "
+            f"Calibrated? On {calibrations[0].source}: {calibrated} (intercept 0 and slope 1 are "
             "perfect; a slope below 1 means predictions too extreme, above 1 too timid, "
             "squeezed toward the average)."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,3 +152,31 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
         return (kind, family, view.part, view.name)
 
     return sorted(views, key=key)
+
+
+#: What a run's design is, from its studies: one test split, nested cross-validation beside it,
+#: or the hospitals (leave-one-site-out and tuned on Cleveland).
+SPLIT, NESTED, SITES = "split", "nested", "sites"
+
+
+def design_of(views: Sequence[StudyView]) -> str:
+    """The run's outer design, read from its searches' parts."""
+    parts = {view.part for view in views if view.is_model_study}
+    if any(part.startswith("site-") or part == "from-cleveland" for part in parts):
+        return SITES
+    if any(part.startswith("outer-") for part in parts):
+        return NESTED
+    return SPLIT
+
+
+def heart_data(views: Sequence[StudyView]) -> bool:
+    """Whether the studies ran on the heart data (so ``studies.heart``'s flags apply)."""
+    for view in views:
+        recipe = view.study.user_attrs.get("data") or {}
+        if view.is_model_study and recipe:
+            return bool(
+                recipe.get("reader") == "heart"
+                or str(recipe.get("builtin", "")).startswith("heart-")
+                or "sites" in recipe
+            )
+    return False

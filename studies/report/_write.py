@@ -18,6 +18,12 @@ from matplotlib.figure import Figure
 from data import DataError, Dataset, decided_on, reload
 from objectives import Columns, PreparedFold, prepare_fold, split_rows
 from studies.report import _matplotlib, _plotly, _tables
+from studies.report._answer import (
+    baseline_check,
+    baseline_warning,
+    recommendation,
+    what_to_quote,
+)
 from studies.report._efficiency import (
     EFFICIENCY_FOLDER,
     EfficiencyInfo,
@@ -73,10 +79,11 @@ from studies.report._sites import (
     SitesInfo,
     missingness_table,
     site_table,
+    sites_answer,
     sites_info,
     sites_sentence,
 )
-from studies.report._views import StudyView, load_views
+from studies.report._views import SITES, SPLIT, StudyView, design_of, heart_data, load_views
 
 TITLE = "How much regularization, and of which kind?"
 
@@ -89,7 +96,10 @@ class Report:
     files: list[Path] = field(default_factory=list)
     not_run: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    #: One recommendation per question, in plain words (:mod:`studies.report._answer`).
     answer: list[str] = field(default_factory=list)
+    #: What the numbers say: the evidence behind the answer, tests and intervals included.
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,7 @@ def write_report(
             f"no study named {prefix}-* in this storage; run python -m studies.heart first"
         )
         report.answer = [f"Nothing to say yet: {report.not_run[0]}."]
-        report.files.append(write_page(out, TITLE, "", report.answer, []))
+        report.files.append(write_page(out, TITLE, "", report.answer, [], []))
         replace_files(out, _names(out, report.files), owned)
         return report
     report.not_run += _not_run(views)
@@ -198,23 +208,34 @@ def write_report(
     for view in views:
         report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
     report.files += seed_tables
-    honest = honest_sentences(nested, tables["comparison"], calibrations)
+    design = design_of(views)
+    honest = honest_sentences(nested, tables["comparison"], calibrations, metric)
     travel = sites_sentence(sites)
     if travel:
         honest.insert(0, travel)
     sparse = front_sentence(fronts)
     if sparse:
         honest.append(sparse)
-    report.answer = what_the_numbers_say(views, within, infos.curves, report.flags, honest)
+    report.evidence = what_the_numbers_say(
+        views, within, infos.curves, report.flags, honest, nested=bool(nested)
+    )
+    if design == SITES:
+        report.answer = sites_answer(sites)
+    else:
+        report.answer = [
+            *baseline_warning(baseline_check(views)),
+            *recommendation(views, tables["comparison"], infos.curves, nested),
+            *what_to_quote(views, nested, metric),
+        ]
     images = {
         name: _save(caption, draw, out / f"{name}.png", report)
         for name, (caption, draw) in figures.items()
     }
-    sections = _sections(views, tables, seed_tables, images, infos)
+    sections = _sections(views, tables, seed_tables, images, infos, design)
     sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
     meta = _meta(views)
     shown = [s for s in sections if s.title and (s.tables or s.images or s.quiet)]
-    report.files.append(write_page(out, TITLE, meta, report.answer, shown))
+    report.files.append(write_page(out, TITLE, meta, report.answer, report.evidence, shown))
     if dashboard:
         _save_dashboard_notes(views, tables, report, infos)
     replace_files(out, _names(out, report.files), owned)
@@ -251,18 +272,28 @@ def _save(caption: str, draw: Callable[[], Figure], path: Path, report: Report) 
 
 
 def _meta(views: list[StudyView]) -> str:
+    """The page's first line: the data, the design and its studies, the folds."""
     search = next((v for v in views if v.is_search), views[0])
     described = search.study.user_attrs.get("data_description") or (
         f"data sha256 {str(search.protocol.get('data_sha256', '?'))[:12]}"
     )
     folds = search.protocol.get("folds")
+    models = list(dict.fromkeys(v.family.name for v in views if v.is_model_study and v.family))
+    main = [v.name for v in views if not v.part]
     parts = [v for v in views if v.part]
-    main = ", ".join(v.name for v in views if not v.part)
-    return (
-        f"Data: {described}. Studies: {main}"
-        + (f" and {len(parts)} of outer parts" if parts else "")
-        + "."
-        + (f" {folds}-fold stratified cross-validation." if folds else "")
+    design = design_of(views)
+    if design == SITES:
+        held_out = sorted({v.part for v in parts})
+        studies = (
+            f"Design: across hospitals, {len(parts)} studies ({len(models)} models x "
+            f"{len(held_out)} parts: each site left out in turn, and tuned on Cleveland)"
+        )
+    else:
+        studies = f"Studies: {', '.join(main)}" + (
+            f", and {len(parts)} of the nested design's outer parts" if parts else ""
+        )
+    return f"Data: {described}. {studies}." + (
+        f" {folds}-fold stratified cross-validation inside each." if folds else ""
     )
 
 
@@ -272,19 +303,33 @@ def _sections(
     seed_tables: list[Path],
     images: dict[str, tuple[str, Path]],
     infos: Infos,
+    design: str,
 ) -> list[Section]:
     def pick(*prefixes: str) -> list[tuple[str, Path]]:
         return [image for name, image in images.items() if name.startswith(prefixes)]
 
+    heart = heart_data(views)
     searches = Section(
         "The searches: each model's best trial",
         paragraphs=[
             "CV scores are the best trial's mean over the validation folds (+- their standard "
             "deviation); test scores are its parameters refit on all training rows and scored "
-            "once on the test rows. Every table is also a CSV beside this page."
+            "once on the test rows"
+            + (" (for the hospital design: the held-out site's rows)" if design == SITES else "")
+            + ". The last row is the baseline every model must beat: the training rows' share "
+            "of positives predicted for everyone (by accuracy, the majority class). Every table "
+            "is also a CSV beside this page."
         ],
-        tables=[searches_table(tables["summary"])],
+        tables=[searches_table(tables["summary"], _baseline_row(views))],
     )
+    columns = Section("The columns the models used")
+    roles = _roles_table(views)
+    if not roles.empty:
+        columns.paragraphs.append(
+            "Each column of the data and what the models made of it: used as a number, one-hot "
+            "encoded as categories, or dropped, and why (decided on the training rows)."
+        )
+        columns.tables.append(roles)
     curves = Section(
         "Which regularization: score against strength",
         paragraphs=[
@@ -316,7 +361,7 @@ def _sections(
         )
         seed.tables += [pd.read_csv(path) for path in seed_tables]
         seed.tables.append(seed_view(tables["seed_vs_search"]))
-    else:
+    elif heart and design != SITES:
         seed.quiet.append("The article's grids: not run (add --reproduce-seed).")
     history = Section(
         "How the searches ran",
@@ -332,7 +377,7 @@ def _sections(
             "are named per row; their coverage is measured by benchmarks/ci_coverage.py."
         )
         honest.tables.append(nested_view(tables["nested"]))
-    else:
+    elif design != SITES:
         honest.quiet.append(
             "Nested cross-validation: not run (add --nested K for honest estimates with intervals)."
         )
@@ -358,10 +403,23 @@ def _sections(
             "fitted on it (an estimate of what the fix gains on the site's next patients); "
             "discrimination (AUC) barely changes with it."
         )
+        across.paragraphs.append(
+            "How to read a site's row: ROC AUC is how well the model ranks that site's patients "
+            "(0.5 is chance); the calibration intercept is how far its average predicted risk is "
+            "off on the log-odds scale (0 is right, +1 means the predicted odds should be about "
+            "2.7 times higher); the slope is how far the predictions spread compared with the "
+            "risk (1 is right; above 1 they are bunched too close together, below 1 spread too "
+            "far)."
+        )
         across.tables.append(sites_view(tables["sites"]))
         across.images += pick("sites_auc")
-        across.paragraphs.append("Share of missing values per site and column:")
-        across.tables.append(missingness_view(tables["missingness"]))
+    missing = Section("Missing values per site and column")
+    if "missingness" in tables and not tables["missingness"].empty:
+        missing.paragraphs.append(
+            "The share of each site's rows with no value in each column; columns missing in "
+            "more than half of some site's rows are left out unless --site-features all."
+        )
+        missing.tables.append(missingness_view(tables["missingness"]))
     sparsity = Section("The sparsity front: score against features kept")
     if "pareto" in tables:
         sparsity.paragraphs.append(
@@ -383,7 +441,7 @@ def _sections(
         )
         engines.tables.append(efficiency_view(infos.efficiency.reach))
         engines.images += pick("search_efficiency")
-    else:
+    elif heart and design == SPLIT:
         engines.quiet.append(
             "Search efficiency: not run (python benchmarks/search_efficiency.py compares grid, "
             "random, TPE, GP and Keras Tuner at equal budgets)."
@@ -392,15 +450,41 @@ def _sections(
         searches,
         honest,
         across,
+        missing,
         curves,
         sparsity,
         planes,
         comparison,
         usefulness,
+        columns,
         seed,
         history,
         engines,
     ]
+
+
+def _baseline_row(views: list[StudyView]) -> dict[str, object] | None:
+    """The baseline's scores (``objectives.baseline``), as stored on the default design's
+    searches (or, in the hospital design, on none: each part has its own)."""
+    for view in views:
+        if view.is_search and not view.part and view.study.user_attrs.get("baseline"):
+            return dict(view.study.user_attrs["baseline"])
+    return None
+
+
+def _roles_table(views: list[StudyView]) -> pd.DataFrame:
+    """Each column's role and share of missing values, as the run stored them."""
+    for view in views:
+        roles = view.study.user_attrs.get("data_roles")
+        if view.is_model_study and roles:
+            return pd.DataFrame(
+                {
+                    "column": [r[0] for r in roles],
+                    "what the models made of it": [r[1] for r in roles],
+                    "missing": [f"{100 * float(r[2]):.1f}%" for r in roles],
+                }
+            )
+    return pd.DataFrame()
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -570,8 +654,10 @@ def _save_dashboard_notes(
     seed = tables["seed_vs_search"]
     note = "\n\n".join(
         [
-            "## What the numbers say",
+            "## The answer",
             "\n".join(f"- {sentence}" for sentence in report.answer),
+            "## What the numbers say: the evidence",
+            "\n".join(f"- {sentence}" for sentence in report.evidence),
             "### The searches: each model's best trial",
             markdown_table(searches_table(tables["summary"])),
             "### The models compared on the same folds",
@@ -639,12 +725,16 @@ def _save_dashboard_notes(
 
 
 def print_report(report: Report, quiet: bool = False) -> None:
-    """Where the report is; unless ``quiet``, what the numbers say (to stdout) and what was not
-    run (to stderr)."""
+    """Where the report is; unless ``quiet``, the answer and the evidence (to stdout) and what
+    was not run (to stderr)."""
     if not quiet:
-        print("What the numbers say:")
+        print("The answer:")
         for sentence in report.answer:
             print(f"- {sentence}")
+        if report.evidence:
+            print("What the numbers say (the evidence):")
+            for sentence in report.evidence:
+                print(f"- {sentence}")
         for item in report.not_run:
             print(f"Not run: {item}", file=sys.stderr)
     print(f"Report: {report.out / 'index.html'} ({len(report.files)} files)")

@@ -66,11 +66,11 @@ def test_search_space(mlp) -> None:  # type: ignore[no-untyped-def]
     for name in ("l1", "l2"):
         distribution = trial.distributions[name]
         assert isinstance(distribution, optuna.distributions.FloatDistribution)
-        assert (distribution.low, distribution.high, distribution.log) == (1e-6, 1e-1, True)
+        assert (distribution.low, distribution.high, distribution.log) == (1e-6, 1.0, True)
     grid = family.grid(9)
     assert len(grid["l1"]) == 3
     assert grid["l1"][0] == pytest.approx(1e-6)
-    assert grid["l1"][-1] == pytest.approx(1e-1)
+    assert grid["l1"][-1] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("trainer", ["plain", "packed"])

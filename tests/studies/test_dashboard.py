@@ -275,14 +275,20 @@ def test_the_report_page_answers_in_the_first_screen(
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(index.as_uri())
-            heading = page.get_by_role("heading", name="What the numbers say")
+            heading = page.get_by_role("heading", name="The answer")
             assert heading.is_visible()
             answers = page.locator("ul.answer li")
             assert answers.count() >= 3
             last = answers.nth(answers.count() - 1).bounding_box()
             assert last is not None
             assert last["y"] + last["height"] <= 900  # the whole answer in the first screen
-            assert answers.first.inner_text().startswith("Which penalty?")
+            # These tiny studies beat no baseline: the warning comes first, in bold, then the
+            # recommendation.
+            assert answers.first.inner_text().startswith("Warning: no model does better")
+            assert answers.first.locator("strong.warning").is_visible()
+            assert answers.nth(1).inner_text().startswith("Use ")
+            evidence = page.get_by_role("heading", name="What the numbers say: the evidence")
+            assert evidence.is_visible()
             assert page.evaluate("document.documentElement.scrollWidth") <= 1280
             page.screenshot(path=str(tmp_path / "page.png"))
         finally:

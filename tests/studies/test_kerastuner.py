@@ -92,7 +92,8 @@ def test_keras_tuner_trials_land_in_storage_scored_on_the_optuna_folds(
         np.testing.assert_allclose(
             trial.user_attrs["fold_log_loss"], expected.folds.values("log_loss"), rtol=1e-4
         )
-        assert trial.value == pytest.approx(np.mean(trial.user_attrs["fold_accuracy"]))
+        # The value is the searched metric's fold mean: log loss by default.
+        assert trial.value == pytest.approx(np.mean(trial.user_attrs["fold_log_loss"]))
         # Reported at the same steps (epochs) as the Optuna study's trials.
         assert sorted(trial.intermediate_values) == steps
         assert trial.datetime_start is not None
@@ -106,7 +107,9 @@ def test_keras_tuner_trials_land_in_storage_scored_on_the_optuna_folds(
     assert summary["study"].tolist() == ["heart-mlp", "heart-mlp-kerastuner"]
     comparison = pd.read_csv(tmp_path / "report" / "comparison.csv")
     assert {"mlp", "mlp (keras-tuner)"} == set(comparison.iloc[0][["model_a", "model_b"]])
-    assert any(sentence.startswith("Optuna or Keras Tuner? For mlp") for sentence in report.answer)
+    assert any(
+        sentence.startswith("Optuna or Keras Tuner? For mlp") for sentence in report.evidence
+    )
 
 
 def test_a_rerun_adds_nothing_and_a_larger_target_resumes(

@@ -346,8 +346,43 @@ def test_write_report_writes_every_file(
     assert "logreg-l1 is more accurate than logreg-l2" in page
     assert "lies at the upper edge" in page
     assert page.count("data:image/png;base64,") == sum(name.endswith(".png") for name in names)
-    assert "The article's grids: not run (add --reproduce-seed)." in page
+    # Studies whose data is not the heart data: the article's grids do not apply.
+    assert "The article's grids" not in page
     assert "What the numbers say" in page
+
+
+def test_hints_that_apply_to_the_data_and_design_only(
+    storage: optuna.storages.BaseStorage, tmp_path: Path
+) -> None:
+    """The article's grids and the search benchmark belong to the heart data's default design;
+    no report suggests a flag the command that made it refuses (--sites takes neither --nested
+    nor --reproduce-seed)."""
+    for view in load_views(storage, "t"):
+        view.study.set_user_attr("data", {"builtin": "heart-cleveland"})
+    page = write_page_text(storage, tmp_path / "heart")
+    assert "The article's grids: not run (add --reproduce-seed)." in page
+    assert "Nested cross-validation: not run (add --nested K" in page
+    assert "Search efficiency: not run" in page
+    sites = optuna.storages.InMemoryStorage()
+    for family in ("logreg-l1", "logreg-l2"):
+        for part in ("site-cleveland", "site-va"):
+            study = optuna.create_study(
+                storage=sites, study_name=f"t-{family}-{part}", direction="maximize"
+            )
+            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part})
+            study.set_user_attr("data", {"sites": ["cleveland", "va"]})
+            add_trial(study, {"C": 0.1}, [0.80, 0.85, 0.90, 0.75, 0.80])
+    assert len(load_views(sites, "t")) == 4
+    page = write_page_text(sites, tmp_path / "sites")
+    assert "Design: across hospitals, 4 studies (2 models x 2 parts" in page
+    assert "--reproduce-seed" not in page
+    assert "--nested" not in page
+    assert "Search efficiency" not in page
+
+
+def write_page_text(storage: optuna.storages.BaseStorage, out: Path) -> str:
+    write_report(storage, "t", out, dashboard=False)
+    return (out / "index.html").read_text()
 
 
 def manifest(out: Path) -> set[str]:

@@ -76,8 +76,8 @@ def test_two_penalties_the_folds_cannot_tell_apart() -> None:
     )
     assert said[2] == (
         "What do the 10 test rows say? Test accuracy (95% Wilson interval): all 2 models score "
-        "0.800 [0.490, 0.940]; each interval is about 0.45 wide, and one patient is 10.0 points "
-        "of accuracy, so the test rows cannot rank models whose CV scores differ by a few points."
+        "0.800 [0.490, 0.940]; one row is 10.0 points of accuracy; each interval is about 0.45 "
+        "wide, wider than the differences between the models, so the test rows cannot rank them."
     )
     assert said[3].startswith("Caveat: each model's best trial was picked on the same folds")
 
@@ -101,9 +101,9 @@ def test_one_penalty_ahead_and_a_network_between() -> None:
     )
     assert said[3] == (
         "What do the 10 test rows say? Test accuracy (95% Wilson interval): logreg-l1 0.800 "
-        "[0.490, 0.940], logreg-l2 0.700 [0.490, 0.940] and mlp 0.900 [0.490, 0.940]; each "
-        "interval is about 0.45 wide, and one patient is 10.0 points of accuracy, so the test "
-        "rows cannot rank models whose CV scores differ by a few points."
+        "[0.490, 0.940], logreg-l2 0.700 [0.490, 0.940] and mlp 0.900 [0.490, 0.940]; one row "
+        "is 10.0 points of accuracy; each interval is about 0.45 wide, wider than the "
+        "differences between the models, so the test rows cannot rank them."
     )
     assert said[-1] == (
         "Note: the best C = 1e+04 lies at the upper edge of its search range [0.0001, 10000]; "
@@ -159,7 +159,7 @@ def test_a_loss_is_lower_is_better(metric: str) -> None:
     assert "best CV log loss 0.402 +- 0.015 (logreg-l1, C = 1)" in said[0]
 
 
-def test_a_best_c_few_trials_back_is_said_so() -> None:
+def test_a_one_se_choice_weaker_than_the_best_is_called_weaker() -> None:
     storage = optuna.storages.InMemoryStorage()
     created = study(storage, "logreg-l1", [0.9, 0.9, 0.9, 0.9, 0.9], C=0.01)  # a lone best
     for c, value in ((0.2, 0.80), (0.22, 0.81), (0.25, 0.80)):
@@ -169,8 +169,9 @@ def test_a_best_c_few_trials_back_is_said_so() -> None:
         )  # fmt: skip
     which_c = next(s for s in sentences(storage) if s.startswith("Which C?"))
     assert which_c == (
-        "Which C? logreg-l1: best C = 0.01, a value few trials back; where trials are dense, the "
-        "strongest penalty within one standard error of the best is C = 0.2."
+        "Which C? logreg-l1: best C = 0.01, a trial where trials are sparse; where they are "
+        "dense, no stronger penalty is within one standard error of the best: the smallest C "
+        "within it is C = 0.2, a weaker penalty."
     )
 
 

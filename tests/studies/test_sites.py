@@ -16,7 +16,7 @@ from objectives.preprocess import Columns
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from studies._design import site_parts
 from studies.heart import main
-from studies.report._sites import site_table, sites_info, sites_sentence
+from studies.report._sites import site_table, sites_answer, sites_info
 from studies.report._views import load_views
 from tests.studies.test_dashboard import dashboard_graphs, numbers, trace
 
@@ -117,7 +117,7 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     missing = pd.read_csv(report / "missingness.csv").set_index("site")
     assert missing.loc["va", "ca"] == pytest.approx(198 / 200)
     page = (report / "index.html").read_text()
-    assert "Does the regularization travel?" in page
+    assert "Does the choice travel?" in page
     # The AUC-per-site plot draws these numbers, in the dashboard of every study as in the PNG.
     info = sites_info(site_table(load_views(optuna.storages.RDBStorage(storage), "heart")))
     assert info is not None
@@ -172,14 +172,9 @@ def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
     assert row["recal_intercept"] == pytest.approx(0.0, abs=1e-9)  # 1/3 and 2/3, three of each
     assert row["recal_method"] == CROSSFIT_METHOD
     assert row["unstable"]
-    sentence = sites_sentence(site_table(load_views(storage, "t")))
-    assert sentence is not None
-    assert sentence.endswith(
-        "at va (prevalence 0.50) the intercept is +0.00 for logreg-l2, and recalibrating it "
-        "there (the intercept fitted on half of the site's rows, scored on the other half, and "
-        "the other way round) moves the Brier score from 0.250 to 0.333. va: fewer than 10 rows "
-        "of a class, so its numbers are unstable."
-    )
+    said = sites_answer(site_table(load_views(storage, "t")))
+    assert said[-2].startswith("The average risk travels too (every calibration intercept")
+    assert said[-1] == "VA: fewer than 10 rows of one class, so its numbers are unstable."
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,13 @@ def test_a_messy_table_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFix
     import optuna_dashboard
 
     note = optuna_dashboard.get_note(optuna.load_study(study_name="churn-mlp", storage=storage))
+    assert "## The answer" in note
     assert "## What the numbers say" in note
+    # The page lists what the models made of each column, and the baseline to beat.
+    page = (tmp_path / "reports" / "churn" / "index.html").read_text()
+    assert "The columns the models used" in page
+    assert "<td>customer_id</td><td class='text'>dropped (its name says it identifies rows)" in page
+    assert ">baseline: the same risk for everyone</td>" in page
 
 
 def test_no_test_rows_when_asked(tmp_path: Path) -> None:

@@ -1,0 +1,244 @@
+"""The answer: one recommendation per question, in words a clinician or an analyst reads in ten
+seconds, written from the stored numbers. The evidence (tests, p-values, intervals of every
+model) follows it on the page (:mod:`studies.report._sentences`).
+
+- Is anything learnt at all? When no model beats always predicting the training rows'
+  prevalence on the same folds, that comes first, as a warning.
+- Which model and how much regularization: the model with the best score (the nested estimate
+  when a nested run is stored, else the best trial's CV score) with its parameters, which way
+  they regularize, and whether the others are worse beyond noise or not; of the two C values the
+  report gives, the best one is recommended (it is the model the test rows scored), and the
+  one-standard-error value is named as the simpler alternative.
+- Which number to quote: the nested estimate when there is one, else the test rows with their
+  interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from objectives import GREATER_IS_BETTER
+from objectives.stats import Interval, corrected_resampled_ttest
+from studies.report._info import CurveInfo
+from studies.report._nested import Nested
+from studies.report._sentences import METRIC_NAMES, _pair
+from studies.report._views import StudyView
+
+
+def about(value: object) -> str:
+    """A parameter as a reader needs it: two significant digits (``0.13``, ``1.3e-05``)."""
+    return f"{value:.2g}" if isinstance(value, float) else str(value)
+
+
+def params_about(params: dict[str, Any]) -> str:
+    """``C about 0.13``; ``l1 about 1.3e-05 and l2 about 0.13``."""
+    shown = [f"{name} about {about(value)}" for name, value in params.items()]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def default_searches(views: Sequence[StudyView]) -> list[StudyView]:
+    """The default design's Optuna searches that have a best trial: what the answer is about."""
+    return [
+        v
+        for v in views
+        if v.is_search and not v.part and v.engine == "optuna" and v.best() is not None
+    ]
+
+
+@dataclass(frozen=True)
+class BaselineCheck:
+    """Whether any model beats predicting the prevalence for everyone, on the same folds."""
+
+    metric: str
+    baseline_cv: float
+    majority_accuracy: float
+    beaten_by: tuple[str, ...]
+
+
+def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
+    """Each default-design search's best trial against the stored baseline (the training rows'
+    prevalence predicted for every row: ``objectives.baseline``), fold by fold, with the
+    corrected resampled t-test on the searched metric (p < 0.05, better on average). None when
+    the studies hold no baseline (a storage made before it was recorded)."""
+    searches = default_searches(views)
+    if not searches:
+        return None
+    baseline = searches[0].study.user_attrs.get("baseline")
+    if not baseline:
+        return None
+    metric = searches[0].metric
+    reference = np.asarray(baseline.get(f"fold_{metric}", []), dtype=float)
+    beaten = []
+    for view in searches:
+        best = view.best()
+        assert best is not None
+        scores = np.asarray(best.user_attrs.get(f"fold_{metric}", []), dtype=float)
+        if len(scores) != len(reference) or len(scores) < 2:
+            continue
+        test = corrected_resampled_ttest(scores, reference, 1 / (len(scores) - 1))
+        better = (test.mean_difference > 0) == GREATER_IS_BETTER[metric]
+        if better and test.mean_difference != 0 and not math.isnan(test.p) and test.p < 0.05:
+            beaten.append(view.label)
+    return BaselineCheck(
+        metric=metric,
+        baseline_cv=float(baseline.get(f"cv_{metric}", math.nan)),
+        majority_accuracy=float(baseline.get("cv_accuracy", math.nan)),
+        beaten_by=tuple(beaten),
+    )
+
+
+def baseline_warning(check: BaselineCheck | None) -> list[str]:
+    if check is None or check.beaten_by:
+        return []
+    return [
+        "Warning: no model does better than predicting the same risk for everyone (the "
+        "training rows' share of positives), which scores CV "
+        f"{METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} and accuracy "
+        f"{check.majority_accuracy:.3f} (the majority class): as read, the features tell the "
+        "models nothing about the target. Check the columns the models used (listed below) "
+        "and how the table was read before trusting any number here."
+    ]
+
+
+def _worse_beyond_noise(row: pd.Series | None, loser: str, metric: str) -> bool:
+    if row is None or math.isnan(row["p_holm"]) or row["p_holm"] >= 0.05:
+        return False
+    a_better = (row["mean_difference"] > 0) == GREATER_IS_BETTER[metric]
+    return str(row["model_b" if a_better else "model_a"]) == loser
+
+
+def recommendation(
+    views: Sequence[StudyView],
+    comparison: pd.DataFrame,
+    curves: Sequence[CurveInfo],
+    nested: Sequence[Nested],
+) -> list[str]:
+    """Which model, with which parameters, and how the others compare, in words."""
+    searches = default_searches(views)
+    if not searches:
+        return []
+    metric = searches[0].metric
+    name = METRIC_NAMES[metric]
+    sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+    by_model = {r.model: r for r in nested}
+    if nested and all(v.label in by_model for v in searches):
+        basis = "nested"
+        score = {v.label: by_model[v.label].intervals[metric].estimate for v in searches}
+        pairs = comparison[comparison["comparison"].str.startswith("nested")]
+    else:
+        basis = "CV"
+        score = {v.label: float(v.best().value) for v in searches}  # type: ignore[union-attr,arg-type]
+        pairs = comparison[comparison["comparison"].str.startswith("within-search")]
+    ranked = sorted(searches, key=lambda v: -sign * score[v.label])
+    top = ranked[0]
+    best = top.best()
+    assert top.family is not None
+    assert best is not None
+    params = best.params
+    sentences = [
+        f"Use {top.family.noun} ({top.label}) with {params_about(params)} "
+        f"({top.family.stronger}): it has the best {basis} {name} of the searches, "
+        f"{score[top.label]:.3f}."
+    ]
+    for other in ranked[1:]:
+        assert other.family is not None
+        row = _pair(pairs, top.label, other.label)
+        verdict = (
+            f"worse than {top.family.noun} beyond noise"
+            if _worse_beyond_noise(row, other.label, metric)
+            else f"no better than {top.family.noun} within noise"
+        )
+        stronger = (
+            f" ({other.family.stronger})" if other.family.stronger != top.family.stronger else ""
+        )
+        other_params = other.best().params  # type: ignore[union-attr]
+        sentences.append(
+            f"{_capital(other.family.noun)} ({other.label}), at its best "
+            f"{params_about(other_params)}{stronger}, is {verdict} ({basis} {name} "
+            f"{score[other.label]:.3f})."
+        )
+    sentences += _which_c(top, params, curves)
+    return sentences
+
+
+def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]) -> list[str]:
+    """Which of the two C values is recommended, and why."""
+    for info in curves:
+        if top.label not in info.best or top.label not in info.one_se:
+            continue
+        best, one_se = info.best[top.label][0], info.one_se[top.label]
+        x = info.x
+        if math.isclose(one_se, best):
+            return [
+                f"Its {x} is also the strongest penalty within one standard error of the best, "
+                "the simpler choice the report's one-standard-error rule would make."
+            ]
+        if one_se < best:
+            simpler = " (it may keep fewer coefficients)" if top.family and top.family.path else ""
+            return [
+                f"Why {x} about {about(params[x])}: it is the best on the folds, and the model "
+                f"the test rows scored; {x} about {about(one_se)}, the strongest penalty within "
+                "one standard error of it, scores the same within noise: take it if you prefer "
+                f"a more strongly regularized model{simpler}."
+            ]
+        return [
+            f"Its {x} is the best trial's, where trials are sparse; where they are dense, the "
+            f"smallest {x} within one standard error of the best is about {about(one_se)}, a "
+            "weaker penalty: no stronger penalty is as good within noise."
+        ]
+    return []
+
+
+def what_to_quote(views: Sequence[StudyView], nested: Sequence[Nested], metric: str) -> list[str]:
+    """Which of the scores on the page to quote, for the recommended model's kind of number."""
+    searches = default_searches(views)
+    if not searches:
+        return []
+    if nested:
+        said = "; ".join(
+            f"{r.model} accuracy {_interval(r.intervals['accuracy'])}, ROC AUC "
+            f"{_interval(r.intervals['roc_auc'])}"
+            + (
+                f", {METRIC_NAMES[metric]} {_interval(r.intervals[metric])}"
+                if metric not in ("accuracy", "roc_auc")
+                else ""
+            )
+            for r in nested
+        )
+        return [
+            "Which number to quote: the nested estimates, each from rows its model (search "
+            f"included) never saw: {said}. The CV scores below are optimistic: each search "
+            "picked its best trial on the folds that score it."
+        ]
+    tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
+    if tested:
+        n_test = int(tested[0].test_attr("n_test", 0))
+        said = "; ".join(
+            f"{v.label} accuracy {v.test_attr('accuracy'):.3f} "
+            f"[{v.test_attr('accuracy_ci_low'):.3f}, {v.test_attr('accuracy_ci_high'):.3f}], "
+            f"ROC AUC {v.test_attr('roc_auc'):.3f}"
+            for v in tested
+        )
+        return [
+            f"Which number to quote: the {n_test} test rows, scored once: {said}. The CV scores "
+            "below are optimistic: each search picked its best trial on the folds that score it."
+        ]
+    return [
+        "Which number to quote: none is honest yet: no rows were held out for a test (--test-size "
+        "0) and no nested run is stored, so every score here comes from the folds that picked "
+        "the model. Add --nested 5 for honest estimates."
+    ]
+
+
+def _interval(interval: Interval) -> str:
+    return interval.describe()
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,254 @@
+"""The answer that opens the report, pinned on small studies with known numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from optuna.distributions import FloatDistribution
+from optuna.trial import create_trial
+
+from objectives.stats import Interval
+from studies.report._answer import (
+    about,
+    baseline_check,
+    baseline_warning,
+    recommendation,
+    what_to_quote,
+)
+from studies.report._info import CurveInfo
+from studies.report._nested import Nested
+from studies.report._sentences import _test_rows_caveat
+from studies.report._sites import sites_answer
+from studies.report._tables import comparison_table
+from studies.report._views import load_views
+
+C = FloatDistribution(1e-4, 1e4, log=True)
+STRENGTH = FloatDistribution(1e-6, 1.0, log=True)
+PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
+            "metric": "log_loss", "engine": "optuna"}  # fmt: skip
+
+
+def study(
+    storage: optuna.storages.BaseStorage,
+    family: str,
+    folds: list[float],
+    baseline: list[float] | None = None,
+    **params: float,
+) -> optuna.Study:
+    """A log-loss search of ``family`` with one complete trial scoring ``folds``."""
+    created = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="minimize")
+    created.set_user_attr("protocol", {**PROTOCOL, "family": family})
+    created.add_trial(
+        create_trial(
+            params=params,
+            distributions={name: C if name == "C" else STRENGTH for name in params},
+            value=float(np.mean(folds)),
+            user_attrs={
+                "fold_log_loss": folds,
+                "cv_log_loss": float(np.mean(folds)),
+                "cv_log_loss_sd": float(np.std(folds, ddof=1)),
+            },
+        )
+    )
+    if baseline is not None:
+        created.set_user_attr(
+            "baseline",
+            {"fold_log_loss": baseline, "cv_log_loss": float(np.mean(baseline)),
+             "cv_accuracy": 0.55},
+        )  # fmt: skip
+    for key, value in {"accuracy": 0.8, "accuracy_ci_low": 0.6, "accuracy_ci_high": 0.9,
+                       "roc_auc": 0.85, "n_test": 20}.items():  # fmt: skip
+        created.set_user_attr(f"test_{key}", value)
+    return created
+
+
+L2 = [0.40, 0.45, 0.38, 0.42, 0.41]
+L1 = [0.41, 0.44, 0.40, 0.43, 0.42]  # differences from L2 change sign: no test can separate them
+BASELINE = [0.69, 0.69, 0.68, 0.69, 0.70]
+
+
+def answer(
+    storage: optuna.storages.BaseStorage, curves: list[CurveInfo] | None = None
+) -> list[str]:
+    views = load_views(storage, "t")
+    return recommendation(views, comparison_table(views), curves or [], [])
+
+
+def test_the_best_model_with_its_parameters_and_the_others_within_noise() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l1", L1, C=0.52)
+    study(storage, "logreg-l2", L2, C=0.127)
+    study(storage, "mlp", [0.41, 0.44, 0.39, 0.43, 0.40], l1=1.34e-5, l2=0.133)
+    assert answer(storage) == [
+        "Use L2 logistic regression (logreg-l2) with C about 0.13 (smaller C is a stronger "
+        "penalty): it has the best CV log loss of the searches, 0.412.",
+        "The 128-64-1 network (mlp), at its best l1 about 1.3e-05 and l2 about 0.13 (larger l1 "
+        "and l2 are stronger penalties), is no better than L2 logistic regression within noise "
+        "(CV log loss 0.414).",
+        "L1 logistic regression (logreg-l1), at its best C about 0.52, is no better than L2 "
+        "logistic regression within noise (CV log loss 0.420).",
+    ]
+
+
+def test_a_model_worse_beyond_noise_is_said_so() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", L2, C=0.127)
+    # Worse on every fold by 0.1 to 0.12: t = 0.11 / sqrt((1/5 + 1/4) * var) is large.
+    study(storage, "logreg-l1", [0.51, 0.56, 0.49, 0.52, 0.52], C=0.52)
+    said = answer(storage)
+    assert said[1] == (
+        "L1 logistic regression (logreg-l1), at its best C about 0.52, is worse than L2 logistic "
+        "regression beyond noise (CV log loss 0.520)."
+    )
+
+
+def curve(best: float, one_se: float) -> CurveInfo:
+    return CurveInfo("c", "c", "log_loss", "C", None, pd.DataFrame(), {"logreg-l2": (best, 0.4)},
+                     {"logreg-l2": one_se}, {}, ())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("one_se", "expected"),
+    [
+        (
+            0.0254,
+            "Why C about 0.13: it is the best on the folds, and the model the test rows scored; "
+            "C about 0.025, the strongest penalty within one standard error of it, scores the "
+            "same within noise: take it if you prefer a more strongly regularized model.",
+        ),
+        (
+            0.127,
+            "Its C is also the strongest penalty within one standard error of the best, the "
+            "simpler choice the report's one-standard-error rule would make.",
+        ),
+        (
+            6.16,
+            "Its C is the best trial's, where trials are sparse; where they are dense, the "
+            "smallest C within one standard error of the best is about 6.2, a weaker penalty: "
+            "no stronger penalty is as good within noise.",
+        ),
+    ],
+    ids=["stronger", "the same", "weaker"],
+)
+def test_which_of_the_two_c_values(one_se: float, expected: str) -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", L2, C=0.127)
+    assert answer(storage, [curve(0.127, one_se)])[-1] == expected
+
+
+def test_no_model_better_than_the_prevalence_is_a_warning_first() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", BASELINE, baseline=BASELINE, C=0.127)
+    check = baseline_check(load_views(storage, "t"))
+    assert check is not None
+    assert check.beaten_by == ()
+    assert baseline_warning(check) == [
+        "Warning: no model does better than predicting the same risk for everyone (the training "
+        "rows' share of positives), which scores CV log loss 0.690 and accuracy 0.550 (the "
+        "majority class): as read, the features tell the models nothing about the target. "
+        "Check the columns the models used (listed below) and how the table was read before "
+        "trusting any number here."
+    ]
+    beaten = optuna.storages.InMemoryStorage()
+    study(beaten, "logreg-l2", L2, baseline=BASELINE, C=0.127)
+    check = baseline_check(load_views(beaten, "t"))
+    assert check is not None
+    assert check.beaten_by == ("logreg-l2",)
+    assert baseline_warning(check) == []
+
+
+def test_without_a_stored_baseline_there_is_no_warning() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", BASELINE, C=0.127)
+    assert baseline_check(load_views(storage, "t")) is None
+
+
+def test_which_number_to_quote() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", L2, C=0.127)
+    views = load_views(storage, "t")
+    assert what_to_quote(views, [], "log_loss") == [
+        "Which number to quote: the 20 test rows, scored once: logreg-l2 accuracy 0.800 [0.600, "
+        "0.900], ROC AUC 0.850. The CV scores below are optimistic: each search picked its best "
+        "trial on the folds that score it."
+    ]
+    interval = Interval(0.8, 0.75, 0.85, "m", 0.95)
+    nested = Nested("logreg-l2", [], dict.fromkeys(("accuracy", "roc_auc", "log_loss"), interval),
+                    {})  # fmt: skip
+    assert what_to_quote(views, [nested], "log_loss") == [
+        "Which number to quote: the nested estimates, each from rows its model (search included) "
+        "never saw: logreg-l2 accuracy 0.800 [0.750, 0.850], ROC AUC 0.800 [0.750, 0.850], log "
+        "loss 0.800 [0.750, 0.850]. The CV scores below are optimistic: each search picked its "
+        "best trial on the folds that score it."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scores", "n_test", "expected"),
+    [
+        # 61 rows: a row is 1.6 points; intervals 0.17 wide, differences 0.016: cannot rank.
+        ({"a": (0.885, 0.782, 0.943), "b": (0.869, 0.762, 0.932)}, 61,
+         "; one row is 1.6 points of accuracy; each interval is about 0.17 wide, wider than the "
+         "differences between the models, so the test rows cannot rank them"),
+        # 5,000 rows: a row is 0.02 points (not said); intervals 0.02 wide, differences 0.1.
+        ({"a": (0.9, 0.89, 0.91), "b": (0.8, 0.79, 0.81)}, 5000, ""),
+        # One model: nothing to rank.
+        ({"a": (0.885, 0.782, 0.943)}, 61, "; one row is 1.6 points of accuracy"),
+    ],
+    ids=["61 rows", "5000 rows", "one model"],
+)  # fmt: skip
+def test_the_test_rows_caveat_fits_the_data(
+    scores: dict[str, tuple[float, float, float]], n_test: int, expected: str
+) -> None:
+    assert _test_rows_caveat(scores, n_test) == expected
+
+
+def site_rows(**columns: list[Any]) -> pd.DataFrame:
+    base: dict[str, list[Any]] = {
+        "design": ["leave-one-site-out"] * 4,
+        "site": ["cleveland", "cleveland", "switzerland", "switzerland"],
+        "model": ["logreg-l1", "logreg-l2"] * 2,
+        "prevalence": [0.46, 0.46, 0.93, 0.93],
+        "unstable": [False, False, True, True],
+        "roc_auc": [0.87, 0.86, 0.70, 0.72],
+        "cal_intercept": [-0.2, -0.1, 2.6, 2.5],
+        "cal_slope": [1.1, 1.0, 0.6, 0.9],
+        "brier": [0.15, 0.15, 0.19, 0.19],
+        "recal_brier": [0.14, 0.14, 0.06, 0.06],
+        "best_params": ["C = 4", "C = 0.1", "C = 0.05", "C = 0.008"],
+    }
+    return pd.DataFrame({**base, **columns})
+
+
+def test_the_sites_answer_says_where_it_travels_and_what_to_do() -> None:
+    assert sites_answer(site_rows()) == [
+        "Does the choice travel? Ranking travels in part: each site left out in turn and scored "
+        "by models tuned on the other sites ranks its patients at Cleveland (AUC 0.86 to 0.87) "
+        "but only 0.70 to 0.72 at Switzerland.",
+        "The regularization each search chose differs with its training sites (see the table), "
+        "yet at every site the models' AUCs lie within 0.02 of each other: how much "
+        "regularization matters less here than where the model is used.",
+        "The average risk does not travel: at Switzerland the predicted risks are off on "
+        "average; worst at Switzerland (93% with the outcome), where they are too low "
+        "(calibration intercept +2.6 on the log-odds scale: the predicted odds are off by a "
+        "factor of about 13).",
+        "At a new hospital: before using the model, refit its intercept (the average risk) on a "
+        "sample of local patients: fitted on half of Switzerland's rows and scored on the other "
+        "half, it moves the Brier score from 0.190 to 0.060; recalibration does not change how "
+        "patients are ranked, so check the AUC on local patients too.",
+        "Switzerland: fewer than 10 rows of one class, so its numbers are unstable.",
+    ]
+
+
+def test_calibration_that_travels_is_said_so() -> None:
+    said = sites_answer(site_rows(cal_intercept=[0.1, -0.1, 0.3, -0.2]))
+    assert said[2].startswith("The average risk travels too (every calibration intercept within")
+
+
+def test_about_rounds_to_two_significant_digits() -> None:
+    assert [about(0.127), about(1.34e-05), about(6.16), about(3)] == ["0.13", "1.3e-05", "6.2",
+                                                                      "3"]  # fmt: skip
