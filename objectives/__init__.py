@@ -12,6 +12,7 @@ from objectives.preprocess import Columns, PreparedFold, prepare_fold, prepare_f
 from objectives.registry import DEFAULT_FAMILIES, FAMILIES
 from objectives.scoring import (
     GREATER_IS_BETTER,
+    METRIC_LABELS,
     METRICS,
     FoldScores,
     Scores,
@@ -27,6 +28,7 @@ __all__ = [
     "FAMILIES",
     "GREATER_IS_BETTER",
     "METRICS",
+    "METRIC_LABELS",
     "Columns",
     "FoldPlan",
     "FoldScores",

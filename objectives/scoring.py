@@ -18,6 +18,13 @@ from scipy.stats import norm, rankdata
 #: The scores a search can optimize (``--metric``) and every table shows.
 METRICS = ("accuracy", "roc_auc", "log_loss", "brier")
 GREATER_IS_BETTER = {"accuracy": True, "roc_auc": True, "log_loss": False, "brier": False}
+#: How plots, their axes and optuna-dashboard name each score.
+METRIC_LABELS = {
+    "accuracy": "accuracy",
+    "roc_auc": "ROC AUC",
+    "log_loss": "log loss",
+    "brier": "Brier score",
+}
 #: Probabilities are clipped to [EPS, 1 - EPS] for the log loss, as Keras does.
 EPS = 1e-7
 

@@ -20,7 +20,14 @@ import optuna
 from optuna.study import StudyDirection
 from optuna.trial import TrialState
 
-from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold, TrainOptions
+from objectives import (
+    GREATER_IS_BETTER,
+    METRIC_LABELS,
+    ModelFamily,
+    Outcome,
+    PreparedFold,
+    TrainOptions,
+)
 from studies._interrupt import stop_if_asked
 from studies._loop import RunBatch, run_trials
 from studies._progress import Progress
@@ -34,6 +41,20 @@ log = logging.getLogger(__name__)
 
 def direction(metric: str) -> StudyDirection:
     return StudyDirection.MAXIMIZE if GREATER_IS_BETTER[metric] else StudyDirection.MINIMIZE
+
+
+def name_values(study: optuna.Study, names: Sequence[str]) -> None:
+    """Name the study's values, as optuna-dashboard's axes and Optuna's plots show them
+    ("CV log loss", not "Objective 0"). Optuna marks ``set_metric_names`` experimental."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.set_metric_names(list(names))
+
+
+def value_names(metric: str, sparsity: bool = False) -> list[str]:
+    """What a search's values are: its fold-mean score, and with ``sparsity`` the mean number
+    of non-zero coefficients of its fold models."""
+    return [f"CV {METRIC_LABELS[metric]}"] + (["non-zero coefficients"] if sparsity else [])
 
 
 class GridSampler(optuna.samplers.GridSampler):
@@ -137,6 +158,7 @@ def run_study(
         load_if_exists=True,
     )
     study.set_user_attr("protocol", protocol)
+    name_values(study, value_names(settings.metric, sparsity))
     done = n_finished(study)
     if done >= target:
         if not settings.quiet:

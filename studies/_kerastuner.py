@@ -40,7 +40,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
-from studies._engine import StudyRun, direction
+from studies._engine import StudyRun, direction, name_values, value_names
 from studies._interrupt import stop_if_asked
 from studies._progress import Progress
 from studies.settings import Settings
@@ -125,6 +125,7 @@ def run_kerastuner_study(
         storage=storage, study_name=study_name, direction=direction(metric), load_if_exists=True
     )
     study.set_user_attr("protocol", protocol)
+    name_values(study, value_names(metric))
     stored = study.get_trials(deepcopy=False)
     recorded = {t.user_attrs.get(TRIAL_ID) for t in stored}
     failed = sum(t.state == TrialState.FAIL for t in stored)

@@ -23,7 +23,7 @@ from objectives import FAMILIES, Outcome, TrainOptions, score_test
 from objectives.logreg import C, article_family
 from objectives.mlp import SPACE, seed_protocol_refit
 from studies._design import PreparedPart
-from studies._engine import GridSampler, StudyRun
+from studies._engine import GridSampler, StudyRun, name_values
 from studies._interrupt import stop_if_asked
 from studies._loop import RunBatch, run_trials
 from studies._progress import Progress
@@ -133,6 +133,7 @@ def run_seed_grid(
         load_if_exists=True,
     )
     study.set_user_attr("protocol", protocol)
+    name_values(study, ["test accuracy"])  # the article's number: each grid point's test score
     done = n_finished(study)
     if done < seed_grid.size:
         options = settings.train_options()

@@ -10,13 +10,172 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex, to_rgb
 from optuna.trial import TrialState
 
 from data import Dataset
-from objectives import GREATER_IS_BETTER, Columns, TrainOptions
+from objectives import FAMILIES, GREATER_IS_BETTER, METRIC_LABELS, Columns, TrainOptions
 from objectives.preprocess import PreparedFold, feature_names
 from studies.report._views import StudyView
 from studies.trials import FOLD_SCORES
+
+#: One colour per model family, by the family's place in the registry (``FAMILIES``): the
+#: Okabe-Ito colours, told apart with the common colour-vision deficiencies, each at least 3:1
+#: against the white background (WCAG's contrast for graphics).
+FAMILY_PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8c564b", "#6a3d9a")
+#: A study of no known family.
+OTHER_COLOUR = "#666666"
+#: Pruned trials and other marks that must not draw the eye.
+MUTED = "#9E9E9E"
+#: Another engine than Optuna draws its family's colour darker by this factor.
+ENGINE_SHADE = 0.6
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG 2's contrast ratio of ``colour`` against white (1 to 21)."""
+    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def darker(colour: str, factor: float) -> str:
+    red, green, blue = to_rgb(colour)
+    return to_hex((red * factor, green * factor, blue * factor))
+
+
+def readable(colour: str, ratio: float = 4.5) -> str:
+    """``colour``, darkened just enough for text on white (WCAG's 4.5:1 for small text)."""
+    factor = 1.0
+    while contrast_on_white(darker(colour, factor)) < ratio:
+        factor -= 0.02
+    return darker(colour, factor)
+
+
+def model_colour(model: str) -> str:
+    """A model's colour in every plot and in the dashboard.
+
+    ``model`` is a label as the report writes it (:attr:`StudyView.label`): the family's name,
+    `` (engine)`` for another engine than Optuna, `` [part]`` for an outer part. The family picks
+    the hue (its place in the registry), another engine a darker shade of it, and every part of a
+    model shares the model's colour.
+    """
+    base = model.split(" [")[0].replace(" (sparsity front)", "")
+    names = [name for name in FAMILIES if base == name or base.startswith(f"{name} (")]
+    if not names:
+        return OTHER_COLOUR
+    family = max(names, key=len)
+    colour = FAMILY_PALETTE[list(FAMILIES).index(family) % len(FAMILY_PALETTE)]
+    return colour if base == family else darker(colour, ENGINE_SHADE)
+
+
+def model_colours(models: Sequence[str]) -> dict[str, str]:
+    return {model: model_colour(model) for model in dict.fromkeys(models)}
+
+
+def trial_number(number: int) -> int:
+    """How the report numbers a trial: from 1, as it numbers folds (Optuna's ``number`` and
+    optuna-dashboard count from 0)."""
+    return number + 1
+
+
+def trial_ticks(last: int) -> list[int]:
+    """Round tick positions for trials 1 to ``last``, the first at 1: there is no trial 0."""
+    step = max(1, last // 6)
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= step)
+    return [1, *range(step, last + 1, step)] if step > 1 else list(range(1, last + 1))
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS[metric]
+
+
+#: A value scale (the plane's colours, the history's axis) spans the best value to this quantile
+#: of the values toward the worse end...
+CLIP_QUANTILE = 0.25
+#: ...when the values beyond it would stretch the scale to more than this many times that range
+#: (one collapsed network at chance level would otherwise squeeze every other value together).
+CLIP_STRETCH = 2.0
+
+
+def colour_range(values: np.ndarray, greater_is_better: bool) -> tuple[float, float, bool]:
+    """(low, high, clipped) of a colour scale for ``values``: the whole range, or from the best
+    value to the worse quartile when the worst values would stretch the scale beyond
+    :data:`CLIP_STRETCH` times that (the values beyond are drawn at the end colour, marked)."""
+    values = np.asarray(values, dtype=float)
+    low, high = float(values.min()), float(values.max())
+    if greater_is_better:
+        bound = float(np.quantile(values, CLIP_QUANTILE))
+        useful = high - bound
+        if useful > 0 and high - low > CLIP_STRETCH * useful:
+            return bound, high, True
+    else:
+        bound = float(np.quantile(values, 1 - CLIP_QUANTILE))
+        useful = bound - low
+        if useful > 0 and high - low > CLIP_STRETCH * useful:
+            return low, bound, True
+    return low, high, False
+
+
+@dataclass(frozen=True)
+class HistoryInfo:
+    """Every search's complete trials in the order they ran, and each model's best so far.
+
+    Attributes:
+        points: one row per complete trial: model, trial (numbered from 1), value, best (the
+            model's best value up to and including this trial), clipped (beyond ``limits``).
+        colours: each model's colour.
+        limits: the value axis: the whole range, or (as the plane's colours) clipped at the worse
+            quartile when a few collapsed trials would squeeze the rest (see
+            :func:`colour_range`); clipped trials are drawn at the edge, marked.
+        clipped_at: the axis's worse end when it was clipped, else None.
+        greater_is_better: whether higher values are better.
+    """
+
+    name: str
+    title: str
+    metric: str
+    points: pd.DataFrame
+    colours: dict[str, str]
+    limits: tuple[float, float]
+    clipped_at: float | None
+    greater_is_better: bool
+
+
+def history_info(views: Sequence[StudyView]) -> HistoryInfo | None:
+    """The default design's searches (seed grids score test rows: never on this axis)."""
+    searches = [view for view in views if view.is_search and view.complete and not view.part]
+    if not searches:
+        return None
+    metric = searches[0].metric
+    greater = GREATER_IS_BETTER[metric]
+    frames = []
+    for view in searches:
+        complete = sorted(view.complete, key=lambda t: t.number)
+        values = pd.Series([t.value for t in complete], dtype=float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "model": view.label,
+                    "trial": [trial_number(t.number) for t in complete],
+                    "value": values,
+                    "best": values.cummax() if greater else values.cummin(),
+                }
+            )
+        )
+    points = pd.concat(frames, ignore_index=True)
+    low, high, clipped = colour_range(points["value"].to_numpy(), greater)
+    points["clipped"] = (points["value"] < low) | (points["value"] > high)
+    return HistoryInfo(
+        name="optimization_history",
+        title=f"Optimization history: CV {metric_label(metric)} of every complete trial",
+        metric=metric,
+        points=points,
+        colours=model_colours([view.label for view in searches]),
+        limits=(low, high),
+        clipped_at=(low if greater else high) if clipped else None,
+        greater_is_better=greater,
+    )
 
 
 @dataclass(frozen=True)
@@ -29,12 +188,17 @@ class CurveInfo:
         metric: the score on the y axis.
         x: the parameter on the x axis (log scale).
         colour: the parameter points are coloured by, if any.
-        points: one row per trial: model, x, value, sd, se, folds (scored), state, colour.
+        points: one row per trial: model, trial (numbered from 1), x, value (a pruned trial's:
+            the mean of the folds it scored), sd, se, folds (scored), state, colour, shown
+            (where it is drawn) and capped. A pruned trial's partial mean better than its
+            model's best complete trial is shown at the best's level, capped: the folds it
+            skipped might have pulled it down, so it must not look better than the best.
         best: per model, (x, value) of its best trial.
         one_se: per model, the one-standard-error choice of x.
         bands: per model, the local mean curve where trials are dense: x, local (mean score),
             low and high (local mean -+ the mean standard error of those trials).
         seed_x: the seed grid's x values, when a seed grid was run.
+        colours: each model's colour.
     """
 
     name: str
@@ -47,9 +211,15 @@ class CurveInfo:
     one_se: dict[str, float]
     bands: dict[str, pd.DataFrame]
     seed_x: tuple[float, ...]
+    colours: dict[str, str]
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(self.points["model"]))
 
 
-CURVE_COLUMNS = ["model", "x", "value", "sd", "se", "folds", "state", "colour"]
+CURVE_COLUMNS = ["model", "trial", "x", "value", "sd", "se", "folds", "state", "colour", "shown",
+                 "capped"]  # fmt: skip
 
 
 def _curve_points(view: StudyView, x: str, colour: str | None) -> pd.DataFrame:
@@ -63,20 +233,32 @@ def _curve_points(view: StudyView, x: str, colour: str | None) -> pd.DataFrame:
             continue
         folds = len(scores)
         sd = float(np.std(scores, ddof=1)) if folds > 1 else math.nan
+        value = float(np.mean(scores))
         rows.append(
             {
                 "model": view.label,
+                "trial": trial_number(trial.number),
                 "x": float(trial.params[x]),
                 # A pruned trial's partial mean: the folds it scored before it was stopped.
-                "value": float(np.mean(scores)),
+                "value": value,
                 "sd": sd,
                 "se": sd / math.sqrt(folds) if folds > 1 else math.nan,
                 "folds": folds,
                 "state": "complete" if trial.state == TrialState.COMPLETE else "pruned",
                 "colour": float(trial.params[colour]) if colour else math.nan,
+                "shown": value,
+                "capped": False,
             }
         )
     return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def cap_pruned(points: pd.DataFrame, best: float, metric: str) -> pd.DataFrame:
+    """Where each trial is drawn: a pruned trial's partial mean no better than ``best``."""
+    pruned = points["state"] == "pruned"
+    better = points["value"] > best if GREATER_IS_BETTER[metric] else points["value"] < best
+    capped = pruned & better
+    return points.assign(shown=points["value"].where(~capped, best), capped=capped)
 
 
 #: The one-standard-error rule looks at local means: the complete trials within this many
@@ -172,19 +354,22 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
         groups.setdefault(view.family.curve, []).append(view)
     infos = []
     for (x, colour), members in groups.items():
-        frames = [_curve_points(view, x, colour) for view in members]
-        points = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
-        if points[points["state"] == "complete"].empty:
-            continue
+        frames = {view.label: _curve_points(view, x, colour) for view in members}
         best, one_se, bands = {}, {}, {}
         for view in members:
             trial = view.best()
             if trial is None or trial.value is None or x not in trial.params:
                 continue
             best[view.label] = (float(trial.params[x]), float(trial.value))
-            mine = points[points["model"] == view.label]
+            mine = frames[view.label] = cap_pruned(
+                frames[view.label], best[view.label][1], view.metric
+            )
             one_se[view.label] = one_standard_error_choice(mine, best[view.label][0], view.metric)
             bands[view.label] = band(mine)
+        shown = [f for f in frames.values() if not f.empty]
+        points = pd.concat(shown or list(frames.values())[:1], ignore_index=True)
+        if points[points["state"] == "complete"].empty:
+            continue
         labels = ", ".join(view.label for view in members)
         infos.append(
             CurveInfo(
@@ -198,6 +383,7 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
                 one_se=one_se,
                 bands=bands,
                 seed_x=seed_x if colour is None else (),
+                colours=model_colours([view.label for view in members]),
             )
         )
     return infos
@@ -209,16 +395,39 @@ def _engine_note(view: StudyView) -> str:
 
 @dataclass(frozen=True)
 class PlaneInfo:
-    """CV score over two regularization strengths (log scales), with the seed grid's points."""
+    """CV score over two regularization strengths (log scales), with the seed grid's points.
+
+    Attributes:
+        points: trial (numbered from 1), x, y, value, clipped (beyond the colour range).
+        colour_range: (low, high) of the colour scale.
+        clipped_at: the colour scale's worse end when it was clipped, else None.
+        greater_is_better: whether the metric's higher values are better (which end is clipped).
+    """
 
     name: str
     title: str
     metric: str
     x: str
     y: str
-    points: pd.DataFrame  # x, y, value
+    points: pd.DataFrame
     best: tuple[float, float, float] | None
     seed_points: pd.DataFrame  # x, y
+    colour_range: tuple[float, float]
+    clipped_at: float | None
+    greater_is_better: bool
+
+    @property
+    def colour_title(self) -> str:
+        """The colour bar's title: the score, and where and why its scale is clipped."""
+        title = f"CV {metric_label(self.metric)}"
+        if self.clipped_at is None:
+            return title
+        beyond = int(self.points["clipped"].sum())
+        worse = "below" if self.greater_is_better else "above"
+        return (
+            f"{title} (clipped at {self.clipped_at:.3f}: {beyond} trial"
+            f"{'s' if beyond != 1 else ''} {worse} it drawn as triangles)"
+        )
 
 
 def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
@@ -230,14 +439,22 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
         x, y = family.plane
         points = pd.DataFrame(
             [
-                {"x": t.params[x], "y": t.params[y], "value": t.value}
+                {
+                    "trial": trial_number(t.number),
+                    "x": t.params[x],
+                    "y": t.params[y],
+                    "value": t.value,
+                }
                 for t in view.complete
                 if t.value is not None
             ],
-            columns=["x", "y", "value"],
+            columns=["trial", "x", "y", "value"],
         )
         if points.empty:
             continue
+        greater = GREATER_IS_BETTER[view.metric]
+        low, high, clipped = colour_range(points["value"].to_numpy(), greater)
+        points["clipped"] = (points["value"] < low) | (points["value"] > high)
         best_trial = view.best()
         best = (
             (float(best_trial.params[x]), float(best_trial.params[y]), float(best_trial.value))
@@ -258,30 +475,75 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
             PlaneInfo(
                 name=f"plane_{view.suffix}",
                 title=f"{family.label}{_engine_note(view)}: "
-                f"CV {view.metric.replace('_', ' ')} over {x} and {y}",
+                f"CV {metric_label(view.metric)} over {x} and {y}",
                 metric=view.metric,
                 x=x,
                 y=y,
                 points=points,
                 best=best,
                 seed_points=seeds,
+                colour_range=(low, high),
+                clipped_at=(low if greater else high) if clipped else None,
+                greater_is_better=greater,
             )
         )
     return infos
 
 
+#: The band of the step-by-step plot: these quantiles of the complete trials' values per step.
+BAND_QUANTILES = (0.1, 0.9)
+#: The step-by-step plot draws this many best complete trials as lines of their own.
+BEST_FEW = 3
+
+
 @dataclass(frozen=True)
 class IntermediateInfo:
-    """What each trial reported step by step: how pruning stopped trials early."""
+    """What each trial reported step by step: how pruning stopped trials early.
+
+    With many trials one line each is unreadable, so the complete trials are summarised per step
+    (median and a 10-90% band), the best few drawn on their own, the pruned as short muted lines.
+
+    Attributes:
+        curves: (trial numbered from 1, state, steps, values) of every complete and pruned trial.
+        summary: per step of the complete trials: step, median, low and high (the
+            :data:`BAND_QUANTILES`), n (complete trials that reported the step).
+        best: the :data:`BEST_FEW` best complete trials' numbers (from 1), best first.
+        colour: the model's colour.
+    """
 
     name: str
     title: str
     step_name: str
     metric: str
-    curves: list[tuple[int, str, list[int], list[float]]]  # (trial, state, steps, values)
+    curves: list[tuple[int, str, list[int], list[float]]]
+    summary: pd.DataFrame
+    best: list[int]
+    colour: str
     #: What a step's value is: the running mean over the folds so far, the fold mean after an
     #: epoch, or (for the Wilcoxon pruner) the fold's own score.
     reported: str = "running mean"
+
+
+def step_summary(curves: Sequence[tuple[int, str, list[int], list[float]]]) -> pd.DataFrame:
+    """The complete trials' values at each step: median, the :data:`BAND_QUANTILES`, count."""
+    rows = [
+        {"step": step, "value": value}
+        for _, state, steps, values in curves
+        if state == "complete"
+        for step, value in zip(steps, values, strict=True)
+    ]
+    if not rows:
+        return pd.DataFrame(columns=["step", "median", "low", "high", "n"])
+    values = pd.DataFrame(rows).groupby("step")["value"]
+    low, high = BAND_QUANTILES
+    return pd.DataFrame(
+        {
+            "median": values.median(),
+            "low": values.quantile(low),
+            "high": values.quantile(high),
+            "n": values.size(),
+        }
+    ).reset_index()
 
 
 def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
@@ -289,18 +551,27 @@ def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
     for view in views:
         if not view.is_search or view.family is None or view.part:
             continue
+        trials = [
+            t
+            for t in view.trials
+            if t.intermediate_values and t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+        ]
         curves = [
             (
-                t.number,
+                trial_number(t.number),
                 "complete" if t.state == TrialState.COMPLETE else "pruned",
                 sorted(t.intermediate_values),
                 [t.intermediate_values[s] for s in sorted(t.intermediate_values)],
             )
-            for t in view.trials
-            if t.intermediate_values and t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+            for t in trials
         ]
         if len(curves) < 2:
             continue
+        sign = 1.0 if GREATER_IS_BETTER[view.metric] else -1.0
+        ranked = sorted(
+            (t for t in trials if t.state == TrialState.COMPLETE and t.value is not None),
+            key=lambda t: (-sign * float(t.value), t.number),  # type: ignore[arg-type]
+        )
         infos.append(
             IntermediateInfo(
                 name=f"intermediate_{view.suffix}",
@@ -308,6 +579,9 @@ def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
                 step_name=view.family.step_name,
                 metric=view.metric,
                 curves=curves,
+                summary=step_summary(curves),
+                best=[trial_number(t.number) for t in ranked[:BEST_FEW]],
+                colour=model_colour(view.label),
                 reported=(
                     "score of each fold"
                     if view.protocol.get("reports") == FOLD_SCORES
@@ -320,9 +594,26 @@ def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
     return infos
 
 
+#: The coefficient path's hues (matplotlib's tab10), each darkened to be readable as text on
+#: white; features beyond ten repeat them with another line style.
+FEATURE_HUES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
+#: A category level set in at most this many training rows is rare: its coefficient rests on
+#: those few patients (a level seen in one row can take the largest coefficient of all).
+RARE_LEVEL_ROWS = 3
+
+
 @dataclass(frozen=True)
 class PathInfo:
-    """Each feature's coefficient (standardized scale) against C, refit on the training rows."""
+    """Each feature's coefficient (standardized scale) against C, refit on the training rows.
+
+    Attributes:
+        colours: each feature's colour, readable as text on white.
+        level_rows: each category level (one-hot column): the training rows that have it.
+        rare: the levels set in at most :data:`RARE_LEVEL_ROWS` training rows, with their count.
+        flagged: the feature with the largest absolute coefficient anywhere on the path, when it
+            is a rare level (the plot says so), else None.
+    """
 
     name: str
     title: str
@@ -330,6 +621,30 @@ class PathInfo:
     C: np.ndarray
     coefficients: np.ndarray  # (len(C), features)
     best_C: float | None
+    colours: dict[str, str]
+    level_rows: dict[str, int]
+    rare: dict[str, int]
+    flagged: str | None
+
+    @property
+    def largest(self) -> str:
+        """The feature whose coefficient reaches the largest absolute value on the path."""
+        return self.features[int(np.argmax(np.abs(self.coefficients).max(axis=0)))]
+
+
+def feature_colours(features: Sequence[str]) -> dict[str, str]:
+    return {
+        feature: readable(FEATURE_HUES[index % len(FEATURE_HUES)])
+        for index, feature in enumerate(features)
+    }
+
+
+def level_rows(columns: Columns, training: PreparedFold) -> dict[str, int]:
+    """How many training rows have each category level (its one-hot column is 1 there)."""
+    start = len(columns.numeric)
+    levels = [f"{name}={value}" for name, categories in columns.categorical for value in categories]
+    counts = training.X_train[:, start : start + len(levels)].sum(axis=0)
+    return {level: round(float(count)) for level, count in zip(levels, counts, strict=True)}
 
 
 def path_infos(
@@ -338,11 +653,12 @@ def path_infos(
     """The coefficient path of every linear family with an L1 part (not the pure L2)."""
     if dataset is None or training is None:
         return []
-    names = feature_names(
-        Columns(
-            numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
-        )
+    columns = Columns(
+        numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
     )
+    names = feature_names(columns)
+    rows = level_rows(columns, training)
+    rare = {level: count for level, count in rows.items() if count <= RARE_LEVEL_ROWS}
     infos = []
     for view in views:
         family = view.family
@@ -358,6 +674,7 @@ def path_infos(
             [family.refit({"C": float(c), **fixed}, training, options).coefficients for c in grid]
         )
         extra = ", ".join(f"{k} = {v:.3g}" for k, v in fixed.items())
+        largest = names[int(np.argmax(np.abs(coefficients).max(axis=0)))]
         infos.append(
             PathInfo(
                 name=f"coefficient_path_{family.name}",
@@ -367,6 +684,10 @@ def path_infos(
                 C=grid,
                 coefficients=coefficients,
                 best_C=float(best.params["C"]) if best else None,
+                colours=feature_colours(names),
+                level_rows=rows,
+                rare=rare,
+                flagged=largest if largest in rare else None,
             )
         )
     return infos

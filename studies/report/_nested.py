@@ -29,6 +29,7 @@ from objectives.stats import (
     nested_cv_interval,
     smooth_calibration,
 )
+from studies.report._info import model_colours
 from studies.report._views import StudyView
 
 NESTED_COLUMNS = [
@@ -222,6 +223,33 @@ class CalibrationInfo:
     smooth: dict[str, np.ndarray]
 
 
+#: Both axes of the calibration panels: [0, 1] with a margin, so that a bin at 0 or 1 and its
+#: interval show whole.
+CALIBRATION_LIMITS = (-0.04, 1.04)
+
+
+@dataclass(frozen=True)
+class CalibrationFigureInfo:
+    """Every model's calibration side by side: one panel each, shared axes."""
+
+    name: str
+    source: str
+    panels: list[CalibrationInfo]
+    colours: dict[str, str]
+    limits: tuple[float, float] = CALIBRATION_LIMITS
+
+
+def calibration_figure_info(infos: Sequence[CalibrationInfo]) -> CalibrationFigureInfo | None:
+    if not infos:
+        return None
+    return CalibrationFigureInfo(
+        name="calibration_models",
+        source=infos[0].source,
+        panels=list(infos),
+        colours=model_colours([info.model for info in infos]),
+    )
+
+
 @dataclass(frozen=True)
 class DecisionInfo:
     """Net benefit against threshold probability, every model and the two defaults."""
@@ -232,6 +260,7 @@ class DecisionInfo:
     thresholds: np.ndarray
     treat_all: np.ndarray
     prevalence: float
+    colours: dict[str, str]
 
 
 THRESHOLDS = np.round(np.arange(0.02, 0.96, 0.01), 2)
@@ -338,4 +367,5 @@ def decision_info(
         thresholds=THRESHOLDS,
         treat_all=reference["treat_all"],
         prevalence=float(np.mean(y)),
+        colours=model_colours(list(curves)),
     )

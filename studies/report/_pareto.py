@@ -21,6 +21,7 @@ from optuna.trial import FrozenTrial, TrialState
 from data import Dataset
 from objectives import GREATER_IS_BETTER, TrainOptions
 from objectives.preprocess import Columns, PreparedFold, feature_names
+from studies.report._info import model_colour, trial_number
 from studies.report._views import StudyView
 
 PARETO_COLUMNS = ["model", "trial", "params", "score", "score_se", "n_nonzero",
@@ -29,15 +30,17 @@ PARETO_COLUMNS = ["model", "trial", "params", "score", "score_se", "n_nonzero",
 
 @dataclass(frozen=True)
 class FrontInfo:
-    """One front's numbers: every complete trial, the front, the sparsest within one SE."""
+    """One front's numbers: every complete trial, the front, the sparsest within one SE. Trials
+    are numbered from 1, as the report numbers them everywhere."""
 
     name: str
     title: str
     model: str
     metric: str
-    trials: pd.DataFrame  # number, score, n_nonzero
+    trials: pd.DataFrame  # trial, score, n_nonzero
     front: pd.DataFrame  # PARETO_COLUMNS, sorted by n_nonzero
     threshold: float  # the best score minus (or, for a loss, plus) one standard error
+    colour: str
 
 
 def front_infos(
@@ -58,7 +61,8 @@ def front_infos(
         metric = view.metric
         higher = GREATER_IS_BETTER[metric]
         trials = pd.DataFrame(
-            {"number": [t.number for t in complete], "score": [t.values[0] for t in complete],
+            {"trial": [trial_number(t.number) for t in complete],
+             "score": [t.values[0] for t in complete],
              "n_nonzero": [t.values[1] for t in complete]}
         )  # fmt: skip
         best = max(complete, key=lambda t: (t.values[0] if higher else -t.values[0], -t.number))
@@ -86,7 +90,7 @@ def front_infos(
             rows.append(
                 {
                     "model": view.family.name,
-                    "trial": trial.number,
+                    "trial": trial_number(trial.number),
                     "params": ", ".join(f"{k} = {v:.3g}" for k, v in trial.params.items()),
                     "score": score,
                     "score_se": float(trial.user_attrs.get(f"cv_{metric}_sd", math.nan))
@@ -112,6 +116,7 @@ def front_infos(
                 trials=trials,
                 front=front,
                 threshold=threshold,
+                colour=model_colour(view.family.name),
             )
         )
     return infos

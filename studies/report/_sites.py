@@ -16,6 +16,7 @@ import pandas as pd
 from data import SITES, class_counts, load_sites, missingness
 from objectives import score_one
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
+from studies.report._info import model_colours
 from studies.report._views import StudyView
 
 #: Fewer rows than this of either class make a site's numbers unstable.
@@ -121,6 +122,7 @@ class SitesInfo:
     name: str
     title: str
     table: pd.DataFrame
+    colours: dict[str, str]
 
 
 def sites_info(table: pd.DataFrame) -> SitesInfo | None:
@@ -130,6 +132,7 @@ def sites_info(table: pd.DataFrame) -> SitesInfo | None:
         name="sites_auc",
         title="ROC AUC at each held-out site (95% DeLong interval)",
         table=table,
+        colours=model_colours(list(table["model"])),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,6 +46,7 @@ from studies.report._info import (
     PathInfo,
     PlaneInfo,
     curve_infos,
+    history_info,
     intermediate_infos,
     path_infos,
     plane_infos,
@@ -52,6 +54,7 @@ from studies.report._info import (
 from studies.report._nested import (
     CalibrationInfo,
     DecisionInfo,
+    calibration_figure_info,
     calibration_infos,
     calibration_table,
     decision_info,
@@ -566,13 +569,12 @@ def _training_part(views: list[StudyView], dataset: Dataset | None) -> PreparedF
 def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Callable[[], Figure]]]:
     """Each plot's file stem, caption and drawer: named before anything is drawn or written."""
     figures: dict[str, tuple[str, Callable[[], Figure]]] = {}
-    searches = [view for view in views if view.is_search and view.complete and not view.part]
-    if searches:
-        figures["optimization_history"] = (
-            "How the searches progressed",
-            partial(
-                _matplotlib.optimization_history, [v.study for v in searches], searches[0].metric
-            ),
+    history = history_info(views)
+    if history is not None:
+        figures[history.name] = (
+            "How the searches progressed: each model's complete trials and its best so far, "
+            "trials numbered from 1",
+            partial(_matplotlib.optimization_history, history),
         )
     for info in infos.curves:
         figures[info.name] = (info.title, partial(_matplotlib.regularization_curve, info))
@@ -588,10 +590,11 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Calla
         )
     for steps in infos.intermediates:
         figures[steps.name] = (steps.title, partial(_matplotlib.intermediate_values, steps))
-    for calibrated in infos.calibrations:
+    calibrated = calibration_figure_info(infos.calibrations)
+    if calibrated is not None:
         figures[calibrated.name] = (
-            f"{calibrated.model}: calibration",
-            partial(_matplotlib.calibration_plot, calibrated),
+            f"Calibration on {calibrated.source}, one panel per model",
+            partial(_matplotlib.calibration_plots, calibrated),
         )
     if infos.decision is not None:
         figures["decision_curve"] = (
@@ -644,11 +647,85 @@ def _cell(value: object) -> str:
     return "" if value is None or value is pd.NA else str(value)
 
 
+#: What the dashboard counts from 0 and the report from 1, said in every study's note.
+NUMBERING = (
+    "The dashboard numbers trials as Optuna does, from 0 (its trial list, history and "
+    "*Best Trial* card); the report's plots and tables, and the plots below, number them from 1, "
+    "as folds are: the dashboard's trial 0 is the report's trial 1. The dashboard's own cards "
+    "show Optuna's unrounded values; the plots below round to 3 decimals, as the report does."
+)
+
+
+def protocol_table(protocol: dict[str, Any]) -> pd.DataFrame:
+    """The stored protocol as rows a person reads: one setting per row, nested settings as
+    ``split: test_size``, the search space as ranges, lists joined."""
+    rows = []
+    for key, value in protocol.items():
+        if key == "space" and isinstance(value, dict):
+            rows += [(f"search space: {name}", _distribution(text)) for name, text in value.items()]
+        elif isinstance(value, dict):
+            rows += [(f"{key}: {name}", _setting(item)) for name, item in value.items()]
+            if not value:
+                rows.append((key, "none"))
+        else:
+            rows.append((key, _setting(value)))
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def _distribution(text: object) -> str:
+    """A stored distribution (Optuna's JSON) as ``low to high, log scale``."""
+    from optuna.distributions import (
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+        json_to_distribution,
+    )
+
+    try:
+        dist = json_to_distribution(str(text))
+    except (ValueError, KeyError, TypeError):
+        return _setting(text)
+    if isinstance(dist, FloatDistribution | IntDistribution):
+        described = f"{dist.low:g} to {dist.high:g}" + (", log scale" if dist.log else "")
+        return described + (f", step {dist.step:g}" if dist.step else "")
+    if isinstance(dist, CategoricalDistribution):
+        return "one of " + ", ".join(str(choice) for choice in dist.choices)
+    return _setting(text)
+
+
+def _setting(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_setting(item) for item in value) if value else "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_setting(v)}" for k, v in value.items()) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "none" if value is None or value == "" else str(value)
+
+
+def _escape(text: str) -> str:
+    """A Markdown table cell: a pipe would end it."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def study_note(view: StudyView) -> str:
+    """What a study's own note adds to the run's: the numbering, and its protocol as a table
+    (the raw ``protocol`` attribute stays, for tools; the dashboard cuts it at the card's edge)."""
+    parts = [f"## This study: {view.name}", NUMBERING]
+    if view.protocol:
+        table = protocol_table(view.protocol)
+        parts += [
+            "### Its protocol (what its trials' values depend on)",
+            markdown_table(table.map(_escape)),
+        ]
+    return "\n\n".join(parts)
+
+
 def _save_dashboard_notes(
     views: list[StudyView], tables: dict[str, pd.DataFrame], report: Report, infos: Infos
 ) -> None:
-    """Each study's note in optuna-dashboard: the answer, the tables, and the plots as plotly
-    figures drawn from the same info objects as the PNGs."""
+    """Each study's note in optuna-dashboard: the answer, the tables, its own protocol, and the
+    plots as plotly figures drawn from the same info objects as the PNGs."""
     import optuna_dashboard
 
     seed = tables["seed_vs_search"]
@@ -667,7 +744,8 @@ def _save_dashboard_notes(
             f"Full report: `{report.out / 'index.html'}`",
         ]
     )
-    searches = [view for view in views if view.is_search and view.complete and not view.part]
+    history = history_info(views)
+    calibrated = calibration_figure_info(infos.calibrations)
     planes = {info.name: info for info in infos.planes}
     intermediates = {info.name: info for info in infos.intermediates}
     important = {view.name for view in _importance_views(views)}
@@ -675,17 +753,16 @@ def _save_dashboard_notes(
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         # Every study's page shows the plots of the whole run; a model's own plots go to its
-        # studies (a nested model's calibration to its default-design and outer-part studies).
+        # studies (the calibration of every model to each search that has one).
         shared = {
-            "history": _plotly.optimization_history([v.study for v in searches], searches[0].metric)
-            if searches
-            else None,
+            "history": _plotly.optimization_history(history) if history else None,
             "decision-curve": _plotly.decision_curve(infos.decision) if infos.decision else None,
             "sites-auc": _plotly.sites_auc(infos.sites) if infos.sites else None,
         }
-        calibrations = {info.model: _plotly.calibration_plot(info) for info in infos.calibrations}
+        calibration = _plotly.calibration_plots(calibrated) if calibrated else None
+        calibrated_models = {p.model for p in calibrated.panels} if calibrated else set()
         for view in views:
-            optuna_dashboard.save_note(view.study, note)
+            optuna_dashboard.save_note(view.study, f"{note}\n\n{study_note(view)}")
             for graph_id, figure in shared.items():
                 if figure is not None:
                     optuna_dashboard.save_plotly_graph_object(
@@ -712,9 +789,9 @@ def _save_dashboard_notes(
                     graph_object_id="intermediate-values",
                 )
             model = view.label.split(" [")[0]
-            if view.is_search and model in calibrations:
+            if view.is_search and calibration is not None and model in calibrated_models:
                 optuna_dashboard.save_plotly_graph_object(
-                    view.study, calibrations[model], graph_object_id="calibration"
+                    view.study, calibration, graph_object_id="calibration"
                 )
             if view.name in important:
                 optuna_dashboard.save_plotly_graph_object(

@@ -129,8 +129,9 @@ def test_csv_download_matches_the_report(finished: tuple[str, Path], dashboard: 
         report = pd.read_csv(reports / "trials" / f"{name}.csv")
         assert downloaded["Number"].tolist() == report["number"].tolist()
         assert downloaded["State"].tolist() == report["state"].tolist()
+        # The value column is named as the study names its values (set_metric_names).
         pd.testing.assert_series_equal(
-            downloaded["Value"], report["value"], check_names=False, rtol=1e-12
+            downloaded["CV accuracy"], report["value"], check_names=False, rtol=1e-12
         )
 
 
@@ -169,7 +170,7 @@ def test_the_dashboard_gets_every_plot_of_the_report(finished: tuple[str, Path])
     attrs = optuna.load_study(study_name="heart-logreg-l1", storage=storage).user_attrs
     y, proba = np.array(attrs["test_y"], dtype=float), np.array(attrs["test_proba"])
     assert len(y) == 16  # the test rows: the report's out-of-sample source without --nested
-    bins = trace(l1["calibration"], "bins (95% Wilson)")
+    bins = trace(l1["calibration"], "logreg-l1: bins (95% Wilson)")
     # 16 rows: one quantile bin, its mean prediction and observed share.
     np.testing.assert_allclose(numbers(bins["x"]), [proba.mean()])
     np.testing.assert_allclose(numbers(bins["y"]), [y.mean()])
@@ -186,6 +187,41 @@ def test_the_dashboard_gets_every_plot_of_the_report(finished: tuple[str, Path])
     (bars,) = enet["importances"]["data"]
     assert sorted(bars["y"]) == ["C", "l1_ratio"]
     assert "importances" not in l1  # one parameter: nothing to rank
+    # Every model's calibration side by side, one panel each, in the model's colour.
+    names = [t["name"] for t in l1["calibration"]["data"] if t["name"].endswith("(95% Wilson)")]
+    assert names == [f"{m}: bins (95% Wilson)" for m in ("logreg-l1", "logreg-l2", "logreg-enet")]
+    assert enet["calibration"] == l1["calibration"]
+
+
+def test_the_dashboard_names_values_numbers_trials_and_reads_the_protocol(
+    finished: tuple[str, Path],
+) -> None:
+    """Its axes say what the values are ("CV accuracy", not "Objective 0"); the history counts
+    trials from 1 in the model's colours; the regularization curve's legend sits below the plot,
+    clear of the caption in its title; each note reads the study's protocol as a table."""
+    import optuna_dashboard
+
+    from studies.report._info import model_colour
+
+    storage = finished[0]
+    study = optuna.load_study(study_name="heart-logreg-l1", storage=storage)
+    assert study.metric_names == ["CV accuracy"]
+    graphs = dashboard_graphs(storage, "heart-logreg-l1")
+    history = graphs["history"]
+    best = trace(history, "logreg-l1")  # the best-so-far line, in the model's colour
+    assert best["line"]["color"] == model_colour("logreg-l1")
+    complete = [t.number + 1 for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert numbers(best["x"]).tolist() == complete
+    curve = graphs["regularization-curve"]
+    legend = curve["layout"]["legend"]
+    assert legend["yanchor"] == "top"
+    assert legend["y"] < 0  # below the plot area, the caption above it
+    assert "dots: complete trials" in curve["layout"]["title"]["text"]
+    note = optuna_dashboard.get_note(study)
+    assert "| family | logreg-l1 |" in note
+    assert "| metric | accuracy |" in note
+    assert "the dashboard's trial 0 is the report's trial 1" in note
+    assert study.user_attrs["protocol"]["family"] == "logreg-l1"  # the raw attribute stays
 
 
 def test_reading_while_a_study_writes(tmp_path: Path) -> None:

@@ -116,8 +116,10 @@ def test_a_rerun_adds_nothing_and_a_larger_target_resumes(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     storage = f"sqlite:///{tmp_path / 'kt.db'}"
-    flags = kerastuner("logreg-l2", 4, "--tuner", "random")
+    flags = kerastuner("logreg-l2", 4, "--tuner", "random", "--metric", "log_loss")
     assert run(data, storage, *flags) == 0
+    # The dashboard's axes name the value: the fold-mean score, as for an Optuna study.
+    assert load(storage, "heart-logreg-l2-kerastuner").metric_names == ["CV log loss"]
     first = load(storage, "heart-logreg-l2-kerastuner").get_trials()
     assert [t.state for t in first] == [TrialState.COMPLETE] * 4
     assert all(len(t.user_attrs["fold_accuracy"]) == 3 for t in first)
@@ -130,7 +132,10 @@ def test_a_rerun_adds_nothing_and_a_larger_target_resumes(
     )
     assert len(load(storage, "heart-logreg-l2-kerastuner").get_trials()) == 4
 
-    assert run(data, storage, *kerastuner("logreg-l2", 6, "--tuner", "random")) == 0
+    assert (
+        run(data, storage, *kerastuner("logreg-l2", 6, "--tuner", "random", "--metric", "log_loss"))
+        == 0
+    )
     resumed = load(storage, "heart-logreg-l2-kerastuner").get_trials()
     assert len(resumed) == 6
     # The earlier trials are kept as they were; the new ones are new Keras Tuner trials.

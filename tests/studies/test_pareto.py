@@ -56,14 +56,14 @@ def front_of(storage: optuna.storages.BaseStorage) -> pd.DataFrame:
     return info.front
 
 
-POINTS = [
-    (0.80, 10.0),  # 0: the best score
-    (0.79, 6.0),  # 1: within one SE (0.05 / sqrt 5 = 0.0224) and sparser: the choice
-    (0.70, 2.0),  # 2: on the front, outside one SE
-    (0.78, 8.0),  # 3: beaten by 1 on both
-    (0.80, 12.0),  # 4: beaten by 0 (same score, more coefficients)
-    (0.70, 2.0),  # 5: the same point as 2, later: shown once
-    (0.55, 0.0),  # 6: no feature at all
+POINTS = [  # the trials, numbered from 1 as the report numbers them
+    (0.80, 10.0),  # 1: the best score
+    (0.79, 6.0),  # 2: within one SE (0.05 / sqrt 5 = 0.0224) and sparser: the choice
+    (0.70, 2.0),  # 3: on the front, outside one SE
+    (0.78, 8.0),  # 4: beaten by 2 on both
+    (0.80, 12.0),  # 5: beaten by 1 (same score, more coefficients)
+    (0.70, 2.0),  # 6: the same point as 3, later: shown once
+    (0.55, 0.0),  # 7: no feature at all
 ]
 
 
@@ -71,13 +71,13 @@ def test_the_front_its_threshold_and_the_sparsest_within_one_standard_error() ->
     (info,) = front_infos(load_views(front_study(POINTS), "t"), None, None)
     assert info.threshold == pytest.approx(0.80 - 0.05 / math.sqrt(5))
     front = info.front
-    assert front["trial"].tolist() == [6, 2, 1, 0]
+    assert front["trial"].tolist() == [7, 3, 2, 1]
     assert front["within_one_se"].tolist() == [False, False, True, True]
     assert front["chosen"].tolist() == [False, False, True, False]
     assert front["score_se"].tolist() == pytest.approx([0.05 / math.sqrt(5)] * 4)
     # Without the training rows there is no refit: no feature names.
     assert front["features"].tolist() == [""] * 4
-    assert info.trials["number"].tolist() == list(range(7))
+    assert info.trials["trial"].tolist() == list(range(1, 8))
     assert pareto_table([info]).columns.tolist()[:3] == ["model", "trial", "params"]
     assert front_sentence([info]) == (
         "How sparse can it be? For logreg-l1, the sparsest model within one standard error of "
@@ -90,14 +90,14 @@ def test_a_loss_is_minimized_and_its_threshold_lies_above_the_best() -> None:
     # One SE = 0.03 / sqrt 5 = 0.0134: 0.41 lies within, 0.50 does not.
     (info,) = front_infos(load_views(front_study(losses, "log_loss", 0.03), "t"), None, None)
     assert info.threshold == pytest.approx(0.40 + 0.03 / math.sqrt(5))
-    assert info.front["trial"].tolist() == [2, 1, 0]
+    assert info.front["trial"].tolist() == [3, 2, 1]
     assert info.front["chosen"].tolist() == [False, True, False]
 
 
 def test_without_a_spread_the_choice_is_the_sparsest_trial_with_the_best_score() -> None:
     points = [(0.80, 10.0), (0.80, 7.0), (0.79, 3.0)]
     front = front_of(front_study(points, sd=None))
-    assert front["trial"].tolist() == [2, 1]
+    assert front["trial"].tolist() == [3, 2]
     assert front["chosen"].tolist() == [False, True]
 
 
@@ -144,7 +144,7 @@ def test_the_command_line_runs_a_sparsity_front_and_reports_it(tmp_path: Path) -
     (info,) = front_infos(views, dataset, _training_part(views, dataset))
     assert info.front["trial"].tolist() == table["trial"].tolist()
     assert info.front["features"].tolist() == table["features"].tolist()
-    assert sorted(info.trials["number"]) == sorted(t.number for t in trials)
+    assert sorted(info.trials["trial"]) == sorted(t.number + 1 for t in trials)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The sparsity front" in page
     assert page.count(f"<img alt='{info.title}'") == 1
