@@ -108,7 +108,7 @@ def test_a_model_worse_beyond_noise_is_said_so() -> None:
 
 def curve(best: float, one_se: float) -> CurveInfo:
     return CurveInfo("c", "c", "log_loss", "C", None, pd.DataFrame(), {"logreg-l2": (best, 0.4)},
-                     {"logreg-l2": one_se}, {}, ())  # fmt: skip
+                     {"logreg-l2": one_se}, {}, (), {})  # fmt: skip
 
 
 @pytest.mark.parametrize(
