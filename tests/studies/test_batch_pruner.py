@@ -171,5 +171,13 @@ def test_a_network_study_prunes_the_same_trials_as_with_the_median_pruner(
         )
 
     monkeypatch.setattr("studies._engine.make_pruner", make_median)
-    assert run("median") == batched
+    median_run = run("median")
+    # The same trials pruned at the same steps; the reported log losses agree to float32's
+    # rounding (a pack trained after other trials were pruned is padded to another size).
+    assert [state for state, _ in median_run] == [state for state, _ in batched]
+    for (_, reported), (_, expected) in zip(median_run, batched, strict=True):
+        assert sorted(reported) == sorted(expected)
+        assert [reported[s] for s in sorted(reported)] == pytest.approx(
+            [expected[s] for s in sorted(expected)], rel=1e-6
+        )
     assert sum(state == TrialState.PRUNED for state, _ in batched) >= 2
