@@ -16,7 +16,7 @@ from studies._design import test_split
 from studies._interrupt import ctrl_c_stops
 from studies._kerastuner import KerasTunerError
 from studies._protocol import ProtocolMismatch
-from studies._run import format_table, run
+from studies._run import format_table, plan_jobs, run
 from studies._seed import SeedGrid, seed_grids, seed_table
 from studies._storage import StorageError, open_storage
 from studies._workers import WorkersFailed
@@ -99,6 +99,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         dataset = decided_on(dataset, test_split(dataset, settings)[0].train)
     if settings.batch_size is None:
         settings = replace(settings, batch_size=default_batch_size(settings, dataset.n_rows))
+    jobs = plan_jobs(settings, dataset)  # folds too small for --folds: refused here
     storage = open_storage(settings.storage)
     if not settings.quiet:
         print(f"Data: {dataset.description}; storage: {settings.storage}", flush=True)
@@ -111,7 +112,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
                 f"Network batch size {settings.batch_size} for {dataset.n_rows} rows "
                 "(--batch-size to choose)"
             )
-    results, seed_studies = run(settings, dataset, storage)
+    results, seed_studies = run(settings, dataset, storage, jobs)
     for grid, seed_run in seed_studies:
         table = seed_table(seed_run.study, grid)
         csv_path = _seed_table_path(settings, grid, grids)

@@ -120,10 +120,15 @@ class StudyResult:
 
 
 def run(
-    settings: Settings, dataset: Dataset, storage: optuna.storages.BaseStorage
+    settings: Settings,
+    dataset: Dataset,
+    storage: optuna.storages.BaseStorage,
+    jobs: list[Job] | None = None,
 ) -> tuple[list[StudyResult], list[tuple[SeedGrid, StudyRun]]]:
-    """Check every study's protocol, run the searches (and seed grids), test the winners."""
-    jobs = plan_jobs(settings, dataset)
+    """Check every study's protocol, run the searches (and seed grids), test the winners.
+    ``jobs`` are :func:`plan_jobs`' (planned before the storage opens, so that data that cannot
+    be split as asked is refused before anything is touched)."""
+    jobs = plan_jobs(settings, dataset) if jobs is None else jobs
     grids = seed_grids(settings) if settings.reproduce_seed else []
     seed_part = jobs[0].prepared if jobs else None
     grid_protocols = {}
