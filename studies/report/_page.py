@@ -256,7 +256,14 @@ def calibration_view(table: pd.DataFrame) -> pd.DataFrame:
             "predictions": table["source"],
             "rows": table["n"],
             "calibration intercept": table["intercept"].map(lambda v: number(v, 2)),
-            "calibration slope": table["slope"].map(lambda v: number(v, 2)),
+            "calibration slope [95% CI]": [
+                f"{number(v, 2)} [{number(low, 2)}, {number(high, 2)}]"
+                if not math.isnan(low)
+                else number(v, 2)
+                for v, low, high in zip(
+                    table["slope"], table["slope_low"], table["slope_high"], strict=True
+                )
+            ],
         }
     )
 

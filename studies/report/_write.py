@@ -312,6 +312,7 @@ def _sections(
         return [image for name, image in images.items() if name.startswith(prefixes)]
 
     heart = heart_data(views)
+    baseline = _baseline_row(views)
     searches = Section(
         "The searches: each model's best trial",
         paragraphs=[
@@ -319,11 +320,16 @@ def _sections(
             "deviation); test scores are its parameters refit on all training rows and scored "
             "once on the test rows"
             + (" (for the hospital design: the held-out site's rows)" if design == SITES else "")
-            + ". The last row is the baseline every model must beat: the training rows' share "
-            "of positives predicted for everyone (by accuracy, the majority class). Every table "
-            "is also a CSV beside this page."
+            + "."
+            + (
+                " The last row is the baseline every model must beat: the training rows' share "
+                "of positives predicted for everyone (by accuracy, the majority class)."
+                if baseline is not None
+                else ""
+            )
+            + " Every table is also a CSV beside this page."
         ],
-        tables=[searches_table(tables["summary"], _baseline_row(views))],
+        tables=[searches_table(tables["summary"], baseline)],
     )
     columns = Section("The columns the models used")
     roles = _roles_table(views)
@@ -388,7 +394,8 @@ def _sections(
     if "calibration" in tables:
         usefulness.paragraphs.append(
             f"On {infos.calibrations[0].source}: calibration intercept (0 is right on average) "
-            "and slope (1 is right; below 1, predictions too extreme), from a logistic "
+            "and slope with its 95% interval (1 is right; below 1, predictions too extreme; "
+            "above 1, too timid, squeezed toward the average risk), from a logistic "
             "recalibration of the predicted log-odds; the decision curve compares treating by "
             "the model with treating everyone or no one."
         )
