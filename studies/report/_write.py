@@ -743,7 +743,7 @@ def _save_dashboard_notes(
             "## What the numbers say: the evidence",
             "\n".join(f"- {sentence}" for sentence in report.evidence),
             "### The searches: each model's best trial",
-            markdown_table(searches_table(tables["summary"])),
+            markdown_table(searches_table(tables["summary"], _baseline_row(views))),
             "### The models compared on the same folds",
             markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
             "### The article's grids against the searches",
