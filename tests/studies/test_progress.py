@@ -240,10 +240,10 @@ def test_quiet_shows_none_of_it(
     assert main(argv(table, tmp_path, *NETWORK, "--name", "hush", "--quiet")) == 0
     quiet = capsys.readouterr()
     assert quiet.err == ""
-    table = quiet.out.splitlines()  # only the closing table
-    assert table[0].startswith("model ")
-    assert table[1].startswith("----")
-    assert [line.split()[0] for line in table[2:]] == ["hush-mlp"]
+    closing = quiet.out.splitlines()  # only the closing table
+    assert closing[0].startswith("model ")
+    assert closing[1].startswith("----")
+    assert [line.split()[0] for line in closing[2:]] == ["hush-mlp"]
 
 
 @pytest.mark.slow
