@@ -143,11 +143,14 @@ def study_seconds_left(
 
     The current batch's rest is its steps left at the median pace of its latest report steps
     (the study's full-pack pace before it has one of its own), else the typical batch less the
-    time it has run. A later batch takes the mean of the latest finished ones, or, before any has
-    finished, all its steps at the full pack's pace (pruning may end it sooner).
+    time it has run. A later batch takes the mean of the latest finished ones (the first only
+    until another has finished), or, before any has finished, all its steps at the full pack's
+    pace (pruning may end it sooner; the asking and telling of its trials are not timed yet).
     """
     full_pace = seconds_per_step([chunk for chunk in (*earlier, *batch) if chunk.full])
-    recent = finished[-RECENT_BATCHES:]
+    # The first batch, its compile taken out, stands in until a later one has finished: the
+    # pack's setup recurs in every batch, and its share of the first chunk cannot be told apart.
+    recent = (finished[1:] if len(finished) > 1 else finished)[-RECENT_BATCHES:]
     per_batch = statistics.fmean(recent) if recent else batch_steps * full_pace
     rest = 0.0
     if in_batch is not None:

@@ -77,8 +77,10 @@ def test_the_time_left_in_a_batch_and_after_it_comes_from_its_measured_epochs() 
     assert at_epoch_20(finished=[]) == pytest.approx(80 * 2 + 2 * 200)
     # 3 s after the report of epoch 20 the batch has trained on.
     assert at_epoch_20(finished=[], since_step=3.0) == pytest.approx(80 * 2 - 3 + 2 * 200)
-    # Finished batches: later ones take their mean (the latest ten).
-    assert at_epoch_20(finished=[250.0, 230.0]) == pytest.approx(80 * 2 + 2 * 240)
+    # A finished batch: later ones take its time, compile excluded.
+    assert at_epoch_20(finished=[220.0]) == pytest.approx(80 * 2 + 2 * 220)
+    # Several: the mean of those after the first (its compile correction is the coarser).
+    assert at_epoch_20(finished=[200.0, 250.0, 230.0]) == pytest.approx(80 * 2 + 2 * 240)
     # After a repack the batch runs faster: its latest report steps set its pace.
     faster = [*batch, Chunk(5.0, 5), Chunk(5.0, 5), Chunk(5.0, 5)]
     left = study_seconds_left(
@@ -116,7 +118,7 @@ def test_nothing_is_estimated_before_a_pace_is_measured() -> None:
     assert math.isnan(left)
     # A trial-by-trial study: each trial is a batch; the next ones take the mean so far.
     left = study_seconds_left(
-        batch=[], earlier=[], finished=[0.2, 0.4], batch_steps=1, steps_left=None,
+        batch=[], earlier=[], finished=[0.5, 0.2, 0.4], batch_steps=1, steps_left=None,
         in_batch=0.1, batches_later=5,
     )  # fmt: skip
     assert left == pytest.approx((0.3 - 0.1) + 5 * 0.3)
