@@ -128,6 +128,7 @@ def study_seconds_left(
     in_batch: float | None,
     batches_later: int,
     since_step: float = 0.0,
+    tail: float = 0.0,
 ) -> float:
     """Seconds until the study's target, from measured times only (NaN until they suffice).
 
@@ -140,9 +141,11 @@ def study_seconds_left(
         in_batch: seconds since the current batch began (None when no batch runs).
         batches_later: batches still to take after the current one.
         since_step: seconds since the current batch's latest report step (it trains on).
+        tail: what finished batches took after their last report step (telling their trials).
 
     The current batch's rest is its steps left at the median pace of its latest report steps
-    (the study's full-pack pace before it has one of its own), else the typical batch less the
+    (the study's full-pack pace before it has one of its own) and the tail of finished batches,
+    else the typical batch less the
     time it has run. A later batch takes the mean of the latest finished ones (the first only
     until another has finished), or, before any has finished, all its steps at the full pack's
     pace (pruning may end it sooner; the asking and telling of its trials are not timed yet).
@@ -158,7 +161,7 @@ def study_seconds_left(
         if math.isnan(pace):
             pace = full_pace
         if steps_left is not None and not math.isnan(pace):
-            rest = max(steps_left * pace - since_step, 0.0)
+            rest = max(steps_left * pace + tail - since_step, 0.0)
         else:
             rest = max(per_batch - in_batch, 0.0)  # NaN stays NaN
     if batches_later == 0:
@@ -273,6 +276,7 @@ class Progress:
         self._chunks: list[Chunk] = []
         self._earlier: list[Chunk] = []
         self._finished: list[float] = []
+        self._tails: list[float] = []  # each finished batch's time after its last report step
         self._best = "-"
         self._tenths_shown = 10 if done >= target else min(math.floor(10 * self.fraction()), 9)
         self._bar: _Bar | None = None
@@ -378,6 +382,8 @@ class Progress:
         now = time.monotonic()
         seconds = batch_seconds(now - self._batch_began, self._chunks, not self._finished)
         self._finished.append(seconds)
+        if self._chunks:
+            self._tails.append(now - self._chunk_began)
         if self._clock is not None:
             self._clock.record(self.study_name, seconds, trials)
         self._work_done += sum(self._running.values())  # lost to another worker's verdict
@@ -417,6 +423,7 @@ class Progress:
             in_batch=time.monotonic() - self._batch_began if self._in_batch else None,
             batches_later=math.ceil(self._untaken() / self._largest_batch),
             since_step=time.monotonic() - self._chunk_began,
+            tail=statistics.fmean(self._tails[-RECENT_BATCHES:]) if self._tails else 0.0,
         )
 
     def status(self, compact: bool = False) -> str:

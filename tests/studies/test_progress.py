@@ -77,6 +77,8 @@ def test_the_time_left_in_a_batch_and_after_it_comes_from_its_measured_epochs() 
     assert at_epoch_20(finished=[]) == pytest.approx(80 * 2 + 2 * 200)
     # 3 s after the report of epoch 20 the batch has trained on.
     assert at_epoch_20(finished=[], since_step=3.0) == pytest.approx(80 * 2 - 3 + 2 * 200)
+    # Finished batches spent 4 s telling their trials after their last report step.
+    assert at_epoch_20(finished=[], tail=4.0) == pytest.approx(80 * 2 + 4 + 2 * 200)
     # A finished batch: later ones take its time, compile excluded.
     assert at_epoch_20(finished=[220.0]) == pytest.approx(80 * 2 + 2 * 220)
     # Several: the mean of those after the first (its compile correction is the coarser).
@@ -107,6 +109,30 @@ def test_a_study_in_progress_counts_down_from_its_measured_report_steps(
     assert progress.remaining() == pytest.approx(82.5 * 2 + 200)
     now[0] = 74.0  # it trains on
     assert progress.remaining() == pytest.approx(82.5 * 2 - 4 + 200)
+
+
+def test_a_batch_adds_the_time_finished_ones_took_to_tell_their_trials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr("studies._progress.time.monotonic", lambda: now[0])
+    study = optuna.create_study()
+    progress = Progress("s", target=4, done=0, quiet=True, steps=10)
+    first = [study.ask() for _ in range(2)]
+    progress.batch_started([t.number for t in first])
+    for now[0], step in ((10.0, 5), (12.0, 10)):  # 0.4 s per epoch after the compile
+        for trial in first:
+            progress.reached(trial.number, step)
+    now[0] = 15.0  # 3 s to tell them
+    for trial in first:
+        progress(study, study.tell(trial, 0.5))
+    progress.batch_ended()
+    second = [study.ask() for _ in range(2)]
+    progress.batch_started([t.number for t in second])
+    now[0] = 17.0
+    for trial in second:
+        progress.reached(trial.number, 5)
+    assert progress.remaining() == pytest.approx(5 * 0.4 + 3.0)
 
 
 def test_nothing_is_estimated_before_a_pace_is_measured() -> None:
