@@ -506,7 +506,7 @@ def _clock_time(seconds: float) -> str:
     """``m:ss`` (or ``h:mm:ss``) as a bar shows times; ``?`` when not known."""
     if math.isnan(seconds) or seconds < 0:
         return "?"
-    return str(tqdm.format_interval(seconds))
+    return str(tqdm.format_interval(round(seconds)))  # tqdm drops the fraction
 
 
 def _run_words(study_left: float, later: float, untimed: list[str], n_later: int) -> str:
