@@ -128,6 +128,8 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         if not changed and report_is_current(storage, settings.study_prefix, settings.reports_dir):
             print(f"Report: {settings.reports_dir / 'index.html'} is up to date (nothing new)")
         else:
+            if not settings.quiet:  # its plots and page take a few seconds
+                print(f"Writing the report to {settings.reports_dir} ...", flush=True)
             report = write_report(storage, settings.study_prefix, settings.reports_dir, dataset)
             print_report(report, quiet=settings.quiet)
     empty = [result.study_name for result in results if result.counts["complete"] == 0]

@@ -30,7 +30,7 @@ from objectives import (
 )
 from studies._interrupt import stop_if_asked
 from studies._loop import RunBatch, run_trials
-from studies._progress import Progress
+from studies._progress import Progress, RunClock
 from studies._pruning import BatchPruner
 from studies._teller import Teller
 from studies.settings import Settings
@@ -135,10 +135,12 @@ def run_study(
     settings: Settings,
     protocol: dict[str, Any],
     deadline: float | None,
+    clock: RunClock | None = None,
 ) -> StudyRun:
     """Add trials to the study until ``--trials`` are finished, counting every worker's.
 
-    A trial that raises is stored as FAIL and the search goes on.
+    A trial that raises is stored as FAIL and the search goes on. ``clock`` holds the run's
+    later studies, for the progress display's estimate of the run's time left.
     """
     options = settings.train_options()
     steps = family.report_steps(options, len(folds))
@@ -166,7 +168,16 @@ def run_study(
         return StudyRun(study, 0)
     if deadline is not None and time.monotonic() >= deadline:
         return StudyRun(study, 0)
-    with Progress(study.study_name, target, done, quiet=settings.quiet) as progress:
+    with Progress(
+        study.study_name,
+        target,
+        done,
+        quiet=settings.quiet,
+        # A batched family's trials are followed step by step (a network's epochs); the others
+        # are counted whole.
+        steps=steps[-1] if family.batched else 1,
+        clock=clock,
+    ) as progress:
         batch_size = options.parallel_trials if family.batched else 1
         run_batch = family_runner(
             family,
@@ -204,6 +215,8 @@ def family_runner(
         def on_report(index: int, step: int, outcome: Outcome) -> bool:
             stop_if_asked()
             trial = trials[index]
+            if family.batched:
+                teller.progress.reached(trial.number, step)
             value = outcome.folds.values(metric)[-1] if fold_scores else outcome.value(metric)
             if math.isnan(value):
                 log.warning("trial %d scored NaN at step %d (diverged?)", trial.number, step)

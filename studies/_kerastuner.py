@@ -42,7 +42,7 @@ from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
 from studies._engine import StudyRun, direction, name_values, value_names
 from studies._interrupt import stop_if_asked
-from studies._progress import Progress
+from studies._progress import Progress, RunClock
 from studies.settings import Settings
 from studies.trials import n_finished
 
@@ -113,9 +113,11 @@ def run_kerastuner_study(
     settings: Settings,
     protocol: dict[str, Any],
     deadline: float | None = None,
+    clock: RunClock | None = None,
 ) -> StudyRun:
     """Run (or resume) the Keras Tuner search until ``--trials`` trials are done, starting none
-    after ``deadline`` (``time.monotonic()``)."""
+    after ``deadline`` (``time.monotonic()``). ``clock``: the run's later studies, for the
+    progress display."""
     configure_backend(settings.backend)  # Keras Tuner imports Keras (and TensorFlow) itself
     import keras_tuner as kt
 
@@ -137,7 +139,7 @@ def run_kerastuner_study(
     if deadline is not None and time.monotonic() >= deadline:
         return StudyRun(study, 0)
     streak: list[str] = []  # the errors of the failed trials since the last success
-    progress = Progress(study_name, settings.trials, done, quiet=settings.quiet)
+    progress = Progress(study_name, settings.trials, done, quiet=settings.quiet, clock=clock)
 
     def record(
         trial_id: str,

@@ -80,6 +80,7 @@ def run_trials(
                 time.sleep(POLL_SECONDS)
                 continue
             teller = Teller(study, progress, heartbeat)
+            progress.batch_started([trial.number for trial in trials])
             try:
                 run_batch(trials, teller)
             except Exception:
@@ -87,6 +88,7 @@ def run_trials(
                 log.warning("%d trial(s) of %s failed", untold, study.study_name, exc_info=True)
             finally:  # also on Ctrl-C: leave no trial RUNNING
                 teller.fail_untold(trials)
+                progress.batch_ended()
             failures += teller.failed
             if failures >= target:
                 log.error("%d trials failed in this run; stopping %s", failures, study.study_name)

@@ -16,13 +16,14 @@ from objectives import ModelFamily, TrainOptions, score_test
 from objectives.baseline import baseline_attrs
 from objectives.keras_env import configure_backend
 from studies._design import SPLIT_SEED, PreparedPart, parts_of, prepare_part, rows_fingerprint
-from studies._engine import StudyRun, run_study, uses_wilcoxon
+from studies._engine import StudyRun, grid_target, run_study, uses_wilcoxon
 from studies._kerastuner import check_project, project_folder, run_kerastuner_study
+from studies._progress import RunClock
 from studies._protocol import check_protocol, normalized
 from studies._seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
 from studies._workers import run_workers
 from studies.settings import Settings
-from studies.trials import FOLD_SCORES, count_outcomes, primary_value, study_best
+from studies.trials import FINISHED, FOLD_SCORES, count_outcomes, primary_value, study_best
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def run(
     for grid in grids:
         check_protocol(storage, settings.study_name(grid.name), grid_protocols[grid.name])
 
+    clock = run_clock(settings, storage, jobs, grids)
     deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
     if settings.workers > 1:
         # The workers search; this process then finds the targets met, tests and reports.
@@ -163,6 +165,7 @@ def run(
                 settings,
                 job.protocol,
                 deadline,
+                clock,
             )
         else:
             study_run = run_study(
@@ -173,6 +176,7 @@ def run(
                 settings,
                 job.protocol,
                 deadline,
+                clock,
             )
         record_context(study_run.study, dataset, job.prepared)
         refit = settings.test and score_best(
@@ -203,6 +207,36 @@ def record_context(study: optuna.Study, dataset: Dataset, prepared: PreparedPart
     for key, value in normalized(context).items():
         if stored.get(key) != value:
             study.set_user_attr(key, value)
+
+
+def run_clock(
+    settings: Settings,
+    storage: optuna.storages.BaseStorage,
+    jobs: list[Job],
+    grids: list[SeedGrid],
+) -> RunClock:
+    """The run's studies in run order, each with the trials it still needs."""
+    studies = []
+    for job in jobs:
+        keras_tuner = settings.engine == "keras-tuner"
+        target = settings.trials if keras_tuner else grid_target(settings, job.family)
+        studies.append(
+            (job.study_name, job.family.name, _trials_left(storage, job.study_name, target))
+        )
+    for grid in grids:
+        name = settings.study_name(grid.name)
+        studies.append((name, grid.name, _trials_left(storage, name, grid.size)))
+    return RunClock(studies)
+
+
+def _trials_left(storage: optuna.storages.BaseStorage, study_name: str, target: int) -> int:
+    """The finished trials ``study_name`` still needs (all of them for a new study)."""
+    try:
+        study_id = storage.get_study_id_from_name(study_name)
+    except KeyError:
+        return target
+    finished = storage.get_all_trials(study_id, deepcopy=False, states=FINISHED)
+    return max(target - len(finished), 0)
 
 
 def score_best(

@@ -78,6 +78,7 @@ class Teller:
         )
         self.told.add(trial.number)
         self.heartbeat.forget(trial)
+        self.progress.lost(trial.number)
 
     def _running(self, trial: optuna.Trial) -> bool:
         running = self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
