@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,5 +86,15 @@ def real_data() -> Path:
 
 
 def file_digest(path: Path) -> str | None:
-    """SHA-256 of a file, None if it does not exist (for "storage untouched" checks)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    """SHA-256 of a file, None if it does not exist (for "storage untouched" checks).
+
+    An SQLite file in WAL mode is checkpointed first: its write-ahead log holds committed
+    transactions that SQLite copies into the file whenever a connection closes, so the file's
+    bytes change without anything new being written. After the checkpoint they hold every
+    committed change, and only a real write changes them."""
+    if not path.exists():
+        return None
+    if path.suffix == ".db":
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
