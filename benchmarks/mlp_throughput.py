@@ -21,7 +21,7 @@ the same shapes (copies as the batch dimension, each layer's forward and backwar
 alone in this run).
 
 ``--grouping`` (JAX) instead times the packed trainer alone: its copies trained in cache-sized
-groups (the default, ``objectives.mlp._fast.GROUP_BYTES``) and each device's whole share as one
+groups (the default, ``objectives.mlp.GROUP_BYTES``) and each device's whole share as one
 group, warm (after one compiling run of each), four runs each, alternating; prints
 ``grouping_speedup=<x>`` (ungrouped median / grouped median).
 
@@ -109,7 +109,7 @@ def time_cli(args: argparse.Namespace) -> None:
 
 def step_gflop(copies: int, batch: int, n_features: int) -> float:
     """Forward and backward matrix products of one training step, in GFLOP."""
-    from objectives.mlp._network import layer_shapes
+    from objectives.mlp import layer_shapes
 
     return 6 * batch * copies * sum(i * u for i, u in layer_shapes(n_features)) / 1e9
 
@@ -118,7 +118,7 @@ def machine_gflops(copies: int, batch: int, n_features: int, backend: str) -> fl
     """The backend's batched matrix product on the step's shapes: GFLOP per second."""
     import numpy as np
 
-    from objectives.mlp._network import layer_shapes
+    from objectives.mlp import layer_shapes
 
     products = []  # (lhs, rhs) shapes: forward, input gradient, weight gradient per layer
     for i, u in layer_shapes(n_features):
@@ -155,21 +155,17 @@ def time_grouping(time_packed: Callable[[], float], repeats: int = 4) -> None:
     first in half of the rounds."""
     import statistics
 
-    from objectives.mlp import _fast
+    from objectives.mlp import GROUP_BYTES, group_budget
 
-    grouped_bytes = _fast.GROUP_BYTES
-    budgets = {"grouped": grouped_bytes, "ungrouped": 1 << 50}
+    budgets = {"grouped": GROUP_BYTES, "ungrouped": 1 << 50}
     times: dict[str, list[float]] = {name: [] for name in budgets}
-    try:
-        for name in budgets:  # compile each variant outside the timing
-            _fast.GROUP_BYTES = budgets[name]
+    for name in budgets:  # compile each variant outside the timing
+        with group_budget(budgets[name]):
             time_packed()
-        for repeat in range(repeats):
-            for name in list(budgets) if repeat % 2 == 0 else list(budgets)[::-1]:
-                _fast.GROUP_BYTES = budgets[name]
+    for repeat in range(repeats):
+        for name in list(budgets) if repeat % 2 == 0 else list(budgets)[::-1]:
+            with group_budget(budgets[name]):
                 times[name].append(time_packed())
-    finally:
-        _fast.GROUP_BYTES = grouped_bytes
     for name, seconds in times.items():
         print(f"{name}: " + ", ".join(f"{s:.2f}" for s in seconds) + " s (warm)")
     medians = {name: statistics.median(seconds) for name, seconds in times.items()}

@@ -31,6 +31,7 @@ class Dataset:
         notes: warnings worth printing once (dropped columns, dropped rows, duplicates).
         roles: (column, role, missing fraction) of every column looked at, for the role table.
         recipe: how to load the same rows again.
+        task: what the target is (``objectives.task``): ``"binary"``.
     """
 
     name: str
@@ -50,6 +51,7 @@ class Dataset:
     roles: tuple[tuple[str, str, float], ...] = field(default=())
     #: How to load these rows again (``data.reload``): the report reads it from storage.
     recipe: dict[str, Any] = field(default_factory=dict)
+    task: str = "binary"
 
     @property
     def n_rows(self) -> int:

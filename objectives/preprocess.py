@@ -129,6 +129,15 @@ def feature_names(columns: Columns) -> list[str]:
     return names
 
 
+def level_rows(columns: Columns, fold: PreparedFold) -> dict[str, int]:
+    """How many of ``fold``'s training rows have each category level (its one-hot column is 1
+    there), by the encoded column's name (``column=level``)."""
+    start = len(columns.numeric)
+    levels = [f"{name}={value}" for name, categories in columns.categorical for value in categories]
+    counts = fold.X_train[:, start : start + len(levels)].sum(axis=0)
+    return {level: round(float(count)) for level, count in zip(levels, counts, strict=True)}
+
+
 def numeric_columns(names: Sequence[str]) -> Columns:
     """Every column numeric: the heart data as the seed article treats it."""
     return Columns(numeric=tuple(names))

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm, rankdata
+from scipy.stats import binomtest, rankdata
 
 #: The scores a search can optimize (``--metric``) and every table shows.
 METRICS = ("accuracy", "roc_auc", "log_loss", "brier")
@@ -63,12 +63,10 @@ def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None =
     real = np.ones(proba.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     rows = real.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        correct = ((proba > 0.5) == (y == 1)) & real
-        clipped = np.clip(proba, EPS, 1 - EPS)
-        losses = -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))
-        accuracy = correct.sum(axis=1) / rows
-        log_loss = np.where(real, losses, 0.0).sum(axis=1) / rows
-        brier = np.where(real, (proba - y) ** 2, 0.0).sum(axis=1) / rows
+        each = pointwise_scores(y, proba)
+        accuracy = np.where(real, each["accuracy"], 0.0).sum(axis=1) / rows
+        log_loss = np.where(real, each["log_loss"], 0.0).sum(axis=1) / rows
+        brier = np.where(real, each["brier"], 0.0).sum(axis=1) / rows
         # Padding ranks above every real row, so it never changes a real row's rank.
         ranks = rankdata(np.where(real, proba, np.inf), axis=1)
         positive = (y == 1) & real
@@ -86,6 +84,21 @@ def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None =
         log_loss=np.where(broken, np.nan, log_loss),
         brier=np.where(broken, np.nan, brier),
     )
+
+
+def pointwise_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, np.ndarray]:
+    """Each row's own score, for the scores that are means over rows: 1.0 or 0.0 for accuracy
+    (right or wrong at 0.5), its log loss term (probabilities clipped to [EPS, 1 - EPS]), its
+    Brier term. Shapes follow ``proba``."""
+    p = np.asarray(proba, dtype=float)
+    y = np.broadcast_to(np.asarray(y_true, dtype=float), p.shape)
+    clipped = np.clip(p, EPS, 1 - EPS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "accuracy": ((p > 0.5) == (y == 1)).astype(float),
+            "log_loss": -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)),
+            "brier": (p - y) ** 2,
+        }
 
 
 def score_one(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
@@ -127,14 +140,12 @@ class FoldScores:
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion; better than the normal one for small ``n``."""
+    """Wilson score interval of a proportion (SciPy's ``binomtest(...).proportion_ci``); better
+    than the normal one for small ``n``. NaN bounds with no rows."""
     if n <= 0:
         return (math.nan, math.nan)
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    interval = binomtest(int(successes), int(n)).proportion_ci(confidence, method="wilson")
+    return (float(interval.low), float(interval.high))
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,16 @@ import optuna
 
 from data import DataError, Dataset, decided_on
 from objectives import FAMILIES
-from studies._design import test_split
-from studies._interrupt import ctrl_c_stops
-from studies._kerastuner import KerasTunerError
-from studies._protocol import ProtocolMismatch
-from studies._run import format_table, plan_jobs, run
-from studies._seed import SeedGrid, seed_grids, seed_table
-from studies._storage import StorageError, open_storage
-from studies._workers import WorkersFailed
+from studies.run.closing import format_table
+from studies.run.design import test_split
+from studies.run.engines.kerastuner import KerasTunerError
+from studies.run.loop import plan_jobs, run
+from studies.run.seed import SeedGrid, seed_grids, seed_table
 from studies.settings import Settings, SettingsError, default_batch_size, print_error
+from studies.trials.interrupt import ctrl_c_stops
+from studies.trials.protocol import ProtocolMismatch
+from studies.trials.storage import StorageError, open_storage
+from studies.trials.workers import WorkersFailed
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -130,7 +131,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         else:
             if not settings.quiet:  # its plots and page take a few seconds
                 print(f"Writing the report to {settings.reports_dir} ...", flush=True)
-            report = write_report(storage, settings.study_prefix, settings.reports_dir, dataset)
+            report = write_report(storage, settings.study_prefix, settings.reports_dir)
             print_report(report, quiet=settings.quiet)
     empty = [result.study_name for result in results if result.counts["complete"] == 0]
     if empty:

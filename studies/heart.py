@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from data import BUILTINS, SITES, Dataset, load_heart, resolve_heart, site_dataset
 from studies._command import main_for
+from studies.run.engines import ENGINES
 from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
 
 
@@ -30,7 +31,7 @@ def build_parser() -> Parser:
         f"({', '.join(BUILTINS)}) (default: $HEART_DATA, else data/heart.csv, else "
         "heart-cleveland, shipped with the tool)",
     )
-    add_run_arguments(parser)
+    add_run_arguments(parser, tuple(ENGINES))
     parser.add_argument(
         "--sites",
         nargs="?",

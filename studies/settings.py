@@ -21,6 +21,7 @@ import optuna
 
 from objectives import DEFAULT_FAMILIES, FAMILIES, METRICS, ModelFamily, TrainOptions
 from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
+from objectives.task import BINARY
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
@@ -29,7 +30,6 @@ TRAINERS = ("packed", "plain")
 DEFAULT_PARALLEL_TRIALS = 20
 SAMPLERS = ("tpe", "random", "grid", "gp")
 PRUNERS = ("median", "hyperband", "wilcoxon", "none")
-ENGINES = ("optuna", "keras-tuner")
 KERAS_TUNERS = ("bayesian", "random")
 
 
@@ -52,7 +52,7 @@ class Settings:
     search_seed: int | None = None
     #: Log loss, a proper score: accuracy is flat over a wide range of strong penalties, so a
     #: search on it picks among models of very different calibration by chance.
-    metric: str = "log_loss"
+    metric: str = BINARY.default_metric
     sampler: str = "tpe"
     pruner: str = "median"
     timeout: float | None = None
@@ -228,10 +228,13 @@ def parse_ranges(
 
 def add_run_arguments(
     parser: argparse.ArgumentParser,
+    engines: Sequence[str],
     prefix: str | None = DEFAULT_PREFIX,
     prefix_flags: tuple[str, ...] = ("--study-prefix",),
 ) -> None:
-    """The flags of a run (``studies.heart`` and ``studies.tabular``)."""
+    """The flags of a run (``studies.heart`` and ``studies.tabular``); ``engines`` are the
+    ``--engine`` choices, the engines' registry's names (the commands pass them: the engines
+    import these settings)."""
     parser.add_argument(
         "--trials",
         type=int,
@@ -296,7 +299,7 @@ def add_run_arguments(
     )
     parser.add_argument(
         "--engine",
-        choices=ENGINES,
+        choices=engines,
         default="optuna",
         help="the search engine: Optuna, or Keras Tuner on the same folds, trainer and storage "
         "(studies <prefix>-<model>-kerastuner) (default: optuna)",
@@ -573,7 +576,7 @@ def run_storage_command(
 ) -> int:
     """Parse ``argv``, open the existing storage it names and run ``body``; a bad flag or
     storage is one ``Error:`` line and exit code 2 (the readers' shared command line)."""
-    from studies._storage import StorageError, open_existing_storage
+    from studies.trials.storage import StorageError, open_existing_storage
 
     try:
         args = parser.parse_args(argv)

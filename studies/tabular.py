@@ -15,6 +15,7 @@ from pathlib import Path
 
 from data import BUILTINS, DECIMAL_MARKS, Dataset, TableSpec, load_table, named
 from studies._command import main_for
+from studies.run.engines import ENGINES
 from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
 
 
@@ -68,7 +69,9 @@ def build_parser() -> Parser:
         help="share of the rows held out, stratified, and scored once at the end "
         "(default: 0.2; 0 = no test rows)",
     )
-    add_run_arguments(parser, prefix=None, prefix_flags=("--name", "--study-prefix"))
+    add_run_arguments(
+        parser, tuple(ENGINES), prefix=None, prefix_flags=("--name", "--study-prefix")
+    )
     return parser
 
 

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("data", "objectives", "studies")
+PACKAGES = ("data", "objectives", "studies", "benchmarks")
 
 
 def module_name(path: Path) -> str:

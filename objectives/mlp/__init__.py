@@ -7,10 +7,12 @@ line and the scikit-learn studies start without TensorFlow or JAX. Call
 
 from objectives.mlp._batch import train_trials_packed
 from objectives.mlp._family import MLP, evaluate
+from objectives.mlp._fast import GROUP_BYTES, group_budget
 from objectives.mlp._network import (
     HIDDEN_UNITS,
     build_model,
     initial_weights,
+    layer_shapes,
     predict_proba,
     weight_values,
 )
@@ -33,6 +35,7 @@ from objectives.mlp._train import (
 )
 
 __all__ = [
+    "GROUP_BYTES",
     "HIDDEN_UNITS",
     "MLP",
     "SPACE",
@@ -45,8 +48,10 @@ __all__ = [
     "evaluate",
     "fit_epoch",
     "fold_seed",
+    "group_budget",
     "initial_weights",
     "is_report_epoch",
+    "layer_shapes",
     "pack_epoch",
     "pack_validation",
     "predict_proba",

@@ -26,9 +26,10 @@ benchmarks/mlp_throughput.py --grouping``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,18 @@ SPLIT_FROM = 20
 #: Bytes of weights and Adam state a group of copies may hold: a group trains a whole chunk
 #: while that state stays in the core's own cache (about a quarter of a 1-4 MiB L2).
 GROUP_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def group_budget(n_bytes: int) -> Iterator[None]:
+    """Train with groups of at most ``n_bytes`` of weights and Adam state while inside (a
+    benchmark compares budgets); the compiled-chunk cache is keyed by it (:func:`_key`)."""
+    global GROUP_BYTES
+    saved, GROUP_BYTES = GROUP_BYTES, n_bytes
+    try:
+        yield
+    finally:
+        GROUP_BYTES = saved
 
 
 def group_size(share: int, n_params: int) -> int:

@@ -1,8 +1,8 @@
 """``python -m studies.report``: turn the stored studies of a prefix into tables, plots and notes.
 
-Reads only; never runs a trial. Writes into ``--out`` (default ``reports/<prefix>``) and, unless
-``--no-dashboard``, attaches a note and plots to each study for optuna-dashboard. Overwrites and
-removes only files an earlier report wrote there.
+Reads only the storage (never the data, never a trial). Writes into ``--out`` (default
+``reports/<prefix>``) and, unless ``--no-dashboard``, attaches a note and plots to each study for
+optuna-dashboard. Overwrites and removes only files an earlier report wrote there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 
 import optuna
 
-from data import DataError, Dataset, load_heart, named
 from studies.report._folder import ReportFolderError
 from studies.report._write import print_report, write_report
 from studies.settings import Parser, add_storage_arguments, print_error, run_storage_command
@@ -27,12 +26,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, metavar="DIR", help="where to write (default: reports/<study-prefix>)"
     )
     parser.add_argument(
-        "--data",
-        metavar="PATH|NAME",
-        help="the heart data file or built-in name, for the coefficient paths (default: the data "
-        "the studies recorded; the paths are skipped if it cannot be loaded)",
-    )
-    parser.add_argument(
         "--no-dashboard", action="store_true", help="do not attach notes and plots to the studies"
     )
     return run_storage_command(parser, argv, _report)
@@ -40,24 +33,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> int:
     out = args.out or Path("reports") / args.study_prefix
-    dataset = _dataset(args.data)
     try:
-        report = write_report(storage, args.study_prefix, out, dataset, not args.no_dashboard)
+        report = write_report(storage, args.study_prefix, out, not args.no_dashboard)
     except ReportFolderError as error:
         print_error(error)
         return 2
     print_report(report)
     return 0
-
-
-def _dataset(data: str | None) -> Dataset | None:
-    if data is None:
-        return None
-    try:
-        return load_heart(named(data, "--data"))
-    except DataError as error:
-        print(f"Warning: {error}; the coefficient paths are skipped", file=sys.stderr)
-        return None
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def default_searches(views: Sequence[StudyView]) -> list[StudyView]:
     return [
         v
         for v in views
-        if v.is_search and not v.part and v.engine == "optuna" and v.best() is not None
+        if v.is_search and v.is_default and v.engine == "optuna" and v.best() is not None
     ]
 
 

@@ -13,11 +13,9 @@ import pandas as pd
 from matplotlib.colors import to_hex, to_rgb
 from optuna.trial import TrialState
 
-from data import Dataset
-from objectives import FAMILIES, GREATER_IS_BETTER, METRIC_LABELS, Columns, TrainOptions
-from objectives.preprocess import PreparedFold, feature_names
+from objectives import FAMILIES, GREATER_IS_BETTER, METRIC_LABELS
 from studies.report._views import StudyView
-from studies.trials import FOLD_SCORES
+from studies.trials.counting import FOLD_SCORES
 
 #: One colour per model family, by the family's place in the registry (``FAMILIES``): the
 #: Okabe-Ito colours, told apart with the common colour-vision deficiencies, each at least 3:1
@@ -144,7 +142,7 @@ class HistoryInfo:
 
 def history_info(views: Sequence[StudyView]) -> HistoryInfo | None:
     """The default design's searches (seed grids score test rows: never on this axis)."""
-    searches = [view for view in views if view.is_search and view.complete and not view.part]
+    searches = [view for view in views if view.is_search and view.complete and view.is_default]
     if not searches:
         return None
     metric = searches[0].metric
@@ -335,7 +333,7 @@ def one_standard_error_choice(points: pd.DataFrame, best_x: float, metric: str) 
 def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
     """One curve for the families without a colour parameter (together, on one axis), and one
     for each family with a colour parameter (the elastic net, coloured by ``l1_ratio``)."""
-    searches = [v for v in views if v.is_search and v.family and v.family.curve and not v.part]
+    searches = [v for v in views if v.is_search and v.family and v.family.curve and v.is_default]
     seed_x = tuple(
         sorted(
             {
@@ -434,7 +432,7 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
     infos = []
     for view in views:
         family = view.family
-        if not view.is_search or family is None or family.plane is None or view.part:
+        if not view.is_search or family is None or family.plane is None or not view.is_default:
             continue
         x, y = family.plane
         points = pd.DataFrame(
@@ -549,7 +547,7 @@ def step_summary(curves: Sequence[tuple[int, str, list[int], list[float]]]) -> p
 def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
     infos = []
     for view in views:
-        if not view.is_search or view.family is None or view.part:
+        if not view.is_search or view.family is None or not view.is_default:
             continue
         trials = [
             t
@@ -639,49 +637,32 @@ def feature_colours(features: Sequence[str]) -> dict[str, str]:
     }
 
 
-def level_rows(columns: Columns, training: PreparedFold) -> dict[str, int]:
-    """How many training rows have each category level (its one-hot column is 1 there)."""
-    start = len(columns.numeric)
-    levels = [f"{name}={value}" for name, categories in columns.categorical for value in categories]
-    counts = training.X_train[:, start : start + len(levels)].sum(axis=0)
-    return {level: round(float(count)) for level, count in zip(levels, counts, strict=True)}
-
-
-def path_infos(
-    views: Sequence[StudyView], dataset: Dataset | None, training: PreparedFold | None
-) -> list[PathInfo]:
-    """The coefficient path of every linear family with an L1 part (not the pure L2)."""
-    if dataset is None or training is None:
-        return []
-    columns = Columns(
-        numeric=dataset.numeric, categorical=dataset.categorical, indicators=dataset.indicators
-    )
-    names = feature_names(columns)
-    rows = level_rows(columns, training)
-    rare = {level: count for level, count in rows.items() if count <= RARE_LEVEL_ROWS}
+def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
+    """The coefficient path of every default-design search of a family with an L1 part, as the
+    run stored it (``coefficient_path``: refit on the training rows at each C)."""
     infos = []
     for view in views:
         family = view.family
-        if not view.is_search or family is None or not family.linear or view.part:
+        if not view.is_search or family is None or not family.path or not view.is_default:
             continue
-        if not family.path:
+        stored = view.study.user_attrs.get("coefficient_path")
+        if not stored:
             continue
+        names = list(stored["features"])
+        coefficients = np.asarray(stored["coefficients"], dtype=float)
+        rows = {level: int(count) for level, count in stored["level_rows"].items()}
+        rare = {level: count for level, count in rows.items() if count <= RARE_LEVEL_ROWS}
         best = view.best()
-        fixed = {k: v for k, v in (best.params if best else {}).items() if k != "C"}
-        grid = np.logspace(-3, 1, 40)
-        options = TrainOptions()
-        coefficients = np.array(
-            [family.refit({"C": float(c), **fixed}, training, options).coefficients for c in grid]
-        )
+        fixed = stored.get("fixed") or {}
         extra = ", ".join(f"{k} = {v:.3g}" for k, v in fixed.items())
         largest = names[int(np.argmax(np.abs(coefficients).max(axis=0)))]
         infos.append(
             PathInfo(
                 name=f"coefficient_path_{family.name}",
-                title=f"{family.label}: coefficient path on the {len(training.y_train)} "
+                title=f"{family.label}: coefficient path on the {stored['training_rows']} "
                 f"training rows" + (f" ({extra})" if extra else ""),
                 features=names,
-                C=grid,
+                C=np.asarray(stored["C"], dtype=float),
                 coefficients=coefficients,
                 best_C=float(best.params["C"]) if best else None,
                 colours=feature_colours(names),
@@ -691,3 +672,19 @@ def path_infos(
             )
         )
     return infos
+
+
+def importance_title(view: StudyView) -> str:
+    return f"{view.label}: which parameter mattered"
+
+
+def importance_views(views: list[StudyView]) -> list[StudyView]:
+    """The default design's searches with more than one parameter and two complete trials."""
+    chosen = []
+    for view in views:
+        best = view.best()
+        if not (view.is_search and view.is_default and best is not None):
+            continue
+        if len(view.complete) >= 2 and len(best.params) > 1:
+            chosen.append(view)
+    return chosen

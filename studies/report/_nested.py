@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from objectives import GREATER_IS_BETTER, METRICS, score_one
+from objectives.scoring import pointwise_scores
 from objectives.stats import (
     AucPart,
     Calibration,
@@ -31,6 +32,7 @@ from objectives.stats import (
 )
 from studies.report._info import model_colours
 from studies.report._views import StudyView
+from studies.run.design import OUTER
 
 NESTED_COLUMNS = [
     "model",
@@ -58,14 +60,7 @@ CALIBRATION_COLUMNS = [
 
 def pointwise(metric: str, y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     """Each row's own score: 1/0 correct for accuracy, its Brier or log loss term."""
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(proba, dtype=float)
-    if metric == "accuracy":
-        return ((p > 0.5) == (y == 1)).astype(float)
-    if metric == "brier":
-        return np.asarray((p - y) ** 2)
-    clipped = np.clip(p, 1e-7, 1 - 1e-7)
-    return np.asarray(-(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+    return pointwise_scores(y, proba)[metric]
 
 
 @dataclass(frozen=True)
@@ -115,12 +110,12 @@ def nested_results(views: Sequence[StudyView]) -> list[Nested]:
     """Every model that has outer parts with stored predictions."""
     groups: dict[str, list[OuterPrediction]] = {}
     for view in views:
-        if view.is_search and view.part.startswith("outer-"):
+        if view.is_search and view.role == OUTER:
             prediction = outer_predictions(view)
             if prediction is not None:
                 base = view.label.split(" [")[0]
                 groups.setdefault(base, []).append(prediction)
-    ordinary = {v.label: v for v in views if v.is_search and not v.part}
+    ordinary = {v.label: v for v in views if v.is_search and v.is_default}
     results = []
     for model, predictions in groups.items():
         intervals: dict[str, Interval] = {}
@@ -284,7 +279,7 @@ def out_of_sample(
     found = {}
     for view in views:
         attrs = view.study.user_attrs
-        if view.is_search and not view.part and attrs.get("test_y"):
+        if view.is_search and view.is_default and attrs.get("test_y"):
             found[view.label] = (
                 np.asarray(attrs["test_y"], dtype=float),
                 np.asarray(attrs["test_proba"], dtype=float),

@@ -14,13 +14,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
-from data import Dataset
-from objectives import GREATER_IS_BETTER, TrainOptions
-from objectives.preprocess import Columns, PreparedFold, feature_names
+from objectives import GREATER_IS_BETTER
 from studies.report._info import model_colour, trial_number
 from studies.report._views import StudyView
 
@@ -43,15 +40,10 @@ class FrontInfo:
     colour: str
 
 
-def front_infos(
-    views: Sequence[StudyView], dataset: Dataset | None, training: PreparedFold | None
-) -> list[FrontInfo]:
+def front_infos(views: Sequence[StudyView]) -> list[FrontInfo]:
+    """Each sparsity front, with the features each front model keeps as the run stored them
+    (``front_refits``: refit on the training rows)."""
     infos = []
-    names = (
-        feature_names(Columns(dataset.numeric, dataset.categorical, dataset.indicators))
-        if dataset is not None
-        else []
-    )
     for view in views:
         if not view.is_front or view.family is None:
             continue
@@ -75,16 +67,9 @@ def front_infos(
             points.setdefault((trial.values[1], trial.values[0]), trial)
         rows = []
         for trial in points.values():
-            kept: list[str] = []
-            refit_nonzero = math.nan
-            if training is not None:
-                coefficients = view.family.refit(
-                    trial.params, training, TrainOptions()
-                ).coefficients
-                if coefficients is not None:
-                    mask = np.abs(coefficients) > 0
-                    refit_nonzero = int(mask.sum())
-                    kept = [name for name, keep in zip(names, mask, strict=True) if keep]
+            refits = view.study.user_attrs.get("front_refits") or {}
+            kept: list[str] = list(refits.get(str(trial.number), []))
+            refit_nonzero = len(kept) if str(trial.number) in refits else math.nan
             score = trial.values[0]
             within = score >= threshold if higher else score <= threshold
             rows.append(

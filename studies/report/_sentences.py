@@ -86,7 +86,7 @@ def what_the_numbers_say(
 ) -> list[str]:
     """The report's opening sentences, from the default design's searches; ``honest`` (the
     nested and calibration sentences) come before the caveat."""
-    searches = [v for v in views if v.is_search and not v.part and v.best() is not None]
+    searches = [v for v in views if v.is_search and v.is_default and v.best() is not None]
     if not searches:
         return list(honest) or ["No search has a complete trial yet: there is nothing to say."]
     metric = searches[0].metric

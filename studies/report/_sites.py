@@ -18,6 +18,7 @@ from objectives import score_one
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from studies.report._info import model_colours
 from studies.report._views import StudyView
+from studies.run.design import FROM_CLEVELAND, HELD_OUT
 
 #: Fewer rows than this of either class make a site's numbers unstable.
 MIN_CLASS_ROWS = 10
@@ -26,7 +27,8 @@ SITE_COLUMNS = [
     "brier", "accuracy", "cal_intercept", "cal_slope", "recal_brier", "recal_accuracy",
     "recal_intercept", "recal_method", "tuned_on", "best_params",
 ]  # fmt: skip
-DESIGNS = {"site": "leave-one-site-out", "from-cleveland": "tuned on Cleveland"}
+#: How the sites table names each role of the hospital design.
+DESIGNS = {HELD_OUT: "leave-one-site-out", FROM_CLEVELAND: "tuned on Cleveland"}
 
 
 def site_order(site: str) -> int:
@@ -34,26 +36,18 @@ def site_order(site: str) -> int:
     return list(SITES).index(site) if site in SITES else len(SITES)
 
 
-def _design_of(part: str) -> str | None:
-    if part.startswith("site-"):
-        return DESIGNS["site"]
-    if part == "from-cleveland":
-        return DESIGNS["from-cleveland"]
-    return None
-
-
 def site_table(views: Sequence[StudyView]) -> pd.DataFrame:
     """One row per (design, held-out site, model)."""
     rows = []
     for view in views:
-        design = _design_of(view.part)
+        design = DESIGNS.get(view.role)
         attrs = view.study.user_attrs
         if not view.is_search or design is None or not attrs.get("test_groups"):
             continue
         y_all = np.asarray(attrs["test_y"], dtype=float)
         p_all = np.asarray(attrs["test_proba"], dtype=float)
         groups = np.asarray(attrs["test_groups"])
-        tuned_on = "cleveland" if view.part == "from-cleveland" else f"all but {view.part[5:]}"
+        tuned_on = "cleveland" if view.role == FROM_CLEVELAND else f"all but {view.held_out}"
         for site in dict.fromkeys(groups):
             mask = groups == site
             y, p = y_all[mask], p_all[mask]
@@ -168,7 +162,7 @@ def _range(values: pd.Series, digits: int = 2) -> str:
 def sites_answer(table: pd.DataFrame) -> list[str]:
     """The answer of a cross-site run, in words: does the choice travel, where does it fail,
     and what a user at a new hospital should do."""
-    loso = table[table["design"] == DESIGNS["site"]]
+    loso = table[table["design"] == DESIGNS[HELD_OUT]]
     if loso.empty:
         return []
     by_site = loso.groupby("site", sort=False)
@@ -245,7 +239,7 @@ def sites_answer(table: pd.DataFrame) -> list[str]:
 def sites_sentence(table: pd.DataFrame) -> str | None:
     """The evidence behind :func:`sites_answer`: per model, the AUC range over held-out sites and
     the parameters each search chose, named by the site it left out."""
-    loso = table[table["design"] == DESIGNS["site"]]
+    loso = table[table["design"] == DESIGNS[HELD_OUT]]
     if loso.empty:
         return None
     parts = []

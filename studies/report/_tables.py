@@ -16,7 +16,7 @@ from optuna.trial import FrozenTrial
 from objectives import GREATER_IS_BETTER, METRICS
 from objectives.stats import corrected_resampled_ttest, holm
 from studies.report._views import StudyView
-from studies.trials import count_outcomes, primary_value
+from studies.trials.counting import count_outcomes, primary_value
 
 SUMMARY_COLUMNS = [
     "study",
@@ -279,7 +279,7 @@ def seed_vs_search_table(views: list[StudyView]) -> pd.DataFrame:
             if view.is_search
             and view.family
             and view.family.name in families
-            and not view.part
+            and view.is_default
             and view.engine == "optuna"
             and view.best() is not None
         ]
@@ -327,7 +327,7 @@ def edge_flags(views: list[StudyView], margin: float = 0.05) -> list[str]:
     flags = []
     for view in views:
         best = view.best()
-        if not view.is_search or best is None or view.part:
+        if not view.is_search or best is None or not view.is_default:
             continue
         for name, value in best.params.items():
             dist = best.distributions.get(name)

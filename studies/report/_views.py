@@ -12,7 +12,8 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives import FAMILIES, ModelFamily
-from studies.trials import best_trial
+from studies.run.design import DEFAULT, NESTED, SITES, SPLIT
+from studies.trials.counting import best_trial
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,27 @@ class StudyView:
         if self.seed_grid:
             return "accuracy"
         return str(self.protocol.get("metric", "accuracy"))
+
+    @property
+    def design(self) -> str:
+        """The outer design its part belongs to, as its protocol records it."""
+        return str(self.protocol.get("design") or SPLIT)
+
+    @property
+    def role(self) -> str:
+        """What its part is in that design (the default split, an outer part, a held-out
+        site, the search on Cleveland), as its protocol records it."""
+        return str(self.protocol.get("role") or (DEFAULT if not self.part else ""))
+
+    @property
+    def is_default(self) -> bool:
+        """Whether it belongs to the default design (the test split the answer is about)."""
+        return self.role == DEFAULT
+
+    @property
+    def held_out(self) -> str:
+        """The site its test rows come from, for a held-out site's study."""
+        return str(self.protocol.get("held_out") or "")
 
     @property
     def direction(self) -> StudyDirection:
@@ -154,19 +176,11 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
     return sorted(views, key=key)
 
 
-#: What a run's design is, from its studies: one test split, nested cross-validation beside it,
-#: or the hospitals (leave-one-site-out and tuned on Cleveland).
-SPLIT, NESTED, SITES = "split", "nested", "sites"
-
-
 def design_of(views: Sequence[StudyView]) -> str:
-    """The run's outer design, read from its searches' parts."""
-    parts = {view.part for view in views if view.is_model_study}
-    if any(part.startswith("site-") or part == "from-cleveland" for part in parts):
-        return SITES
-    if any(part.startswith("outer-") for part in parts):
-        return NESTED
-    return SPLIT
+    """The run's outer design, as its studies record it: the hospitals, else nested
+    cross-validation (beside the default split), else the default split."""
+    designs = {view.design for view in views if view.is_model_study}
+    return SITES if SITES in designs else NESTED if NESTED in designs else SPLIT
 
 
 def heart_data(views: Sequence[StudyView]) -> bool:

@@ -10,10 +10,10 @@ import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
 
-from studies import _pruning
-from studies._engine import make_pruner
-from studies._pruning import BatchPruner
 from studies.heart import main
+from studies.run.engines.optuna import make_pruner
+from studies.trials import pruning as _pruning
+from studies.trials.pruning import BatchPruner
 from tests.conftest import make_heart_frame
 
 # Five completed trials: their reports at step 3 are 0.1, 0.2, 0.3, 0.4, 0.5 (median 0.3).
@@ -170,7 +170,7 @@ def test_a_network_study_prunes_the_same_trials_as_with_the_median_pruner(
             n_startup_trials=pruner._n_startup_trials, n_warmup_steps=pruner._n_warmup_steps
         )
 
-    monkeypatch.setattr("studies._engine.make_pruner", make_median)
+    monkeypatch.setattr("studies.run.engines.optuna.make_pruner", make_median)
     median_run = run("median")
     # The same trials pruned at the same steps; the reported log losses agree to float32's
     # rounding (a pack trained after other trials were pruned is padded to another size).

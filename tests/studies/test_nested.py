@@ -187,7 +187,9 @@ def outer_study(
         return y, proba
 
     study = optuna.create_study(storage=storage, study_name=f"t-logreg-l1-{part}")
-    study.set_user_attr("protocol", {"family": "logreg-l1", "part": part})
+    study.set_user_attr(
+        "protocol", {"family": "logreg-l1", "part": part, "design": "nested", "role": "outer part"}
+    )
     y, proba = predictions(scores)
     inner_y, inner_proba = predictions(inner_scores)
     for key, value in {"test_rows": rows, "test_y": y, "test_proba": proba,

@@ -11,12 +11,10 @@ import pandas as pd
 import pytest
 from optuna.trial import TrialState
 
-from data import reload
 from objectives import FAMILIES
 from studies.heart import main
 from studies.report._pareto import front_infos, front_sentence, pareto_table
 from studies.report._views import load_views
-from studies.report._write import _training_part
 from tests.conftest import make_heart_frame
 
 
@@ -52,7 +50,7 @@ def front_study(
 
 
 def front_of(storage: optuna.storages.BaseStorage) -> pd.DataFrame:
-    (info,) = front_infos(load_views(storage, "t"), None, None)
+    (info,) = front_infos(load_views(storage, "t"))
     return info.front
 
 
@@ -68,7 +66,7 @@ POINTS = [  # the trials, numbered from 1 as the report numbers them
 
 
 def test_the_front_its_threshold_and_the_sparsest_within_one_standard_error() -> None:
-    (info,) = front_infos(load_views(front_study(POINTS), "t"), None, None)
+    (info,) = front_infos(load_views(front_study(POINTS), "t"))
     assert info.threshold == pytest.approx(0.80 - 0.05 / math.sqrt(5))
     front = info.front
     assert front["trial"].tolist() == [7, 3, 2, 1]
@@ -88,7 +86,7 @@ def test_the_front_its_threshold_and_the_sparsest_within_one_standard_error() ->
 def test_a_loss_is_minimized_and_its_threshold_lies_above_the_best() -> None:
     losses = [(0.40, 10.0), (0.41, 6.0), (0.50, 2.0)]
     # One SE = 0.03 / sqrt 5 = 0.0134: 0.41 lies within, 0.50 does not.
-    (info,) = front_infos(load_views(front_study(losses, "log_loss", 0.03), "t"), None, None)
+    (info,) = front_infos(load_views(front_study(losses, "log_loss", 0.03), "t"))
     assert info.threshold == pytest.approx(0.40 + 0.03 / math.sqrt(5))
     assert info.front["trial"].tolist() == [3, 2, 1]
     assert info.front["chosen"].tolist() == [False, True, False]
@@ -140,8 +138,7 @@ def test_the_command_line_runs_a_sparsity_front_and_reports_it(tmp_path: Path) -
         assert len(kept) == int(float(str(row.refit_n_nonzero)))
     # The plot draws the front and every trial: the same points as the table and the study.
     views = load_views(optuna.storages.RDBStorage(storage), "heart")
-    dataset = reload(front_study_.user_attrs["data"])
-    (info,) = front_infos(views, dataset, _training_part(views, dataset))
+    (info,) = front_infos(views)
     assert info.front["trial"].tolist() == table["trial"].tolist()
     assert info.front["features"].tolist() == table["features"].tolist()
     assert sorted(info.trials["trial"]) == sorted(t.number + 1 for t in trials)

@@ -4,7 +4,6 @@ drawn better than the best, readable and flagged coefficient-path labels."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +14,10 @@ from optuna.distributions import FloatDistribution
 from optuna.study import StudyDirection
 from optuna.trial import TrialState, create_trial
 
-from data import Dataset
 from objectives import FAMILIES, prepare_fold
 from objectives.preprocess import Columns
 from studies.heart import main as heart_main
+from studies.report._dashboard import protocol_table, study_note
 from studies.report._info import (
     FAMILY_PALETTE,
     OTHER_COLOUR,
@@ -42,7 +41,7 @@ from studies.report._nested import (
 )
 from studies.report._sites import sites_info
 from studies.report._views import load_views
-from studies.report._write import protocol_table, study_note
+from studies.run.refit import coefficient_path
 from tests.conftest import make_heart_frame
 
 C = FloatDistribution(1e-4, 1e4, log=True)
@@ -284,15 +283,14 @@ def test_coefficient_path_labels_are_readable_and_a_one_row_level_is_flagged() -
     y[odd], kind[odd] = 1, "rare"
     X = pd.DataFrame({"x": x, "kind": kind})
     categorical = (("kind", ("a", "b", "rare")),)
-    dataset = Dataset(name="t", description="t", X=X, y=y, target="y", positive="1",
-                      numeric=("x",), sha256="abc", kind="table",
-                      categorical=categorical)  # fmt: skip
     columns = Columns(numeric=("x",), categorical=categorical)
     training = prepare_fold(X, y, np.arange(n), np.arange(0), columns)
     storage = optuna.storages.InMemoryStorage()
     study = make_study(storage, "logreg-l1")
     add(study, {"C": 1.0}, [0.8, 0.8])
-    (info,) = path_infos(load_views(storage, "t"), dataset, training)
+    path = coefficient_path(FAMILIES["logreg-l1"], {"C": 1.0}, training, columns)
+    study.set_user_attr("coefficient_path", path)
+    (info,) = path_infos(load_views(storage, "t"))
     assert info.features == ["x", "kind=a", "kind=b", "kind=rare"]
     assert info.level_rows == {"kind=a": 29, "kind=b": 30, "kind=rare": 1}
     assert info.rare == {"kind=rare": 1}
@@ -305,7 +303,9 @@ def test_coefficient_path_labels_are_readable_and_a_one_row_level_is_flagged() -
     common[np.argsort(x)[1 : RARE_LEVEL_ROWS + 1]] = "rare"
     X_common = X.assign(kind=common)
     training = prepare_fold(X_common, y, np.arange(n), np.arange(0), columns)
-    (info,) = path_infos(load_views(storage, "t"), replace(dataset, X=X_common), training)
+    path = coefficient_path(FAMILIES["logreg-l1"], {"C": 1.0}, training, columns)
+    study.set_user_attr("coefficient_path", path)
+    (info,) = path_infos(load_views(storage, "t"))
     assert info.rare == {}
     assert info.flagged is None
 

@@ -16,7 +16,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from studies._progress import (
+from studies.tabular import main
+from studies.trials.progress import (
     Chunk,
     Progress,
     RunClock,
@@ -24,7 +25,6 @@ from studies._progress import (
     seconds_per_step,
     study_seconds_left,
 )
-from studies.tabular import main
 from tests.conftest import write_table_both_ways
 
 
@@ -96,7 +96,7 @@ def test_a_study_in_progress_counts_down_from_its_measured_report_steps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [0.0]
-    monkeypatch.setattr("studies._progress.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("studies.trials.progress.time.monotonic", lambda: now[0])
     progress = Progress("s", target=4, done=0, quiet=True, steps=100)
     progress.batch_started([0, 1])
     assert math.isnan(progress.remaining())
@@ -115,7 +115,7 @@ def test_a_batch_adds_the_time_finished_ones_took_to_tell_their_trials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [0.0]
-    monkeypatch.setattr("studies._progress.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("studies.trials.progress.time.monotonic", lambda: now[0])
     study = optuna.create_study()
     progress = Progress("s", target=4, done=0, quiet=True, steps=10)
     first = [study.ask() for _ in range(2)]

@@ -30,7 +30,7 @@ from studies.report._tables import (
 )
 from studies.report._views import load_views
 from studies.settings import parse_ranges
-from studies.trials import best_trial
+from studies.trials.counting import best_trial
 from tests.conftest import make_heart_frame
 
 C = FloatDistribution(1e-4, 1e4, log=True)
@@ -369,7 +369,9 @@ def test_hints_that_apply_to_the_data_and_design_only(
             study = optuna.create_study(
                 storage=sites, study_name=f"t-{family}-{part}", direction="maximize"
             )
-            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part})
+            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part,
+                                             "design": "sites", "role": "held-out site",
+                                             "held_out": part.removeprefix("site-")})  # fmt: skip
             study.set_user_attr("data", {"sites": ["cleveland", "va"]})
             add_trial(study, {"C": 0.1}, [0.80, 0.85, 0.90, 0.75, 0.80])
     assert len(load_views(sites, "t")) == 4

@@ -12,14 +12,12 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from data import reload
 from objectives import FAMILIES, TrainOptions, prepare_folds
 from objectives.logreg import article_family
 from objectives.preprocess import Columns
 from studies.heart import main
 from studies.report._info import curve_infos, path_infos
 from studies.report._views import load_views
-from studies.report._write import _training_part
 from tests.conftest import file_digest, make_heart_frame
 
 
@@ -147,9 +145,7 @@ def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # typ
                        t.params["l1_ratio"]) for t in finished)  # fmt: skip
     assert list(zip(points["x"], points["value"], points["colour"], strict=True)) == expected
     assert curve.best["logreg-enet"] == (study.best_params["C"], study.best_value)
-    dataset = reload(study.user_attrs["data"])
-    (path,) = [i for i in path_infos(views, dataset, _training_part(views, dataset))
-               if i.name == "coefficient_path_logreg-enet"]  # fmt: skip
+    (path,) = [i for i in path_infos(views) if i.name == "coefficient_path_logreg-enet"]
     assert path.coefficients.shape == (40, 13)
     assert path.best_C == study.best_params["C"]
     # Stronger penalties shrink the coefficients: their size grows with C.

@@ -14,10 +14,10 @@ from data import FEATURES, SITES, load_sites, missingness, site_dataset
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.preprocess import Columns
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
-from studies._design import site_parts
 from studies.heart import main
 from studies.report._sites import site_table, sites_answer, sites_info
 from studies.report._views import load_views
+from studies.run.design import site_parts
 from tests.studies.test_dashboard import dashboard_graphs, numbers, trace
 
 
@@ -161,7 +161,11 @@ def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
     and scored on the same rows would change nothing (Brier 0.25, accuracy 0.5)."""
     storage = optuna.storages.InMemoryStorage()
     study = optuna.create_study(storage=storage, study_name="t-logreg-l2-site-va")
-    study.set_user_attr("protocol", {"family": "logreg-l2", "part": "site-va"})
+    study.set_user_attr(
+        "protocol",
+        {"family": "logreg-l2", "part": "site-va", "design": "sites", "role": "held-out site",
+         "held_out": "va"},
+    )  # fmt: skip
     for key, value in {"test_y": [1, 0, 1, 0, 1, 0], "test_proba": [0.5] * 6,
                        "test_groups": ["va"] * 6, "test_params": {"C": 1.0}}.items():  # fmt: skip
         study.set_user_attr(key, value)

@@ -354,21 +354,33 @@ def test_levels_only_the_test_rows_hold_are_not_encoded(
     assert "enterprise" not in capsys.readouterr().out
 
 
-def test_the_report_skips_paths_when_the_data_reloads_with_other_columns(tmp_path: Path) -> None:
+def test_the_report_reads_the_paths_from_storage_and_a_rerun_adds_missing_ones(
+    tmp_path: Path,
+) -> None:
     from studies.report import write_report
 
     path = tmp_path / "churn.csv"
     messy_table().to_csv(path, index=False)
-    storage = f"sqlite:///{tmp_path / 'old.db'}"
+    storage = f"sqlite:///{tmp_path / 'paths.db'}"
     argv = ["--data", str(path), "--target", "churned", "--storage", storage, "--trials", "2",
             "--models", "logreg-l1", "--no-report", "--quiet"]  # fmt: skip
     assert main(argv) == 0
     study = optuna.load_study(study_name="churn-logreg-l1", storage=storage)
+    stored = study.user_attrs["coefficient_path"]
+    assert stored["trial"] == study.best_trial.number
+    assert stored["features"][:2] == ["age", "monthly"]
+    path.unlink()  # the report never reads the data again
     report = write_report(optuna.storages.RDBStorage(storage), "churn", tmp_path / "a")
+    assert (tmp_path / "a" / "coefficient_path_logreg-l1.png").is_file()
     assert not [line for line in report.not_run if "coefficient paths" in line]
-    # As a study an older reader made would hold: a column the reader now reads differently.
-    protocol = study.user_attrs["protocol"]
-    protocol["columns"]["numeric"] = [*protocol["columns"]["numeric"], "signup_date"]
-    study.set_user_attr("protocol", protocol)
+    # As a storage an older version made: no stored path. The report says how to get it, and
+    # running the same command again adds it without a new trial.
+    study.set_user_attr("coefficient_path", None)
     report = write_report(optuna.storages.RDBStorage(storage), "churn", tmp_path / "b")
-    assert any("reloads with other columns" in line for line in report.not_run)
+    assert any("run the same command again to add them" in line for line in report.not_run)
+    messy_table().to_csv(path, index=False)
+    trials = len(study.trials)
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="churn-logreg-l1", storage=storage)
+    assert len(study.trials) == trials
+    assert study.user_attrs["coefficient_path"]["trial"] == study.best_trial.number

@@ -12,10 +12,10 @@ import pytest
 from optuna.trial import TrialState
 
 from objectives import FAMILIES
-from studies._engine import uses_wilcoxon
 from studies.heart import main
+from studies.run.engines.optuna import uses_wilcoxon
 from studies.settings import Settings
-from studies.trials import FOLD_SCORES
+from studies.trials.counting import FOLD_SCORES
 from tests.conftest import make_heart_frame
 
 

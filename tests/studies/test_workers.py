@@ -26,13 +26,13 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
 from objectives import METRICS, ModelFamily, Outcome, TrainOptions
-from studies import _storage
-from studies._engine import family_runner
-from studies._locks import storage_lock
-from studies._loop import run_trials
-from studies._progress import Progress
-from studies._pruning import BatchPruner
-from studies._storage import open_storage
+from studies.run.engines.optuna import family_runner
+from studies.trials import storage as _storage
+from studies.trials.gate import run_trials
+from studies.trials.locks import storage_lock
+from studies.trials.progress import Progress
+from studies.trials.pruning import BatchPruner
+from studies.trials.storage import open_storage
 from tests.conftest import make_heart_frame
 
 pytestmark = pytest.mark.slow
@@ -299,9 +299,9 @@ def test_a_trial_failed_as_stale_by_another_worker_leaves_the_rest_of_its_batch_
 def test_a_heartbeat_waits_for_a_lock_at_most_the_lock_timeout_and_the_gate_longer(
     storage: str, prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What the grace period is derived from (studies._storage.GRACE_SECONDS): on every backend
-    a heartbeat's write gives up a lock wait after LOCK_TIMEOUT_S (1 s here), while the trial
-    gate outwaits it."""
+    """What the grace period is derived from (studies.trials.storage.GRACE_SECONDS): on every
+    backend a heartbeat's write gives up a lock wait after LOCK_TIMEOUT_S (1 s here), while the
+    trial gate outwaits it."""
     monkeypatch.setattr(_storage, "LOCK_TIMEOUT_S", 1)
     rdb = open_storage(storage)
     assert isinstance(rdb, optuna.storages.RDBStorage)

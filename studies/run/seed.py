@@ -22,14 +22,15 @@ from optuna.trial import TrialState
 from objectives import FAMILIES, Outcome, TrainOptions, score_test
 from objectives.logreg import C, article_family
 from objectives.mlp import SPACE, seed_protocol_refit
-from studies._design import PreparedPart
-from studies._engine import GridSampler, StudyRun, name_values
-from studies._interrupt import stop_if_asked
-from studies._loop import RunBatch, run_trials
-from studies._progress import Progress
-from studies._teller import Teller
+from studies.run.design import PreparedPart
+from studies.run.engines.base import StudyRun
+from studies.run.engines.optuna import GridSampler, name_values
 from studies.settings import Settings
-from studies.trials import n_finished
+from studies.trials.counting import n_finished
+from studies.trials.gate import RunBatch, run_trials
+from studies.trials.interrupt import stop_if_asked
+from studies.trials.progress import Progress
+from studies.trials.teller import Teller
 
 SEED_VALUES = (0.001, 0.01, 0.1)
 

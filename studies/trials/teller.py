@@ -10,10 +10,10 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import TrialState
 
-from studies._heartbeat import Heartbeat
-from studies._interrupt import STOP
-from studies._progress import Progress
-from studies.trials import INTERRUPTED
+from studies.trials.counting import INTERRUPTED
+from studies.trials.heartbeat import Heartbeat
+from studies.trials.interrupt import STOP
+from studies.trials.progress import Progress
 
 log = logging.getLogger(__name__)
 

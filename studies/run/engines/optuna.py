@@ -2,7 +2,7 @@
 
 A family's evaluator scores trials and calls back at each reporting step; here that call reports
 to Optuna, asks the pruner, and tells a pruned trial at once. The rest is the run loop's
-(:mod:`studies._loop`): slots, heartbeats, exactly the target across workers.
+(:mod:`studies.trials.gate`): slots, heartbeats, exactly the target across workers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import time
 import warnings
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import Any
 
 import optuna
@@ -28,13 +27,14 @@ from objectives import (
     PreparedFold,
     TrainOptions,
 )
-from studies._interrupt import stop_if_asked
-from studies._loop import RunBatch, run_trials
-from studies._progress import Progress, RunClock
-from studies._pruning import BatchPruner
-from studies._teller import Teller
+from studies.run.engines.base import Engine, StudyRun
 from studies.settings import Settings
-from studies.trials import n_finished
+from studies.trials.counting import n_finished
+from studies.trials.gate import RunBatch, run_trials
+from studies.trials.interrupt import stop_if_asked
+from studies.trials.progress import Progress, RunClock
+from studies.trials.pruning import BatchPruner
+from studies.trials.teller import Teller
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +117,6 @@ def grid_target(settings: Settings, family: ModelFamily) -> int:
         return settings.trials
     points = family.grid(settings.trials)
     return min(settings.trials, math.prod(len(values) for values in points.values()))
-
-
-@dataclass(frozen=True)
-class StudyRun:
-    """A study after its run: whether this run added trials to it."""
-
-    study: optuna.Study
-    added: int
 
 
 def run_study(
@@ -268,3 +260,11 @@ def _finish(
     else:
         log.warning("trial %d ended without a score", trial.number)
         teller.tell(trial, TrialState.FAIL, attrs=outcome.user_attrs())
+
+
+OPTUNA = Engine(
+    name="optuna",
+    suffix="",
+    run=run_study,
+    protocol=lambda settings: {"engine": "optuna"},
+)

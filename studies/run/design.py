@@ -17,33 +17,59 @@ from objectives import (
     Columns,
     FoldPlan,
     PreparedFold,
-    make_fold_plan,
     plan_fingerprint,
     prepare_fold,
     prepare_folds,
     split_rows,
 )
+from objectives.task import TASKS
 from studies.settings import Settings
 
 #: The seed article's ``random_state``: the test rows stay the same whatever ``--seed`` is.
 SPLIT_SEED = 42
+
+#: The outer designs.
+SPLIT, NESTED, SITES = "split", "nested", "sites"
+#: The roles a part plays in its design: the default test split (which a nested run keeps
+#: beside its outer parts), a nested outer part, a site held out, or the classic design's
+#: search on Cleveland scored at the other sites.
+DEFAULT, OUTER, HELD_OUT, FROM_CLEVELAND = (
+    "default",
+    "outer part",
+    "held-out site",
+    "tuned on Cleveland",
+)
 
 
 @dataclass(frozen=True)
 class Part:
     """One (training rows, test rows) part of an outer design.
 
+    Its design and role are stored in its studies' protocol when they are made; the report
+    reads them there. The name only makes the studies' names readable and unique.
+
     Attributes:
         name: the study-name suffix of its studies ("" for the default design).
         train: positions of its training rows in the data set.
         test: positions of its test rows (may be empty).
         description: what its test rows are, for messages.
+        design: the outer design it belongs to (:data:`SPLIT`, :data:`NESTED`, :data:`SITES`).
+        role: what it is in that design (:data:`DEFAULT`, :data:`OUTER`, :data:`HELD_OUT`,
+            :data:`FROM_CLEVELAND`).
+        held_out: the site its test rows come from (a held-out site's part), else "".
     """
 
     name: str
     train: np.ndarray
     test: np.ndarray
     description: str
+    design: str = SPLIT
+    role: str = DEFAULT
+    held_out: str = ""
+
+    def identity(self) -> dict[str, str]:
+        """What a study records of its part (in its protocol)."""
+        return {"design": self.design, "role": self.role, "held_out": self.held_out}
 
 
 def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
@@ -61,7 +87,7 @@ def nested_parts(dataset: Dataset, settings: Settings, base: Part) -> list[Part]
     y = dataset.y[base.train]
     parts = []
     for repeat in range(1, settings.nested_repeats + 1):
-        plan = make_fold_plan(y, settings.nested, settings.seed + 7919 * repeat)
+        plan = TASKS[dataset.task].fold_plan(y, settings.nested, settings.seed + 7919 * repeat)
         for fold, (train, test) in enumerate(plan, start=1):
             parts.append(
                 Part(
@@ -69,6 +95,8 @@ def nested_parts(dataset: Dataset, settings: Settings, base: Part) -> list[Part]
                     base.train[train],
                     base.train[test],
                     f"outer fold {fold} of repeat {repeat} ({len(test)} rows)",
+                    design=NESTED,
+                    role=OUTER,
                 )
             )
     return parts
@@ -85,6 +113,9 @@ def site_parts(dataset: Dataset, sites: tuple[str, ...]) -> list[Part]:
             rows[dataset.groups != site],
             rows[dataset.groups == site],
             f"the {int((dataset.groups == site).sum())} rows of {site}, held out",
+            design=SITES,
+            role=HELD_OUT,
+            held_out=site,
         )
         for site in sites
     ]
@@ -96,6 +127,8 @@ def site_parts(dataset: Dataset, sites: tuple[str, ...]) -> list[Part]:
                 rows[dataset.groups == "cleveland"],
                 others,
                 f"the {len(others)} rows of the other sites",
+                design=SITES,
+                role=FROM_CLEVELAND,
             )
         )
     return parts
@@ -150,7 +183,7 @@ def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPa
     check_folds(y_train, settings.folds, what=where)
     if len(np.unique(y_train)) < 2:
         raise DataError(f"{where} hold one class only; a classifier needs both")
-    plan = make_fold_plan(y_train, settings.folds, settings.seed)
+    plan = TASKS[dataset.task].fold_plan(y_train, settings.folds, settings.seed)
     columns = columns_of(dataset)
     return PreparedPart(
         part=part,

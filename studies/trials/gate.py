@@ -2,9 +2,9 @@
 
 ``study.optimize`` stops workers with ``MaxTrialsCallback`` after a trial ends, so N workers sharing
 a study can overshoot its target by up to N-1 trials. Here a worker takes its trials under a lock
-every worker of the storage shares (:mod:`studies._locks`), after counting what is finished or
+every worker of the storage shares (:mod:`studies.trials.locks`), after counting what is finished or
 running: together the workers finish exactly the target. Each running trial's heartbeat is
-recorded (:mod:`studies._heartbeat`).
+recorded (:mod:`studies.trials.heartbeat`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from collections.abc import Callable
 import optuna
 from optuna.trial import TrialState
 
-from studies._heartbeat import Heartbeat
-from studies._interrupt import stop_if_asked
-from studies._locks import storage_lock
-from studies._progress import Progress
-from studies._teller import Teller
-from studies.trials import FINISHED
+from studies.trials.counting import FINISHED
+from studies.trials.heartbeat import Heartbeat
+from studies.trials.interrupt import stop_if_asked
+from studies.trials.locks import storage_lock
+from studies.trials.progress import Progress
+from studies.trials.teller import Teller
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def run_trials(
     ``run_batch`` runs and tells its trials; any it leaves untold are failed (or, after Ctrl-C,
     marked interrupted). A trial that raises is stored as FAIL and the search goes on, up to
     ``target`` failures in this run. A trial another worker failed as stale meanwhile keeps that
-    verdict and is not this run's failure (:class:`~studies._teller.Teller`).
+    verdict and is not this run's failure (:class:`~studies.trials.teller.Teller`).
 
     Returns:
         The trials of this run that failed (interrupted ones not counted).

@@ -40,11 +40,12 @@ from sklearn.exceptions import ConvergenceWarning
 
 from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
-from studies._engine import StudyRun, direction, name_values, value_names
-from studies._interrupt import stop_if_asked
-from studies._progress import Progress, RunClock
+from studies.run.engines.base import Engine, StudyRun
+from studies.run.engines.optuna import direction, name_values, value_names
 from studies.settings import Settings
-from studies.trials import n_finished
+from studies.trials.counting import n_finished
+from studies.trials.interrupt import stop_if_asked
+from studies.trials.progress import Progress, RunClock
 
 TUNERS = ("bayesian", "random")
 #: Where Keras Tuner's project folders go (one per study), beside the default SQLite file.
@@ -251,3 +252,15 @@ def run_kerastuner_study(
             f"with {cause}"
         ) from None
     return StudyRun(study, n_finished(study) - done)
+
+
+KERAS_TUNER = Engine(
+    name="keras-tuner",
+    suffix="kerastuner",
+    run=run_kerastuner_study,
+    protocol=lambda settings: {"engine": "keras-tuner", "tuner": settings.tuner},
+    check=lambda storage, study_name: check_project(
+        storage, study_name, project_folder(study_name)
+    ),
+    pruning=False,
+)

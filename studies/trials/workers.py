@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from studies._interrupt import STOP, stop_if_asked
+from studies.trials.interrupt import STOP, stop_if_asked
 
 #: Flags the parent handles itself and does not pass on to its workers (with their value count).
 _PARENT_ONLY = {

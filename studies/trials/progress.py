@@ -30,7 +30,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
-from studies.trials import FINISHED, primary_value, study_best
+from studies.trials.counting import FINISHED, primary_value, study_best
 
 #: Below this many columns a bar and its numbers do not fit: the line form is used instead
 #: (tqdm draws nothing at all on a terminal that reports 0 columns).

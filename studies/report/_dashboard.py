@@ -1,0 +1,201 @@
+"""What optuna-dashboard shows of a report: each study's note (the answer, the evidence, the
+tables and the study's own protocol) and the plots as plotly figures, drawn from the same info
+objects as the PNGs."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from studies.report import _plotly
+from studies.report._contents import Infos, Report
+from studies.report._info import (
+    history_info,
+    importance_title,
+    importance_views,
+)
+from studies.report._nested import (
+    calibration_figure_info,
+)
+from studies.report._page import (
+    searches_table,
+    seed_view,
+)
+from studies.report._sections import baseline_row
+from studies.report._views import StudyView
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A pipe table (optuna-dashboard renders notes as Markdown)."""
+    if table.empty:
+        return "_(none)_"
+    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    rule = "|" + "---|" * len(table.columns)
+    rows = [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *rows])
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else f"{value:.3f}"
+    return "" if value is None or value is pd.NA else str(value)
+
+
+#: What the dashboard counts from 0 and the report from 1, said in every study's note.
+NUMBERING = (
+    "The dashboard numbers trials as Optuna does, from 0 (its trial list, history and "
+    "*Best Trial* card); the report's plots and tables, and the plots below, number them from 1, "
+    "as folds are: the dashboard's trial 0 is the report's trial 1. The dashboard's own cards "
+    "show Optuna's unrounded values; the plots below round to 3 decimals, as the report does."
+)
+
+
+def protocol_table(protocol: dict[str, Any]) -> pd.DataFrame:
+    """The stored protocol as rows a person reads: one setting per row, nested settings as
+    ``split: test_size``, the search space as ranges, lists joined."""
+    rows = []
+    for key, value in protocol.items():
+        if key == "space" and isinstance(value, dict):
+            rows += [(f"search space: {name}", _distribution(text)) for name, text in value.items()]
+        elif isinstance(value, dict):
+            rows += [(f"{key}: {name}", _setting(item)) for name, item in value.items()]
+            if not value:
+                rows.append((key, "none"))
+        else:
+            rows.append((key, _setting(value)))
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def _distribution(text: object) -> str:
+    """A stored distribution (Optuna's JSON) as ``low to high, log scale``."""
+    from optuna.distributions import (
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+        json_to_distribution,
+    )
+
+    try:
+        dist = json_to_distribution(str(text))
+    except (ValueError, KeyError, TypeError):
+        return _setting(text)
+    if isinstance(dist, FloatDistribution | IntDistribution):
+        described = f"{dist.low:g} to {dist.high:g}" + (", log scale" if dist.log else "")
+        return described + (f", step {dist.step:g}" if dist.step else "")
+    if isinstance(dist, CategoricalDistribution):
+        return "one of " + ", ".join(str(choice) for choice in dist.choices)
+    return _setting(text)
+
+
+def _setting(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_setting(item) for item in value) if value else "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_setting(v)}" for k, v in value.items()) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "none" if value is None or value == "" else str(value)
+
+
+def _escape(text: str) -> str:
+    """A Markdown table cell: a pipe would end it."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def study_note(view: StudyView) -> str:
+    """What a study's own note adds to the run's: the numbering, and its protocol as a table
+    (the raw ``protocol`` attribute stays, for tools; the dashboard cuts it at the card's edge)."""
+    parts = [f"## This study: {view.name}", NUMBERING]
+    if view.protocol:
+        table = protocol_table(view.protocol)
+        parts += [
+            "### Its protocol (what its trials' values depend on)",
+            markdown_table(table.map(_escape)),
+        ]
+    return "\n\n".join(parts)
+
+
+def save_dashboard_notes(
+    views: list[StudyView], tables: dict[str, pd.DataFrame], report: Report, infos: Infos
+) -> None:
+    """Each study's note in optuna-dashboard: the answer, the tables, its own protocol, and the
+    plots as plotly figures drawn from the same info objects as the PNGs."""
+    import optuna_dashboard
+
+    seed = tables["seed_vs_search"]
+    note = "\n\n".join(
+        [
+            "## The answer",
+            "\n".join(f"- {sentence}" for sentence in report.answer),
+            "## What the numbers say: the evidence",
+            "\n".join(f"- {sentence}" for sentence in report.evidence),
+            "### The searches: each model's best trial",
+            markdown_table(searches_table(tables["summary"], baseline_row(views))),
+            "### The models compared on the same folds",
+            markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
+            "### The article's grids against the searches",
+            markdown_table(seed_view(seed)) if not seed.empty else "_not run (--reproduce-seed)_",
+            f"Full report: `{report.out / 'index.html'}`",
+        ]
+    )
+    history = history_info(views)
+    calibrated = calibration_figure_info(infos.calibrations)
+    planes = {info.name: info for info in infos.planes}
+    intermediates = {info.name: info for info in infos.intermediates}
+    important = {view.name for view in importance_views(views)}
+    with warnings.catch_warnings():
+        # optuna-dashboard's note API goes through Optuna's experimental system attributes.
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # Every study's page shows the plots of the whole run; a model's own plots go to its
+        # studies (the calibration of every model to each search that has one).
+        shared = {
+            "history": _plotly.optimization_history(history) if history else None,
+            "decision-curve": _plotly.decision_curve(infos.decision) if infos.decision else None,
+            "sites-auc": _plotly.sites_auc(infos.sites) if infos.sites else None,
+        }
+        calibration = _plotly.calibration_plots(calibrated) if calibrated else None
+        calibrated_models = {p.model for p in calibrated.panels} if calibrated else set()
+        for view in views:
+            optuna_dashboard.save_note(view.study, f"{note}\n\n{study_note(view)}")
+            for graph_id, figure in shared.items():
+                if figure is not None:
+                    optuna_dashboard.save_plotly_graph_object(
+                        view.study, figure, graph_object_id=graph_id
+                    )
+            family = view.family
+            for info in infos.curves:
+                if family is not None and view.label in info.best:
+                    optuna_dashboard.save_plotly_graph_object(
+                        view.study,
+                        _plotly.regularization_curve(info),
+                        graph_object_id="regularization-curve",
+                    )
+            if f"plane_{view.suffix}" in planes:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study,
+                    _plotly.plane(planes[f"plane_{view.suffix}"]),
+                    graph_object_id="plane",
+                )
+            if f"intermediate_{view.suffix}" in intermediates:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study,
+                    _plotly.intermediate_values(intermediates[f"intermediate_{view.suffix}"]),
+                    graph_object_id="intermediate-values",
+                )
+            model = view.label.split(" [")[0]
+            if view.is_search and calibration is not None and model in calibrated_models:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study, calibration, graph_object_id="calibration"
+                )
+            if view.name in important:
+                optuna_dashboard.save_plotly_graph_object(
+                    view.study,
+                    _plotly.param_importances(view.study, importance_title(view)),
+                    graph_object_id="importances",
+                )

@@ -1,0 +1,207 @@
+"""One run: data set -> outer design -> per part: fold plan -> engine(family) -> trials in storage
+-> refit and score the part's test rows -> closing table. Each step is a call with plain values."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import optuna
+
+from data import Dataset
+from objectives import ModelFamily
+from objectives.keras_env import configure_backend
+from studies.run.closing import StudyResult, summarize
+from studies.run.design import (
+    SPLIT_SEED,
+    PreparedPart,
+    columns_of,
+    parts_of,
+    prepare_part,
+    rows_fingerprint,
+)
+from studies.run.engines import ENGINES, StudyRun
+from studies.run.engines.optuna import grid_target, uses_wilcoxon
+from studies.run.refit import record_context, score_best
+from studies.run.seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
+from studies.settings import Settings
+from studies.trials.counting import FINISHED, FOLD_SCORES
+from studies.trials.progress import RunClock
+from studies.trials.protocol import check_protocol
+from studies.trials.workers import run_workers
+
+
+@dataclass(frozen=True)
+class Job:
+    """One study to run: a family on a prepared part."""
+
+    family: ModelFamily
+    prepared: PreparedPart
+    study_name: str
+    protocol: dict[str, Any]
+
+
+def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart) -> dict[str, Any]:
+    """What every study of a part shares: data, columns, split, fold plan, metric."""
+    return {
+        "data_sha256": dataset.sha256,
+        "columns": {
+            "numeric": list(dataset.numeric),
+            "categorical": {name: list(values) for name, values in dataset.categorical},
+        },
+        "split": {
+            "test_size": settings.test_size,
+            "seed": SPLIT_SEED,
+            "stratify": settings.stratify,
+        },
+        "part": prepared.part.name,
+        **prepared.part.identity(),
+        "part_rows": rows_fingerprint(prepared.part),
+        "folds": settings.folds,
+        "fold_seed": settings.seed,
+        "fold_plan": prepared.fingerprint,
+        "task": dataset.task,
+        "metric": settings.metric,
+    }
+
+
+def family_protocol(
+    settings: Settings, dataset: Dataset, family: ModelFamily, prepared: PreparedPart
+) -> dict[str, Any]:
+    engine = ENGINES[settings.engine].protocol(settings)
+    objectives = (
+        {"objectives": [settings.metric, "sparsity"]} if settings.sparsity_for(family) else {}
+    )
+    # A study's steps mean one thing for its whole life: fold scores cannot join running means.
+    reports = {"reports": FOLD_SCORES} if uses_wilcoxon(settings, family) else {}
+    return {
+        "family": family.name,
+        **engine,
+        **objectives,
+        **reports,
+        "space": family.space_json(),
+        **family.protocol(settings.train_options()),
+        **shared_protocol(settings, dataset, prepared),
+    }
+
+
+def plan_jobs(settings: Settings, dataset: Dataset) -> list[Job]:
+    """Every study the run needs, in run order."""
+    families = [settings.family(name) for name in settings.models]
+    jobs = []
+    for part in parts_of(dataset, settings):
+        prepared = prepare_part(dataset, part, settings)
+        for family in families:
+            jobs.append(
+                Job(
+                    family=family,
+                    prepared=prepared,
+                    study_name=settings.study_name(
+                        family.name,
+                        "sparsity" if settings.sparsity_for(family) else "",
+                        ENGINES[settings.engine].suffix,
+                        part.name,
+                    ),
+                    protocol=family_protocol(settings, dataset, family, prepared),
+                )
+            )
+    return jobs
+
+
+def run(
+    settings: Settings,
+    dataset: Dataset,
+    storage: optuna.storages.BaseStorage,
+    jobs: list[Job] | None = None,
+) -> tuple[list[StudyResult], list[tuple[SeedGrid, StudyRun]]]:
+    """Check every study's protocol, run the searches (and seed grids), test the winners.
+    ``jobs`` are :func:`plan_jobs`' (planned before the storage opens, so that data that cannot
+    be split as asked is refused before anything is touched)."""
+    jobs = plan_jobs(settings, dataset) if jobs is None else jobs
+    grids = seed_grids(settings) if settings.reproduce_seed else []
+    seed_part = jobs[0].prepared if jobs else None
+    grid_protocols = {}
+    for grid in grids:
+        assert seed_part is not None
+        grid_protocols[grid.name] = {
+            **seed_protocol(grid, settings),
+            **shared_protocol(settings, dataset, seed_part),
+        }
+    engine = ENGINES[settings.engine]
+    # Everything that can be wrong is checked before the first write.
+    for job in jobs:
+        check_protocol(storage, job.study_name, job.protocol)
+        engine.check(storage, job.study_name)
+    for grid in grids:
+        check_protocol(storage, settings.study_name(grid.name), grid_protocols[grid.name])
+
+    clock = run_clock(settings, storage, jobs, grids)
+    deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
+    if settings.workers > 1:
+        # The workers search; this process then finds the targets met, tests and reports.
+        run_workers(settings.command, settings.argv, settings.workers)
+    if any(job.family.keras for job in jobs):
+        configure_backend(settings.backend)
+    results = []
+    for job in jobs:
+        study_run = engine.run(
+            job.family,
+            job.study_name,
+            storage,
+            job.prepared.folds,
+            settings,
+            job.protocol,
+            deadline,
+            clock,
+        )
+        record_context(study_run.study, dataset, job.prepared)
+        refit = settings.test and score_best(
+            study_run,
+            job.family,
+            job.prepared,
+            settings.train_options(),
+            columns_of(dataset),
+            dataset.groups,
+            front=settings.sparsity_for(job.family),
+        )
+        result = summarize(study_run.study, settings.metric)
+        results.append(replace(result, changed=bool(study_run.added or refit)))
+    seed_studies = []
+    for grid in grids:
+        assert seed_part is not None
+        seed_studies.append(
+            (grid, run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name]))
+        )
+    return results, seed_studies
+
+
+def run_clock(
+    settings: Settings,
+    storage: optuna.storages.BaseStorage,
+    jobs: list[Job],
+    grids: list[SeedGrid],
+) -> RunClock:
+    """The run's studies in run order, each with the trials it still needs."""
+    studies = []
+    for job in jobs:
+        target = (
+            grid_target(settings, job.family) if settings.engine == "optuna" else settings.trials
+        )
+        studies.append(
+            (job.study_name, job.family.name, _trials_left(storage, job.study_name, target))
+        )
+    for grid in grids:
+        name = settings.study_name(grid.name)
+        studies.append((name, grid.name, _trials_left(storage, name, grid.size)))
+    return RunClock(studies)
+
+
+def _trials_left(storage: optuna.storages.BaseStorage, study_name: str, target: int) -> int:
+    """The finished trials ``study_name`` still needs (all of them for a new study)."""
+    try:
+        study_id = storage.get_study_id_from_name(study_name)
+    except KeyError:
+        return target
+    finished = storage.get_all_trials(study_id, deepcopy=False, states=FINISHED)
+    return max(target - len(finished), 0)

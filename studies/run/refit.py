@@ -1,0 +1,151 @@
+"""The winner of a part's search, refit on the part's training rows and scored on its test rows;
+and what the report needs stored beside the trials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import optuna
+
+from data import Dataset
+from objectives import ModelFamily, PreparedFold, TrainOptions, score_test
+from objectives.baseline import baseline_attrs
+from objectives.preprocess import Columns, feature_names, level_rows
+from studies.run.design import DEFAULT, OUTER, PreparedPart
+from studies.run.engines import StudyRun
+from studies.trials.counting import study_best
+from studies.trials.protocol import normalized
+
+
+def record_context(study: optuna.Study, dataset: Dataset, prepared: PreparedPart) -> None:
+    """Store what the report needs beside the trials: how to load the data again, its
+    description, each column's role (used, or dropped and why), and the baseline every model
+    must beat on the part's folds. Only what changed is written."""
+    context = {
+        "data": dataset.recipe,
+        "data_description": dataset.description,
+        "data_roles": [list(role) for role in dataset.roles],
+        "baseline": baseline_attrs(prepared.folds, prepared.outer),
+    }
+    stored = study.user_attrs
+    for key, value in normalized(context).items():
+        if stored.get(key) != value:
+            study.set_user_attr(key, value)
+
+
+#: The C values of the stored coefficient path (the report draws it).
+PATH_C = np.logspace(-3, 1, 40)
+
+
+def coefficient_path(
+    family: ModelFamily, params: dict[str, Any], fold: PreparedFold, columns: Columns
+) -> dict[str, Any]:
+    """Each feature's coefficient (standardized scale) at each of :data:`PATH_C`, refit on the
+    fold's training rows with the other parameters held at ``params``; and how many training
+    rows have each category level (a level seen in one row can take a large coefficient)."""
+    fixed = {name: value for name, value in params.items() if name != "C"}
+    options = TrainOptions()
+    coefficients = []
+    for c in PATH_C:
+        refit = family.refit({"C": float(c), **fixed}, fold, options)
+        assert refit.coefficients is not None, f"{family.name} has no coefficients"
+        coefficients.append([float(value) for value in refit.coefficients])
+    return {
+        "C": PATH_C.tolist(),
+        "features": feature_names(columns),
+        "coefficients": coefficients,
+        "fixed": fixed,
+        "training_rows": len(fold.y_train),
+        "level_rows": level_rows(columns, fold),
+    }
+
+
+def front_refits(
+    study: optuna.Study, family: ModelFamily, fold: PreparedFold, columns: Columns
+) -> dict[str, list[str]]:
+    """For each trial on a sparsity front, the features its model refit on the fold's training
+    rows keeps (non-zero coefficients), by trial number."""
+    names = feature_names(columns)
+    kept = {}
+    for trial in study.best_trials:
+        refit = family.refit(trial.params, fold, TrainOptions())
+        assert refit.coefficients is not None, f"{family.name} has no coefficients"
+        mask = np.abs(refit.coefficients) > 0
+        kept[str(trial.number)] = [name for name, keep in zip(names, mask, strict=True) if keep]
+    return kept
+
+
+def score_best(
+    study_run: StudyRun,
+    family: ModelFamily,
+    prepared: PreparedPart,
+    options: TrainOptions,
+    columns: Columns,
+    groups: np.ndarray | None = None,
+    front: bool = False,
+) -> bool:
+    """Refit the best parameters on the part's training rows and score its test rows; store the
+    scores and the predictions on the study, and for the default design what the report draws
+    from refits (the coefficient path of a family with an L1 part, the features each model on a
+    sparsity front keeps). Only what is missing or out of date is computed: a rerun of a
+    finished study adds what an older version did not store, and nothing else.
+
+    Returns:
+        Whether anything was stored.
+    """
+    study = study_run.study
+    best = study_best(study)
+    if best is None:
+        return False
+    attrs = study.user_attrs
+    outer = prepared.outer
+    updates: dict[str, Any] = {}
+    if attrs.get("test_trial") != best.number or "test_proba" not in attrs:
+        updates.update(_test_scores(family, best, prepared, options, groups))
+    default = prepared.part.role == DEFAULT
+    stored_path = attrs.get("coefficient_path") or {}
+    if default and family.path and not front and stored_path.get("trial") != best.number:
+        path = coefficient_path(family, best.params, outer, columns)
+        updates["coefficient_path"] = {**path, "trial": best.number}
+    front_numbers = sorted(str(t.number) for t in study.best_trials) if front else []
+    if default and front and sorted(attrs.get("front_refits") or {}) != front_numbers:
+        updates["front_refits"] = front_refits(study, family, outer, columns)
+    for key, value in updates.items():
+        study.set_user_attr(key, value)
+    return bool(updates)
+
+
+def _test_scores(
+    family: ModelFamily,
+    best: optuna.trial.FrozenTrial,
+    prepared: PreparedPart,
+    options: TrainOptions,
+    groups: np.ndarray | None,
+) -> dict[str, Any]:
+    """The best trial refit on the part's training rows: its test rows' predictions and scores
+    (and, for a nested outer part, the winner's own inner out-of-fold predictions)."""
+    outer = prepared.outer
+    refit = family.refit(best.params, outer, options)
+    updates: dict[str, Any] = {
+        "test_params": best.params,
+        "test_trial": best.number,
+        "test_rows": outer.valid_rows.tolist(),
+        "test_y": outer.y_valid.tolist(),
+        "test_proba": [float(p) for p in refit.proba],
+    }
+    if groups is not None:
+        updates["test_groups"] = [str(g) for g in groups[outer.valid_rows]]
+    if prepared.part.role == OUTER:
+        # The winner's own inner out-of-fold predictions: the nested interval compares them
+        # with its outer ones.
+        (inner,) = family.evaluate([best.params], prepared.folds, options, lambda *_: False)
+        updates["inner_rows"] = np.concatenate([f.valid_rows for f in prepared.folds]).tolist()
+        updates["inner_y"] = np.concatenate([f.y_valid for f in prepared.folds]).tolist()
+        updates["inner_proba"] = [float(p) for p in np.concatenate(inner.proba)]
+    if len(outer.y_valid):
+        updates.update(score_test(outer.y_valid, refit.proba).as_user_attrs())
+    if refit.coefficients is not None:
+        updates["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
+        updates["test_coefficients"] = [float(c) for c in refit.coefficients]
+    return updates
