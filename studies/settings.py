@@ -309,7 +309,7 @@ def add_run_arguments(
         choices=(*KERAS_TUNERS, "hyperband"),
         default="bayesian",
         help="with --engine keras-tuner: Keras Tuner's Bayesian optimization or random search "
-        "(default: bayesian); hyperband is not offered (see README)",
+        "(default: bayesian); hyperband is not offered (see docs/searches.md)",
     )
     parser.add_argument(
         "--nested",
@@ -417,7 +417,9 @@ def add_run_arguments(
         "python -m studies.report writes it any time",
     )
     parser.add_argument(
-        "--quiet", action="store_true", help="print only errors and the final table"
+        "--quiet",
+        action="store_true",
+        help="print only errors, the closing table and where the report is",
     )
 
 

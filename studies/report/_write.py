@@ -176,6 +176,13 @@ def write_report(
             *recommendation(views, tables["comparison"], infos.curves, nested),
             *what_to_quote(views, nested, metric),
         ]
+    if not report.answer:
+        # Only sparsity fronts (or searches without a complete trial): their sentences answer.
+        report.answer = (
+            [sparse]
+            if sparse
+            else ["Nothing to recommend yet: no search of this prefix has a complete trial."]
+        )
     images = {
         name: _save(caption, draw, out / f"{name}.png", report)
         for name, (caption, draw) in figures.items()

@@ -141,7 +141,7 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
     log is flushed at checkpoints). A killed process loses nothing it committed; a power cut or
     an operating-system crash may lose the last commits, never the file. Every trial's report
     is a commit, so this is most of a study's storage time (``python -m benchmarks.logreg_storage``
-    measures it; README, "Speed").
+    measures it; docs/benchmarks).
     """
     connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, check_same_thread=False)
     connection.execute("PRAGMA synchronous=NORMAL")

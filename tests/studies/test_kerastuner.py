@@ -224,7 +224,8 @@ print(study.user_attrs["protocol"]["backend"], [t.state.name for t in study.tria
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_keras_tuner_runs_on_each_keras_backend(backend: str, data: Path, tmp_path: Path) -> None:
-    """The README's "tested backends": each in its own process (a process runs one backend)."""
+    """The backends docs/searches.md says are tested: each in its own process (a process runs
+    one backend)."""
     completed = subprocess.run(
         [
             sys.executable,

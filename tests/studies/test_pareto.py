@@ -145,3 +145,11 @@ def test_the_command_line_runs_a_sparsity_front_and_reports_it(tmp_path: Path) -
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The sparsity front" in page
     assert page.count(f"<img alt='{info.title}'") == 1
+
+
+def test_a_storage_of_fronts_only_answers_with_the_sparsest_choice(tmp_path: Path) -> None:
+    from studies.report import write_report
+
+    report = write_report(front_study(POINTS), "t", tmp_path / "out", dashboard=False)
+    assert len(report.answer) == 1
+    assert report.answer[0].startswith("How sparse can it be? For logreg-l1, the sparsest model")
