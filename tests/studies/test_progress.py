@@ -282,7 +282,7 @@ def test_the_report_is_announced_before_it_is_written(
     assert main(argv(table, tmp_path, *flags)) == 0
     out = capsys.readouterr().out.splitlines()
     announced = out.index(f"Writing the report to {tmp_path / 'report'} ...")
-    assert announced < out.index("What the numbers say:")
+    assert announced < out.index("What the numbers say (the evidence):")
     assert announced < next(i for i, line in enumerate(out) if line.startswith("Report: "))
     assert main(argv(table, tmp_path, *flags, "--trials", "5", "--quiet")) == 0
     assert "Writing the report" not in capsys.readouterr().out
