@@ -9,7 +9,16 @@ from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
 from data._load import load_heart, load_table, reload
 from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
 from data._sites import class_counts, missingness, site_dataset
-from data._table import DECIMAL_MARKS, TableSpec, decided_on, read_table, table_dataset
+from data._table import (
+    DECIMAL_MARKS,
+    ID_NAME,
+    TableSpec,
+    convert_cells,
+    decided_on,
+    is_missing,
+    read_table,
+    table_dataset,
+)
 
 __all__ = [
     "BUILTINS",
@@ -17,6 +26,7 @@ __all__ = [
     "DEFAULT_BUILTIN",
     "ENV_VAR",
     "FEATURES",
+    "ID_NAME",
     "SITES",
     "TARGET",
     "DataError",
@@ -25,7 +35,9 @@ __all__ = [
     "TableSpec",
     "check_folds",
     "class_counts",
+    "convert_cells",
     "decided_on",
+    "is_missing",
     "load_builtin",
     "load_heart",
     "load_heart_file",

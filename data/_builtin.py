@@ -50,6 +50,7 @@ def _breast_cancer() -> Dataset:
         y=y,
         target="diagnosis",
         positive="malignant",
+        negative="benign",
         numeric=tuple(X.columns),
         sha256=digest,
         kind="builtin",

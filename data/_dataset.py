@@ -20,6 +20,8 @@ class Dataset:
         y: the binary target, 1 for the positive class.
         target: the target column's name.
         positive: the target value counted as 1.
+        negative: what 0 stands for: the other value, or "not <positive>" when one value of
+            several is taken against the rest.
         numeric: feature columns used as numbers.
         categorical: (column, its categories) of the feature columns used as categories.
         indicators: columns that also get a "was missing" indicator column.
@@ -32,6 +34,8 @@ class Dataset:
         roles: (column, role, missing fraction) of every column looked at, for the role table.
         recipe: how to load the same rows again.
         task: what the target is (``objectives.task``): ``"binary"``.
+        conversions: per numeric column read from something else than plain numbers, how
+            (``{"dates": {...}}``, ``{"zero_is_missing": True}``): new rows are read the same way.
     """
 
     name: str
@@ -43,6 +47,7 @@ class Dataset:
     numeric: tuple[str, ...]
     sha256: str
     kind: str
+    negative: str = ""
     categorical: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     indicators: tuple[str, ...] = ()
     groups: np.ndarray | None = None
@@ -52,6 +57,12 @@ class Dataset:
     #: How to load these rows again (``data.reload``): the report reads it from storage.
     recipe: dict[str, Any] = field(default_factory=dict)
     task: str = "binary"
+    conversions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def negative_label(self) -> str:
+        """What 0 stands for (``negative``, else "not <positive>")."""
+        return self.negative or f"not {self.positive}"
 
     @property
     def n_rows(self) -> int:

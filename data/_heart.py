@@ -216,9 +216,11 @@ def _uci_dataset(path: Path, name: str) -> Dataset:
         y=y,
         target=f"{UCI_TARGET} > 0",
         positive="disease (num > 0)",
+        negative="no disease (num = 0)",
         numeric=FEATURES,
         sha256=table.sha256,
         kind="uci",
         n_duplicates=duplicates,
         roles=tuple((c, "numeric", float(np.isnan(X[c]).mean())) for c in FEATURES),
+        conversions={column: {"zero_is_missing": True} for column in ZERO_MEANS_MISSING},
     )

@@ -39,7 +39,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,8 @@ POSITIVE_WORDS = ("1", "true", "yes")
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
 #: The decimal marks a table may use (``auto``: detected from the cells).
 DECIMAL_MARKS = ("auto", ".", ",")
-_ID_NAME = re.compile(r"^(id|index|row|rowid|row_id|key)$|(_id|[ _-]id|Id|ID)$")
+#: Column names that say a column identifies rows.
+ID_NAME = re.compile(r"^(id|index|row|rowid|row_id|key)$|(_id|[ _-]id|Id|ID)$")
 _UNNAMED = re.compile(r"^(Unnamed: 0|)$")
 _OTHER = {".": ",", ",": "."}
 _WORD = {".": "point", ",": "comma"}
@@ -321,6 +322,14 @@ class _Dates(NamedTuple):
     origin: str
     #: Every value also reads with day and month swapped.
     ambiguous: bool
+    #: How pandas reads them (a ``strptime`` format, or ``ISO8601``), and day 0 as a timestamp:
+    #: new rows are converted the same way (``conversion``).
+    format: str = "ISO8601"
+    epoch: str = ""
+
+    def conversion(self) -> dict[str, Any]:
+        """How a saved model turns this column's text into days (``data.convert_cells``)."""
+        return {"dates": {"format": self.format, "origin": self.epoch, "shown": self.shown}}
 
 
 def _dates(present: pd.Series) -> _Dates | None:
@@ -354,7 +363,14 @@ def _dates(present: pd.Series) -> _Dates | None:
         origin = earliest.strftime(
             "%Y-%m-%d" if earliest == earliest.normalize() else "%Y-%m-%d %H:%M"
         )
-        return _Dates(days, shown, origin, ambiguous)
+        return _Dates(
+            days,
+            shown,
+            origin,
+            ambiguous,
+            format="ISO8601" if iso else guessed,
+            epoch=earliest.isoformat(),
+        )
     return None
 
 
@@ -408,8 +424,11 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
             f"target of {' or '.join(spec.labels)}, got {bad.iloc[0]} (values seen: {seen})"
         )
     y, positive = _binary_target(path, spec, labels, table.decimal, notes)
+    others = sorted({str(label) for label in labels} - {positive})
+    negative = others[0] if len(others) == 1 else f"not {positive}"
 
     roles: list[tuple[str, str, float]] = []
+    conversions: dict[str, dict[str, Any]] = {}
     numeric: list[str] = []
     categorical: list[tuple[str, tuple[str, ...]]] = []
     features: dict[str, pd.Series | np.ndarray] = {}
@@ -438,6 +457,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
             days[~missing.to_numpy()] = role.dates.days
             features[column] = days
             numeric.append(column)
+            conversions[column] = role.dates.conversion()
             roles.append(
                 (
                     column,
@@ -493,6 +513,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
         y=y,
         target=spec.target,
         positive=positive,
+        negative=negative,
         numeric=tuple(numeric),
         categorical=tuple(categorical),
         sha256=table.sha256,
@@ -500,7 +521,46 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
         n_duplicates=duplicates,
         notes=tuple(notes),
         roles=tuple(roles),
+        conversions=conversions,
     )
+
+
+def convert_cells(
+    cells: pd.Series, conversion: dict[str, Any], where: str, column: str, decimal: str = "."
+) -> np.ndarray:
+    """New rows' text cells of a numeric column as the data set's reader turned them into
+    numbers: days since the stored day 0 for dates, missing for a zero that means "not measured",
+    else numbers with the given decimal mark.
+
+    Raises:
+        DataError: a cell that is not a number (or not a date of the stored format), naming the
+            column and the value.
+    """
+    missing = is_missing(cells).to_numpy()
+    if "dates" in conversion:
+        spec = conversion["dates"]
+        parsed = pd.to_datetime(
+            cells.where(~missing), format=spec["format"], errors="coerce", utc=True
+        )
+        bad = parsed.isna().to_numpy() & ~missing
+        if bad.any():
+            raise DataError(
+                f"{where}: column {column}: expected dates like {spec['shown']}, got "
+                f"{cells.iloc[int(np.flatnonzero(bad)[0])]!r}; fix that value"
+            )
+        origin = pd.Timestamp(spec["origin"])
+        return np.asarray(((parsed - origin) / pd.Timedelta(days=1)).to_numpy(dtype=float))
+    numbers = to_numbers(cells.where(~missing), decimal, trust_grouping=False)
+    bad = np.isnan(numbers) & ~missing
+    if bad.any():
+        raise DataError(
+            f"{where}: column {column}: expected a number, got "
+            f"{cells.iloc[int(np.flatnonzero(bad)[0])]!r}; fix that value (or its decimal mark: "
+            f"the numbers are read with {decimal!r})"
+        )
+    if conversion.get("zero_is_missing"):
+        numbers = np.where(numbers == 0, np.nan, numbers)
+    return numbers
 
 
 def decided_on(dataset: Dataset, rows: np.ndarray) -> Dataset:
@@ -587,12 +647,12 @@ def _role(
         return _Role("categorical")
     share = _numeric_share(present, table.decimal, table.trusts_grouping)
     if share == 1.0:
-        if _ID_NAME.search(column):
+        if ID_NAME.search(column):
             return _Role("dropped", "its name says it identifies rows")
         return _Role("numeric")
     if share >= 0.9:
         return _Role("numeric")  # numbers with a few stray words: numbers_of names the first one
-    if _ID_NAME.search(column):
+    if ID_NAME.search(column):
         return _Role("dropped", "its name says it identifies rows")
     dates = _dates(present)
     if dates is not None:

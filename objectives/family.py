@@ -84,11 +84,13 @@ Evaluate = Callable[
 
 @dataclass(frozen=True)
 class Refit:
-    """A model refit on a part's training rows: its probabilities for the part's test rows, and
-    for a linear model its coefficients (on the standardized scale)."""
+    """A model refit on a part's training rows: its probabilities for the part's test rows, for
+    a linear model its coefficients (on the standardized scale), and the fitted model itself
+    (a scikit-learn estimator, or a Keras model for a network), taking the preprocessed rows."""
 
     proba: np.ndarray
     coefficients: np.ndarray | None = None
+    model: Any = None
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,8 @@ def refit_with(
     def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
         model, _ = fit(make, params, fold.X_train, fold.y_train)
         proba = model.predict_proba(fold.X_valid)[:, 1] if len(fold.y_valid) else np.zeros(0)
-        return Refit(proba=proba, coefficients=np.asarray(model.coef_[0], dtype=float))
+        coefficients = np.asarray(model.coef_[0], dtype=float)
+        return Refit(proba=proba, coefficients=coefficients, model=model)
 
     return refit
 

@@ -86,6 +86,8 @@ class PreparedFold:
     y_valid: np.ndarray
     train_rows: np.ndarray
     valid_rows: np.ndarray
+    #: The transformer fitted on the training rows (what turns a raw row into the model's input).
+    preprocessor: ColumnTransformer | None = None
 
     @property
     def n_features(self) -> int:
@@ -110,6 +112,7 @@ def prepare_fold(
         y_valid=np.asarray(y)[valid].astype(int),
         train_rows=np.asarray(train),
         valid_rows=np.asarray(valid),
+        preprocessor=preprocessor,
     )
 
 

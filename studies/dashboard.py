@@ -3,7 +3,9 @@
 A thin wrapper over ``optuna_dashboard.run_server`` that opens the storage the way the studies do
 (SQLite with a 60 s lock timeout, so reading while a study writes waits instead of failing with
 "database is locked", see optuna/optuna-dashboard#545), binds to 127.0.0.1 unless told otherwise,
-and warns when it is told otherwise: the dashboard has no authentication.
+and warns when it is told otherwise: the dashboard has no authentication. It passes the saved
+models' folder (Optuna's artifact store, ``--artifacts``, by default beside the SQLite file) so
+each study's page lists its model files with download buttons.
 """
 
 from __future__ import annotations
@@ -66,10 +68,16 @@ def _serve(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> in
             file=sys.stderr,
         )
     import optuna_dashboard
+    from optuna.artifacts import FileSystemArtifactStore
 
+    from studies.saved.store import artifact_folder
+
+    folder = artifact_folder(args.storage, args.artifacts)
+    # Only a folder that exists: the dashboard must not create one where no run saved a model.
+    store = FileSystemArtifactStore(str(folder)) if folder and folder.is_dir() else None
     print(f"optuna-dashboard on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     try:
-        optuna_dashboard.run_server(storage, host=args.host, port=args.port)
+        optuna_dashboard.run_server(storage, host=args.host, port=args.port, artifact_store=store)
     except OSError as error:
         print_error(
             f"cannot listen on {args.host}:{args.port} ({error.strerror}); choose another --port"

@@ -86,6 +86,8 @@ class Settings:
     #: Cross-site validation over these hospitals, and which columns it keeps.
     sites: tuple[str, ...] | None = None
     site_features: str = "common"
+    #: The saved models' folder (``--artifacts``); None: derived from the storage.
+    artifacts: Path | None = None
     #: Search ranges replacing the families' defaults (``--range``): (parameter, low, high).
     ranges: tuple[tuple[str, float, float], ...] = ()
     #: How ``studies.tabular`` reads a table (target column, positive label, column choices).
@@ -157,6 +159,14 @@ def add_storage_arguments(
         metavar="URL",
         help=f"where studies live: an SQLAlchemy URL, or 'memory' for a throw-away run "
         f"(default: {DEFAULT_STORAGE}; its folder is created if missing)",
+    )
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        metavar="DIR",
+        help="the folder of saved models (Optuna's artifact store): every machine sharing a "
+        "server database must see it (default: beside an SQLite file, e.g. storage/artifacts; "
+        "storage/artifacts for a server database; none with --storage memory)",
     )
     parser.add_argument(
         *prefix_flags,
@@ -550,6 +560,7 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "engine": args.engine,
         "tuner": args.tuner,
         "ranges": parse_ranges(args.range, models),
+        "artifacts": args.artifacts,
         "nested": args.nested,
         "nested_repeats": args.nested_repeats,
     }

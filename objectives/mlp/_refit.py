@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
 from objectives.family import Refit, TrainOptions
 from objectives.keras_env import seed_shuffling
@@ -32,8 +31,11 @@ def refit_compiled(params: dict[str, Any], part: PreparedFold, options: TrainOpt
     seed = fold_seed(options.seed, REFIT_FOLD)
     copy = Copy(params["l1"], params["l2"], part, REFIT_FOLD, seed)
     pack = JaxPack([copy], options.batch_size, options.seed, sizes=[1])
-    logits = pack.train(list(range(1, options.epochs + 1)))
-    return Refit(proba=np.asarray(expit(logits[-1, 0, : len(part.y_valid)])))
+    pack.train(list(range(1, options.epochs + 1)))
+    # The trained weights in the plain network: the model that is saved is the one scored.
+    model = build_model(params, part.n_features, seed)
+    model.set_weights([np.asarray(layer[0], dtype="float32") for layer in pack.weights()])
+    return Refit(proba=_predict(model, part), model=model)
 
 
 def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
@@ -55,7 +57,7 @@ def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOption
             shuffle=False,
             verbose=0,
         )
-    return Refit(proba=_predict(model, part))
+    return Refit(proba=_predict(model, part), model=model)
 
 
 def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
@@ -74,7 +76,7 @@ def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: Tra
         validation_split=0.2,
         verbose=0,
     )
-    return Refit(proba=_predict(model, part))
+    return Refit(proba=_predict(model, part), model=model)
 
 
 def _predict(model: Any, part: PreparedFold) -> np.ndarray:

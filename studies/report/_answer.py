@@ -113,6 +113,27 @@ def _worse_beyond_noise(row: pd.Series | None, loser: str, metric: str) -> bool:
     return str(row["model_b" if a_better else "model_a"]) == loser
 
 
+def ranked(
+    views: Sequence[StudyView], nested: Sequence[Nested]
+) -> tuple[str, dict[str, float], list[StudyView]] | None:
+    """The default design's searches, best first: by the nested estimate when every one has
+    one, else by the best trial's CV score; with the basis ("nested" or "CV") and the scores.
+    None when there is no search with a best trial."""
+    searches = default_searches(views)
+    if not searches:
+        return None
+    metric = searches[0].metric
+    sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+    by_model = {r.model: r for r in nested}
+    if nested and all(v.label in by_model for v in searches):
+        basis = "nested"
+        score = {v.label: by_model[v.label].intervals[metric].estimate for v in searches}
+    else:
+        basis = "CV"
+        score = {v.label: float(v.best().value) for v in searches}  # type: ignore[union-attr,arg-type]
+    return basis, score, sorted(searches, key=lambda v: -sign * score[v.label])
+
+
 def recommendation(
     views: Sequence[StudyView],
     comparison: pd.DataFrame,
@@ -120,23 +141,16 @@ def recommendation(
     nested: Sequence[Nested],
 ) -> list[str]:
     """Which model, with which parameters, and how the others compare, in words."""
-    searches = default_searches(views)
-    if not searches:
+    ranking = ranked(views, nested)
+    if ranking is None:
         return []
-    metric = searches[0].metric
+    basis, score, ordered = ranking
+    metric = ordered[0].metric
     name = METRIC_NAMES[metric]
-    sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
-    by_model = {r.model: r for r in nested}
-    if nested and all(v.label in by_model for v in searches):
-        basis = "nested"
-        score = {v.label: by_model[v.label].intervals[metric].estimate for v in searches}
-        pairs = comparison[comparison["comparison"].str.startswith("nested")]
-    else:
-        basis = "CV"
-        score = {v.label: float(v.best().value) for v in searches}  # type: ignore[union-attr,arg-type]
-        pairs = comparison[comparison["comparison"].str.startswith("within-search")]
-    ranked = sorted(searches, key=lambda v: -sign * score[v.label])
-    top = ranked[0]
+    pairs = comparison[
+        comparison["comparison"].str.startswith("nested" if basis == "nested" else "within-search")
+    ]
+    top = ordered[0]
     best = top.best()
     assert top.family is not None
     assert best is not None
@@ -146,7 +160,7 @@ def recommendation(
         f"({top.family.stronger}): it has the best {basis} {name} of the searches, "
         f"{score[top.label]:.3f}."
     ]
-    for other in ranked[1:]:
+    for other in ordered[1:]:
         assert other.family is not None
         row = _pair(pairs, top.label, other.label)
         verdict = (

@@ -25,6 +25,7 @@ from studies.report._page import (
     searches_table,
     seed_view,
 )
+from studies.report._saved import Saved
 from studies.report._sections import baseline_row
 from studies.report._views import StudyView
 
@@ -121,8 +122,25 @@ def study_note(view: StudyView) -> str:
     return "\n\n".join(parts)
 
 
+def _saved_note(saved: Saved) -> list[str]:
+    """The commands that use the saved models (their files are the studies' artifacts, named by
+    the dashboard's trial numbers, so the note names no trial)."""
+    if saved.table.empty:
+        return []
+    return [
+        "### Using the tuned models",
+        "Each model's files are in the study's artifacts (below, with download buttons). Score "
+        "new rows, a CSV with the same columns:",
+        "```\n" + "\n".join(saved.commands) + "\n```",
+    ]
+
+
 def save_dashboard_notes(
-    views: list[StudyView], tables: dict[str, pd.DataFrame], report: Report, infos: Infos
+    views: list[StudyView],
+    tables: dict[str, pd.DataFrame],
+    report: Report,
+    infos: Infos,
+    saved: Saved,
 ) -> None:
     """Each study's note in optuna-dashboard: the answer, the tables, its own protocol, and the
     plots as plotly figures drawn from the same info objects as the PNGs."""
@@ -141,6 +159,7 @@ def save_dashboard_notes(
             markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
             "### The article's grids against the searches",
             markdown_table(seed_view(seed)) if not seed.empty else "_not run (--reproduce-seed)_",
+            *_saved_note(saved),
             f"Full report: `{report.out / 'index.html'}`",
         ]
     )

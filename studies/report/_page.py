@@ -31,16 +31,19 @@ STYLE = (
     "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left;white-space:nowrap}"
     "td.text{text-align:left;max-width:420px}"
     ".quiet{color:#777;font-size:13px;margin:.2em 0}"
+    "pre{background:#f6f6f6;padding:.5em .8em;font-size:13px;overflow-x:auto}"
     "img{max-width:100%;border:1px solid #eee;margin:.4em 0}.scroll{overflow-x:auto}"
 )
 
 
 @dataclass
 class Section:
-    """One heading of the page: paragraphs, tables (already formatted), images."""
+    """One heading of the page: paragraphs, commands to copy, tables (already formatted),
+    images."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
     tables: list[pd.DataFrame] = field(default_factory=list)
     images: list[tuple[str, Path]] = field(default_factory=list)
     quiet: list[str] = field(default_factory=list)
@@ -210,6 +213,9 @@ def write_page(
     for section in sections:
         parts.append(f"<h2>{html.escape(section.title, quote=False)}</h2>")
         parts += [f"<p>{html.escape(p, quote=False)}</p>" for p in section.paragraphs]
+        if section.code:
+            commands = html.escape("\n".join(section.code), quote=False)
+            parts.append(f"<pre><code>{commands}</code></pre>")
         parts += [html_table(table) for table in section.tables]
         for caption, path in section.images:
             encoded = base64.b64encode(path.read_bytes()).decode("ascii")

@@ -28,6 +28,7 @@ from studies.report._page import (
     seed_view,
     sites_view,
 )
+from studies.report._saved import NEW_ROWS, Saved
 from studies.report._views import SITES, SPLIT, StudyView, design_of, heart_data
 
 
@@ -64,6 +65,7 @@ def sections_of(
     images: dict[str, tuple[str, Path]],
     infos: Infos,
     design: str,
+    saved: Saved,
 ) -> list[Section]:
     def pick(*prefixes: str) -> list[tuple[str, Path]]:
         return [image for name, image in images.items() if name.startswith(prefixes)]
@@ -213,8 +215,32 @@ def sections_of(
             "Search efficiency: not run (python benchmarks/search_efficiency.py compares grid, "
             "random, TPE, GP and Keras Tuner at equal budgets)."
         )
+    use = Section("Using the tuned models")
+    if not saved.table.empty:
+        use.paragraphs.append(
+            "Each model above, refit on the training rows with its preprocessing (imputation, "
+            "scaling, encoding), is saved in the storage's artifact folder (and in "
+            "optuna-dashboard, with download buttons). To score new rows, a CSV with the same "
+            f"columns ({NEW_ROWS} here), one row out per row in: the probability of the positive "
+            "class and the predicted class. python -m studies.export --study NAME --to DIR "
+            "writes one as a folder with a model card; docs/saved-model.md has the Python API."
+        )
+        use.tables.append(saved.table)
+        use.code += saved.commands
+        if saved.others:
+            use.quiet.append(
+                f"{saved.others} more studies (nested outer parts or held-out sites) keep the "
+                "model they scored, used the same way with their own names."
+            )
+    elif any(view.is_search for view in views):
+        use.quiet.append(
+            "Saved models: none in this storage (made with --storage memory, --no-test or an "
+            "older version); run the same command again to save them: it refits without new "
+            "trials."
+        )
     return [
         searches,
+        use,
         honest,
         across,
         missing,

@@ -16,6 +16,7 @@ from studies.report import _matplotlib, _tables
 from studies.report._answer import (
     baseline_check,
     baseline_warning,
+    ranked,
     recommendation,
     what_to_quote,
 )
@@ -56,6 +57,7 @@ from studies.report._page import (
     write_page,
 )
 from studies.report._pareto import front_infos, front_sentence, pareto_table
+from studies.report._saved import saved_models, use_sentence
 from studies.report._sections import meta_line, sections_of
 from studies.report._sentences import honest_sentences, what_the_numbers_say
 from studies.report._sites import (
@@ -176,6 +178,8 @@ def write_report(
             *recommendation(views, tables["comparison"], infos.curves, nested),
             *what_to_quote(views, nested, metric),
         ]
+        ranking = ranked(views, nested)
+        report.answer += use_sentence(ranking[2][0] if ranking else None, storage)
     if not report.answer:
         # Only sparsity fronts (or searches without a complete trial): their sentences answer.
         report.answer = (
@@ -187,13 +191,14 @@ def write_report(
         name: _save(caption, draw, out / f"{name}.png", report)
         for name, (caption, draw) in figures.items()
     }
-    sections = sections_of(views, tables, seed_tables, images, infos, design)
+    saved = saved_models(views, storage)
+    sections = sections_of(views, tables, seed_tables, images, infos, design, saved)
     sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
     meta = meta_line(views)
     shown = [s for s in sections if s.title and (s.tables or s.images or s.quiet)]
     report.files.append(write_page(out, TITLE, meta, report.answer, report.evidence, shown))
     if dashboard:
-        save_dashboard_notes(views, tables, report, infos)
+        save_dashboard_notes(views, tables, report, infos, saved)
     replace_files(out, _names(out, report.files), owned)
     return report
 

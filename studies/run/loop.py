@@ -25,6 +25,7 @@ from studies.run.engines import ENGINES, StudyRun
 from studies.run.engines.optuna import grid_target, uses_wilcoxon
 from studies.run.refit import record_context, score_best
 from studies.run.seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
+from studies.saved.store import artifact_folder
 from studies.settings import Settings
 from studies.trials.counting import FINISHED, FOLD_SCORES
 from studies.trials.progress import RunClock
@@ -155,15 +156,16 @@ def run(
             deadline,
             clock,
         )
-        record_context(study_run.study, dataset, job.prepared)
+        record_context(study_run.study, dataset, job.prepared, settings.study_prefix)
         refit = settings.test and score_best(
             study_run,
             job.family,
             job.prepared,
             settings.train_options(),
             columns_of(dataset),
-            dataset.groups,
+            dataset,
             front=settings.sparsity_for(job.family),
+            artifacts=artifact_folder(settings.storage, settings.artifacts),
         )
         result = summarize(study_run.study, settings.metric)
         results.append(replace(result, changed=bool(study_run.added or refit)))

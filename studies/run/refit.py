@@ -3,26 +3,34 @@ and what the report needs stored beside the trials."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import optuna
 
 from data import Dataset
-from objectives import ModelFamily, PreparedFold, TrainOptions, score_test
+from objectives import ModelFamily, PreparedFold, Refit, TrainOptions, score_test
 from objectives.baseline import baseline_attrs
 from objectives.preprocess import Columns, feature_names, level_rows
 from studies.run.design import DEFAULT, OUTER, PreparedPart
 from studies.run.engines import StudyRun
+from studies.saved.folder import write_folder
+from studies.saved.manifest import model_manifest
+from studies.saved.store import SAVED_ATTR, save_to_store
 from studies.trials.counting import study_best
 from studies.trials.protocol import normalized
 
 
-def record_context(study: optuna.Study, dataset: Dataset, prepared: PreparedPart) -> None:
+def record_context(
+    study: optuna.Study, dataset: Dataset, prepared: PreparedPart, prefix: str
+) -> None:
     """Store what the report needs beside the trials: how to load the data again, its
     description, each column's role (used, or dropped and why), and the baseline every model
     must beat on the part's folds. Only what changed is written."""
     context = {
+        "prefix": prefix,
         "data": dataset.recipe,
         "data_description": dataset.description,
         "data_roles": [list(role) for role in dataset.roles],
@@ -82,14 +90,17 @@ def score_best(
     prepared: PreparedPart,
     options: TrainOptions,
     columns: Columns,
-    groups: np.ndarray | None = None,
+    dataset: Dataset,
     front: bool = False,
+    artifacts: Path | None = None,
 ) -> bool:
     """Refit the best parameters on the part's training rows and score its test rows; store the
-    scores and the predictions on the study, and for the default design what the report draws
-    from refits (the coefficient path of a family with an L1 part, the features each model on a
-    sparsity front keeps). Only what is missing or out of date is computed: a rerun of a
-    finished study adds what an older version did not store, and nothing else.
+    scores and the predictions on the study; save the refit model (with its preprocessing and a
+    manifest) in the artifact store at ``artifacts`` (none if None); and for the default design
+    store what the report draws from refits (the coefficient path of a family with an L1 part,
+    the features each model on a sparsity front keeps). Only what is missing or out of date is
+    computed: a rerun of a finished study adds what an older version did not store (its saved
+    model included), and nothing else.
 
     Returns:
         Whether anything was stored.
@@ -101,8 +112,24 @@ def score_best(
     attrs = study.user_attrs
     outer = prepared.outer
     updates: dict[str, Any] = {}
-    if attrs.get("test_trial") != best.number or "test_proba" not in attrs:
-        updates.update(_test_scores(family, best, prepared, options, groups))
+    needs_test = attrs.get("test_trial") != best.number or "test_proba" not in attrs
+    saved = attrs.get(SAVED_ATTR) or {}
+    needs_model = artifacts is not None and saved.get("trial") != best.number
+    if needs_test or needs_model:
+        refit = family.refit(best.params, outer, options)
+        scored = _test_scores(family, best, prepared, options, dataset.groups, refit)
+        if needs_test:
+            updates.update(scored)
+        if needs_model:
+            assert artifacts is not None
+            manifest = model_manifest(
+                study, family, dataset, columns, best, scored, outer.train_rows
+            )
+            with tempfile.TemporaryDirectory(prefix="saved_model_") as scratch:
+                files = write_folder(
+                    Path(scratch), refit.model, outer.preprocessor, family.keras, manifest
+                )
+                save_to_store(study, files, artifacts, best.number)
     default = prepared.part.role == DEFAULT
     stored_path = attrs.get("coefficient_path") or {}
     if default and family.path and not front and stored_path.get("trial") != best.number:
@@ -122,11 +149,11 @@ def _test_scores(
     prepared: PreparedPart,
     options: TrainOptions,
     groups: np.ndarray | None,
+    refit: Refit,
 ) -> dict[str, Any]:
-    """The best trial refit on the part's training rows: its test rows' predictions and scores
-    (and, for a nested outer part, the winner's own inner out-of-fold predictions)."""
+    """The best trial's ``refit`` on the part's training rows: its test rows' predictions and
+    scores (and, for a nested outer part, the winner's own inner out-of-fold predictions)."""
     outer = prepared.outer
-    refit = family.refit(best.params, outer, options)
     updates: dict[str, Any] = {
         "test_params": best.params,
         "test_trial": best.number,

@@ -330,3 +330,41 @@ def test_the_report_page_answers_in_the_first_screen(
         finally:
             browser.close()
     assert (tmp_path / "page.png").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_the_dashboard_lists_each_saved_model_and_downloads_it(
+    finished: tuple[str, Path], dashboard: str, tmp_path: Path
+) -> None:
+    """``studies.dashboard`` passes the artifact folder beside the SQLite file: each study's page
+    lists its model files, and the download is the stored file, byte for byte."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    storage = finished[0]
+    study = optuna.load_study(study_name="heart-logreg-l2", storage=storage)
+    record = study.user_attrs["saved_model"]
+    name = f"trial-{record['trial']}-model.skops"
+    sid = study_id(storage, "heart-logreg-l2")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+            page.goto(f"{dashboard}/dashboard/studies/{sid}")
+            page.wait_for_selector("text=Study Artifacts", timeout=30_000)
+            card = page.get_by_text(name, exact=True)
+            card.scroll_into_view_if_needed()
+            assert card.is_visible()
+            assert page.get_by_text(f"trial-{record['trial']}-manifest.json").count() == 1
+            page.screenshot(path=str(tmp_path / "artifacts.png"), full_page=True)
+            with page.expect_download() as downloading:
+                page.locator(f"a[download='{name}']").click()
+            downloaded = tmp_path / "downloaded"
+            downloading.value.save_as(downloaded)
+        finally:
+            browser.close()
+    stored = Path(record["store"]) / record["artifacts"]["model.skops"]
+    assert downloaded.read_bytes() == stored.read_bytes()

@@ -1,0 +1,136 @@
+"""``python -m studies.predict``: score new rows with a study's saved model.
+
+    python -m studies.predict --study heart-logreg-l2 --data new.csv [--out scores.csv]
+    python -m studies.predict --model exported/ --data new.csv
+    python -m studies.predict --study heart-logreg-l2 --data heart-hungarian
+
+One output row per input row, in order: the input's identifier column when there is one, the
+predicted probability of the positive class, and the predicted class at ``--threshold`` (0.5).
+Bad input is one ``Error:`` line, exit code 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data import BUILTINS, DECIMAL_MARKS, DataError, load_builtin, named, read_table
+from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
+from studies.settings import Parser, SettingsError, print_error
+from studies.trials.storage import StorageError
+
+DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m studies.predict", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--study", metavar="NAME", help="the study whose saved model scores")
+    source.add_argument(
+        "--model", type=Path, metavar="DIR", help="a folder written by python -m studies.export"
+    )
+    parser.add_argument(
+        "--storage",
+        default=DEFAULT_STORAGE,
+        metavar="URL",
+        help=f"with --study: the storage it lives in (default: {DEFAULT_STORAGE})",
+    )
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        metavar="DIR",
+        help="with --study: the saved models' folder (default: the one the run used)",
+    )
+    parser.add_argument(
+        "--data",
+        required=True,
+        metavar="PATH",
+        help="the rows to score: a CSV with a header, or a shipped data set "
+        f"({', '.join(BUILTINS)})",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="PATH", help="write the scores here (default: print them)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        metavar="T",
+        help="the probability from which a row is called positive (default: 0.5)",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=DECIMAL_MARKS,
+        default="auto",
+        help="the decimal mark of the rows' numbers (default: auto, detected)",
+    )
+    return parser
+
+
+def score_rows(
+    model: SavedModel, cells: pd.DataFrame, where: str, decimal: str | None = None
+) -> pd.DataFrame:
+    """One output row per input row: identifiers, the probability of the positive class, the
+    predicted class."""
+    positive = model.predict_proba(cells, where, decimal)[:, 1]
+    target = str(model.manifest["target"]["column"])
+    out = pd.DataFrame({name: cells[name].to_numpy() for name in model.identifiers(cells.columns)})
+    out[f"probability of {model.classes_[1]}"] = positive
+    out[f"predicted {target}"] = np.where(
+        positive >= model.threshold, model.classes_[1], model.classes_[0]
+    )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Score the rows; return the exit code (2 for bad input, nothing written)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not 0 < args.threshold < 1:
+            raise SettingsError(
+                f"--threshold expects a probability in (0, 1), got {args.threshold}"
+            )
+        if args.out is not None and args.out.exists():
+            raise SettingsError(
+                f"--out {args.out} exists; choose another path (this tool never overwrites a "
+                "file it did not write)"
+            )
+        source = named(args.data, "--data")
+        if source.builtin is not None:  # a shipped data set: its rows, as numbers already
+            cells, where, decimal = load_builtin(source.builtin).X, source.builtin, None
+        else:
+            assert source.path is not None
+            table = read_table(source.path, decimal=args.decimal)
+            cells, where, decimal = table.frame, str(source.path), table.decimal
+        model = load_model(
+            args.model if args.model is not None else args.study, args.storage, args.artifacts
+        )
+        model.threshold = args.threshold
+        scores = score_rows(model, cells, where, decimal)
+    except (SettingsError, DataError, ModelFileError, NoSavedModel, StorageError) as error:
+        print_error(error)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    for note in model.notes:
+        print(f"Warning: {note}", file=sys.stderr)
+    if args.out is None:
+        try:
+            scores.to_csv(sys.stdout, index=False)
+        except BrokenPipeError:  # the reader (e.g. head) stopped early: not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - closed at exit
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(args.out, index=False)
+    print(f"Scored {len(scores)} rows: {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""What a whole storage knows of one saved model beyond its own study, for its exported
+folder and model card: the nested estimates and their calibration, the hospitals' rows, the
+decision curve's useful thresholds, and the calibration plot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import optuna
+from matplotlib.figure import Figure
+
+from objectives.stats import calibration, decision_curve
+from studies.report import _matplotlib
+from studies.report._nested import (
+    CalibrationInfo,
+    calibration_figure_info,
+    calibration_infos,
+    nested_results,
+    out_of_sample,
+)
+from studies.report._sites import site_table
+from studies.report._views import load_views
+from studies.run.design import FROM_CLEVELAND
+from studies.saved.manifest import test_rows_label
+
+
+def storage_estimates(
+    study: optuna.Study, storage: optuna.storages.BaseStorage, manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """What the whole storage knows of this model beyond its own study: the nested estimates
+    and calibration, the hospitals' rows, the decision curve's useful thresholds."""
+    views = load_views(storage, str(manifest.get("prefix") or ""))
+    view = next((v for v in views if v.name == study.study_name), None)
+    extra: dict[str, Any] = {}
+    if view is None:
+        return extra
+    label = view.label.split(" [")[0]
+    nested = [r for r in nested_results(views) if r.model == label]
+    if nested:
+        extra["nested"] = {
+            metric: {
+                "estimate": interval.estimate,
+                "low": interval.low,
+                "high": interval.high,
+                "method": interval.method,
+                "parts": interval.n_parts,
+            }
+            for metric, interval in nested[0].intervals.items()
+        }
+    role = view.role
+    sites = site_table(views)
+    if not sites.empty and view.family is not None:
+        design = FROM_CLEVELAND if role == FROM_CLEVELAND else "leave-one-site-out"
+        rows = sites[(sites["model"] == view.family.name) & (sites["design"] == design)]
+        extra["sites"] = rows.to_dict("records")
+    source, predictions = out_of_sample(views, nested)
+    key = label if nested else view.label
+    attrs = study.user_attrs
+    if key not in predictions and attrs.get("test_y"):  # a held-out site's or outer part's own
+        source = test_rows_label(manifest)
+        predictions = {key: (np.asarray(attrs["test_y"]), np.asarray(attrs["test_proba"]))}
+    if key in predictions:
+        y, proba = predictions[key]
+        if nested:
+            fit = calibration(y, proba)
+            extra["calibration"] = {
+                "on": source,
+                "intercept": fit.intercept,
+                "slope": fit.slope,
+                "slope_95ci": [fit.slope_low, fit.slope_high],
+            }
+        extra["useful_thresholds"] = useful_thresholds(y, proba)
+        extra["calibration_infos"] = calibration_infos(source, {key: (y, proba)})
+    return extra
+
+
+def useful_thresholds(y: np.ndarray, proba: np.ndarray) -> str:
+    """The threshold risks (0.05 to 0.95) where the model's net benefit beats treating everyone
+    and treating no one, as ranges in words ("0.10 to 0.65"); "" when there are none."""
+    thresholds = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    curves = decision_curve(y, proba, thresholds)
+    better = curves["model"] > np.maximum(curves["treat_all"], 0.0)
+    ranges, start = [], None
+    for index, ok in enumerate([*better, False]):
+        if ok and start is None:
+            start = index
+        elif not ok and start is not None:
+            low, high = thresholds[start], thresholds[index - 1]
+            ranges.append(f"{low:.2f}" if low == high else f"{low:.2f} to {high:.2f}")
+            start = None
+    return ", ".join(ranges)
+
+
+def calibration_figure(infos: Sequence[CalibrationInfo]) -> Figure | None:
+    """The calibration plot of ``infos`` (``storage_estimates``' ``calibration_infos``)."""
+    figure_info = calibration_figure_info(list(infos))
+    return None if figure_info is None else _matplotlib.calibration_plots(figure_info)
