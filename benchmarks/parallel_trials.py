@@ -5,7 +5,8 @@
 Larger batches train more networks per second, but TPE learns from finished trials only between
 batches. For each T this runs ``--models mlp --trials N --no-report`` (a fresh SQLite file in a
 temporary folder, removed afterwards; median pruning) and prints the wall time, the best CV
-accuracy, and when the best-so-far first came within 0.005 of it: best-so-far per wall-clock
+score (the searched metric, log loss by default), and when the best-so-far first came within
+0.005 of it: best-so-far per wall-clock
 second, not only throughput.
 """
 
@@ -52,14 +53,17 @@ def measure(parallel: int, n_trials: int, workdir: Path) -> None:
         (t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
         key=lambda t: t.datetime_complete or datetime.max,
     )
-    best = max(t.value for t in complete if t.value is not None)
+    # The searched score's direction is the study's (log loss by default: lower is better).
+    sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
+    best = sign * max(sign * t.value for t in complete if t.value is not None)
     first = study.trials[0].datetime_start
-    reached = next(t for t in complete if t.value is not None and t.value >= best - 0.005)
+    reached = next(t for t in complete if t.value is not None and sign * (t.value - best) >= -0.005)
     assert first is not None
     assert reached.datetime_complete is not None
     near_best_after = (reached.datetime_complete - first).total_seconds()
     pruned = sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials)
-    print(f"T={parallel:3d}: {seconds:6.1f} s, best CV accuracy {best:.4f}, within 0.005 of "
+    metric = study.user_attrs.get("protocol", {}).get("metric", "score")
+    print(f"T={parallel:3d}: {seconds:6.1f} s, best CV {metric} {best:.4f}, within 0.005 of "
           f"it after {near_best_after:6.1f} s, {pruned} pruned")  # fmt: skip
 
 

@@ -154,13 +154,13 @@ def efficiency_info(table: pd.DataFrame) -> EfficiencyInfo:
 
 
 def efficiency_sentence(reach: pd.DataFrame) -> str | None:
-    """Which search comes within half a point of the best value seen fastest, per model, in
+    """Which search comes within 0.005 of the best value seen fastest, per model, in
     trials and in seconds (medians over the seeds that got there)."""
     parts = []
     for model, rows in reach.groupby("model", sort=False):
         everywhere = rows[rows["seeds_reached"] == rows["seeds"]]
         if everywhere.empty:
-            parts.append(f"for {model}, no search came within 0.5 points on every seed")
+            parts.append(f"for {model}, no search came within 0.005 on every seed")
             continue
         # Ties are named together: one name would pick among equals by table order.
         fewest = everywhere["trials_to_within"].min()
@@ -181,7 +181,7 @@ def efficiency_sentence(reach: pd.DataFrame) -> str | None:
         return None
     text = "; ".join(parts)
     return (
-        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.5 points of "
+        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.005 of "
         f"the best value any search found, on every seed)? {text[0].upper()}{text[1:]}."
     )
 

@@ -81,7 +81,8 @@ def test_search_efficiency_writes_its_table_and_plot_and_prints_the_reach(tmp_pa
         of_model, of_search = str(key[0]), str(key[1])
         expected = grids[of_model] if of_search == "article grid" else budgets[of_model]
         assert run_rows["trial"].tolist() == list(range(1, expected + 1))
-        assert run_rows["best_so_far"].tolist() == run_rows["value"].cummax().tolist()
+        # Log loss, the searched score by default: the best so far is the lowest so far.
+        assert run_rows["best_so_far"].tolist() == run_rows["value"].cummin().tolist()
         assert run_rows["seconds"].is_monotonic_increasing
     # Two seeds of every search but the article's fixed grid.
     assert table.groupby("search")["seed"].nunique().to_dict() == {

@@ -1,4 +1,4 @@
-"""The search-efficiency numbers (trials and seconds to come within 0.5 points of the best value
+"""The search-efficiency numbers (trials and seconds to come within 0.005 of the best value
 seen) on hand-computed tables, and the report's section when the benchmark's CSV exists."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def runs(
 
 TABLE = runs(
     {
-        # Best value seen: 0.81, so within 0.5 points means 0.805 or more.
+        # Best value seen: 0.81, so within 0.005 means 0.805 or more.
         ("a", 0): [(1.0, 0.70), (2.0, 0.80), (3.0, 0.806)],  # reaches at trial 3, 3.0 s
         ("a", 1): [(0.5, 0.81), (1.5, 0.75)],  # at trial 1, 0.5 s
         ("b", 0): [(0.2, 0.60), (0.4, 0.65)],  # never
@@ -63,7 +63,7 @@ def test_trials_and_seconds_to_within_half_a_point_by_hand() -> None:
     never = reach.loc[["b"], ["trials_to_within", "seconds_to_within"]]
     assert never.isna().all(axis=None)
     assert efficiency_sentence(reach_table(TABLE)) == (
-        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.5 points of "
+        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.005 of "
         "the best value any search found, on every seed)? For m, a in the fewest trials "
         "(median 2), also the fastest (1.8 s)."
     )
@@ -101,9 +101,9 @@ def test_searches_tied_for_the_fewest_trials_are_named_together() -> None:
 def test_no_search_within_reach_on_every_seed_is_said_so() -> None:
     table = runs({("a", 0): [(1.0, 0.80)], ("a", 1): [(1.0, 0.70)]})
     assert efficiency_sentence(reach_table(table)) == (
-        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.5 points of "
-        "the best value any search found, on every seed)? For m, no search came within 0.5 "
-        "points on every seed."
+        "Which search gets there fastest (benchmarks/search_efficiency.py, within 0.005 of "
+        "the best value any search found, on every seed)? For m, no search came within 0.005 "
+        "on every seed."
     )
 
 
