@@ -115,7 +115,13 @@ class ModelFamily:
             parameter is an inverse strength (smaller is more regularized), like C.
         plane: the two parameters of its accuracy plane plot.
         closed: parameters whose search range is their whole domain (an edge is an answer).
+        limits: the values a parameter's search range can sensibly reach, (low, high), None for
+            no limit: a best value at a limit is an answer (``max_leaf_nodes`` 2 is a tree of one
+            split), and a wider range suggested stops there (``learning_rate`` 1).
         path: whether the report draws its coefficient path against C (models with an L1 part).
+        importance: for a model without coefficients, (refit model, X, y) -> each feature's
+            permutation importance on those rows (mean, sd); the report shows it beside the
+            linear models' coefficients.
         noun: how a sentence names it ("L1 logistic regression").
         stronger: which way its parameters regularize more, in words ("smaller C is a stronger
             penalty").
@@ -137,7 +143,9 @@ class ModelFamily:
     curve: tuple[str, str | None] | None = None
     plane: tuple[str, str] | None = None
     closed: frozenset[str] = frozenset()
+    limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     path: bool = False
+    importance: Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
     noun: str = ""
     stronger: str = ""
 

@@ -7,11 +7,12 @@ and one entry here; the command line, the studies, the report and the dashboard 
 from __future__ import annotations
 
 from objectives.family import ModelFamily
+from objectives.hgb import HGB
 from objectives.logreg import LOGREG_ENET, LOGREG_L1, LOGREG_L2
 from objectives.mlp import MLP
 
 FAMILIES: dict[str, ModelFamily] = {
-    family.name: family for family in (LOGREG_L1, LOGREG_L2, LOGREG_ENET, MLP)
+    family.name: family for family in (LOGREG_L1, LOGREG_L2, LOGREG_ENET, MLP, HGB)
 }
 #: What ``--models`` runs when not given.
 DEFAULT_FAMILIES = tuple(name for name, family in FAMILIES.items() if family.default)

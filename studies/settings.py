@@ -177,11 +177,8 @@ def add_storage_arguments(
     )
 
 
-def _family_help() -> str:
-    lines = [
-        f"{name}{'' if family.default else ' (not by default)'}"
-        for name, family in FAMILIES.items()
-    ]
+def _family_help(default_models: Sequence[str]) -> str:
+    lines = [f"{name}{'' if name in default_models else ' (not by default)'}" for name in FAMILIES]
     return ", ".join(lines)
 
 
@@ -226,6 +223,21 @@ def parse_ranges(
             raise SettingsError(
                 f"--range {name} is searched on a log scale, so LOW must be above 0, got {low:g}"
             )
+        if isinstance(dist, optuna.distributions.IntDistribution) and not (
+            low.is_integer() and high.is_integer()
+        ):
+            raise SettingsError(
+                f"--range {name} counts whole things, so LOW and HIGH must be integers, got "
+                f"{low:g} and {high:g}"
+            )
+        for m in models:
+            floor, ceiling = FAMILIES[m].limits.get(name, (None, None))
+            if floor is not None and low < floor:
+                raise SettingsError(f"--range {name} must start at {floor:g} or above, got {low:g}")
+            if ceiling is not None and high > ceiling:
+                raise SettingsError(
+                    f"--range {name} must end at {ceiling:g} or below, got {high:g}"
+                )
         closed = any(name in FAMILIES[m].closed for m in models)
         if closed and (low < dist.low or high > dist.high):  # type: ignore[attr-defined]
             raise SettingsError(
@@ -241,10 +253,11 @@ def add_run_arguments(
     engines: Sequence[str],
     prefix: str | None = DEFAULT_PREFIX,
     prefix_flags: tuple[str, ...] = ("--study-prefix",),
+    default_models: Sequence[str] = DEFAULT_FAMILIES,
 ) -> None:
     """The flags of a run (``studies.heart`` and ``studies.tabular``); ``engines`` are the
     ``--engine`` choices, the engines' registry's names (the commands pass them: the engines
-    import these settings)."""
+    import these settings); ``default_models`` what ``--models`` runs when not given."""
     parser.add_argument(
         "--trials",
         type=int,
@@ -255,10 +268,10 @@ def add_run_arguments(
     )
     parser.add_argument(
         "--models",
-        default=",".join(DEFAULT_FAMILIES),
+        default=",".join(default_models),
         metavar="LIST",
-        help=f"comma-separated models to study, from {_family_help()} "
-        f"(default: {','.join(DEFAULT_FAMILIES)})",
+        help=f"comma-separated models to study, from {_family_help(default_models)} "
+        f"(default: {','.join(default_models)})",
     )
     add_storage_arguments(parser, prefix, prefix_flags)
     parser.add_argument(

@@ -6,9 +6,11 @@ model) follows it on the page (:mod:`studies.report._sentences`).
   prevalence on the same folds, that comes first, as a warning.
 - Which model and how much regularization: the model with the best score (the nested estimate
   when a nested run is stored, else the best trial's CV score) with its parameters, which way
-  they regularize, and whether the others are worse beyond noise or not; of the two C values the
-  report gives, the best one is recommended (it is the model the test rows scored), and the
-  one-standard-error value is named as the simpler alternative.
+  they regularize, and whether the others are worse beyond noise or not. A flexible model (the
+  network, boosted trees) is recommended over the best linear model only when it is better
+  beyond noise: otherwise the linear model, easier to check, explain and calibrate, is. Of the
+  two C values the report gives, the best one is recommended (it is the model the test rows
+  scored), and the one-standard-error value is named as the simpler alternative.
 - Which number to quote: the nested estimate when there is one, else the test rows with their
   interval.
 """
@@ -147,27 +149,47 @@ def recommendation(
     basis, score, ordered = ranking
     metric = ordered[0].metric
     name = METRIC_NAMES[metric]
-    pairs = comparison[
-        comparison["comparison"].str.startswith("nested" if basis == "nested" else "within-search")
-    ]
-    top = ordered[0]
+    pairs = _pairs(comparison, basis)
+    leader = ordered[0]
+    top = _simplest_within_noise(ordered, pairs, metric)
     best = top.best()
     assert top.family is not None
+    assert leader.family is not None
     assert best is not None
     params = best.params
+    linear = next((v for v in ordered if v.family is not None and v.family.linear), None)
+    if top is leader:
+        why = f"it has the best {basis} {name} of the searches, {score[top.label]:.3f}"
+    elif top is linear:
+        row = _pair(pairs, leader.label, top.label)
+        doubt = "not beyond noise" if _testable(row) else "the folds allow no test of it"
+        why = (
+            f"the {basis} {name} of {leader.family.noun} ({leader.label}) is better, "
+            f"{score[leader.label]:.3f} against {score[top.label]:.3f}, but {doubt}, "
+            "and a linear model is easier to check, explain and calibrate"
+        )
+    else:
+        assert linear is not None
+        assert linear.family is not None
+        why = (
+            f"it is better than {linear.family.noun} ({linear.label}) beyond noise, "
+            f"{basis} {name} {score[top.label]:.3f} against {score[linear.label]:.3f}; "
+            f"{leader.family.noun} ({leader.label}) scores {score[leader.label]:.3f}, but is "
+            f"not better than {linear.family.noun} beyond noise"
+        )
     sentences = [
         f"Use {top.family.noun} ({top.label}) with {params_about(params)} "
-        f"({top.family.stronger}): it has the best {basis} {name} of the searches, "
-        f"{score[top.label]:.3f}."
+        f"({top.family.stronger}): {why}."
     ]
-    for other in ordered[1:]:
+    for other in [v for v in ordered if v is not top]:
         assert other.family is not None
         row = _pair(pairs, top.label, other.label)
-        verdict = (
-            f"worse than {top.family.noun} beyond noise"
-            if _worse_beyond_noise(row, other.label, metric)
-            else f"no better than {top.family.noun} within noise"
-        )
+        if _worse_beyond_noise(row, other.label, metric):
+            verdict = f"worse than {top.family.noun} beyond noise"
+        elif _testable(row):
+            verdict = f"no better than {top.family.noun} within noise"
+        else:
+            verdict = f"not comparable with {top.family.noun} by a test on these folds"
         stronger = (
             f" ({other.family.stronger})" if other.family.stronger != top.family.stronger else ""
         )
@@ -179,6 +201,51 @@ def recommendation(
         )
     sentences += _which_c(top, params, curves)
     return sentences
+
+
+def recommended(
+    views: Sequence[StudyView], comparison: pd.DataFrame, nested: Sequence[Nested]
+) -> StudyView | None:
+    """The search the answer recommends (see :func:`recommendation`), or None."""
+    ranking = ranked(views, nested)
+    if ranking is None:
+        return None
+    basis, _, ordered = ranking
+    return _simplest_within_noise(ordered, _pairs(comparison, basis), ordered[0].metric)
+
+
+def _pairs(comparison: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """The fold-paired comparisons the ranking's basis rests on."""
+    return comparison[
+        comparison["comparison"].str.startswith("nested" if basis == "nested" else "within-search")
+    ]
+
+
+def _simplest_within_noise(
+    ordered: Sequence[StudyView], pairs: pd.DataFrame, metric: str
+) -> StudyView:
+    """The model to recommend: the best-scoring one if it is linear; else the best-scoring
+    flexible model (a network, boosted trees) that is better than the best linear model beyond
+    noise; else that linear model, which is easier to check, explain and calibrate for the same
+    performance (also when the folds allow no test of the difference)."""
+    leader = ordered[0]
+    if leader.family is None or leader.family.linear:
+        return leader
+    linear = [v for v in ordered if v.family is not None and v.family.linear]
+    if not linear:
+        return leader
+    above = ordered[: ordered.index(linear[0])]
+    beating = [
+        v
+        for v in above
+        if _worse_beyond_noise(_pair(pairs, v.label, linear[0].label), linear[0].label, metric)
+    ]
+    return beating[0] if beating else linear[0]
+
+
+def _testable(row: pd.Series | None) -> bool:
+    """Whether a comparison row holds a test (its p-value is a number)."""
+    return row is not None and not math.isnan(row["p_holm"])
 
 
 def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]) -> list[str]:

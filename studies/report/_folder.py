@@ -33,7 +33,7 @@ LEGACY_TITLE = "How much regularization, and of which kind?"
 #: The report's tables, ``<name>.csv`` at the top of the folder.
 TABLES = (
     "summary", "comparison", "seed_vs_search", "nested", "calibration", "pareto", "sites",
-    "missingness",
+    "missingness", "features",
 )  # fmt: skip
 #: The report's plots: these stems exactly, or a stem that starts with one of FIGURE_PREFIXES.
 FIGURES = (

@@ -22,7 +22,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from objectives import GREATER_IS_BETTER
 from studies.report._efficiency import WITHIN, EfficiencyInfo
@@ -342,6 +342,21 @@ def _curve_legend(info: CurveInfo, greater: bool) -> tuple[list[Any], list[str]]
     return [handle for handle, _ in entries], [label for _, label in entries]
 
 
+def _few_decades(axis: Any, limits: tuple[float, float]) -> None:
+    """A log axis over less than two decades: labels at 1, 2 and 5 times each power of ten,
+    written plainly (matplotlib would label every minor tick there, and they overlap)."""
+    low, high = limits
+    if low <= 0 or np.log10(high / low) >= 2:
+        return
+
+    def plain(value: float, _: object) -> str:
+        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+        return f"{value:g}" if mantissa in (1.0, 2.0, 5.0) else ""
+
+    axis.set_major_formatter(FuncFormatter(plain))
+    axis.set_minor_formatter(FuncFormatter(plain))
+
+
 def plane(info: PlaneInfo) -> Figure:
     """Trials over the two strengths, coloured by score on a scale clipped to the useful range
     when a few collapsed trials would squeeze it; clipped trials drawn as triangles."""
@@ -401,6 +416,8 @@ def plane(info: PlaneInfo) -> Figure:
         )
     axes.set_xscale("log")
     axes.set_yscale("log")
+    _few_decades(axes.xaxis, axes.get_xlim())
+    _few_decades(axes.yaxis, axes.get_ylim())
     axes.set_xlabel(f"{info.x} (log scale)")
     axes.set_ylabel(f"{info.y} (log scale)")
     axes.set_title(info.title, fontsize=10)
@@ -679,7 +696,7 @@ def sparsity_front(info: FrontInfo) -> Figure:
 
 def search_efficiency(info: EfficiencyInfo) -> Figure:
     """Best-so-far against trials (top) and seconds (bottom), one column per model: each
-    search's mean over seeds as a line, its range as a band, the "within 0.5 points" line."""
+    search's mean over seeds as a line, its range as a band, the "within 0.005" line."""
     columns = len(info.models)
     figure, grid = plt.subplots(
         2, columns, figsize=(max(4.8 * columns, 8.0), 8.0), squeeze=False, sharey="col"
@@ -711,7 +728,7 @@ def search_efficiency(info: EfficiencyInfo) -> Figure:
                 color="grey",
                 linestyle=":",
                 linewidth=1,
-                label="0.5 points from the best seen",
+                label="0.005 from the best seen",
             )
             axes.set_xlabel(label)
             # Zoomed on the last few points: where the searches differ.

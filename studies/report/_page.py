@@ -255,6 +255,21 @@ def nested_view(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def features_view(table: pd.DataFrame) -> pd.DataFrame:
+    """features.csv with three significant digits, an importance as mean ± sd."""
+    shown: dict[str, list[str]] = {"feature": [str(name) for name in table["feature"]]}
+    for column in table.columns[1:]:
+        if column.endswith(" importance sd"):
+            continue
+        if " importance (" in column:
+            sd = table[column.split(" importance (")[0] + " importance sd"]
+            pairs = zip(table[column], sd, strict=True)
+            shown[column] = [f"{value:.3g} ± {spread:.2g}" for value, spread in pairs]
+        else:
+            shown[column] = [f"{value:.3g}" for value in table[column]]
+    return pd.DataFrame(shown)
+
+
 def calibration_view(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -337,7 +352,7 @@ def efficiency_view(reach: pd.DataFrame) -> pd.DataFrame:
             "model": reach["model"],
             "search": reach["search"],
             "trials (budget)": reach["trials_budget"],
-            "seeds within 0.5 points": reach["seeds_reached"].astype(str)
+            "seeds within 0.005": reach["seeds_reached"].astype(str)
             + " of "
             + reach["seeds"].astype(str),
             "trials needed (median)": reach["trials_to_within"].map(median),

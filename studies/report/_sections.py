@@ -15,12 +15,14 @@ from studies.report._efficiency import (
 )
 from studies.report._info import (
     ONE_SE_RULE,
+    PlaneInfo,
 )
 from studies.report._page import (
     Section,
     calibration_view,
     comparison_view,
     efficiency_view,
+    features_view,
     missingness_view,
     nested_view,
     pareto_view,
@@ -98,6 +100,19 @@ def sections_of(
             "encoded as categories, or dropped, and why (decided on the training rows)."
         )
         columns.tables.append(roles)
+    leans = Section("What the tuned models lean on")
+    if "features" in tables:
+        leans.paragraphs.append(
+            "Each feature's part in the best models, refit on all training rows: a logistic "
+            "model's coefficient (on standardized features: the change in log-odds per standard "
+            "deviation; 0 means the penalty removed the feature) and, for a model without "
+            "coefficients, its permutation importance (how much its log loss grows when the "
+            "feature's values are shuffled, mean ± sd over 10 shuffles; near 0, the model does not "
+            "use it; a category's levels are shuffled one at a time, so its importance is split "
+            "between them). The network has neither and is not listed. Ordered by the first "
+            "model's size of effect."
+        )
+        leans.tables.append(features_view(tables["features"]))
     curves = Section(
         "Which regularization: score against strength",
         paragraphs=[
@@ -109,7 +124,8 @@ def sections_of(
         else [],
         images=pick("regularization_curve", "coefficient_path"),
     )
-    planes = Section("The network over its two strengths", images=pick("plane_"))
+    planes = Section(_planes_title(infos.planes))
+    planes.images += pick("plane_")
     comparison = Section(
         "The models compared on the same folds",
         paragraphs=[
@@ -250,6 +266,7 @@ def sections_of(
         comparison,
         usefulness,
         columns,
+        leans,
         seed,
         history,
         engines,
@@ -278,3 +295,9 @@ def _roles_table(views: list[StudyView]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame()
+
+
+def _planes_title(planes: list[PlaneInfo]) -> str:
+    """The plane plots' heading, naming the parameters drawn."""
+    pairs = "; ".join(dict.fromkeys(f"{plane.x} and {plane.y}" for plane in planes))
+    return f"Two parameters at once ({pairs})" if pairs else "Two parameters at once"

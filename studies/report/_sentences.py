@@ -103,7 +103,8 @@ def what_the_numbers_say(
 
     optuna_searches = [v for v in searches if v.engine == "optuna"]
     linear = [v for v in optuna_searches if v.family is not None and v.family.linear]
-    networks = [v for v in optuna_searches if v.family is not None and v.family.keras]
+    # The flexible models (the network, boosted trees), each set against the linear ones.
+    flexible = [v for v in optuna_searches if v.family is not None and not v.family.linear]
     if len(linear) >= 2:
         described = [f"{cv(v)} ({v.label}, {_params(v.best().params)})" for v in linear]  # type: ignore[union-attr]
         rows = [_pair(comparison, a.label, b.label) for i, a in enumerate(linear)
@@ -154,9 +155,11 @@ def what_the_numbers_say(
             parts.append(text)
         if parts:
             sentences.append(f"Which {info.x}? {'; '.join(parts)}.")
-    for network in networks:
+    for network in flexible:
         if not linear:
             break
+        assert network.family is not None
+        what = "the network" if network.family.keras else network.family.noun
         pairs = [(v, _pair(comparison, network.label, v.label)) for v in linear]
         outcomes = [(v, _better(row, metric)) for v, row in pairs if row is not None]
         beats = [v.label for v, winner in outcomes if winner == network.label]
@@ -173,7 +176,7 @@ def what_the_numbers_say(
                 f", and it scores {direction} than {_join(beats)}" if beats else ""
             )
         sentences.append(
-            f"Is the network better? {verdict.capitalize() if verdict[0].islower() else verdict}: "
+            f"Is {what} better? {verdict.capitalize() if verdict[0].islower() else verdict}: "
             f"its best CV {name} is {cv(network)} against {against}."
         )
     sentences += _engine_sentences(searches, comparison, metric, cv)

@@ -126,6 +126,43 @@ def summary_table(views: list[StudyView]) -> pd.DataFrame:
     return table.astype({"n_nonzero_coef": "Int64", "n_test": "Int64"})
 
 
+def features_table(views: list[StudyView]) -> pd.DataFrame:
+    """What each tuned model leans on, one row per encoded feature: a linear model's refit
+    coefficients (standardized scale) and a model without coefficients' permutation importance
+    (how much its log loss grows when the feature is shuffled, mean and sd over 10 shuffles).
+    The default design's searches refit by this version (older storages kept no feature
+    names); rows ordered by the first model's size of effect (a coefficient's absolute value,
+    an importance's value). Empty when none."""
+    columns: dict[str, list[float]] = {}
+    features: list[str] | None = None
+    for view in views:
+        attrs = view.study.user_attrs
+        if not (view.is_search and view.is_default and attrs.get("test_features")):
+            continue
+        names = list(attrs["test_features"])
+        if features is not None and names != features:
+            continue
+        if attrs.get("test_coefficients") is not None:
+            columns[f"{view.label} coefficient"] = list(attrs["test_coefficients"])
+        elif attrs.get("test_importance"):
+            importance = attrs["test_importance"]
+            rows = importance["rows"]
+            columns[f"{view.label} importance ({rows} rows)"] = list(importance["mean"])
+            columns[f"{view.label} importance sd"] = list(importance["sd"])
+        else:
+            continue
+        features = names
+    if features is None:
+        return pd.DataFrame()
+    table = pd.DataFrame({"feature": features, **columns})
+    first = next(iter(columns))
+    # A coefficient's size is its absolute value; a negative importance is noise, not size.
+    size = table[first].abs() if first.endswith(" coefficient") else table[first]
+    return table.reindex(size.sort_values(ascending=False, kind="stable").index).reset_index(
+        drop=True
+    )
+
+
 def trials_table(view: StudyView) -> pd.DataFrame:
     """Every trial, flat: parameters, state, value, timing, per-fold scores, user attributes.
 
@@ -308,15 +345,26 @@ def seed_vs_search_table(views: list[StudyView]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SEED_VS_SEARCH_COLUMNS)
 
 
-def _wider(dist: FloatDistribution | IntDistribution, end: str) -> str:
+def _wider(
+    dist: FloatDistribution | IntDistribution,
+    end: str,
+    limits: tuple[float | None, float | None] = (None, None),
+) -> str:
     """``LOW,HIGH`` of the range moved two decades (log scale) or one width (linear) past the
-    end the best value sits at."""
+    end the best value sits at, no further than ``limits``."""
     low, high = float(dist.low), float(dist.high)
+    # A count (leaves, rows) widens by a factor of 4, a continuous strength by two decades.
+    factor = 4 if isinstance(dist, IntDistribution) else 100
     if dist.log:
-        low, high = (low / 100, high) if end == "lower" else (low, high * 100)
+        low, high = (low / factor, high) if end == "lower" else (low, high * factor)
     else:
         width = high - low
         low, high = (low - width, high) if end == "lower" else (low, high + width)
+    if isinstance(dist, IntDistribution):
+        low, high = math.floor(low), math.ceil(high)
+    floor, ceiling = limits
+    low = low if floor is None else max(low, floor)
+    high = high if ceiling is None else min(high, ceiling)
     return f"{low:g},{high:g}"
 
 
@@ -341,15 +389,26 @@ def edge_flags(views: list[StudyView], margin: float = 0.05) -> list[str]:
             if margin < position < 1 - margin:
                 continue
             end = "lower" if position <= margin else "upper"
-            closed = bool(view.family and name in view.family.closed)
+            limits = view.family.limits.get(name, (None, None)) if view.family else (None, None)
+            whole = bool(view.family and name in view.family.closed)
+            floor, ceiling = limits
+            at_limit = (end == "lower" and floor is not None and dist.low <= floor) or (
+                end == "upper" and ceiling is not None and dist.high >= ceiling
+            )
+            closed = whole or at_limit
+            what = (
+                "whole domain"
+                if whole
+                else ("smallest sensible value" if end == "lower" else "largest sensible value")
+            )
             flags.append(
                 f"{view.name}: the best {name} = {value:.3g} lies at the {end} edge of its "
                 f"search range [{dist.low:g}, {dist.high:g}]"
                 + (
-                    f" ({name}'s whole domain: the search prefers that end)"
+                    f" ({name}'s {what}: the search prefers that end)"
                     if closed
                     else "; the optimum may lie beyond it: search a wider range with --range "
-                    f"{name}={_wider(dist, end)} under a new --study-prefix"
+                    f"{name}={_wider(dist, end, limits)} under a new --study-prefix"
                 )
             )
     return flags

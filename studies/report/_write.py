@@ -16,8 +16,8 @@ from studies.report import _matplotlib, _tables
 from studies.report._answer import (
     baseline_check,
     baseline_warning,
-    ranked,
     recommendation,
+    recommended,
     what_to_quote,
 )
 from studies.report._contents import Infos, Report
@@ -119,6 +119,9 @@ def write_report(
     }
     if nested:
         tables["nested"] = nested_table(nested)
+    features = _tables.features_table(views)
+    if len(features.columns) > 2 or any(" importance (" in c for c in features.columns):
+        tables["features"] = features
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)
     fronts = front_infos(views)
@@ -178,8 +181,8 @@ def write_report(
             *recommendation(views, tables["comparison"], infos.curves, nested),
             *what_to_quote(views, nested, metric),
         ]
-        ranking = ranked(views, nested)
-        report.answer += use_sentence(ranking[2][0] if ranking else None, storage)
+        chosen = recommended(views, tables["comparison"], nested)
+        report.answer += use_sentence(chosen, storage)
     if not report.answer:
         # Only sparsity fronts (or searches without a complete trial): their sentences answer.
         report.answer = (

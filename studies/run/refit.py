@@ -113,6 +113,7 @@ def score_best(
     outer = prepared.outer
     updates: dict[str, Any] = {}
     needs_test = attrs.get("test_trial") != best.number or "test_proba" not in attrs
+    default = prepared.part.role == DEFAULT
     saved = attrs.get(SAVED_ATTR) or {}
     needs_model = artifacts is not None and saved.get("trial") != best.number
     if needs_test or needs_model:
@@ -120,6 +121,8 @@ def score_best(
         scored = _test_scores(family, best, prepared, options, dataset.groups, refit)
         if needs_test:
             updates.update(scored)
+            if default and family.importance is not None:
+                updates["test_importance"] = importance_record(family, refit.model, outer)
         if needs_model:
             assert artifacts is not None
             manifest = model_manifest(
@@ -130,7 +133,8 @@ def score_best(
                     Path(scratch), refit.model, outer.preprocessor, family.keras, manifest
                 )
                 save_to_store(study, files, artifacts, best.number)
-    default = prepared.part.role == DEFAULT
+    if default and (needs_test or "test_features" not in attrs):
+        updates["test_features"] = feature_names(columns)
     stored_path = attrs.get("coefficient_path") or {}
     if default and family.path and not front and stored_path.get("trial") != best.number:
         path = coefficient_path(family, best.params, outer, columns)
@@ -141,6 +145,25 @@ def score_best(
     for key, value in updates.items():
         study.set_user_attr(key, value)
     return bool(updates)
+
+
+#: Permutation importance is measured on the test rows when there are at least this many of
+#: them, both classes present (rows the model never saw), else on its training rows.
+MIN_IMPORTANCE_ROWS = 30
+
+
+def importance_record(family: ModelFamily, model: Any, fold: PreparedFold) -> dict[str, Any]:
+    """The refit ``model``'s permutation importance per feature (``family.importance``), on
+    ``fold``'s test rows if there are enough, else on its training rows, and which it was."""
+    assert family.importance is not None
+    enough = len(fold.y_valid) >= MIN_IMPORTANCE_ROWS and len(np.unique(fold.y_valid)) == 2
+    X, y = (fold.X_valid, fold.y_valid) if enough else (fold.X_train, fold.y_train)
+    mean, sd = family.importance(model, X, y)
+    return {
+        "mean": [float(v) for v in mean],
+        "sd": [float(v) for v in sd],
+        "rows": "test" if enough else "training",
+    }
 
 
 def _test_scores(

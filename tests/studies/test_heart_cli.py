@@ -178,6 +178,19 @@ BAD_FLAGS = {
         ["--models", "logreg-enet", "--range", "l1_ratio=0,2"],
         "--range l1_ratio must stay within its domain [0, 1], got [0, 2]",
     ),
+    "range of a count in fractions": (
+        ["--models", "hgb", "--range", "min_samples_leaf=0.5,64"],
+        "--range min_samples_leaf counts whole things, so LOW and HIGH must be integers, got "
+        "0.5 and 64",
+    ),
+    "range below a sensible value": (
+        ["--models", "hgb", "--range", "max_leaf_nodes=1,64"],
+        "--range max_leaf_nodes must start at 2 or above, got 1",
+    ),
+    "range above a sensible value": (
+        ["--models", "hgb", "--range", "learning_rate=0.01,5"],
+        "--range learning_rate must end at 1 or below, got 5",
+    ),
 }
 
 

@@ -14,17 +14,20 @@ import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
+from objectives import FAMILIES
 from objectives.stats import corrected_resampled_ttest, holm
 from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
 from studies.report._folder import MANIFEST, ReportFolderError, is_report_name, owned_files
 from studies.report._info import curve_infos, local_means, one_standard_error_choice
+from studies.report._page import features_view
 from studies.report._tables import (
     COMPARISON_COLUMNS,
     SUMMARY_COLUMNS,
     comparison_table,
     edge_flags,
+    features_table,
     summary_table,
     trials_table,
 )
@@ -306,6 +309,26 @@ def test_edge_flags_read_the_stored_ranges_log_and_linear() -> None:
     # What the flag suggests is what --range takes.
     suggested = flags[1].split("--range ")[1].split(" ")[0]
     assert parse_ranges([suggested], ["logreg-l2"]) == (("C", 1e-4, 1e6),)
+
+
+def test_edge_flags_widen_a_count_fourfold_and_no_further_than_sensible_values() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study = make_study(storage, "hgb")
+    space = FAMILIES["hgb"].space
+    params = {"l2_regularization": 1.0, "learning_rate": 0.49, "max_leaf_nodes": 2,
+              "min_samples_leaf": 64}  # fmt: skip
+    study.add_trial(create_trial(params=params, distributions=dict(space), value=0.8,
+                                 user_attrs=fold_attrs([0.8, 0.8])))  # fmt: skip
+    assert edge_flags(load_views(storage, "t")) == [
+        "t-hgb: the best learning_rate = 0.49 lies at the upper edge of its search range "
+        "[0.01, 0.5]; the optimum may lie beyond it: search a wider range with --range "
+        "learning_rate=0.01,1 under a new --study-prefix",
+        "t-hgb: the best max_leaf_nodes = 2 lies at the lower edge of its search range [2, 64] "
+        "(max_leaf_nodes's smallest sensible value: the search prefers that end)",
+        "t-hgb: the best min_samples_leaf = 64 lies at the upper edge of its search range "
+        "[2, 64]; the optimum may lie beyond it: search a wider range with --range "
+        "min_samples_leaf=2,256 under a new --study-prefix",
+    ]
 
 
 def test_a_linear_range_widens_by_its_width() -> None:
@@ -629,3 +652,31 @@ def test_the_report_reads_a_read_only_storage_without_changing_it(
     assert code == 0
     assert (out / "summary.csv").stat().st_size > 0
     assert file_digest(db) == before
+
+
+def test_the_features_table_sets_coefficients_beside_importance_by_feature() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    names = ["age", "sex=M", "chol"]
+    l2 = make_study(storage, "logreg-l2")
+    add_trial(l2, {"C": 1.0}, [0.8, 0.7])
+    l2.set_user_attr("test_features", names)
+    l2.set_user_attr("test_coefficients", [0.2, -0.9, 0.0])
+    trees = make_study(storage, "hgb")
+    trees.add_trial(create_trial(params={}, distributions={}, value=0.8,
+                                 user_attrs=fold_attrs([0.8, 0.7])))  # fmt: skip
+    trees.set_user_attr("test_features", names)
+    trees.set_user_attr(
+        "test_importance", {"mean": [0.05, 0.01, -0.02], "sd": [0.01, 0.0, 0.01], "rows": "test"}
+    )
+    old = make_study(storage, "logreg-l1")  # an older storage: no feature names stored
+    add_trial(old, {"C": 1.0}, [0.8, 0.7])
+    old.set_user_attr("test_coefficients", [1.0, 1.0, 1.0])
+    table = features_table(load_views(storage, "t"))
+    assert list(table.columns) == ["feature", "logreg-l2 coefficient",
+                                   "hgb importance (test rows)", "hgb importance sd"]  # fmt: skip
+    # Ordered by the first model's size: the absolute coefficient, each row kept whole.
+    assert table["feature"].tolist() == ["sex=M", "age", "chol"]
+    assert table["logreg-l2 coefficient"].tolist() == [-0.9, 0.2, 0.0]
+    assert table["hgb importance (test rows)"].tolist() == [0.01, 0.05, -0.02]
+    shown = features_view(table)
+    assert shown.iloc[1].tolist() == ["age", "0.2", "0.05 ± 0.01"]

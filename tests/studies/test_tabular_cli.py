@@ -384,3 +384,12 @@ def test_the_report_reads_the_paths_from_storage_and_a_rerun_adds_missing_ones(
     study = optuna.load_study(study_name="churn-logreg-l1", storage=storage)
     assert len(study.trials) == trials
     assert study.user_attrs["coefficient_path"]["trial"] == study.best_trial.number
+
+
+def test_a_table_gets_boosted_trees_by_default_and_the_heart_study_does_not() -> None:
+    from studies.heart import parse as heart_parse
+    from studies.tabular import parse
+
+    tabular = parse(["--data", "breast-cancer"])
+    assert tabular.models == ("logreg-l1", "logreg-l2", "mlp", "hgb")
+    assert "hgb" not in heart_parse([]).models
