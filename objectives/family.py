@@ -20,7 +20,7 @@ from optuna.distributions import (
 )
 
 from objectives.preprocess import PreparedFold
-from objectives.scoring import FoldScores
+from objectives.scoring import FoldScores, score_one
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,45 @@ ReportHook = Callable[[int, int, Outcome], bool]
 Evaluate = Callable[
     [Sequence[dict[str, Any]], Sequence[PreparedFold], TrainOptions, ReportHook], list[Outcome]
 ]
+
+
+#: Fits one trial's model on a fold's training rows: its probabilities for the fold's validation
+#: rows and facts about the fit (``{"trees": 87}``).
+FoldFit = Callable[[dict[str, Any], PreparedFold], tuple[np.ndarray, dict[str, float]]]
+
+
+def fold_by_fold(
+    fit: FoldFit, summarize: Callable[[list[dict[str, float]]], dict[str, Any]]
+) -> Evaluate:
+    """An evaluator that scores each trial's folds one after another and reports after each
+    (step = fold number, from 1), so the pruner can stop a trial between folds; the trial's
+    extra attributes are ``summarize`` of the facts of the folds fitted so far."""
+
+    def evaluate(
+        params_list: Sequence[dict[str, Any]],
+        folds: Sequence[PreparedFold],
+        options: TrainOptions,
+        on_report: ReportHook,
+    ) -> list[Outcome]:
+        outcomes = []
+        for index, params in enumerate(params_list):
+            outcome = Outcome(FoldScores())
+            facts = []
+            for step, fold in enumerate(folds, start=1):
+                proba, fact = fit(params, fold)
+                outcome.folds.add(score_one(fold.y_valid, proba))
+                outcome.proba.append(proba)
+                facts.append(fact)
+                outcome.step = step
+                outcome.extra.update(summarize(facts))
+                if on_report(index, step, outcome):
+                    break
+            else:
+                outcome.complete = True
+            outcomes.append(outcome)
+        return outcomes
+
+    return evaluate
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ can stop it between folds.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,9 +23,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from threadpoolctl import ThreadpoolController
 
-from objectives.family import Evaluate, ModelFamily, Outcome, Refit, ReportHook, TrainOptions
+from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold
 from objectives.preprocess import PreparedFold
-from objectives.scoring import FoldScores, score_one
 
 SPACE = {
     "l2_regularization": FloatDistribution(1e-4, 1e2, log=True),
@@ -72,33 +71,17 @@ def one_thread() -> Iterator[None]:
         yield
 
 
-def evaluate(
-    params_list: Sequence[dict[str, Any]],
-    folds: Sequence[PreparedFold],
-    options: TrainOptions,
-    on_report: ReportHook,
-) -> list[Outcome]:
-    """Each trial's folds one after another, reported after each fold (step = fold number)."""
-    outcomes = []
-    for index, params in enumerate(params_list):
-        outcome = Outcome(FoldScores())
-        trees = []
-        for step, fold in enumerate(folds, start=1):
-            with one_thread():
-                model = make(params).fit(fold.X_train, fold.y_train)
-                proba = model.predict_proba(fold.X_valid)[:, 1]
-            outcome.folds.add(score_one(fold.y_valid, proba))
-            outcome.proba.append(proba)
-            trees.append(model.n_iter_)
-            outcome.step = step
-            # What early stopping chose, as the mean over the fold models.
-            outcome.extra["n_trees"] = float(np.mean(trees))
-            if on_report(index, step, outcome):
-                break
-        else:
-            outcome.complete = True
-        outcomes.append(outcome)
-    return outcomes
+def fit_fold(params: dict[str, Any], fold: PreparedFold) -> tuple[np.ndarray, dict[str, float]]:
+    """One fold: the validation rows' probabilities, and the trees early stopping kept."""
+    with one_thread():
+        model = make(params).fit(fold.X_train, fold.y_train)
+        proba = model.predict_proba(fold.X_valid)[:, 1]
+    return proba, {"trees": float(model.n_iter_)}
+
+
+def _mean_trees(facts: list[dict[str, float]]) -> dict[str, Any]:
+    """What early stopping chose, as the mean over the fold models."""
+    return {"n_trees": float(np.mean([f["trees"] for f in facts]))}
 
 
 def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
@@ -120,13 +103,11 @@ def importance(
     return np.asarray(result.importances_mean), np.asarray(result.importances_std)
 
 
-_evaluate: Evaluate = evaluate
-
 HGB = ModelFamily(
     name="hgb",
     label="gradient-boosted trees",
     space=SPACE,
-    evaluate=_evaluate,
+    evaluate=fold_by_fold(fit_fold, _mean_trees),
     refit=refit,
     step_name="fold",
     report_steps=lambda options, n_folds: list(range(1, n_folds + 1)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,9 +25,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
 
-from objectives.family import Evaluate, ModelFamily, Outcome, Refit, ReportHook, TrainOptions
+from objectives.family import Evaluate, ModelFamily, Refit, TrainOptions, fold_by_fold
 from objectives.preprocess import PreparedFold
-from objectives.scoring import FoldScores, score_one
 from objectives.stats import intercept_given_offset
 
 C = FloatDistribution(1e-4, 1e4, log=True)
@@ -116,37 +115,22 @@ def cross_validate(make: MakeClassifier) -> Evaluate:
     """The family's evaluator: each trial's folds one after another, reported after each fold
     (step = fold number, from 1), so the pruner can stop a trial between folds."""
 
-    def evaluate(
-        params_list: Sequence[dict[str, Any]],
-        folds: Sequence[PreparedFold],
-        options: TrainOptions,
-        on_report: ReportHook,
-    ) -> list[Outcome]:
-        outcomes = []
-        for index, params in enumerate(params_list):
-            outcome = Outcome(FoldScores())
-            nonzero = []
-            for step, fold in enumerate(folds, start=1):
-                model, converged = fit(make, params, fold.X_train, fold.y_train)
-                proba = model.predict_proba(fold.X_valid)[:, 1]
-                outcome.folds.add(score_one(fold.y_valid, proba))
-                outcome.proba.append(proba)
-                nonzero.append(int(np.count_nonzero(model.coef_)))
-                outcome.step = step
-                # The mean over fold models: the expected size of the model, without a refit.
-                outcome.extra["n_nonzero_coef"] = float(np.mean(nonzero))
-                if not converged:
-                    outcome.extra["folds_not_converged"] = (
-                        outcome.extra.get("folds_not_converged", 0) + 1
-                    )
-                if on_report(index, step, outcome):
-                    break
-            else:
-                outcome.complete = True
-            outcomes.append(outcome)
-        return outcomes
+    def fit_fold(params: dict[str, Any], fold: PreparedFold) -> tuple[np.ndarray, dict[str, float]]:
+        model, converged = fit(make, params, fold.X_train, fold.y_train)
+        proba = model.predict_proba(fold.X_valid)[:, 1]
+        return proba, {"nonzero": float(np.count_nonzero(model.coef_)), "converged": converged}
 
-    return evaluate
+    return fold_by_fold(fit_fold, _fit_facts)
+
+
+def _fit_facts(facts: list[dict[str, float]]) -> dict[str, Any]:
+    """The mean number of non-zero coefficients of the fold models (the expected size of the
+    model, without a refit), and how many folds did not converge, if any."""
+    summary: dict[str, Any] = {"n_nonzero_coef": float(np.mean([f["nonzero"] for f in facts]))}
+    not_converged = sum(not f["converged"] for f in facts)
+    if not_converged:
+        summary["folds_not_converged"] = not_converged
+    return summary
 
 
 def refit_with(
