@@ -507,6 +507,13 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
                 "give one of them"
             )
         metric, sparsity = wanted[0], len(wanted) == 2
+        fronts = [name for name in models if FAMILIES[name].path]
+        if sparsity and not fronts:
+            with_l1 = ", ".join(name for name, family in FAMILIES.items() if family.path)
+            raise SettingsError(
+                f"--objective ...,sparsity counts the non-zero coefficients of a model with an L1 "
+                f"part ({with_l1}), but --models {','.join(models)} has none: add one to --models"
+            )
         if sparsity and args.engine == "keras-tuner":
             raise SettingsError(
                 "--objective ...,sparsity is a multi-objective Optuna search; Keras Tuner "

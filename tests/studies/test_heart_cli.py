@@ -166,6 +166,11 @@ BAD_FLAGS = {
         ["--objective", "accuracy,sparsity", "--engine", "keras-tuner"],
         "Keras Tuner optimizes one objective",
     ),
+    "sparsity without an L1 model": (
+        ["--models", "hgb", "--objective", "log_loss,sparsity"],
+        "--objective ...,sparsity counts the non-zero coefficients of a model with an L1 part "
+        "(logreg-l1, logreg-enet), but --models hgb has none: add one to --models",
+    ),
     "pruner": (["--pruner", "wilcox"], "invalid choice: 'wilcox'"),
     "range of an unsearched parameter": (
         ["--range", "l2=1e-6,1"],
