@@ -160,12 +160,17 @@ def recommendation(
     linear = next((v for v in ordered if v.family is not None and v.family.linear), None)
     if top is leader:
         why = f"it has the best {basis} {name} of the searches, {score[top.label]:.3f}"
+        row = None if linear is None or linear is top else _pair(pairs, top.label, linear.label)
+        if linear is not None and linear is not top and not _testable(row):
+            assert linear.family is not None
+            why += (
+                f"; no test can tell it from {linear.family.noun} ({linear.label}): "
+                + _untested(row, basis)
+            )
     elif top is linear:
-        row = _pair(pairs, leader.label, top.label)
-        doubt = "not beyond noise" if _testable(row) else "the folds allow no test of it"
         why = (
             f"the {basis} {name} of {leader.family.noun} ({leader.label}) is better, "
-            f"{score[leader.label]:.3f} against {score[top.label]:.3f}, but {doubt}, "
+            f"{score[leader.label]:.3f} against {score[top.label]:.3f}, but not beyond noise, "
             "and a linear model is easier to check, explain and calibrate"
         )
     else:
@@ -189,7 +194,7 @@ def recommendation(
         elif _testable(row):
             verdict = f"no better than {top.family.noun} within noise"
         else:
-            verdict = f"not comparable with {top.family.noun} by a test on these folds"
+            verdict = f"not comparable with {top.family.noun} by a test"
         stronger = (
             f" ({other.family.stronger})" if other.family.stronger != top.family.stronger else ""
         )
@@ -226,13 +231,16 @@ def _simplest_within_noise(
 ) -> StudyView:
     """The model to recommend: the best-scoring one if it is linear; else the best-scoring
     flexible model (a network, boosted trees) that is better than the best linear model beyond
-    noise; else that linear model, which is easier to check, explain and calibrate for the same
-    performance (also when the folds allow no test of the difference)."""
+    noise; else, when a test says the leader is within noise of that linear model, the linear
+    model, which is easier to check, explain and calibrate for the same performance. Where no
+    test can judge (too few paired scores, or none), the best score decides."""
     leader = ordered[0]
     if leader.family is None or leader.family.linear:
         return leader
     linear = [v for v in ordered if v.family is not None and v.family.linear]
     if not linear:
+        return leader
+    if not _testable(_pair(pairs, leader.label, linear[0].label)):
         return leader
     above = ordered[: ordered.index(linear[0])]
     beating = [
@@ -243,9 +251,25 @@ def _simplest_within_noise(
     return beating[0] if beating else linear[0]
 
 
+#: The fewest paired scores (folds, or outer parts) a comparison needs to count as a test: with
+#: two, the corrected t-test has one degree of freedom and can tell almost nothing apart.
+MIN_PAIRED = 3
+
+
 def _testable(row: pd.Series | None) -> bool:
-    """Whether a comparison row holds a test (its p-value is a number)."""
-    return row is not None and not math.isnan(row["p_holm"])
+    """Whether a comparison row holds a test (a p-value, on at least MIN_PAIRED pairs)."""
+    return row is not None and not math.isnan(row["p_holm"]) and row["n_folds"] >= MIN_PAIRED
+
+
+def _untested(row: pd.Series | None, basis: str) -> str:
+    """Why no test compares two models, and what would give one."""
+    if row is None or math.isnan(row["n_folds"]):
+        return "they were not scored on the same folds"
+    if basis == "nested" and row["n_folds"] < MIN_PAIRED:
+        return f"{int(row['n_folds'])} outer parts are too few for a test (--nested 5 gives one)"
+    if row["n_folds"] < MIN_PAIRED:
+        return f"{int(row['n_folds'])} folds are too few for a test (--folds 5 gives one)"
+    return str(row["verdict"]).removeprefix("no test: ")
 
 
 def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]) -> list[str]:

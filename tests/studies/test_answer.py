@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -299,14 +300,28 @@ def test_a_flexible_model_beating_the_linear_one_is_chosen_over_a_leader_that_do
     )
 
 
-def test_without_a_possible_test_the_linear_model_is_chosen_and_that_is_said() -> None:
+def test_without_a_possible_test_the_better_score_decides_and_that_is_said() -> None:
     storage = optuna.storages.InMemoryStorage()
     study(storage, "logreg-l2", L2, C=0.127)
     study(storage, "hgb", [0.20, 0.21, 0.19, 0.20], learning_rate=0.1)  # 4 folds: no pairing
     said = answer(storage)
-    assert said[0].startswith("Use L2 logistic regression (logreg-l2) with C about 0.13")
-    assert "0.200 against 0.412, but the folds allow no test of it" in said[0]
-    assert said[1].endswith(
-        "is not comparable with L2 logistic regression by a test on these folds (CV log loss "
-        "0.200)."
+    assert said[0].startswith("Use the boosted-tree model (hgb) with learning_rate about 0.1")
+    assert said[0].endswith(
+        "it has the best CV log loss of the searches, 0.200; no test can tell it from L2 "
+        "logistic regression (logreg-l2): different fold plans."
     )
+    assert said[1].endswith(
+        "is not comparable with the boosted-tree model by a test (CV log loss 0.412)."
+    )
+
+
+def test_a_comparison_of_two_outer_parts_is_no_test_and_says_what_gives_one() -> None:
+    from studies.report._answer import _testable, _untested
+
+    row = pd.Series({"n_folds": 2, "p_holm": 0.27, "verdict": "no difference"})
+    assert not _testable(row)
+    assert _untested(row, "nested") == "2 outer parts are too few for a test (--nested 5 gives one)"
+    assert _untested(row, "CV") == "2 folds are too few for a test (--folds 5 gives one)"
+    assert _testable(pd.Series({"n_folds": 3, "p_holm": 0.27, "verdict": "no difference"}))
+    assert not _testable(pd.Series({"n_folds": 5, "p_holm": math.nan, "verdict": "no test: x"}))
+    assert not _testable(None)
