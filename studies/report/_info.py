@@ -473,7 +473,12 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
             PlaneInfo(
                 name=f"plane_{view.suffix}",
                 title=f"{family.label}{_engine_note(view)}: "
-                f"CV {metric_label(view.metric)} over {x} and {y}",
+                f"CV {metric_label(view.metric)} over {x} and {y}"
+                + (
+                    f"\n({', '.join(n for n in family.space if n not in (x, y))} vary too)"
+                    if len(family.space) > 2
+                    else ""
+                ),
                 metric=view.metric,
                 x=x,
                 y=y,

@@ -262,7 +262,7 @@ def features_view(table: pd.DataFrame) -> pd.DataFrame:
         if column.endswith(" importance sd"):
             continue
         if " importance (" in column:
-            sd = table[column.split(" importance (")[0] + " importance sd"]
+            sd = table[column.split(" (")[0] + " sd"]
             pairs = zip(table[column], sd, strict=True)
             shown[column] = [f"{value:.3g} ± {spread:.2g}" for value, spread in pairs]
         else:

@@ -486,7 +486,7 @@ def plane(info: PlaneInfo) -> go.Figure:
             )
         )
     figure.update_layout(
-        title=info.title,
+        title=info.title.replace("\n", "<br>"),
         xaxis={"type": "log", "title": info.x},
         yaxis={"type": "log", "title": info.y},
         legend=LEGEND_BELOW,

@@ -102,15 +102,26 @@ def sections_of(
         columns.tables.append(roles)
     leans = Section("What the tuned models lean on")
     if "features" in tables:
+        shown = tables["features"].columns
+        said = ["Each feature's part in the best models, refit on all training rows"]
+        if any(c.endswith(" coefficient") for c in shown):
+            said.append(
+                "a logistic model's coefficient is on standardized features: the change in "
+                "log-odds per standard deviation; 0 means the penalty removed the feature"
+            )
+        if any(" importance (" in c for c in shown):
+            said.append(
+                "a permutation importance is how much the model's log loss grows when the "
+                "feature's values are shuffled (mean ± sd over 10 shuffles; near 0, the model does "
+                "not use it; a category's levels are shuffled one at a time, so its importance is "
+                "split between them; not to be confused with 'which parameter mattered', about "
+                "the search)"
+            )
+        if any(v.family and v.family.keras and v.is_default for v in views):
+            said.append("the network has neither and is not listed")
         leans.paragraphs.append(
-            "Each feature's part in the best models, refit on all training rows: a logistic "
-            "model's coefficient (on standardized features: the change in log-odds per standard "
-            "deviation; 0 means the penalty removed the feature) and, for a model without "
-            "coefficients, its permutation importance (how much its log loss grows when the "
-            "feature's values are shuffled, mean ± sd over 10 shuffles; near 0, the model does not "
-            "use it; a category's levels are shuffled one at a time, so its importance is split "
-            "between them). The network has neither and is not listed. Ordered by the first "
-            "model's size of effect."
+            said[0] + ": " + "; ".join(said[1:]) + ". Ordered by the first permutation "
+            "importance, else by the first coefficient's size."
         )
         leans.tables.append(features_view(tables["features"]))
     curves = Section(

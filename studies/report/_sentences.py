@@ -91,7 +91,8 @@ def what_the_numbers_say(
         return list(honest) or ["No search has a complete trial yet: there is nothing to say."]
     metric = searches[0].metric
     name = METRIC_NAMES[metric]
-    direction = "higher" if GREATER_IS_BETTER[metric] else "lower"
+    # "better (lower log loss)": "lower" alone reads as "worse" to most readers.
+    direction = f"better ({'higher' if GREATER_IS_BETTER[metric] else 'lower'} {name})"
     sentences = []
 
     def cv(view: StudyView) -> str:

@@ -131,8 +131,8 @@ def features_table(views: list[StudyView]) -> pd.DataFrame:
     coefficients (standardized scale) and a model without coefficients' permutation importance
     (how much its log loss grows when the feature is shuffled, mean and sd over 10 shuffles).
     The default design's searches refit by this version (older storages kept no feature
-    names); rows ordered by the first model's size of effect (a coefficient's absolute value,
-    an importance's value). Empty when none."""
+    names); rows ordered by the first permutation importance, else by the first coefficient's
+    absolute value. Empty when none."""
     columns: dict[str, list[float]] = {}
     features: list[str] | None = None
     for view in views:
@@ -147,16 +147,17 @@ def features_table(views: list[StudyView]) -> pd.DataFrame:
         elif attrs.get("test_importance"):
             importance = attrs["test_importance"]
             rows = importance["rows"]
-            columns[f"{view.label} importance ({rows} rows)"] = list(importance["mean"])
-            columns[f"{view.label} importance sd"] = list(importance["sd"])
+            columns[f"{view.label} permutation importance ({rows} rows)"] = list(importance["mean"])
+            columns[f"{view.label} permutation importance sd"] = list(importance["sd"])
         else:
             continue
         features = names
     if features is None:
         return pd.DataFrame()
     table = pd.DataFrame({"feature": features, **columns})
-    first = next(iter(columns))
-    # A coefficient's size is its absolute value; a negative importance is noise, not size.
+    # The order: a permutation importance where there is one (it sees every kind of effect; a
+    # negative one is noise, not size), else the first coefficient's absolute value.
+    first = next((c for c in columns if " importance (" in c), next(iter(columns)))
     size = table[first].abs() if first.endswith(" coefficient") else table[first]
     return table.reindex(size.sort_values(ascending=False, kind="stable").index).reset_index(
         drop=True

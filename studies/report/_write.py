@@ -121,6 +121,8 @@ def write_report(
         tables["nested"] = nested_table(nested)
     features = _tables.features_table(views)
     if len(features.columns) > 2 or any(" importance (" in c for c in features.columns):
+        # Two or more models side by side, or a permutation importance (a lone coefficient
+        # column repeats the coefficient path).
         tables["features"] = features
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)

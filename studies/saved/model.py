@@ -121,8 +121,8 @@ class SavedModel:
     def _check_range(self, values: np.ndarray, bounds: list[float], where: str, name: str) -> None:
         """A note when values fall well outside the training rows' range (beyond a tenth of its
         width on either side: a patient a year younger than the youngest is no news): the model
-        extrapolates there, and a column out of range is often one coded differently (chest
-        pain 0-3 against 1-4)."""
+        learnt nothing there (a linear model extrapolates, trees hold their last value), and a
+        column out of range is often one coded differently (chest pain 0-3 against 1-4)."""
         low, high = bounds
         margin = (high - low) / 10
         outside = (values < low - margin) | (values > high + margin)
@@ -131,7 +131,7 @@ class SavedModel:
             self.notes.append(
                 f"{where}: column {name}: {int(outside.sum())} of {len(values)} value(s) far "
                 f"outside the training range {low:g} to {high:g} (e.g. {example:g}); the model "
-                "extrapolates there: check the column is coded as in training"
+                "learnt nothing there: check the column is coded as in training"
             )
 
     def identifiers(self, names: Iterable[object]) -> list[str]:

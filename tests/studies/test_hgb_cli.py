@@ -50,7 +50,7 @@ def test_trees_win_on_an_interaction_a_linear_model_cannot_represent(
     assert "features.csv" in written
     assert all(is_report_name(name, "table") for name in written if name[0] != ".")
     features = pd.read_csv(out / "features.csv").set_index("feature")
-    importance = features["hgb importance (test rows)"].astype(float)
+    importance = features["hgb permutation importance (test rows)"].astype(float)
     assert min(importance["a"], importance["b"]) > max(importance["noise_1"], importance["noise_2"])
 
 

@@ -672,11 +672,15 @@ def test_the_features_table_sets_coefficients_beside_importance_by_feature() -> 
     add_trial(old, {"C": 1.0}, [0.8, 0.7])
     old.set_user_attr("test_coefficients", [1.0, 1.0, 1.0])
     table = features_table(load_views(storage, "t"))
-    assert list(table.columns) == ["feature", "logreg-l2 coefficient",
-                                   "hgb importance (test rows)", "hgb importance sd"]  # fmt: skip
-    # Ordered by the first model's size: the absolute coefficient, each row kept whole.
-    assert table["feature"].tolist() == ["sex=M", "age", "chol"]
-    assert table["logreg-l2 coefficient"].tolist() == [-0.9, 0.2, 0.0]
-    assert table["hgb importance (test rows)"].tolist() == [0.01, 0.05, -0.02]
+    importance = "hgb permutation importance (test rows)"
+    assert list(table.columns) == ["feature", "logreg-l2 coefficient", importance,
+                                   "hgb permutation importance sd"]  # fmt: skip
+    # Ordered by the permutation importance (its sign kept), each row kept whole.
+    assert table["feature"].tolist() == ["age", "sex=M", "chol"]
+    assert table["logreg-l2 coefficient"].tolist() == [0.2, -0.9, 0.0]
+    assert table[importance].tolist() == [0.05, 0.01, -0.02]
+    # Without an importance: by the first coefficient's absolute value.
+    alone = features_table([v for v in load_views(storage, "t") if v.label != "hgb"])
+    assert alone["feature"].tolist() == ["sex=M", "age", "chol"]
     shown = features_view(table)
-    assert shown.iloc[1].tolist() == ["age", "0.2", "0.05 ± 0.01"]
+    assert shown.iloc[0].tolist() == ["age", "0.2", "0.05 ± 0.01"]

@@ -118,7 +118,8 @@ def test_a_clear_winner_is_named() -> None:
     study(storage, "logreg-l2", [0.70, 0.80, 0.85, 0.70, 0.78], C=1.0)
     said = sentences(storage)
     assert said[0] == (
-        "Which penalty? On the folds, logreg-l1 scores higher than logreg-l2 (p = 0.05, "
+        "Which penalty? On the folds, logreg-l1 scores better (higher accuracy) than logreg-l2 "
+        "(p = 0.05, "
         "Holm-adjusted 0.05): best CV accuracy 0.820 +- 0.057 (logreg-l1, C = 0.1) and "
         "0.766 +- 0.065 (logreg-l2, C = 1)."
     )
@@ -154,7 +155,8 @@ def test_a_loss_is_lower_is_better(metric: str) -> None:
         )
     said = sentences(storage)
     assert said[0].startswith(
-        "Which penalty? On the folds, logreg-l1 scores lower than logreg-l2 (p = 0.00"
+        "Which penalty? On the folds, logreg-l1 scores better (lower log loss) than logreg-l2 "
+        "(p = 0.00"
     )
     assert "best CV log loss 0.402 +- 0.015 (logreg-l1, C = 1)" in said[0]
 
@@ -212,7 +214,8 @@ def test_boosted_trees_are_set_against_the_linear_models_like_the_network() -> N
     study(storage, "hgb", [0.85, 0.90, 0.95, 0.82, 0.85], learning_rate=0.1)
     said = [s for s in sentences(storage) if s.startswith("Is ")]
     assert said == [
-        "Is the boosted-tree model better? It scores higher than logreg-l2 on the folds: its "
+        "Is the boosted-tree model better? It scores better (higher accuracy) than logreg-l2 on "
+        "the folds: its "
         "best CV accuracy is 0.874 +- 0.051 against 0.820 (logreg-l2, p = 0.00, Holm-adjusted "
         "0.00)."
     ]
