@@ -45,12 +45,10 @@ def params_about(params: dict[str, Any]) -> str:
 
 
 def default_searches(views: Sequence[StudyView]) -> list[StudyView]:
-    """The default design's Optuna searches that have a best trial: what the answer is about."""
-    return [
-        v
-        for v in views
-        if v.is_search and v.is_default and v.engine == "optuna" and v.best() is not None
-    ]
+    """The default design's Optuna searches that have a best trial: what the answer is about;
+    Keras Tuner's where no Optuna search has one (a run with --engine keras-tuner only)."""
+    searches = [v for v in views if v.is_search and v.is_default and v.best() is not None]
+    return [v for v in searches if v.engine == "optuna"] or searches
 
 
 @dataclass(frozen=True)

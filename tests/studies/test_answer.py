@@ -325,3 +325,11 @@ def test_a_comparison_of_two_outer_parts_is_no_test_and_says_what_gives_one() ->
     assert _testable(pd.Series({"n_folds": 3, "p_holm": 0.27, "verdict": "no difference"}))
     assert not _testable(pd.Series({"n_folds": 5, "p_holm": math.nan, "verdict": "no test: x"}))
     assert not _testable(None)
+
+
+def test_a_run_of_keras_tuner_searches_only_gets_an_answer() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    created = study(storage, "logreg-l2-kerastuner", L2, C=0.127)  # the engine's study name
+    created.set_user_attr("protocol", {**PROTOCOL, "family": "logreg-l2", "engine": "keras-tuner"})
+    said = answer(storage)
+    assert said[0].startswith("Use L2 logistic regression (logreg-l2 (keras-tuner)) with C about")
