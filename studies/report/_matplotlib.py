@@ -545,7 +545,13 @@ def calibration_plots(info: CalibrationFigureInfo) -> Figure:
         )
         cal = panel.calibration
         axes.set_title(
-            f"{panel.model}\nintercept {cal.intercept:.2f}, slope {cal.slope:.2f} (n = {cal.n})",
+            f"{panel.model}\nintercept {cal.intercept:.2f}, "
+            + (
+                f"slope {cal.slope:.2f}"
+                if not math.isnan(cal.slope)
+                else "no slope (one prediction)"
+            )
+            + f" (n = {cal.n})",
             fontsize=9,
         )
         axes.set_xlim(*info.limits)

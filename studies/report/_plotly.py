@@ -4,6 +4,7 @@ bar; hover values are rounded as on the page (3 decimals)."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -504,7 +505,12 @@ def calibration_plots(info: CalibrationFigureInfo) -> go.Figure:
     from plotly.subplots import make_subplots
 
     titles = [
-        f"{p.model}<br>intercept {p.calibration.intercept:.2f}<br>slope {p.calibration.slope:.2f}"
+        f"{p.model}<br>intercept {p.calibration.intercept:.2f}<br>"
+        + (
+            f"slope {p.calibration.slope:.2f}"
+            if not math.isnan(p.calibration.slope)
+            else "no slope (one prediction)"
+        )
         for p in info.panels
     ]
     sizes = {p.calibration.n for p in info.panels}

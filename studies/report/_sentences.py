@@ -360,7 +360,10 @@ def honest_sentences(
 
 
 def _slope(calibration: Calibration) -> str:
-    """``1.13 [0.62, 1.64]``: the slope with its 95% interval when there is one."""
+    """``1.13 [0.62, 1.64]``: the slope with its 95% interval when there is one; why there is
+    none when there is none (``none (one distinct prediction: no slope to fit)``)."""
+    if math.isnan(calibration.slope):
+        return f"none ({calibration.note})" if calibration.note else "none"
     if math.isnan(calibration.slope_low):
         return f"{calibration.slope:.2f}"
     return f"{calibration.slope:.2f} [{calibration.slope_low:.2f}, {calibration.slope_high:.2f}]"

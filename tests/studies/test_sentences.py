@@ -219,3 +219,13 @@ def test_boosted_trees_are_set_against_the_linear_models_like_the_network() -> N
         "best CV accuracy is 0.874 +- 0.051 against 0.820 (logreg-l2, p = 0.00, Holm-adjusted "
         "0.00)."
     ]
+
+
+def test_a_model_of_one_prediction_has_no_slope_and_the_sentence_says_why() -> None:
+    from objectives.stats import calibration
+    from studies.report._sentences import _slope
+
+    flat = calibration([0, 1, 1, 0, 1], [0.6] * 5)  # an L1 model that kept no coefficient
+    assert _slope(flat) == "none (one distinct prediction: no slope to fit)"
+    spread = calibration([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.9])
+    assert _slope(spread).startswith(f"{spread.slope:.2f} [")
