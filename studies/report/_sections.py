@@ -106,7 +106,7 @@ def sections_of(
         said = ["Each feature's part in the best models, refit on all training rows"]
         if any(c.endswith(" coefficient") for c in shown):
             said.append(
-                "a logistic model's coefficient is on standardized features: the change in "
+                "a logistic model's coefficient (on standardized features) is the change in "
                 "log-odds per standard deviation; 0 means the penalty removed the feature"
             )
         if any(" importance (" in c for c in shown):
@@ -119,10 +119,13 @@ def sections_of(
             )
         if any(v.family and v.family.keras and v.is_default for v in views):
             said.append("the network has neither and is not listed")
-        leans.paragraphs.append(
-            said[0] + ": " + "; ".join(said[1:]) + ". Ordered by the first permutation "
-            "importance, else by the first coefficient's size."
+        order = (
+            "Ordered by the permutation importance, largest first."
+            if any(" importance (" in c for c in shown)
+            else f"Ordered by the size of {shown[1].removesuffix(' coefficient')}'s coefficient, "
+            "either sign."
         )
+        leans.paragraphs.append(said[0] + ": " + "; ".join(said[1:]) + ". " + order)
         leans.tables.append(features_view(tables["features"]))
     curves = Section(
         "Which regularization: score against strength",
