@@ -146,7 +146,7 @@ def save_dashboard_notes(
     plots as plotly figures drawn from the same info objects as the PNGs."""
     import optuna_dashboard
 
-    seed = tables["seed_vs_search"]
+    seed = tables.get("seed_vs_search", pd.DataFrame())
     note = "\n\n".join(
         [
             "## The answer",

@@ -115,8 +115,10 @@ def write_report(
         "comparison": pd.concat([within, outer_comparisons(nested, metric)], ignore_index=True)
         if nested
         else within,
-        "seed_vs_search": _tables.seed_vs_search_table(views),
     }
+    seed_vs_search = _tables.seed_vs_search_table(views)
+    if not seed_vs_search.empty:  # the article's grids were run (--reproduce-seed)
+        tables["seed_vs_search"] = seed_vs_search
     if nested:
         tables["nested"] = nested_table(nested)
     features = _tables.features_table(views)
