@@ -1,7 +1,7 @@
 """``python -m studies.dashboard``: serve the study storage in optuna-dashboard.
 
 A thin wrapper over ``optuna_dashboard.run_server`` that opens the storage the way the studies do
-(SQLite with a 60 s lock timeout, so reading while a study writes waits instead of failing with
+(SQLite with a 10 s lock timeout, so reading while a study writes waits instead of failing with
 "database is locked", see optuna/optuna-dashboard#545), binds to 127.0.0.1 unless told otherwise,
 and warns when it is told otherwise: the dashboard has no authentication. It passes the saved
 models' folder (Optuna's artifact store, ``--artifacts``, by default beside the SQLite file) so

@@ -124,7 +124,7 @@ class Settings:
         return family.with_ranges({p: (low, high) for p, low, high in self.ranges})
 
     def sparsity_for(self, family: ModelFamily) -> bool:
-        """Whether ``family``'s studies are multi-objective: score up, coefficients down."""
+        """Whether ``family``'s studies are multi-objective: score better, coefficients fewer."""
         return self.sparsity and family.path
 
     def train_options(self) -> TrainOptions:
@@ -308,8 +308,8 @@ def add_run_arguments(
         "--objective",
         metavar="LIST",
         help="what the searches optimize: a score of --metric's choices, or 'SCORE,sparsity' to "
-        "make the L1 and elastic-net studies multi-objective (score up, non-zero coefficients "
-        "down: the sparsity front, studies <prefix>-<model>-sparsity) (default: --metric)",
+        "make the L1 and elastic-net studies multi-objective (score better, fewer non-zero "
+        "coefficients: the sparsity front, studies <prefix>-<model>-sparsity) (default: --metric)",
     )
     parser.add_argument(
         "--range",
