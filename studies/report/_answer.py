@@ -316,7 +316,7 @@ def what_to_quote(views: Sequence[StudyView], nested: Sequence[Nested], metric: 
         )
         return [
             "Which number to quote: the nested estimates, each from rows its model (search "
-            f"included) never saw: {said}. The CV scores below are optimistic: each search "
+            f"included) never saw: {said}. The CV scores are optimistic: each search "
             "picked its best trial on the folds that score it."
         ]
     tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
@@ -330,7 +330,7 @@ def what_to_quote(views: Sequence[StudyView], nested: Sequence[Nested], metric: 
         )
         return [
             f"Which number to quote: the {n_test} test rows, scored once: {said}. The CV scores "
-            "below are optimistic: each search picked its best trial on the folds that score it."
+            "are optimistic: each search picked its best trial on the folds that score it."
         ]
     return [
         "Which number to quote: none is honest yet: no rows were held out for a test (--test-size "

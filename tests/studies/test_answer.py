@@ -174,7 +174,7 @@ def test_which_number_to_quote() -> None:
     views = load_views(storage, "t")
     assert what_to_quote(views, [], "log_loss") == [
         "Which number to quote: the 20 test rows, scored once: logreg-l2 accuracy 0.800 [0.600, "
-        "0.900], ROC AUC 0.850. The CV scores below are optimistic: each search picked its best "
+        "0.900], ROC AUC 0.850. The CV scores are optimistic: each search picked its best "
         "trial on the folds that score it."
     ]
     interval = Interval(0.8, 0.75, 0.85, "m", 0.95)
@@ -183,7 +183,7 @@ def test_which_number_to_quote() -> None:
     assert what_to_quote(views, [nested], "log_loss") == [
         "Which number to quote: the nested estimates, each from rows its model (search included) "
         "never saw: logreg-l2 accuracy 0.800 [0.750, 0.850], ROC AUC 0.800 [0.750, 0.850], log "
-        "loss 0.800 [0.750, 0.850]. The CV scores below are optimistic: each search picked its "
+        "loss 0.800 [0.750, 0.850]. The CV scores are optimistic: each search picked its "
         "best trial on the folds that score it."
     ]
 
