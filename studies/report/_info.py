@@ -215,6 +215,14 @@ class CurveInfo:
     def models(self) -> list[str]:
         return list(dict.fromkeys(self.points["model"]))
 
+    def trials_of(self, model: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """``model``'s points as the plots draw them: complete trials, pruned trials at the
+        mean of the folds they scored, and pruned trials capped at the best."""
+        mine = self.points[self.points["model"] == model]
+        complete = mine[mine["state"] == "complete"]
+        pruned = mine[(mine["state"] == "pruned") & ~mine["capped"]]
+        return complete, pruned, mine[mine["capped"]]
+
 
 CURVE_COLUMNS = ["model", "trial", "x", "value", "sd", "se", "folds", "state", "colour", "shown",
                  "capped"]  # fmt: skip

@@ -213,10 +213,7 @@ def regularization_curve(info: CurveInfo) -> Figure:
     for axes, model in zip(grid[0], models, strict=True):
         colour = info.colours[model]
         line = "black" if info.colour is not None else colour
-        mine = info.points[info.points["model"] == model]
-        complete = mine[mine["state"] == "complete"]
-        pruned = mine[(mine["state"] == "pruned") & ~mine["capped"]]
-        capped = mine[mine["capped"]]
+        complete, pruned, capped = info.trials_of(model)
         for other in models:
             band = info.bands.get(other)
             if other != model and band is not None and not band.empty:

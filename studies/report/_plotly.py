@@ -232,10 +232,7 @@ def regularization_curve(info: CurveInfo) -> go.Figure:
     for column, model in enumerate(models, start=1):
         colour = info.colours[model]
         line = "black" if info.colour is not None else colour
-        mine = info.points[info.points["model"] == model]
-        complete = mine[mine["state"] == "complete"]
-        pruned = mine[(mine["state"] == "pruned") & ~mine["capped"]]
-        capped = mine[mine["capped"]]
+        complete, pruned, capped = info.trials_of(model)
         for other in models:
             band = info.bands.get(other)
             if other != model and band is not None and not band.empty:
