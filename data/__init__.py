@@ -1,6 +1,6 @@
 """Load and validate data sets: the heart data (the article's heart.csv, the four UCI hospitals
-shipped in ``data/uci/``), scikit-learn's breast cancer data, and any delimited table with a
-binary target (or a value of a multi-class one taken against the rest). See ``data/README.md``."""
+shipped in ``data/uci/``), scikit-learn's breast cancer, wine and diabetes data, and any
+delimited table with a binary, multi-class or continuous target. See ``data/README.md``."""
 
 from data._builtin import BUILTINS, load_builtin
 from data._dataset import Dataset, check_folds
@@ -12,6 +12,7 @@ from data._sites import class_counts, missingness, site_dataset
 from data._table import (
     DECIMAL_MARKS,
     ID_NAME,
+    TASK_NAMES,
     TableSpec,
     convert_cells,
     decided_on,
@@ -29,6 +30,7 @@ __all__ = [
     "ID_NAME",
     "SITES",
     "TARGET",
+    "TASK_NAMES",
     "DataError",
     "DataSource",
     "Dataset",

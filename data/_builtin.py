@@ -1,9 +1,12 @@
-"""Data sets shipped with the tool, by name: the four UCI heart hospitals and scikit-learn's
-breast cancer data."""
+"""Data sets shipped with the tool, by name: the four UCI heart hospitals, and scikit-learn's
+bundled breast cancer (binary), wine (three classes) and diabetes (a continuous target) data,
+which need no download."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,22 +14,36 @@ import pandas as pd
 from data._dataset import Dataset
 from data._errors import DataError
 from data._heart import SITES, load_site
+from data._table import Table, TableSpec, table_dataset
 
 #: Each built-in name and what it is.
 BUILTINS: dict[str, str] = {
     **{f"heart-{site.name}": f"UCI heart disease, {site.hospital}" for site in SITES.values()},
     "breast-cancer": "Wisconsin diagnostic breast cancer (scikit-learn), malignant = positive",
+    "wine": "wine cultivars from chemical analysis (scikit-learn), 3 classes",
+    "diabetes": "diabetes progression after one year (scikit-learn), a continuous target",
 }
+#: The built-ins whose target a user may read another way (``--task``, ``--positive``).
+RETARGETABLE = ("wine", "diabetes")
 
 
-def load_builtin(name: str) -> Dataset:
-    """The built-in data set ``name`` (one of :data:`BUILTINS`).
+def load_builtin(name: str, task: str | None = None, positive: str | None = None) -> Dataset:
+    """The built-in data set ``name`` (one of :data:`BUILTINS`); ``task`` and ``positive`` read
+    the target of one of :data:`RETARGETABLE` as a table's (``--task``, ``--positive``).
 
     Raises:
-        DataError: ``name`` is not one of them.
+        DataError: ``name`` is not one of them, or it takes no ``task`` or ``positive``.
     """
     if name not in BUILTINS:
         raise DataError(f"no built-in data set {name!r}; the built-ins are {', '.join(BUILTINS)}")
+    if name in RETARGETABLE:
+        return _sklearn_table(name, task, positive)
+    if task is not None or positive is not None:
+        flag = f"--task {task}" if task is not None else f"--positive {positive}"
+        raise DataError(
+            f"{flag} does not apply to the built-in {name}, whose target is fixed; leave it out "
+            f"(it applies to {' and '.join(RETARGETABLE)} and to your own tables)"
+        )
     if name.startswith("heart-"):
         return load_site(name.removeprefix("heart-"))
     return _breast_cancer()
@@ -55,4 +72,35 @@ def _breast_cancer() -> Dataset:
         sha256=digest,
         kind="builtin",
         roles=tuple((c, "numeric", float(np.isnan(X[c]).mean())) for c in X.columns),
+    )
+
+
+def _sklearn_table(name: str, task: str | None, positive: str | None) -> Dataset:
+    """scikit-learn's wine or diabetes data, read as a table is (so the task is decided, and
+    ``--task`` and ``--positive`` apply, exactly as for a user's CSV)."""
+    from sklearn.datasets import load_diabetes, load_wine
+
+    bunch = (load_wine if name == "wine" else load_diabetes)(as_frame=True)
+    frame = bunch.frame.copy()
+    if name == "wine":
+        names = np.asarray(bunch.target_names)
+        frame["target"] = names[bunch.target.to_numpy()]
+        frame = frame.rename(columns={"target": "cultivar"})
+        target = "cultivar"
+    else:
+        frame = frame.rename(columns={"target": "progression"})
+        target = "progression"
+    cells = frame.astype(object).map(lambda v: v if isinstance(v, str) else repr(float(v)))
+    digest = hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest()
+    table = Table(path=Path(name), frame=cells, delimiter=",", sha256=digest, notes=())
+    dataset = table_dataset(
+        table, TableSpec(target=target, positive=positive, task=task), name=name, kind="builtin"
+    )
+    source = (
+        "scikit-learn's wine recognition data"
+        if name == "wine"
+        else ("scikit-learn's diabetes data")
+    )
+    return replace(
+        dataset, description=f"{name} ({source}): {dataset.n_rows} rows, sha256 {digest[:12]}"
     )

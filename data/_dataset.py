@@ -17,7 +17,8 @@ class Dataset:
         name: what the user named (a built-in name, or the file's path as given).
         description: one line for the run's first output (source, rows, checksum prefix).
         X: the feature columns; numbers as float (NaN where missing), categories as text.
-        y: the binary target, 1 for the positive class.
+        y: the target: 0/1 for binary (1 the positive class), class numbers 0..K-1 for
+            multi-class, the values themselves for regression.
         target: the target column's name.
         positive: the target value counted as 1.
         negative: what 0 stands for: the other value, or "not <positive>" when one value of
@@ -33,7 +34,10 @@ class Dataset:
         notes: warnings worth printing once (dropped columns, dropped rows, duplicates).
         roles: (column, role, missing fraction) of every column looked at, for the role table.
         recipe: how to load the same rows again.
-        task: what the target is (``objectives.task``): ``"binary"``.
+        task: what the target is (``objectives.task``): ``"binary"``, ``"multiclass"`` or
+            ``"regression"``.
+        task_reason: why, in one sentence (printed in the run's first lines).
+        classes: a multi-class target's label of each class number, in order.
         conversions: per numeric column read from something else than plain numbers, how
             (``{"dates": {...}}``, ``{"zero_is_missing": True}``): new rows are read the same way.
     """
@@ -57,12 +61,27 @@ class Dataset:
     #: How to load these rows again (``data.reload``): the report reads it from storage.
     recipe: dict[str, Any] = field(default_factory=dict)
     task: str = "binary"
+    task_reason: str = ""
+    classes: tuple[str, ...] = ()
     conversions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def negative_label(self) -> str:
         """What 0 stands for (``negative``, else "not <positive>")."""
         return self.negative or f"not {self.positive}"
+
+    @property
+    def n_classes(self) -> int:
+        """The classes of a classification target (2 for binary), 0 for regression."""
+        return len(self.classes) if self.task == "multiclass" else 2 * (self.task == "binary")
+
+    @property
+    def class_labels(self) -> tuple[str, ...]:
+        """Each class number's label: (negative, positive) for binary, ``classes`` for
+        multi-class, none for regression."""
+        if self.task == "binary":
+            return (self.negative_label, self.positive)
+        return self.classes
 
     @property
     def n_rows(self) -> int:
@@ -77,15 +96,23 @@ class Dataset:
         return bool(self.X.isna().to_numpy().any())
 
 
-def check_folds(y: np.ndarray, folds: int, what: str = "the training rows") -> None:
-    """Raise :class:`DataError` unless every class of ``y`` has at least ``folds`` rows."""
+def check_folds(
+    y: np.ndarray,
+    folds: int,
+    what: str = "the training rows",
+    labels: tuple[str, ...] = (),
+) -> None:
+    """Raise :class:`DataError` unless every class of ``y`` has at least ``folds`` rows
+    (``labels``: each class number's name, for the message)."""
     from data._errors import DataError
 
-    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    present, counts = np.unique(np.asarray(y), return_counts=True)
     smallest = int(counts.min())
     if smallest < folds:
-        label = labels[counts.argmin()]
+        label = present[counts.argmin()]
+        name = labels[int(label)] if labels else label
+        merge = " or merge it with a similar class" if len(labels) > 2 else ""
         raise DataError(
             f"--folds {folds} needs at least {folds} rows of each class in {what}, "
-            f"but class {label} has {smallest}; use --folds {max(2, smallest)} or fewer"
+            f"but class {name} has {smallest}; use --folds {max(2, smallest)} or fewer{merge}"
         )

@@ -31,7 +31,11 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
         DataError: a file without ``--target``, or anything the table reader refuses.
     """
     if source.builtin is not None:
-        dataset = load_builtin(source.builtin)
+        dataset = load_builtin(
+            source.builtin,
+            task=spec.task if spec is not None else None,
+            positive=spec.positive if spec is not None else None,
+        )
         if spec is not None and spec.target not in (dataset.target, ""):
             raise DataError(
                 f"--target {spec.target!r} does not apply to the built-in {source.builtin}, "
@@ -42,7 +46,11 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
                 f"--decimal {decimal} does not apply to the built-in {source.builtin}, whose "
                 "values are numbers already; leave --decimal out"
             )
-        return _with_recipe(dataset, {"builtin": source.builtin})
+        asked = {"task": spec.task, "positive": spec.positive} if spec is not None else {}
+        return _with_recipe(
+            dataset,
+            {"builtin": source.builtin, **{k: v for k, v in asked.items() if v is not None}},
+        )
     assert source.path is not None
     if spec is None or not spec.target:
         raise DataError(
@@ -55,7 +63,8 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
         "reader": "table",
         "path": str(source.path.resolve()),
         "target": spec.target,
-        "positive": dataset.positive,
+        "positive": dataset.positive or None,
+        "task": dataset.task,
         "drop": list(spec.drop),
         "categorical": list(spec.categorical),
         # The mark it was read with, not "auto": the report reloads the rows the same way.
@@ -75,7 +84,11 @@ def reload(recipe: dict[str, Any]) -> Dataset:
 
         return site_dataset(list(recipe["sites"]), recipe.get("site_features") == "all")
     if "builtin" in recipe:
-        return load_heart(DataSource(recipe["builtin"], None, "the study's record"))
+        source = DataSource(recipe["builtin"], None, "the study's record")
+        if "task" in recipe or "positive" in recipe:
+            spec = TableSpec(target="", task=recipe.get("task"), positive=recipe.get("positive"))
+            return load_table(source, spec)
+        return load_heart(source)
     path = Path(recipe["path"])
     if not path.is_file():
         raise DataError(f"no data file at {path} (the study's record)")
@@ -85,6 +98,8 @@ def reload(recipe: dict[str, Any]) -> Dataset:
     spec = TableSpec(
         target=recipe["target"],
         positive=recipe.get("positive"),
+        # Recipes stored before tasks were recorded were all binary.
+        task=recipe.get("task", "binary"),
         drop=tuple(recipe.get("drop", ())),
         categorical=tuple(recipe.get("categorical", ())),
     )

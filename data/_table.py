@@ -21,9 +21,10 @@ text columns with too many categories to encode. A column that would be made cat
 dropped for its values, but whose values are numbers written with the other decimal mark, is
 refused rather than silently reinterpreted.
 
-Target: rows where it is missing are dropped (counted in a warning); it must then hold exactly two
-values, or more with ``positive`` naming the one taken against the rest; the positive one is
-``positive``, else 1 / true / yes (any case).
+Target: rows where it is missing are dropped (counted in a warning). Its task is ``task`` when
+given, else decided from its values (:func:`decide_target`): two values, binary (the positive one
+is ``positive``, else 1 / true / yes, any case); a few labels, multi-class (``positive`` makes one
+of them binary against the rest); numbers with many distinct values, regression.
 
 Every problem is a :class:`DataError` with a one-line message naming the file, and where it
 applies the column and the line.
@@ -386,6 +387,8 @@ class TableSpec:
     numeric_only: bool = False
     #: The target's two values, when the format fixes them (the article's 0 and 1).
     labels: tuple[str, str] | None = None
+    #: ``--task``: binary, multiclass or regression; None to decide from the values.
+    task: str | None = None
 
 
 def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table") -> Dataset:
@@ -414,7 +417,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
         )
     frame = frame[keep.to_numpy()]
     if frame.empty:
-        raise DataError(f"{path}: column {spec.target} has no values; expected a binary target")
+        raise DataError(f"{path}: column {spec.target} has no values; expected a target")
     labels = _canonical(frame[spec.target], table.decimal)
     if spec.labels is not None and not labels.isin(spec.labels).all():
         bad = labels[~labels.isin(spec.labels)]
@@ -423,9 +426,14 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
             f"{path}: column {spec.target}, line {int(bad.index[0]) + offset}: expected a binary "
             f"target of {' or '.join(spec.labels)}, got {bad.iloc[0]} (values seen: {seen})"
         )
-    y, positive = _binary_target(path, spec, labels, table.decimal, notes)
-    others = sorted({str(label) for label in labels} - {positive})
-    negative = others[0] if len(others) == 1 else f"not {positive}"
+    target = decide_target(path, spec, frame[spec.target], offset, table.decimal)
+    y = target.y
+    n_values = labels.nunique()
+    if target.task == "binary" and n_values > 2:
+        notes.append(
+            f"{path}: target {spec.target}: {target.positive!r} against the other "
+            f"{n_values - 1} values (--positive)"
+        )
 
     roles: list[tuple[str, str, float]] = []
     conversions: dict[str, dict[str, Any]] = {}
@@ -512,8 +520,11 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
         X=X,
         y=y,
         target=spec.target,
-        positive=positive,
-        negative=negative,
+        positive=target.positive,
+        negative=target.negative,
+        classes=target.classes,
+        task=target.task,
+        task_reason=target.reason,
         numeric=tuple(numeric),
         categorical=tuple(categorical),
         sha256=table.sha256,
@@ -712,19 +723,133 @@ def _refuse_other_notation(
     )
 
 
-def _binary_target(
-    path: Path, spec: TableSpec, labels: pd.Series, decimal: str, notes: list[str]
-) -> tuple[np.ndarray, str]:
-    """The target as 0/1 and its positive label; a note is added when ``spec.positive`` takes one
-    of more than two values against the rest."""
-    values = sorted(labels.unique().tolist(), key=str)
+#: The tasks a target can be read as (``--task``).
+TASK_NAMES = ("binary", "multiclass", "regression")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target column decided: its values as the models take them, and what they are.
+
+    Attributes:
+        y: 0/1 (binary), class numbers 0..K-1 (multi-class) or the values (regression).
+        task: ``"binary"``, ``"multiclass"`` or ``"regression"``.
+        positive, negative: the binary labels ("" otherwise).
+        classes: the label of each class number (multi-class), in order.
+        reason: why this task, in one sentence for the run's first lines.
+    """
+
+    y: np.ndarray
+    task: str
+    reason: str
+    positive: str = ""
+    negative: str = ""
+    classes: tuple[str, ...] = ()
+
+
+def decide_target(
+    path: Path, spec: TableSpec, cells: pd.Series, line_offset: int, decimal: str
+) -> Target:
+    """The task and the target's values, from ``spec.task`` and ``spec.positive`` when given,
+    else from the values: two values, binary; a few labels (text, or numbers with at most
+    :data:`MAX_CLASSES` distinct values), multi-class; numbers with more, regression.
+
+    Raises:
+        DataError: one value only; labels that do not fit the task asked for.
+    """
+    labels = _canonical(cells, decimal)
+    values = _ordered(labels.unique().tolist())
     column = spec.target
     if len(values) == 1:
         raise DataError(
             f"{path}: column {column} has one value ({values[0]!r}) in all {len(labels)} rows; "
-            "a classifier needs rows of two classes"
+            "a model needs a target that varies: pick another column as --target"
         )
+    numbers = to_numbers(cells, decimal, trust_grouping=True)
+    is_numbers = not np.isnan(numbers).any()
     shown = ", ".join(repr(v) for v in values[:5]) + (", ..." if len(values) > 5 else "")
+    task = spec.task
+    if spec.positive is not None:
+        if task not in (None, "binary"):
+            raise DataError(
+                f"--positive makes the target binary (that value against the rest), but --task "
+                f"{task} was asked for; leave one of them out"
+            )
+        return _binary(path, spec, labels, values, decimal, shown)
+    if task is None and not is_numbers and len(values) > MAX_CLASSES:
+        share = float(np.mean(~np.isnan(numbers)))
+        if share >= 0.9:
+            bad = int(np.flatnonzero(np.isnan(numbers))[0])
+            raise DataError(
+                f"{path}: column {column} looks like a quantity: {int((~np.isnan(numbers)).sum())} "
+                f"of {len(numbers)} rows hold numbers, but line "
+                f"{int(cells.index[bad]) + line_offset} holds {cells.iloc[bad]!r}; fix that value "
+                "(leave the cell empty if it is unknown), or pass --task multiclass to read the "
+                "values as classes"
+            )
+    if task is None:
+        if len(values) == 2:
+            task = "binary"
+        elif is_numbers and len(values) > MAX_CLASSES:
+            task = "regression"
+        else:
+            task = "multiclass"
+        inferred = True
+    else:
+        inferred = False
+    if task == "regression":
+        if not is_numbers:
+            bad = int(np.flatnonzero(np.isnan(numbers))[0])
+            raise DataError(
+                f"{path}: --task regression needs numbers in column {column}, but line "
+                f"{int(cells.index[bad]) + line_offset} holds {cells.iloc[bad]!r}; fix that "
+                "value, or leave --task out to treat the column's values as classes"
+            )
+        y = numbers_of(path, column, cells, line_offset, decimal, trust_grouping=True)
+        how = (
+            f"column {column} holds numbers with {len(values)} distinct values "
+            f"(from {np.min(y):g} to {np.max(y):g})"
+            if inferred
+            else "--task regression"
+        )
+        return Target(y=y, task="regression", reason=f"regression: {how}")
+    if task == "binary":
+        if len(values) > 2:
+            raise DataError(
+                f"{path}: --task binary needs two values in column {column}, but it has "
+                f"{len(values)} ({shown}); pass --positive LABEL to take one value against the "
+                f"others (e.g. --positive {values[0]}), or leave --task out"
+            )
+        return _binary(path, spec, labels, values, decimal, shown)
+    classes = tuple(str(v) for v in values)
+    number = {label: k for k, label in enumerate(classes)}
+    y = np.array([number[str(v)] for v in labels], dtype=int)
+    if inferred:
+        why = (
+            f"column {column} has {len(values)} distinct numbers ({shown}), read as classes "
+            "(--task regression reads them as a quantity)"
+            if is_numbers
+            else f"column {column} has {len(values)} labels ({shown})"
+        )
+    else:
+        why = f"--task multiclass, {len(values)} classes ({shown})"
+    return Target(y=y, task="multiclass", reason=f"multi-class: {why}", classes=classes)
+
+
+def _ordered(values: list[str]) -> list[str]:
+    """Labels in a reader's order: as numbers when they all are, else as text."""
+    numbers = to_numbers(pd.Series(values, dtype=object))
+    if not np.isnan(numbers).any():
+        return [v for _, v in sorted(zip(numbers, values, strict=True))]
+    return sorted(values, key=str)
+
+
+def _binary(
+    path: Path, spec: TableSpec, labels: pd.Series, values: list[str], decimal: str, shown: str
+) -> Target:
+    """The target as 0/1: ``spec.positive`` against the rest, else the one value of 1 / true /
+    yes among two."""
+    column = spec.target
     if spec.positive is not None:
         wanted = _canonical(pd.Series([spec.positive]), decimal).iloc[0]
         matches = [v for v in values if v == wanted] or [
@@ -738,26 +863,16 @@ def _binary_target(
             )
         positive = matches[0]
         if len(values) > 2:
-            notes.append(
-                f"{path}: target {column}: {positive!r} against the other {len(values) - 1} "
-                "values (--positive)"
+            reason = (
+                f"binary: {positive!r} against the other {len(values) - 1} values of column "
+                f"{column} (--positive)"
             )
-        return (labels.to_numpy() == positive).astype(int), positive
-    if len(values) > 2:
-        numbers = to_numbers(labels)
-        if len(values) > MAX_CLASSES and not np.isnan(numbers).any():
-            raise DataError(
-                f"{path}: column {column} holds numbers with {len(values)} distinct values (from "
-                f"{np.min(numbers):g} to {np.max(numbers):g}), a continuous target; regression "
-                "is not supported yet (a later version will add it): make a 0/1 column yourself, "
-                f"e.g. 1 where {column} > {np.median(numbers):g} (its median), and pass it as "
-                "--target, or pick another column"
-            )
-        raise DataError(
-            f"{path}: the tool handles binary targets, but column {column} has {len(values)} "
-            f"distinct values ({shown}); pass --positive LABEL to take one value against the "
-            f"others (e.g. --positive {values[0]}), or pick another column as --target"
-        )
+            negative = f"not {positive}"
+        else:
+            reason = f"binary: column {column} has two values, {positive!r} is positive"
+            negative = next(v for v in values if v != positive)
+        y = (labels.to_numpy() == positive).astype(int)
+        return Target(y=y, task="binary", reason=reason, positive=positive, negative=negative)
     automatic = [v for v in values if v.lower() in POSITIVE_WORDS]
     if len(automatic) != 1:
         raise DataError(
@@ -765,7 +880,15 @@ def _binary_target(
             f"({values[0]!r} or {values[1]!r}); pass --positive {values[1]}"
         )
     positive = automatic[0]
-    return (labels.to_numpy() == positive).astype(int), positive
+    negative = next(v for v in values if v != positive)
+    y = (labels.to_numpy() == positive).astype(int)
+    return Target(
+        y=y,
+        task="binary",
+        reason=f"binary: column {column} has two values, {positive!r} is positive",
+        positive=positive,
+        negative=negative,
+    )
 
 
 def _listing(columns: Sequence[str], limit: int = 12) -> str:

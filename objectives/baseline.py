@@ -1,7 +1,9 @@
 """The baseline every model must beat: the training rows' prevalence, predicted for every row.
 
 It is the majority class by accuracy (a probability above 0.5 predicts class 1), the best
-constant by log loss and Brier score, and ROC AUC 0.5. A search whose best model does not beat it
+constant by log loss and Brier score, and ROC AUC 0.5. For a multi-class target it is each
+class's share of the training rows; for a continuous one the training rows' mean (R^2 at most 0
+on the rows it did not see). A search whose best model does not beat it
 on the same folds has learnt nothing the report can use (a misread table, a target unrelated to
 the features), and the report says so first.
 """
@@ -15,24 +17,29 @@ import numpy as np
 
 from objectives.preprocess import PreparedFold
 from objectives.scoring import FoldScores, score_one
+from objectives.task import BINARY, Task
 
 
-def prevalence_scores(y_train: np.ndarray, y_valid: np.ndarray) -> dict[str, float]:
-    """The scores of predicting ``y_train``'s prevalence for every row of ``y_valid``."""
-    prevalence = float(np.mean(y_train))
-    return score_one(np.asarray(y_valid), np.full(len(y_valid), prevalence))
+def prevalence_scores(
+    y_train: np.ndarray, y_valid: np.ndarray, task: Task = BINARY
+) -> dict[str, float]:
+    """The scores of predicting ``task``'s baseline from ``y_train`` (the prevalence, the class
+    shares, the mean) for every row of ``y_valid``."""
+    return score_one(np.asarray(y_valid), task.baseline(y_train, len(y_valid)), task.name)
 
 
-def baseline_attrs(folds: Sequence[PreparedFold], outer: PreparedFold) -> dict[str, Any]:
+def baseline_attrs(
+    folds: Sequence[PreparedFold], outer: PreparedFold, task: Task = BINARY
+) -> dict[str, Any]:
     """The baseline on a part's folds (``fold_<metric>``, ``cv_<metric>``, ``cv_<metric>_sd``, as
     a trial stores them, so it pairs with any trial fold by fold) and on its test rows
     (``test_<metric>``, when there are test rows)."""
     scores = FoldScores()
     for fold in folds:
-        scores.add(prevalence_scores(fold.y_train, fold.y_valid))
+        scores.add(prevalence_scores(fold.y_train, fold.y_valid, task))
     attrs: dict[str, Any] = scores.as_user_attrs()
     if len(outer.y_valid):
-        test = prevalence_scores(outer.y_train, outer.y_valid)
+        test = prevalence_scores(outer.y_train, outer.y_valid, task)
         attrs.update({f"test_{metric}": value for metric, value in test.items()})
         attrs["test_n"] = len(outer.y_valid)
     return attrs

@@ -35,6 +35,9 @@ class TrainOptions:
         trainer: ``"packed"`` (many networks as one model) or ``"plain"`` (one ``fit`` each).
         parallel_trials: trials a batched family evaluates together.
         backend: the Keras backend.
+        task: what the target is (``objectives.task``): ``"binary"``, ``"multiclass"`` or
+            ``"regression"``; it decides what a fit predicts and how it is scored.
+        n_classes: the classes of a multi-class target (the network's output width).
     """
 
     metric: str = "log_loss"
@@ -45,6 +48,8 @@ class TrainOptions:
     trainer: str = "packed"
     parallel_trials: int = 20
     backend: str = "jax"
+    task: str = "binary"
+    n_classes: int = 2
 
 
 @dataclass
@@ -82,9 +87,24 @@ Evaluate = Callable[
 ]
 
 
-#: Fits one trial's model on a fold's training rows: its probabilities for the fold's validation
-#: rows and facts about the fit (``{"trees": 87}``).
-FoldFit = Callable[[dict[str, Any], PreparedFold], tuple[np.ndarray, dict[str, float]]]
+#: Fits one trial's model on a fold's training rows: its predictions for the fold's validation
+#: rows (as ``objectives.task`` says for ``options.task``) and facts about the fit
+#: (``{"trees": 87}``).
+FoldFit = Callable[
+    [dict[str, Any], PreparedFold, TrainOptions], tuple[np.ndarray, dict[str, float]]
+]
+
+
+def predict_for(model: Any, X: np.ndarray, task: str) -> np.ndarray:
+    """A fitted scikit-learn model's predictions as ``objectives.task`` has them: the positive
+    class's probability (binary), every class's (multi-class, (rows, K)), the value
+    (regression)."""
+    if task == "regression":
+        return np.asarray(model.predict(X), dtype=float) if len(X) else np.zeros(0)
+    if not len(X):
+        return np.zeros((0, len(model.classes_))) if task == "multiclass" else np.zeros(0)
+    proba = np.asarray(model.predict_proba(X), dtype=float)
+    return proba if task == "multiclass" else proba[:, 1]
 
 
 def fold_by_fold(
@@ -105,8 +125,8 @@ def fold_by_fold(
             outcome = Outcome(FoldScores())
             facts = []
             for step, fold in enumerate(folds, start=1):
-                proba, fact = fit(params, fold)
-                outcome.folds.add(score_one(fold.y_valid, proba))
+                proba, fact = fit(params, fold, options)
+                outcome.folds.add(score_one(fold.y_valid, proba, options.task))
                 outcome.proba.append(proba)
                 facts.append(fact)
                 outcome.step = step
@@ -150,14 +170,17 @@ class ModelFamily:
         batched: whether ``options.parallel_trials`` trials are evaluated together.
         keras: whether it trains Keras networks (the backend must be chosen first).
         linear: whether its models have coefficients (sparsity, coefficient path).
-        curve: (x parameter, colour parameter or None) of its regularization curve; the x
-            parameter is an inverse strength (smaller is more regularized), like C.
+        curve: (x parameter, colour parameter or None) of its regularization curve: an inverse
+            strength (smaller is more regularized) like C, or a strength like alpha.
         plane: the two parameters of its accuracy plane plot.
         closed: parameters whose search range is their whole domain (an edge is an answer).
         limits: the values a parameter's search range can sensibly reach, (low, high), None for
             no limit: a best value at a limit is an answer (``max_leaf_nodes`` 2 is a tree of one
             split), and a wider range suggested stops there (``learning_rate`` 1).
-        path: whether the report draws its coefficient path against C (models with an L1 part).
+        path: whether the report draws its coefficient path (models with an L1 part) against
+            :attr:`path_param`.
+        path_param: the strength the coefficient path and the regularization curve run over.
+        tasks: the tasks (``objectives.task``) it can model.
         importance: for a model without coefficients, (refit model, X, y) -> each feature's
             permutation importance on those rows (mean, sd); the report shows it beside the
             linear models' coefficients.
@@ -184,6 +207,8 @@ class ModelFamily:
     closed: frozenset[str] = frozenset()
     limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     path: bool = False
+    path_param: str = "C"
+    tasks: frozenset[str] = frozenset({"binary", "multiclass"})
     importance: Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
     noun: str = ""
     stronger: str = ""

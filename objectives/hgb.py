@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 from optuna.distributions import FloatDistribution, IntDistribution
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.inspection import permutation_importance
 from threadpoolctl import ThreadpoolController
 
-from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold
+from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold, predict_for
 from objectives.preprocess import PreparedFold
 
 SPACE = {
@@ -41,9 +41,13 @@ N_ITER_NO_CHANGE = 10
 RANDOM_STATE = 0
 
 
-def make(params: dict[str, Any]) -> HistGradientBoostingClassifier:
-    """The boosted trees at a trial's parameters, stopping early on their own training rows."""
-    return HistGradientBoostingClassifier(
+def make(
+    params: dict[str, Any], task: str = "binary"
+) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
+    """The boosted trees at a trial's parameters, stopping early on their own training rows:
+    a classifier (log loss) for classes, a regressor (squared error) for a continuous target."""
+    kind = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    return kind(
         learning_rate=params["learning_rate"],
         l2_regularization=params["l2_regularization"],
         max_leaf_nodes=params["max_leaf_nodes"],
@@ -71,11 +75,13 @@ def one_thread() -> Iterator[None]:
         yield
 
 
-def fit_fold(params: dict[str, Any], fold: PreparedFold) -> tuple[np.ndarray, dict[str, float]]:
-    """One fold: the validation rows' probabilities, and the trees early stopping kept."""
+def fit_fold(
+    params: dict[str, Any], fold: PreparedFold, options: TrainOptions
+) -> tuple[np.ndarray, dict[str, float]]:
+    """One fold: the validation rows' predictions, and the trees early stopping kept."""
     with one_thread():
-        model = make(params).fit(fold.X_train, fold.y_train)
-        proba = model.predict_proba(fold.X_valid)[:, 1]
+        model = make(params, options.task).fit(fold.X_train, fold.y_train)
+        proba = predict_for(model, fold.X_valid, options.task)
     return proba, {"trees": float(model.n_iter_)}
 
 
@@ -86,19 +92,21 @@ def _mean_trees(facts: list[dict[str, float]]) -> dict[str, Any]:
 
 def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
     with one_thread():
-        model = make(params).fit(fold.X_train, fold.y_train)
-        proba = model.predict_proba(fold.X_valid)[:, 1] if len(fold.y_valid) else np.zeros(0)
+        model = make(params, options.task).fit(fold.X_train, fold.y_train)
+        proba = predict_for(model, fold.X_valid, options.task)
     return Refit(proba=proba, model=model)
 
 
 def importance(
-    model: HistGradientBoostingClassifier, X: np.ndarray, y: np.ndarray, seed: int = 0
+    model: Any, X: np.ndarray, y: np.ndarray, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Permutation importance (mean and sd over 10 shuffles) of each column for the log loss:
-    how much the log loss on ``X, y`` grows when that column's values are shuffled."""
+    """Permutation importance (mean and sd over 10 shuffles) of each column for the log loss
+    (the RMSE for a regressor): how much it grows on ``X, y`` when that column's values are
+    shuffled."""
+    scoring = "neg_log_loss" if hasattr(model, "predict_proba") else "neg_root_mean_squared_error"
     with one_thread():
         result = permutation_importance(
-            model, X, y, scoring="neg_log_loss", n_repeats=10, random_state=seed
+            model, X, y, scoring=scoring, n_repeats=10, random_state=seed
         )
     return np.asarray(result.importances_mean), np.asarray(result.importances_std)
 
@@ -125,6 +133,7 @@ HGB = ModelFamily(
         "learning_rate": (None, 1.0),
     },
     noun="the boosted-tree model",
+    tasks=frozenset({"binary", "multiclass", "regression"}),
     stronger=(
         "larger l2_regularization and min_samples_leaf, smaller learning_rate and "
         "max_leaf_nodes regularize more"

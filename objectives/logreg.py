@@ -25,7 +25,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
 
-from objectives.family import Evaluate, ModelFamily, Refit, TrainOptions, fold_by_fold
+from objectives.family import (
+    Evaluate,
+    ModelFamily,
+    Refit,
+    TrainOptions,
+    fold_by_fold,
+    predict_for,
+)
 from objectives.preprocess import PreparedFold
 from objectives.stats import intercept_given_offset
 
@@ -92,7 +99,7 @@ def fit(
     with warnings.catch_warnings(record=True) as caught, _blas().limit(limits=1, user_api="blas"):
         warnings.simplefilter("always", ConvergenceWarning)
         model = make(params).fit(X, y)
-    if model.solver == SAGA:
+    if model.solver == SAGA and len(model.classes_) == 2:
         _free_the_intercept(model, X, y)
     return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
@@ -115,12 +122,19 @@ def cross_validate(make: MakeClassifier) -> Evaluate:
     """The family's evaluator: each trial's folds one after another, reported after each fold
     (step = fold number, from 1), so the pruner can stop a trial between folds."""
 
-    def fit_fold(params: dict[str, Any], fold: PreparedFold) -> tuple[np.ndarray, dict[str, float]]:
+    def fit_fold(
+        params: dict[str, Any], fold: PreparedFold, options: TrainOptions
+    ) -> tuple[np.ndarray, dict[str, float]]:
         model, converged = fit(make, params, fold.X_train, fold.y_train)
-        proba = model.predict_proba(fold.X_valid)[:, 1]
-        return proba, {"nonzero": float(np.count_nonzero(model.coef_)), "converged": converged}
+        proba = predict_for(model, fold.X_valid, options.task)
+        return proba, {"nonzero": float(nonzero_features(model.coef_)), "converged": converged}
 
     return fold_by_fold(fit_fold, _fit_facts)
+
+
+def nonzero_features(coef: np.ndarray) -> int:
+    """The features a linear model uses: those with a non-zero coefficient (for any class)."""
+    return int(np.count_nonzero(np.any(np.atleast_2d(coef) != 0, axis=0)))
 
 
 def _fit_facts(facts: list[dict[str, float]]) -> dict[str, Any]:
@@ -138,8 +152,11 @@ def refit_with(
 ) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
     def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
         model, _ = fit(make, params, fold.X_train, fold.y_train)
-        proba = model.predict_proba(fold.X_valid)[:, 1] if len(fold.y_valid) else np.zeros(0)
-        coefficients = np.asarray(model.coef_[0], dtype=float)
+        proba = predict_for(model, fold.X_valid, options.task)
+        # A multinomial model has a coefficient per class and feature: the report's features
+        # table shows permutation importance instead.
+        binary = model.coef_.shape[0] == 1
+        coefficients = np.asarray(model.coef_[0], dtype=float) if binary else None
         return Refit(proba=proba, coefficients=coefficients, model=model)
 
     return refit

@@ -105,11 +105,14 @@ def prepare_fold(
         if len(valid)
         else np.zeros((0, X_train.shape[1]))
     )
+    # Classes stay integers; a continuous target keeps its values.
+    target = np.asarray(y)
+    target = target if np.issubdtype(target.dtype, np.floating) else target.astype(int)
     return PreparedFold(
         X_train=X_train,
-        y_train=np.asarray(y)[train].astype(int),
+        y_train=target[train],
         X_valid=X_valid,
-        y_valid=np.asarray(y)[valid].astype(int),
+        y_valid=target[valid],
         train_rows=np.asarray(train),
         valid_rows=np.asarray(valid),
         preprocessor=preprocessor,

@@ -9,41 +9,75 @@ shrank every coefficient to zero predicts 0.5 everywhere, hence class 0.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.stats import binomtest, rankdata
 
-#: The scores a search can optimize (``--metric``) and every table shows.
+#: The scores a binary search can optimize (``--metric``) and every binary table shows.
 METRICS = ("accuracy", "roc_auc", "log_loss", "brier")
-GREATER_IS_BETTER = {"accuracy": True, "roc_auc": True, "log_loss": False, "brier": False}
+#: A multi-class target's scores: ROC AUC is the macro mean of each class against the rest, the
+#: Brier score sums the squared errors over the classes (scikit-learn's multi-class definition).
+MULTICLASS_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "brier")
+#: A continuous target's scores: root mean squared error, mean absolute error, R^2.
+REGRESSION_METRICS = ("rmse", "mae", "r2")
+#: Every score any task has.
+ALL_METRICS = tuple(dict.fromkeys((*METRICS, *MULTICLASS_METRICS, *REGRESSION_METRICS)))
+GREATER_IS_BETTER = {
+    "accuracy": True,
+    "balanced_accuracy": True,
+    "roc_auc": True,
+    "log_loss": False,
+    "brier": False,
+    "rmse": False,
+    "mae": False,
+    "r2": True,
+}
 #: How plots, their axes and optuna-dashboard name each score.
 METRIC_LABELS = {
     "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
     "roc_auc": "ROC AUC",
     "log_loss": "log loss",
     "brier": "Brier score",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
 }
 #: Probabilities are clipped to [EPS, 1 - EPS] for the log loss, as Keras does.
 EPS = 1e-7
 
 
-@dataclass(frozen=True)
 class Scores:
-    """Each score per model: arrays of shape (models,)."""
+    """Each score per model: a mapping of score name to an array of shape (models,)."""
 
-    accuracy: np.ndarray
-    roc_auc: np.ndarray
-    log_loss: np.ndarray
-    brier: np.ndarray
+    def __init__(self, values: dict[str, np.ndarray] | None = None, **named: np.ndarray) -> None:
+        self.values: dict[str, np.ndarray] = {**(values or {}), **named}
 
     def __getitem__(self, metric: str) -> np.ndarray:
-        return np.asarray(getattr(self, metric))
+        return np.asarray(self.values[metric])
+
+    def __getattr__(self, metric: str) -> np.ndarray:
+        if metric.startswith("_") or metric == "values":
+            raise AttributeError(metric)
+        try:
+            return self[metric]
+        except KeyError:
+            raise AttributeError(metric) from None
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return tuple(self.values)
 
     def one(self, index: int = 0) -> dict[str, float]:
         """Model ``index``'s scores as plain floats."""
-        return {metric: float(self[metric][index]) for metric in METRICS}
+        return {metric: float(self[metric][index]) for metric in self.values}
+
+    def take(self, index: np.ndarray) -> Scores:
+        """The scores of the models at ``index``."""
+        return Scores({metric: self[metric][index] for metric in self.values})
 
 
 def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None = None) -> Scores:
@@ -67,15 +101,7 @@ def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None =
         accuracy = np.where(real, each["accuracy"], 0.0).sum(axis=1) / rows
         log_loss = np.where(real, each["log_loss"], 0.0).sum(axis=1) / rows
         brier = np.where(real, each["brier"], 0.0).sum(axis=1) / rows
-        # Padding ranks above every real row, so it never changes a real row's rank.
-        ranks = rankdata(np.where(real, proba, np.inf), axis=1)
-        positive = (y == 1) & real
-        n_pos = positive.sum(axis=1)
-        n_neg = rows - n_pos
-        auc = (np.where(positive, ranks, 0.0).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (
-            n_pos * n_neg
-        )
-    auc = np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+        auc = _auc(y == 1, proba, real)
     # A NaN probability (a diverged network) makes every score NaN, never a silent number.
     broken = np.isnan(np.where(real, proba, 0.0)).any(axis=1)
     return Scores(
@@ -83,6 +109,101 @@ def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None =
         roc_auc=np.where(broken, np.nan, auc),
         log_loss=np.where(broken, np.nan, log_loss),
         brier=np.where(broken, np.nan, brier),
+    )
+
+
+def _auc(positive: np.ndarray, score: np.ndarray, real: np.ndarray) -> np.ndarray:
+    """Per model (row), the ROC AUC of ``score`` for the ``positive`` rows against the others
+    among the ``real`` ones (Mann-Whitney, ties one half); NaN without both kinds."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Padding ranks above every real row, so it never changes a real row's rank.
+        ranks = rankdata(np.where(real, score, np.inf), axis=1)
+        positive = positive & real
+        n_pos = positive.sum(axis=1)
+        n_neg = real.sum(axis=1) - n_pos
+        auc = (np.where(positive, ranks, 0.0).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (
+            n_pos * n_neg
+        )
+    return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+
+
+def score_batch_multiclass(
+    y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None = None
+) -> Scores:
+    """:data:`MULTICLASS_METRICS` of many models' class probabilities at once.
+
+    Args:
+        y_true: class numbers 0..K-1, shape (rows,) or (models, rows).
+        proba: probabilities, shape (rows, K) or (models, rows, K), each row summing to 1.
+        mask: which rows are real, shape (models, rows); all by default.
+
+    A row is predicted as its most probable class. Balanced accuracy is the mean recall of the
+    classes present in the rows; ROC AUC the mean over classes of each class against the rest
+    (classes absent from the rows left out; NaN with fewer than two classes); the log loss is
+    ``-log p[true class]`` (clipped at EPS); the Brier score ``sum_k (p_k - [y = k])^2``.
+    """
+    p = np.asarray(proba, dtype=float)
+    if p.ndim == 2:
+        p = p[None]
+    n_models, n_rows, k = p.shape
+    y = np.broadcast_to(np.asarray(y_true), (n_models, n_rows)).astype(int)
+    real = np.ones((n_models, n_rows), bool) if mask is None else np.asarray(mask, dtype=bool)
+    y = np.where(real, y, 0)
+    rows = real.sum(axis=1)
+    onehot = np.eye(k)[y]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correct = (p.argmax(axis=2) == y) & real
+        accuracy = correct.sum(axis=1) / rows
+        truth = np.take_along_axis(p, y[..., None], axis=2)[..., 0]
+        log_loss = np.where(real, -np.log(np.clip(truth, EPS, 1 - EPS)), 0).sum(axis=1) / rows
+        brier = np.where(real, ((p - onehot) ** 2).sum(axis=2), 0).sum(axis=1) / rows
+        recalls, aucs = [], []
+        for label in range(k):
+            of_class = (y == label) & real
+            n_class = of_class.sum(axis=1)
+            recalls.append(
+                np.where(n_class > 0, (correct & of_class).sum(axis=1) / n_class, np.nan)
+            )
+            aucs.append(_auc(of_class, p[..., label], real))
+        balanced = np.nanmean(np.array(recalls), axis=0) if k else np.full(n_models, np.nan)
+        auc_stack = np.array(aucs)
+        with warnings.catch_warnings():  # a model whose rows hold one class has no AUC at all
+            warnings.simplefilter("ignore", RuntimeWarning)
+            means = np.nanmean(auc_stack, axis=0)
+        auc = np.where(np.isfinite(auc_stack).sum(axis=0) >= 2, means, np.nan)
+    broken = np.isnan(np.where(real[..., None], p, 0.0)).any(axis=(1, 2))
+    values = {
+        "accuracy": accuracy,
+        "balanced_accuracy": balanced,
+        "roc_auc": auc,
+        "log_loss": log_loss,
+        "brier": brier,
+    }
+    return Scores({name: np.where(broken, np.nan, v) for name, v in values.items()})
+
+
+def score_batch_regression(
+    y_true: np.ndarray, predicted: np.ndarray, mask: np.ndarray | None = None
+) -> Scores:
+    """:data:`REGRESSION_METRICS` of many models' predictions at once: RMSE, MAE and R^2
+    (``1 - SS_residual / SS_total`` around the rows' own mean, as scikit-learn's ``r2_score``;
+    NaN when the rows' target is constant). Shapes as in :func:`score_batch`."""
+    pred = np.atleast_2d(np.asarray(predicted, dtype=float))
+    y = np.broadcast_to(np.asarray(y_true, dtype=float), pred.shape)
+    real = np.ones(pred.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    rows = real.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        residual = np.where(real, y - pred, 0.0)
+        mse = (residual**2).sum(axis=1) / rows
+        mae = np.abs(residual).sum(axis=1) / rows
+        mean = np.where(real, y, 0.0).sum(axis=1) / rows
+        total = np.where(real, (y - mean[:, None]) ** 2, 0.0).sum(axis=1)
+        r2 = np.where(total > 0, 1 - (residual**2).sum(axis=1) / total, np.nan)
+    broken = ~np.isfinite(np.where(real, pred, 0.0)).all(axis=1)
+    return Scores(
+        rmse=np.where(broken, np.nan, np.sqrt(mse)),
+        mae=np.where(broken, np.nan, mae),
+        r2=np.where(broken, np.nan, r2),
     )
 
 
@@ -101,9 +222,18 @@ def pointwise_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, np.ndar
         }
 
 
-def score_one(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
-    """The four scores of one model's probabilities."""
-    return score_batch(np.asarray(y_true), np.asarray(proba)[None, :]).one()
+#: Each task's vectorized scorer: (truth, predictions of many models, mask) -> Scores.
+SCORERS = {
+    "binary": score_batch,
+    "multiclass": score_batch_multiclass,
+    "regression": score_batch_regression,
+}
+
+
+def score_one(y_true: np.ndarray, proba: np.ndarray, task: str = "binary") -> dict[str, float]:
+    """The scores of one model's predictions: probabilities of class 1 (binary), of each class
+    (multi-class, shape (rows, K)) or predicted values (regression)."""
+    return SCORERS[task](np.asarray(y_true), np.asarray(proba)[None, ...]).one()
 
 
 @dataclass
@@ -129,7 +259,7 @@ class FoldScores:
         """The per-trial record: every fold's scores (``fold_<metric>``), the CV mean
         (``cv_<metric>``) and its standard deviation over folds (``cv_<metric>_sd``)."""
         attrs: dict[str, Any] = {}
-        for metric in METRICS:
+        for metric in self.folds[0] if self.folds else METRICS:
             attrs[f"fold_{metric}"] = self.values(metric)
             attrs[f"cv_{metric}"] = self.mean(metric)
             attrs[f"cv_{metric}_sd"] = self.sd(metric)
@@ -165,6 +295,28 @@ class TestResult:
 
     def as_user_attrs(self) -> dict[str, Any]:
         return {f"test_{key}": value for key, value in asdict(self).items()}
+
+
+def held_out_attrs(
+    y_true: np.ndarray, predicted: np.ndarray, task: str = "binary"
+) -> dict[str, Any]:
+    """The held-out scores as a study stores them (``test_<metric>``, ``test_n_test``): for a
+    classifier also the accuracy's Wilson 95% interval and the confusion matrix (rows the truth,
+    columns the prediction, classes in order)."""
+    if task == "binary":
+        return score_test(y_true, predicted).as_user_attrs()
+    attrs: dict[str, Any] = {f"test_{m}": v for m, v in score_one(y_true, predicted, task).items()}
+    attrs["test_n_test"] = len(y_true)
+    if task == "multiclass":
+        y = np.asarray(y_true, dtype=int)
+        k = np.asarray(predicted).shape[1]
+        guess = np.asarray(predicted).argmax(axis=1)
+        low, high = wilson_interval(int((guess == y).sum()), len(y))
+        attrs["test_accuracy_ci_low"], attrs["test_accuracy_ci_high"] = low, high
+        attrs["test_confusion_matrix"] = [
+            [int(((y == truth) & (guess == g)).sum()) for g in range(k)] for truth in range(k)
+        ]
+    return attrs
 
 
 def score_test(y_true: np.ndarray, proba: np.ndarray) -> TestResult:

@@ -1,4 +1,5 @@
-"""The seed's Keras network (128-64-1) with its L1/L2 strengths searched.
+"""The seed's Keras network (128-64-1) with its L1/L2 strengths searched, for a binary, a
+multi-class (one logit per class) or a continuous target (``TrainOptions.task``).
 
 Keras is imported inside the functions that build or train, never at import, so the command
 line and the scikit-learn studies start without TensorFlow or JAX. Call
@@ -13,6 +14,7 @@ from objectives.mlp._network import (
     build_model,
     initial_weights,
     layer_shapes,
+    predict,
     predict_proba,
     weight_values,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "layer_shapes",
     "pack_epoch",
     "pack_validation",
+    "predict",
     "predict_proba",
     "refit",
     "seed_protocol_refit",

@@ -4,6 +4,10 @@ The pack is the compiled JAX one on the JAX backend (``objectives/mlp/_fast.py``
 model trained with ``fit`` elsewhere (``objectives/mlp/_packed.py``); this module cuts the epochs
 into report chunks, scores every copy after each epoch, reports to the study and, when pruning
 has stopped enough trials, moves the survivors into a smaller pack.
+
+The packs return the networks' raw outputs; here they become the task's predictions
+(probabilities, or a regression's values brought back from each copy's standardized target to
+the target's units) and are scored by the task's scorer (``objectives.scoring.SCORERS``).
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import expit
 
 from objectives.family import Outcome, ReportHook, TrainOptions
 from objectives.mlp._fast import JaxPack, copy_sizes
-from objectives.mlp._packed import Copy, KerasPack
+from objectives.mlp._network import to_predictions
+from objectives.mlp._packed import Copy, KerasPack, copy_scales
 from objectives.mlp._train import FoldCurves, fold_seed, is_report_epoch, pad
 from objectives.preprocess import PreparedFold
-from objectives.scoring import Scores, score_batch
+from objectives.scoring import SCORERS
 
 
 def make_pack(copies: Sequence[Copy], options: TrainOptions, full: int) -> KerasPack | JaxPack:
@@ -32,8 +36,15 @@ def make_pack(copies: Sequence[Copy], options: TrainOptions, full: int) -> Keras
     if keras.backend.backend() == "jax":
         n_folds = len({copy.fold_index for copy in copies})
         sizes = copy_sizes(max(full, len(copies)), n_folds)
-        return JaxPack(copies, options.batch_size, options.seed, sizes)
-    return KerasPack(copies, options.batch_size, options.seed)
+        return JaxPack(
+            copies,
+            options.batch_size,
+            options.seed,
+            sizes,
+            task=options.task,
+            n_classes=options.n_classes,
+        )
+    return KerasPack(copies, options.batch_size, options.seed, options.task, options.n_classes)
 
 
 def report_chunks(options: TrainOptions) -> list[list[int]]:
@@ -60,7 +71,8 @@ def train_trials_packed(
     ``on_report(t, epoch, outcome)`` may stop trial t (it keeps its curves up to there). When
     pruning has stopped enough trials that a smaller pack would pay for itself, the survivors
     move, weights and Adam state included, into one (``repack="auto"``; ``"always"`` and
-    ``"never"`` are for tests). Returns one outcome per trial.
+    ``"never"`` are for tests). Returns one outcome per trial, scored by ``options.task``'s
+    scorer, each fold's predictions in it.
     """
     import keras
 
@@ -73,19 +85,21 @@ def train_trials_packed(
         for t in trials
         for k, fold in enumerate(folds)
     ]
+    task, score = options.task, SCORERS[options.task]
     pack = make_pack(copies, options, options.parallel_trials * n_folds)
     y_valid, mask = pad([copy.fold.y_valid for copy in copies])
+    scale = copy_scales(copies, task)
     curves = [FoldCurves() for _ in params]
     active = set(trials)
     timer = _EpochTimer()
     for chunk in report_chunks(options):
         with timer.timing(len(chunk)):
-            logits = pack.train(chunk)  # (epochs, copies, rows)
-        proba = expit(logits)
-        n_epochs, n_copies, n_rows = proba.shape
-        scores = score_batch(
+            outputs = pack.train(chunk)  # (epochs, copies, rows[, classes])
+        proba = to_predictions(outputs, task, *scale)
+        n_epochs, n_copies = proba.shape[:2]
+        scores = score(
             np.tile(y_valid, (n_epochs, 1)),
-            proba.reshape(n_epochs * n_copies, n_rows),
+            proba.reshape(n_epochs * n_copies, *proba.shape[2:]),
             np.tile(mask, (n_epochs, 1)),
         )
         for e in range(n_epochs):
@@ -97,7 +111,7 @@ def train_trials_packed(
                     proba[e, slot * n_folds + k, : len(fold.y_valid)]
                     for k, fold in enumerate(folds)
                 ]
-                curves[t].record(_take_scores(scores, rows), fold_proba)
+                curves[t].record(scores.take(np.asarray(rows)), fold_proba)
         epoch = chunk[-1]
         for t in trials:
             if t in active and on_report(
@@ -122,18 +136,9 @@ def train_trials_packed(
             pack = pack.keep([slot * n_folds + k for slot in keep for k in range(n_folds)])
             trials = [trials[slot] for slot in keep]
             y_valid, mask = pad([copy.fold.y_valid for copy in pack.copies])
+            scale = copy_scales(pack.copies, task)
             timer = _EpochTimer()
     return [c.outcome(complete=c.epochs == options.epochs) for c in curves]
-
-
-def _take_scores(scores: Scores, rows: range) -> Scores:
-    index = np.asarray(rows)
-    return Scores(
-        accuracy=scores.accuracy[index],
-        roc_auc=scores.roc_auc[index],
-        log_loss=scores.log_loss[index],
-        brier=scores.brier[index],
-    )
 
 
 class _EpochTimer:

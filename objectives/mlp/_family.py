@@ -56,6 +56,7 @@ MLP = ModelFamily(
     batched=True,
     keras=True,
     plane=("l1", "l2"),
+    tasks=frozenset({"binary", "multiclass", "regression"}),
     noun="the 128-64-1 network",
     stronger="larger l1 and l2 are stronger penalties",
 )

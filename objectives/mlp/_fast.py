@@ -15,6 +15,11 @@ reuses one compiled function; the number of copies is padded to a few sizes (the
 then halves, see :func:`copy_sizes`), padding copies having no rows and no penalty, so they
 never change. ``TRACES`` counts compilations (for the tests).
 
+The task (``TrainOptions.task``) is part of what is compiled: a multi-class pack's last layer has
+one logit per class and its chunk returns every class's logits; a regression pack trains on each
+copy's standardized target, its padding rows marked NaN (:func:`objectives.mlp._packed.packed_loss`)
+and its outputs, like the Keras path's, still standardized (the batch trainer brings them back).
+
 Each step touches every weight and Adam moment of every copy, so with 50 copies on a core the
 step is bound by memory traffic, not arithmetic. A chunk therefore trains the copies in small
 groups, one after the other, each group through all of the chunk's steps while its weights and
@@ -35,15 +40,27 @@ from typing import Any
 
 import numpy as np
 
-from objectives.mlp._network import HIDDEN_UNITS, initial_weights, layer_shapes
-from objectives.mlp._packed import Copy, bare_packed_model, packed_loss, packed_penalty
+from objectives.mlp._network import (
+    HIDDEN_UNITS,
+    initial_weights,
+    layer_shapes,
+    network_target,
+    output_units,
+)
+from objectives.mlp._packed import (
+    Copy,
+    bare_packed_model,
+    packed_loss,
+    packed_penalty,
+    padding_label,
+)
 from objectives.mlp._train import epoch_order
 
 #: Compilations of the epoch function in this process (a trace is a compilation).
 TRACES = {"chunk": 0}
 #: The compiled chunk per :func:`_key`; the models behind it are shared per group size
 #: (:func:`_bare_model`).
-_COMPILED: dict[tuple[int, int, str, int], Compiled] = {}
+_COMPILED: dict[tuple[int, int, str, int, str, int], Compiled] = {}
 
 
 def copy_sizes(full: int, n_folds: int) -> list[int]:
@@ -120,27 +137,33 @@ class Compiled:
 
 
 @functools.cache
-def _bare_model(n_copies: int, n_features: int, dtype: str) -> Any:
+def _bare_model(
+    n_copies: int, n_features: int, dtype: str, task: str = "binary", n_classes: int = 2
+) -> Any:
     """The packed layers and a built Adam for groups of ``n_copies``: shapes only, the chunk
     passes the values in (one per group size, so packs of several sizes share it). ``dtype``,
     Keras' floatx, is part of the key only: the model takes it from there."""
-    model = bare_packed_model(n_copies, n_features)
+    model = bare_packed_model(n_copies, n_features, task, n_classes)
     model.optimizer.build(model.trainable_variables)
     return model
 
 
-def _key(n_copies: int, n_features: int) -> tuple[int, int, str, int]:
-    """What a compiled chunk depends on besides the layers: copies, features, Keras' floatx and
+def _key(
+    n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2
+) -> tuple[int, int, str, int, str, int]:
+    """What a compiled chunk depends on besides the layers: copies, features, Keras' floatx,
     the group budget (:data:`GROUP_BYTES`, which ``benchmarks/mlp_throughput.py --grouping``
-    changes)."""
+    changes), the task (its loss) and the last layer's width."""
     import keras
 
-    return n_copies, n_features, keras.config.floatx(), GROUP_BYTES
+    units = output_units(task, n_classes)
+    return n_copies, n_features, keras.config.floatx(), GROUP_BYTES, task, units
 
 
-def _compiled(n_copies: int, n_features: int) -> Compiled:
-    """The compiled chunk for packs of ``n_copies`` copies (built once per process)."""
-    key = _key(n_copies, n_features)
+def _compiled(n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2) -> Compiled:
+    """The compiled chunk for packs of ``n_copies`` copies of ``task``'s network (built once
+    per process)."""
+    key = _key(n_copies, n_features, task, n_classes)
     if key in _COMPILED:
         return _COMPILED[key]
     import jax
@@ -149,10 +172,11 @@ def _compiled(n_copies: int, n_features: int) -> Compiled:
 
     devices = jax.devices()
     shares = len(devices) if n_copies >= SPLIT_FROM and n_copies % len(devices) == 0 else 1
-    n_params = sum(i * u + u for i, u in layer_shapes(n_features))
+    units = output_units(task, n_classes)
+    n_params = sum(i * u + u for i, u in layer_shapes(n_features, units))
     group = group_size(n_copies // shares, n_params)
     groups = n_copies // shares // group
-    model = _bare_model(group, n_features, key[2])
+    model = _bare_model(group, n_features, key[2], task, n_classes)
     optimizer = model.optimizer
     adam_scalars = tuple(len(v.shape) == 0 for v in optimizer.variables)
     # Keras' weight order is kernel, bias per layer: the hidden layers' kernels are penalized.
@@ -161,7 +185,7 @@ def _compiled(n_copies: int, n_features: int) -> Compiled:
 
     def loss(trainable: list[Any], x: Any, y: Any, l1: Any, l2: Any) -> Any:
         logits, _ = model.stateless_call(trainable, [], x, training=True)
-        total = jnp.sum(packed_loss(y, logits))
+        total = jnp.sum(packed_loss(y, logits, task))
         for index in hidden:
             total += packed_penalty(trainable[index], l1, l2)
         return total
@@ -172,7 +196,8 @@ def _compiled(n_copies: int, n_features: int) -> Compiled:
         state: tuple[list[Any], list[Any]], data: tuple[Any, ...], batch_size: int
     ) -> tuple[tuple[list[Any], list[Any]], Any]:
         """One group of copies through the chunk's epochs: (weights, Adam state) and each
-        epoch's validation logits (epochs, rows, copies)."""
+        epoch's validation outputs (epochs, rows, copies), or (epochs, rows, copies, classes)
+        for a multi-class network's logits."""
         l1, l2, X_train, y_train, orders, X_valid = data
 
         def epoch(state: tuple[list[Any], list[Any]], order: Any) -> tuple[Any, Any]:
@@ -191,7 +216,7 @@ def _compiled(n_copies: int, n_features: int) -> Compiled:
 
             state, _ = jax.lax.scan(step, state, (x, y))
             logits, _ = model.stateless_call(state[0], [], X_valid, training=False)
-            return state, logits[..., 0]
+            return state, logits[..., 0] if units == 1 else logits
 
         return jax.lax.scan(epoch, state, orders)  # type: ignore[no-any-return]
 
@@ -290,20 +315,25 @@ class JaxPack:
         seed: int,
         sizes: Sequence[int],
         state: tuple[list[Any], list[Any]] | None = None,
+        *,
+        task: str = "binary",
+        n_classes: int = 2,
     ) -> None:
         self.copies = list(copies)
         self.batch_size = batch_size
         self.seed = seed
         self.sizes = list(sizes)
+        self.task, self.n_classes = task, n_classes
         n_real = len(self.copies)
         self.size = padded_size(n_real, self.sizes)
         n_features = self.copies[0].fold.n_features
-        self.compiled = _compiled(self.size, n_features)
+        self.compiled = _compiled(self.size, n_features, task, n_classes)
         place = self.compiled.place
         padding = self.size - n_real
         dtype = self.compiled.model.dtype  # Keras' floatx: float32 unless set otherwise
         if state is None:
-            starts = [initial_weights(n_features, copy.seed) for copy in self.copies]
+            units = output_units(task, n_classes)
+            starts = [initial_weights(n_features, copy.seed, units) for copy in self.copies]
             starts += [starts[0]] * padding  # padding copies: no rows, no penalty, never move
             state = (
                 [np.stack(layer).astype(dtype) for layer in zip(*starts, strict=True)],
@@ -332,13 +362,15 @@ class JaxPack:
         self.l1, self.l2 = place(l1), place(l2)
         self.n_rows = [len(copy.fold.y_train) for copy in self.copies]
         longest = max(self.n_rows)
-        # Each copy's rows, and one extra row (zeros, label -1) that padded batch slots point to.
+        # Each copy's rows, and one extra row (zeros, label -1 or a regression's NaN) that
+        # padded batch slots point to.
         X = np.zeros((self.size, longest + 1, n_features), dtype=dtype)
-        y = np.full((self.size, longest + 1), -1.0, dtype=dtype)
-        # Rows as the plain trainer feeds them, rounded to float32 (whatever the model's dtype).
+        y = np.full((self.size, longest + 1), padding_label(task), dtype=dtype)
+        # Rows and targets as the plain trainer feeds them, rounded to float32 (whatever the
+        # model's dtype); a regression's target standardized with its fold's training rows.
         for m, copy in enumerate(self.copies):
             X[m, : self.n_rows[m]] = copy.fold.X_train.astype("float32")
-            y[m, : self.n_rows[m]] = copy.fold.y_train
+            y[m, : self.n_rows[m]] = network_target(copy.fold.y_train, task)
         self.X_train, self.y_train = place(X), place(y)
         self.steps = max(-(-n // batch_size) for n in self.n_rows)
         valid = max(len(copy.fold.y_valid) for copy in self.copies)
@@ -362,14 +394,15 @@ class JaxPack:
         return orders
 
     def train(self, epochs: Sequence[int]) -> np.ndarray:
-        """Train ``epochs`` (consecutive, 1-based); each one's validation logits as
-        (epochs, copies, rows), real copies only."""
+        """Train ``epochs`` (consecutive, 1-based); each one's validation outputs as
+        (epochs, copies, rows), real copies only: the logit, or a regression's standardized
+        value; (epochs, copies, rows, classes) for a multi-class network's logits."""
         orders = self.compiled.place(self.orders(epochs), 2)
         self.trainable, self.adam, logits = self.compiled.run(
             self.trainable, self.adam, self.l1, self.l2, self.X_train, self.y_train, orders,
             self.X_valid, batch_size=self.batch_size,
         )  # fmt: skip
-        return np.asarray(logits, dtype=float).transpose(0, 2, 1)[:, : len(self.copies)]
+        return np.asarray(logits, dtype=float).swapaxes(1, 2)[:, : len(self.copies)]
 
     def keep(self, rows: Sequence[int]) -> JaxPack:
         """A pack of the copies at ``rows`` with their weights and Adam state, padded to the
@@ -384,7 +417,15 @@ class JaxPack:
             return array if array.ndim == 0 else array[index]
 
         state = ([take(v) for v in self.trainable], [take(v) for v in self.adam])
-        return JaxPack(kept, self.batch_size, self.seed, self.sizes, state)
+        return JaxPack(
+            kept,
+            self.batch_size,
+            self.seed,
+            self.sizes,
+            state,
+            task=self.task,
+            n_classes=self.n_classes,
+        )
 
     def padded(self, n_copies: int) -> int:
         """The size a pack of ``n_copies`` would have."""
@@ -392,7 +433,8 @@ class JaxPack:
 
     def repack_is_compiled(self, n_copies: int) -> bool:
         """Whether a pack of ``n_copies`` would reuse a compiled function (no compile cost)."""
-        return _key(self.padded(n_copies), self.copies[0].fold.n_features) in _COMPILED
+        n_features = self.copies[0].fold.n_features
+        return _key(self.padded(n_copies), n_features, self.task, self.n_classes) in _COMPILED
 
     def weights(self) -> list[np.ndarray]:
         """Every layer's kernel and bias, real copies first axis (Keras' weight order)."""

@@ -5,6 +5,14 @@ The last layer outputs the logit and the loss is computed from it (``from_logits
 plain model here and in the packed trainer alike: a sigmoid output would lose precision where it
 saturates, and the two trainers would part ways there. Probabilities are the logit's sigmoid.
 
+The same network serves the other tasks (``TrainOptions.task``) by its last layer and loss only:
+a multi-class target gets one logit per class and the softmax cross-entropy from the logits
+(integer labels), its probabilities the logits' softmax; a continuous target one linear output
+and the mean squared error. A regression network trains on its fold's target standardized with
+the mean and standard deviation of the fold's training rows (:func:`target_scale`): Adam's steps
+and the L1/L2 strengths then mean the same whatever the target's units, and predictions are
+brought back to those units before anything scores them.
+
 Initial weights come from :func:`initial_weights`, for both trainers: Glorot-uniform kernels drawn
 from NumPy's generator seeded by (seed, layer), zero biases. They do not depend on the Keras
 backend, and the packed trainer stacks exactly what the plain model starts from.
@@ -17,24 +25,36 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, softmax
 
 if TYPE_CHECKING:
     import keras
 
 HIDDEN_UNITS = (128, 64)
+#: The tasks the network can learn (``TrainOptions.task``).
+TASKS = ("binary", "multiclass", "regression")
 
 
-def layer_shapes(n_features: int) -> list[tuple[int, int]]:
-    """(inputs, units) of each Dense layer."""
-    sizes = (n_features, *HIDDEN_UNITS, 1)
+def output_units(task: str = "binary", n_classes: int = 2) -> int:
+    """The last layer's width: one logit per class for a multi-class target, else one."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; the network learns one of {TASKS}")
+    return n_classes if task == "multiclass" else 1
+
+
+def layer_shapes(n_features: int, outputs: int = 1) -> list[tuple[int, int]]:
+    """(inputs, units) of each Dense layer; ``outputs`` is the last one's width."""
+    sizes = (n_features, *HIDDEN_UNITS, outputs)
     return list(itertools.pairwise(sizes))
 
 
-def initial_weights(n_features: int, seed: int) -> list[np.ndarray]:
-    """Kernel and bias of each layer, in Keras' weight order; the same seed, the same network."""
+def initial_weights(n_features: int, seed: int, outputs: int = 1) -> list[np.ndarray]:
+    """Kernel and bias of each layer, in Keras' weight order; the same seed, the same network.
+
+    Each layer's kernel is drawn from its own (seed, layer) generator, so a wider last layer
+    (``outputs`` logits) leaves the hidden layers as the one-output network has them."""
     weights = []
-    for index, (fan_in, fan_out) in enumerate(layer_shapes(n_features)):
+    for index, (fan_in, fan_out) in enumerate(layer_shapes(n_features, outputs)):
         limit = math.sqrt(6 / (fan_in + fan_out))
         rng = np.random.default_rng([seed, index])
         weights.append(rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype("float32"))
@@ -42,11 +62,19 @@ def initial_weights(n_features: int, seed: int) -> list[np.ndarray]:
     return weights
 
 
-def build_model(params: dict[str, Any], n_features: int, seed: int) -> keras.Model:
-    """The network with ``l1_l2(l1, l2)`` on both hidden layers, compiled, at its initial
-    weights."""
+def build_model(
+    params: dict[str, Any],
+    n_features: int,
+    seed: int,
+    *,
+    task: str = "binary",
+    n_classes: int = 2,
+) -> keras.Model:
+    """The network with ``l1_l2(l1, l2)`` on both hidden layers, compiled with ``task``'s loss
+    (:func:`loss_for`), at its initial weights."""
     import keras
 
+    units = output_units(task, n_classes)
     regularizer = keras.regularizers.l1_l2(l1=params["l1"], l2=params["l2"])
     model = keras.Sequential(
         [
@@ -55,14 +83,78 @@ def build_model(params: dict[str, Any], n_features: int, seed: int) -> keras.Mod
                 keras.layers.Dense(units, activation="relu", kernel_regularizer=regularizer)
                 for units in HIDDEN_UNITS
             ),
-            keras.layers.Dense(1),
+            keras.layers.Dense(units),
         ]
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy(from_logits=True)
-    )
-    model.set_weights(initial_weights(n_features, seed))
+    model.compile(optimizer=keras.optimizers.Adam(), loss=loss_for(task))
+    model.set_weights(initial_weights(n_features, seed, units))
     return model
+
+
+def loss_for(task: str) -> keras.losses.Loss:
+    """The plain network's loss: binary or (sparse, integer labels) softmax cross-entropy from
+    the logits, or the mean squared error of the standardized target."""
+    import keras
+
+    if task == "multiclass":
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if task == "regression":
+        return keras.losses.MeanSquaredError()
+    return keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+def target_scale(y_train: np.ndarray, task: str) -> tuple[float, float]:
+    """(mean, sd) the network's target is standardized with: those of a regression fold's
+    training rows (an sd of 0, a constant target, counts as 1), (0, 1) for a classifier, whose
+    labels the network takes as they are."""
+    if task != "regression" or not len(y_train):
+        return 0.0, 1.0
+    y = np.asarray(y_train, dtype=float)
+    sd = float(y.std())
+    return float(y.mean()), sd if sd > 0 else 1.0
+
+
+def network_target(y_train: np.ndarray, task: str) -> np.ndarray:
+    """What the network is fitted to, in float32 as Keras takes it: the labels as they are for a
+    classifier, ``(y - mean) / sd`` (:func:`target_scale`) for a regression."""
+    if task != "regression":
+        return np.asarray(y_train).astype("float32")
+    mean, sd = target_scale(y_train, task)
+    return ((np.asarray(y_train, dtype=float) - mean) / sd).astype("float32")
+
+
+def to_predictions(outputs: np.ndarray, task: str, mean: Any = 0.0, sd: Any = 1.0) -> np.ndarray:
+    """The task's predictions from the network's outputs (one-unit outputs without their unit
+    axis, a multi-class network's with its class axis last): the probability of class 1 (the
+    logit's sigmoid), each class's probability (the logits' softmax) or the value, brought
+    back to the target's units (``output * sd + mean``; ``mean`` and ``sd`` broadcast, one per
+    network when many are given)."""
+    outputs = np.asarray(outputs, dtype=float)
+    if task == "multiclass":
+        return np.asarray(softmax(outputs, axis=-1))
+    if task == "regression":
+        return np.asarray(outputs * sd + mean)
+    return np.asarray(expit(outputs))
+
+
+def network_outputs(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """``model``'s outputs for the rows of ``X`` in float64: (rows,) for a one-unit last layer,
+    (rows, units) for a wider one."""
+    import keras
+
+    outputs = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)), dtype=float)
+    return outputs[:, 0] if outputs.shape[-1] == 1 else outputs
+
+
+def fold_scale_into_output(model: keras.Model, mean: float, sd: float) -> None:
+    """Make ``model`` output the target's own units: its last layer's kernel times ``sd``, its
+    bias times ``sd`` plus ``mean`` (``(h @ W + b) * sd + mean``), so a saved regression network
+    predicts new rows without knowing how its target was standardized."""
+    weights = weight_values(model.weights)
+    kernel, bias = weights[-2], weights[-1]
+    weights[-2] = (kernel.astype(float) * sd).astype(kernel.dtype)
+    weights[-1] = (bias.astype(float) * sd + mean).astype(bias.dtype)
+    model.set_weights(weights)
 
 
 def weight_values(variables: Any) -> list[np.ndarray]:
@@ -76,9 +168,14 @@ def weight_values(variables: Any) -> list[np.ndarray]:
     ]
 
 
-def predict_proba(model: keras.Model, X: np.ndarray) -> np.ndarray:
-    """Probability of class 1 for each row of ``X``."""
-    import keras
+def predict(model: keras.Model, X: np.ndarray, task: str) -> np.ndarray:
+    """A built network's predictions for the rows of ``X``: the probability of class 1 (rows,)
+    for a binary target, each class's probability (rows, K) for a multi-class one, the value
+    (rows,) for a continuous one (a refit regression network outputs the target's own units,
+    :func:`fold_scale_into_output`)."""
+    return to_predictions(network_outputs(model, X), task)
 
-    logits = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)), dtype=float)
-    return np.asarray(expit(logits[:, 0]))
+
+def predict_proba(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """Probability of class 1 for each row of ``X`` (a binary network)."""
+    return predict(model, X, "binary")

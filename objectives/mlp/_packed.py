@@ -12,6 +12,14 @@ One copy is the plain network.
 Inputs are packed per step as ``(batch, copies, features)``; rows a copy does not have (its fold
 is shorter than the longest) carry the label -1 and count for nothing.
 
+The other tasks change the last layer and the per-row loss only, as in the plain network
+(:mod:`objectives.mlp._network`): a multi-class copy has one logit per class and the softmax
+cross-entropy of its integer label (padding still -1); a regression copy one linear output and the
+squared error of its fold's standardized target (:func:`~objectives.mlp._network.target_scale`).
+A standardized target can be -1 or any other number, so a regression's padding rows carry NaN
+instead, and the loss keeps the rows whose target is not NaN (with a ``where``, so no NaN ever
+enters the arithmetic or the gradient).
+
 Known difference from plain training: a copy whose epoch has fewer batches than the longest
 copy's still takes the extra steps, driven by its regularization term alone. With 5 folds of the
 242 training rows and batch size 10 every fold has 20 batches, so this never happens there.
@@ -24,12 +32,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import expit
 
-from objectives.mlp._network import HIDDEN_UNITS, initial_weights, layer_shapes, weight_values
+from objectives.mlp._network import (
+    HIDDEN_UNITS,
+    initial_weights,
+    layer_shapes,
+    network_target,
+    output_units,
+    target_scale,
+    to_predictions,
+    weight_values,
+)
 from objectives.mlp._train import epoch_order, pad
 from objectives.preprocess import PreparedFold
-from objectives.scoring import Scores, score_batch
+from objectives.scoring import SCORERS, Scores
 
 if TYPE_CHECKING:
     import keras
@@ -123,17 +139,23 @@ def _layer_classes() -> tuple[type, type, type]:
     class PackedLoss(keras.losses.Loss):  # type: ignore[misc]
         """:func:`packed_loss`, summed: the total of every copy's own mean loss."""
 
-        def __init__(self) -> None:
-            super().__init__(name="packed_binary_crossentropy", reduction="sum")
+        def __init__(self, task: str = "binary") -> None:
+            super().__init__(name=_LOSS_NAMES[task], reduction="sum")
+            self.task = task
 
         def call(self, y_true: Any, y_pred: Any) -> Any:
-            return packed_loss(y_true, y_pred)
+            return packed_loss(y_true, y_pred, self.task)
 
     _CLASSES = (PackedDense, PackedLoss, SwapCopies)
     return _CLASSES
 
 
 _CLASSES: tuple[type, type, type] | None = None
+_LOSS_NAMES = {
+    "binary": "packed_binary_crossentropy",
+    "multiclass": "packed_softmax_crossentropy",
+    "regression": "packed_squared_error",
+}
 
 
 def packed_penalty(kernel: Any, l1: Any, l2: Any) -> Any:
@@ -145,37 +167,81 @@ def packed_penalty(kernel: Any, l1: Any, l2: Any) -> Any:
     )
 
 
-def packed_loss(y_true: Any, logits: Any) -> Any:
-    """Each copy's mean binary cross-entropy (from logits) over its real rows (label >= 0).
+def padding_label(task: str) -> float:
+    """The target of rows a copy does not have: -1 for a class label, NaN for a regression's
+    standardized target (which can be -1)."""
+    return float("nan") if task == "regression" else -1.0
 
-    Returned per (row, copy), already divided by the copy's row count, for a "sum" reduction.
+
+def packed_loss(y_true: Any, logits: Any, task: str = "binary") -> Any:
+    """Each copy's mean loss over its real rows: binary cross-entropy from the logit (label
+    >= 0), softmax cross-entropy from the logits of an integer label (label >= 0), or squared
+    error of the standardized target (target not NaN).
+
+    ``y_true`` is (rows, copies); ``logits`` (rows, copies, outputs). Returned per (row, copy),
+    already divided by the copy's row count, for a "sum" reduction.
     """
     from keras import ops
 
-    logits = ops.reshape(logits, ops.shape(y_true))
-    real = ops.cast(y_true >= 0, logits.dtype)
-    per_row = ops.binary_crossentropy(ops.maximum(y_true, 0.0), logits, from_logits=True)
+    if task == "multiclass":
+        real = ops.cast(y_true >= 0, logits.dtype)
+        labels = ops.cast(ops.maximum(y_true, 0.0), "int32")
+        per_row = ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+    elif task == "regression":
+        present = ops.logical_not(ops.isnan(y_true))
+        real = ops.cast(present, logits.dtype)
+        target = ops.where(present, y_true, ops.zeros_like(y_true))
+        per_row = ops.square(target - ops.reshape(logits, ops.shape(y_true)))
+    else:
+        logits = ops.reshape(logits, ops.shape(y_true))
+        real = ops.cast(y_true >= 0, logits.dtype)
+        per_row = ops.binary_crossentropy(ops.maximum(y_true, 0.0), logits, from_logits=True)
     rows = ops.maximum(ops.sum(real, axis=0, keepdims=True), 1.0)
     return real * per_row / rows
 
 
-def build_packed_model(copies: Sequence[Copy], n_features: int) -> keras.Model:
-    """One model holding every copy, each starting from its plain model's initial weights."""
-    starts = [initial_weights(n_features, copy.seed) for copy in copies]
+def copy_scales(copies: Sequence[Copy], task: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each copy's (mean, sd) of its standardized target (:func:`target_scale`), as two
+    (copies, 1) arrays that broadcast over a copy's rows; zeros and ones for a classifier."""
+    means, sds = zip(*(target_scale(copy.fold.y_train, task) for copy in copies), strict=True)
+    return np.array(means)[:, None], np.array(sds)[:, None]
+
+
+def copy_outputs(outputs: Any) -> np.ndarray:
+    """The packed model's outputs (rows, copies, units) as (copies, rows) in float64, or
+    (copies, rows, units) for a wider last layer."""
+    import keras
+
+    values = np.asarray(keras.ops.convert_to_numpy(outputs), dtype=float)
+    return values[..., 0].T if values.shape[-1] == 1 else values.swapaxes(0, 1)
+
+
+def build_packed_model(
+    copies: Sequence[Copy], n_features: int, task: str = "binary", n_classes: int = 2
+) -> keras.Model:
+    """One model holding every copy, each starting from its plain model's initial weights,
+    with ``task``'s last layer and loss."""
+    units = output_units(task, n_classes)
+    starts = [initial_weights(n_features, copy.seed, units) for copy in copies]
     kernels = [np.stack([w[2 * index] for w in starts]) for index in range(len(HIDDEN_UNITS) + 1)]
     l1 = np.array([copy.l1 for copy in copies])
     l2 = np.array([copy.l2 for copy in copies])
-    return _packed_model(kernels, l1, l2)
+    return _packed_model(kernels, l1, l2, task)
 
 
-def bare_packed_model(n_copies: int, n_features: int) -> keras.Model:
+def bare_packed_model(
+    n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2
+) -> keras.Model:
     """The packed layers for ``n_copies`` without regularizers, at zero weights: the forward
     pass and Adam of the JAX fast path, which passes weights and penalties in itself."""
-    kernels = [np.zeros((n_copies, *shape), "float32") for shape in layer_shapes(n_features)]
-    return _packed_model(kernels, np.zeros(n_copies), np.zeros(n_copies))
+    shapes = layer_shapes(n_features, output_units(task, n_classes))
+    kernels = [np.zeros((n_copies, *shape), "float32") for shape in shapes]
+    return _packed_model(kernels, np.zeros(n_copies), np.zeros(n_copies), task)
 
 
-def _packed_model(kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray) -> keras.Model:
+def _packed_model(
+    kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray, task: str = "binary"
+) -> keras.Model:
     import keras
 
     packed_dense, packed_loss_class, swap_copies = _layer_classes()
@@ -191,23 +257,24 @@ def _packed_model(kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray)
     model = keras.Sequential(
         [keras.Input((len(l1), kernels[0].shape[1])), swap_copies(), *layers, swap_copies()]
     )
-    model.compile(optimizer=keras.optimizers.Adam(), loss=packed_loss_class())
+    model.compile(optimizer=keras.optimizers.Adam(), loss=packed_loss_class(task))
     return model
 
 
 def pack_epoch(
-    copies: Sequence[Copy], batch_size: int, seed: int, epoch: int
+    copies: Sequence[Copy], batch_size: int, seed: int, epoch: int, task: str = "binary"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each copy's training rows in its plain-trainer order, padded to a common length."""
+    """Each copy's training rows and its network's target (:func:`network_target`) in its
+    plain-trainer order, padded to a common length (:func:`padding_label`)."""
     n_rows = [len(copy.fold.y_train) for copy in copies]
     steps = max(-(-n // batch_size) for n in n_rows)
     n_features = copies[0].fold.n_features
     X = np.zeros((steps * batch_size, len(copies), n_features), dtype="float32")
-    y = np.full((steps * batch_size, len(copies)), -1.0, dtype="float32")
+    y = np.full((steps * batch_size, len(copies)), padding_label(task), dtype="float32")
     for m, copy in enumerate(copies):
         order = epoch_order(n_rows[m], seed, copy.fold_index, epoch)
         X[: n_rows[m], m] = copy.fold.X_train[order]
-        y[: n_rows[m], m] = copy.fold.y_train[order]
+        y[: n_rows[m], m] = network_target(copy.fold.y_train, task)[order]
     return X, y
 
 
@@ -222,21 +289,30 @@ def pack_validation(copies: Sequence[Copy]) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def validation_scores(
-    model: keras.Model, X: np.ndarray, y: np.ndarray, mask: np.ndarray
+    model: keras.Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    task: str = "binary",
+    scale: tuple[Any, Any] = (0.0, 1.0),
 ) -> tuple[Scores, np.ndarray]:
-    """Every copy's validation scores, and its probabilities as (copies, rows)."""
-    import keras
-
-    logits = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)), dtype=float)
-    proba = expit(logits[..., 0].T)
-    return score_batch(y, proba, mask), proba
+    """Every copy's validation scores by ``task``'s scorer, and its predictions as (copies,
+    rows), or (copies, rows, classes); ``scale`` is each copy's target (mean, sd) for a
+    regression (:func:`copy_scales`)."""
+    predictions = to_predictions(copy_outputs(model(X, training=False)), task, *scale)
+    return SCORERS[task](y, predictions, mask), predictions
 
 
 def fit_epoch(
-    model: keras.Model, copies: Sequence[Copy], batch_size: int, seed: int, epoch: int
+    model: keras.Model,
+    copies: Sequence[Copy],
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    task: str = "binary",
 ) -> None:
     """Train every copy for one epoch (1-based) on its own rows, in its own order."""
-    X, y = pack_epoch(copies, batch_size, seed, epoch)
+    X, y = pack_epoch(copies, batch_size, seed, epoch, task)
     model.fit(
         X, y, batch_size=batch_size, epochs=epoch, initial_epoch=epoch - 1, shuffle=False, verbose=0
     )
@@ -246,28 +322,40 @@ class KerasPack:
     """The copies as one Keras model trained with ``model.fit``, epoch by epoch (the path on
     TensorFlow, and the reference the JAX fast path is tested against)."""
 
-    def __init__(self, copies: Sequence[Copy], batch_size: int, seed: int) -> None:
+    def __init__(
+        self,
+        copies: Sequence[Copy],
+        batch_size: int,
+        seed: int,
+        task: str = "binary",
+        n_classes: int = 2,
+    ) -> None:
         self.copies = list(copies)
         self.batch_size = batch_size
         self.seed = seed
-        self.model = build_packed_model(self.copies, self.copies[0].fold.n_features)
+        self.task, self.n_classes = task, n_classes
+        self.model = build_packed_model(
+            self.copies, self.copies[0].fold.n_features, task, n_classes
+        )
         self.X_valid, _, _ = pack_validation(self.copies)
 
     def train(self, epochs: Sequence[int]) -> np.ndarray:
-        """Train ``epochs``; each one's validation logits as (epochs, copies, rows)."""
-        import keras
-
-        logits = []
+        """Train ``epochs``; each one's validation outputs as (epochs, copies, rows): the logit,
+        or a regression's standardized value; (epochs, copies, rows, classes) for the logits of
+        a multi-class network."""
+        outputs = []
         for epoch in epochs:
-            fit_epoch(self.model, self.copies, self.batch_size, self.seed, epoch)
-            out = keras.ops.convert_to_numpy(self.model(self.X_valid, training=False))
-            logits.append(np.asarray(out, dtype=float)[..., 0].T)
-        return np.stack(logits)
+            fit_epoch(self.model, self.copies, self.batch_size, self.seed, epoch, self.task)
+            outputs.append(copy_outputs(self.model(self.X_valid, training=False)))
+        return np.stack(outputs)
 
     def keep(self, rows: Sequence[int]) -> KerasPack:
         smaller = KerasPack.__new__(KerasPack)
         smaller.batch_size, smaller.seed = self.batch_size, self.seed
-        smaller.model, smaller.copies = repack_model(self.model, self.copies, rows)
+        smaller.task, smaller.n_classes = self.task, self.n_classes
+        smaller.model, smaller.copies = repack_model(
+            self.model, self.copies, rows, self.task, self.n_classes
+        )
         smaller.X_valid, _, _ = pack_validation(smaller.copies)
         return smaller
 
@@ -279,13 +367,17 @@ class KerasPack:
 
 
 def repack_model(
-    model: keras.Model, copies: Sequence[Copy], keep: Sequence[int]
+    model: keras.Model,
+    copies: Sequence[Copy],
+    keep: Sequence[int],
+    task: str = "binary",
+    n_classes: int = 2,
 ) -> tuple[keras.Model, list[Copy]]:
     """A model of the copies at rows ``keep`` with their weights and Adam state, so their
     training goes on exactly where it was."""
     rows = np.asarray(keep)
     kept = [copies[row] for row in rows]
-    smaller = build_packed_model(kept, kept[0].fold.n_features)
+    smaller = build_packed_model(kept, kept[0].fold.n_features, task, n_classes)
     for target, source in zip(smaller.weights, model.weights, strict=True):
         target.assign(_take(source, rows))
     old, new = model.optimizer, smaller.optimizer

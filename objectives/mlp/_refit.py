@@ -1,4 +1,9 @@
-"""One network trained on a whole training part, to score its test rows."""
+"""One network trained on a whole training part, to score its test rows.
+
+The returned Keras model is the one that is saved and later predicts new rows, so it must need
+nothing beside itself: a regression network, trained on its part's standardized target, has the
+way back (``* sd + mean``) folded into its last layer and outputs the target's own units.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,14 @@ import numpy as np
 from objectives.family import Refit, TrainOptions
 from objectives.keras_env import seed_shuffling
 from objectives.mlp._fast import JaxPack
-from objectives.mlp._network import build_model, predict_proba
+from objectives.mlp._network import (
+    build_model,
+    fold_scale_into_output,
+    network_target,
+    output_units,
+    predict,
+    target_scale,
+)
 from objectives.mlp._packed import Copy
 from objectives.mlp._train import REFIT_FOLD, epoch_order, fold_seed
 from objectives.preprocess import PreparedFold
@@ -30,12 +42,19 @@ def refit_compiled(params: dict[str, Any], part: PreparedFold, options: TrainOpt
     """:func:`refit_plain`'s network, trained by the packed trainer's compiled JAX path."""
     seed = fold_seed(options.seed, REFIT_FOLD)
     copy = Copy(params["l1"], params["l2"], part, REFIT_FOLD, seed)
-    pack = JaxPack([copy], options.batch_size, options.seed, sizes=[1])
+    pack = JaxPack(
+        [copy],
+        options.batch_size,
+        options.seed,
+        sizes=[1],
+        task=options.task,
+        n_classes=options.n_classes,
+    )
     pack.train(list(range(1, options.epochs + 1)))
     # The trained weights in the plain network: the model that is saved is the one scored.
-    model = build_model(params, part.n_features, seed)
+    model = _build(params, part, seed, options)
     model.set_weights([np.asarray(layer[0], dtype="float32") for layer in pack.weights()])
-    return Refit(proba=_predict(model, part), model=model)
+    return _finish(model, part, options)
 
 
 def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
@@ -44,8 +63,8 @@ def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOption
 
     keras.backend.clear_session()
     seed = fold_seed(options.seed, REFIT_FOLD)
-    model = build_model(params, part.n_features, seed)
-    X, y = part.X_train.astype("float32"), part.y_train.astype("float32")
+    model = _build(params, part, seed, options)
+    X, y = part.X_train.astype("float32"), network_target(part.y_train, options.task)
     for epoch in range(1, options.epochs + 1):
         order = epoch_order(len(y), options.seed, REFIT_FOLD, epoch)
         model.fit(
@@ -57,7 +76,7 @@ def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOption
             shuffle=False,
             verbose=0,
         )
-    return Refit(proba=_predict(model, part), model=model)
+    return _finish(model, part, options)
 
 
 def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: TrainOptions) -> Refit:
@@ -67,19 +86,34 @@ def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: Tra
 
     keras.backend.clear_session()
     seed_shuffling(options.seed)
-    model = build_model(params, part.n_features, seed=options.seed)
+    model = _build(params, part, options.seed, options)
     model.fit(
         part.X_train.astype("float32"),
-        part.y_train.astype("float32"),
+        network_target(part.y_train, options.task),
         epochs=options.epochs,
         batch_size=options.batch_size,
         validation_split=0.2,
         verbose=0,
     )
-    return Refit(proba=_predict(model, part), model=model)
+    return _finish(model, part, options)
 
 
-def _predict(model: Any, part: PreparedFold) -> np.ndarray:
+def _build(params: dict[str, Any], part: PreparedFold, seed: int, options: TrainOptions) -> Any:
+    return build_model(
+        params, part.n_features, seed, task=options.task, n_classes=options.n_classes
+    )
+
+
+def _finish(model: Any, part: PreparedFold, options: TrainOptions) -> Refit:
+    """The trained ``model`` in the target's units (a regression's standardization folded into
+    its last layer) and its predictions for ``part``'s test rows."""
+    if options.task == "regression":
+        fold_scale_into_output(model, *target_scale(part.y_train, options.task))
+    return Refit(proba=_predict(model, part, options), model=model)
+
+
+def _predict(model: Any, part: PreparedFold, options: TrainOptions) -> np.ndarray:
     if not len(part.y_valid):
-        return np.zeros(0)
-    return predict_proba(model, part.X_valid.astype("float32"))
+        units = output_units(options.task, options.n_classes)
+        return np.zeros((0, units) if options.task == "multiclass" else 0)
+    return predict(model, part.X_valid.astype("float32"), options.task)

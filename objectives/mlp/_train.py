@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from objectives.family import Outcome, TrainOptions
-from objectives.mlp._network import build_model, predict_proba
+from objectives.mlp._network import (
+    build_model,
+    network_outputs,
+    network_target,
+    target_scale,
+    to_predictions,
+)
 from objectives.preprocess import PreparedFold
-from objectives.scoring import METRICS, FoldScores, Scores, score_batch
+from objectives.scoring import SCORERS, FoldScores, Scores
 
 #: The fold number used for a refit on a whole training part (weights and batch order).
 REFIT_FOLD = 999
@@ -41,10 +47,11 @@ def report_epochs(options: TrainOptions) -> list[int]:
 
 
 def pad(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Arrays of unequal length as one (len(arrays), longest) matrix and its mask of real
-    entries."""
+    """Arrays of unequal length as one (len(arrays), longest, ...) array and its
+    (len(arrays), longest) mask of real entries; trailing axes (a multi-class network's
+    classes) are kept."""
     longest = max(len(array) for array in arrays)
-    matrix = np.zeros((len(arrays), longest))
+    matrix = np.zeros((len(arrays), longest, *np.shape(arrays[0])[1:]))
     mask = np.zeros((len(arrays), longest), dtype=bool)
     for row, array in enumerate(arrays):
         matrix[row, : len(array)] = array
@@ -54,32 +61,34 @@ def pad(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class FoldCurves:
-    """Every fold's validation scores after every epoch trained so far."""
+    """Every fold's validation scores after every epoch trained so far: whichever scores the
+    task's scorer gives (``objectives.scoring.SCORERS``), and the last epoch's predictions."""
 
-    history: dict[str, list[list[float]]] = field(
-        default_factory=lambda: {metric: [] for metric in METRICS}
-    )  # metric -> [epoch][fold]
+    history: dict[str, list[list[float]]] = field(default_factory=dict)  # metric -> [epoch][fold]
     final_proba: list[np.ndarray] = field(default_factory=list)
 
     def record(self, scores: Scores, proba: list[np.ndarray]) -> None:
-        """Record one epoch: ``scores`` holds one entry per fold."""
-        for metric in METRICS:
-            self.history[metric].append([float(value) for value in scores[metric]])
+        """Record one epoch: ``scores`` holds one entry per fold, ``proba`` each fold's
+        validation predictions."""
+        for metric in scores.metrics:
+            self.history.setdefault(metric, []).append([float(value) for value in scores[metric]])
         self.final_proba = proba
 
     @property
     def epochs(self) -> int:
-        return len(self.history["accuracy"])
+        return len(next(iter(self.history.values()), []))
 
     def fold_scores(self) -> FoldScores:
         """Each fold's scores at the last epoch trained."""
-        last = {metric: self.history[metric][-1] for metric in METRICS}
-        n_folds = len(last["accuracy"])
-        return FoldScores([{metric: last[metric][k] for metric in METRICS} for k in range(n_folds)])
+        last = {metric: epochs[-1] for metric, epochs in self.history.items()}
+        n_folds = len(next(iter(last.values()), []))
+        return FoldScores([{metric: last[metric][k] for metric in last} for k in range(n_folds)])
 
     def best_epochs(self) -> list[int]:
-        """Per fold, the 1-based epoch of the lowest validation log loss."""
-        return (np.argmin(np.asarray(self.history["log_loss"]), axis=0) + 1).astype(int).tolist()
+        """Per fold, the 1-based epoch of the lowest validation log loss (a classifier) or
+        RMSE (a regression)."""
+        metric = "log_loss" if "log_loss" in self.history else "rmse"
+        return (np.argmin(np.asarray(self.history[metric]), axis=0) + 1).astype(int).tolist()
 
     def outcome(self, complete: bool) -> Outcome:
         return Outcome(
@@ -91,11 +100,13 @@ class FoldCurves:
         )
 
 
-def score_folds(y_valid: Sequence[np.ndarray], proba: Sequence[np.ndarray]) -> Scores:
-    """One epoch's scores of every fold, in one call."""
+def score_folds(
+    y_valid: Sequence[np.ndarray], proba: Sequence[np.ndarray], task: str = "binary"
+) -> Scores:
+    """One epoch's scores of every fold, in one call, by ``task``'s scorer."""
     y, mask = pad(y_valid)
     p, _ = pad(proba)
-    return score_batch(y, p, mask)
+    return SCORERS[task](y, p, mask)
 
 
 #: Called after every epoch with (1-based epoch, the curves so far); returns True to stop.
@@ -111,15 +122,25 @@ def train_folds_plain(
     """Train one network per fold with ``model.fit``, all folds advancing one epoch at a time.
 
     The reference the packed trainer is tested against. Stops early when ``on_epoch`` says so;
-    the curves then hold the epochs trained.
+    the curves then hold the epochs trained. A regression fold's network trains on its
+    standardized target and its predictions are scored back in the target's units.
     """
     import keras
 
     keras.backend.clear_session()
+    task = options.task
     models = [
-        build_model(params, fold.n_features, fold_seed(options.seed, k))
+        build_model(
+            params,
+            fold.n_features,
+            fold_seed(options.seed, k),
+            task=task,
+            n_classes=options.n_classes,
+        )
         for k, fold in enumerate(folds)
     ]
+    targets = [network_target(fold.y_train, task) for fold in folds]
+    scales = [target_scale(fold.y_train, task) for fold in folds]
     curves = FoldCurves()
     y_valid = [fold.y_valid for fold in folds]
     for epoch in range(1, options.epochs + 1):
@@ -127,7 +148,7 @@ def train_folds_plain(
             order = epoch_order(len(fold.y_train), options.seed, k, epoch)
             model.fit(
                 fold.X_train[order].astype("float32"),
-                fold.y_train[order].astype("float32"),
+                targets[k][order],
                 batch_size=options.batch_size,
                 epochs=epoch,
                 initial_epoch=epoch - 1,
@@ -135,10 +156,10 @@ def train_folds_plain(
                 verbose=0,
             )
         proba = [
-            predict_proba(m, f.X_valid.astype("float32"))
-            for m, f in zip(models, folds, strict=True)
+            to_predictions(network_outputs(m, f.X_valid.astype("float32")), task, *scale)
+            for m, f, scale in zip(models, folds, scales, strict=True)
         ]
-        curves.record(score_folds(y_valid, proba), proba)
+        curves.record(score_folds(y_valid, proba, task), proba)
         if on_epoch(epoch, curves):
             break
     return curves

@@ -124,15 +124,14 @@ REFUSED = {
     "no such target": ("x,z\n1,2\n3,4\n", {"target": "y"},
                        "no column 'y'; its columns are x, z (pass one of them as --target)"),
     "one value": ("x,y\n1,a\n2,a\n", {}, "column y has one value ('a') in all 2 rows"),
-    "three values": ("x,y\n1,a\n2,b\n3,c\n4,a\n", {},
-                     "the tool handles binary targets, but column y has 3 distinct values "
-                     "('a', 'b', 'c'); pass --positive LABEL to take one value against the others "
-                     "(e.g. --positive a), or pick another column as --target"),
-    "continuous target": ("x,y\n" + "".join(f"{i},{i * 1.5}\n" for i in range(30)), {},
-                          "column y holds numbers with 30 distinct values (from 0 to 43.5), a "
-                          "continuous target; regression is not supported yet (a later version "
-                          "will add it): make a 0/1 column yourself, e.g. 1 where y > 21.75 (its "
-                          "median), and pass it as --target, or pick another column"),
+    "regression on text": ("x,y\n1,a\n2,b\n3,c\n4,a\n", {"task": "regression"},
+                           "--task regression needs numbers in column y, but line 2 holds 'a'; "
+                           "fix that value, or leave --task out to treat the column's values as "
+                           "classes"),
+    "binary asked of three values": ("x,y\n1,a\n2,b\n3,c\n4,a\n", {"task": "binary"},
+                                     "--task binary needs two values in column y, but it has 3 "
+                                     "('a', 'b', 'c'); pass --positive LABEL to take one value "
+                                     "against the others (e.g. --positive a), or leave --task out"),
     "positive not among three": ("x,y\n1,a\n2,b\n3,c\n", {"positive": "d"},
                                  "--positive 'd' is not a value of column y; its values are 'a', "
                                  "'b', 'c'"),
@@ -367,7 +366,7 @@ def test_an_unknown_built_in_is_refused_in_one_line() -> None:
         load_builtin("heart-atlantis")
     assert str(caught.value) == (
         "no built-in data set 'heart-atlantis'; the built-ins are heart-cleveland, "
-        "heart-hungarian, heart-switzerland, heart-va, breast-cancer"
+        "heart-hungarian, heart-switzerland, heart-va, breast-cancer, wine, diabetes"
     )
     with pytest.raises(DataError, match="no built-in data set 'iris'"):
         reload({"builtin": "iris"})

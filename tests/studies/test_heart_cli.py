@@ -169,7 +169,8 @@ BAD_FLAGS = {
     "sparsity without an L1 model": (
         ["--models", "hgb", "--objective", "log_loss,sparsity"],
         "--objective ...,sparsity counts the non-zero coefficients of a model with an L1 part "
-        "(logreg-l1, logreg-enet), but --models hgb has none: add one to --models",
+        "(logreg-l1, logreg-enet, lasso, elasticnet), but --models hgb has none: add one to "
+        "--models",
     ),
     "pruner": (["--pruner", "wilcox"], "invalid choice: 'wilcox'"),
     "range of an unsearched parameter": (

@@ -142,7 +142,12 @@ def test_the_exported_folder_scores_identically_without_the_storage(
     manifest = json.loads((folder / MANIFEST).read_text())
     best = study(run, family).best_trial
     assert manifest["parameters"] == best.params
-    assert manifest["target"] == {"column": "churned", "positive": "Yes", "negative": "No"}
+    assert manifest["target"] == {
+        "column": "churned",
+        "task": "binary",
+        "positive": "Yes",
+        "negative": "No",
+    }
     assert manifest["columns"]["categorical"]["plan"] == ["basic", "plus", "pro"]
     assert manifest["columns"]["identifiers"] == ["customer_id"]
     assert manifest["data"]["sha256"] == study(run, family).user_attrs["protocol"]["data_sha256"]

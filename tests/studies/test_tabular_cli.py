@@ -156,11 +156,18 @@ BAD = {
     "test size": ("x,y\n1,0\n2,1\n", ["--target", "y", "--test-size", "1"],
                   "--test-size expects a share in [0, 1), got 1.0"),
     "unknown built-in": (None, ["--target", "y"], "no built-in data set of that name"),
-    "three classes": ("x,y\n1,a\n2,b\n3,c\n4,a\n", ["--target", "y"],
-                      "column y has 3 distinct values ('a', 'b', 'c'); pass --positive LABEL to "
-                      "take one value against the others"),
-    "continuous target": ("x,y\n" + "".join(f"{i},{i / 4}\n" for i in range(40)),
-                          ["--target", "y"], "regression is not supported yet"),
+    "regression on text labels": ("x,y\n1,a\n2,b\n3,c\n4,a\n",
+                                  ["--target", "y", "--task", "regression"],
+                                  "--task regression needs numbers in column y, but line 2 holds "
+                                  "'a'"),
+    "text in a regression target": ("x,y\n" + "".join(f"{i},{i / 4}\n" for i in range(40))
+                                    + "40,unknown\n", ["--target", "y"],
+                                    "40 of 41 rows hold numbers, but line 42 holds 'unknown'"),
+    "a class with fewer rows than folds": (
+        "x,y\n" + "".join(f"{i},{'abc'[min(i // 12, 2)]}\n" for i in range(27)),
+        ["--target", "y", "--test-size", "0"],
+        "needs at least 5 rows of each class in the 27 training rows, but class c has 3; use "
+        "--folds 3 or fewer or merge it with a similar class"),
     "unknown decimal mark": ("x,y\n1,0\n2,1\n", ["--target", "y", "--decimal", ";"],
                              "argument --decimal: invalid choice: ';'"),
 }  # fmt: skip
@@ -234,7 +241,7 @@ def test_a_table_written_with_decimal_commas_runs_the_same_studies(
         storage = f"sqlite:///{tmp_path / (path.stem + '.db')}"
         assert main(run_quietly(path, storage)) == 0  # the decimal mark is detected
         out, err = capsys.readouterr()
-        role_lines = out.splitlines()[1:8]
+        role_lines = out.splitlines()[2:9]  # after the data and task lines
         runs[path.stem] = (role_lines, err, study_numbers(storage, f"{path.stem}-logreg-l2"))
     (roles, warnings, numbers), (roles_commas, warnings_commas, numbers_commas) = runs.values()
     assert roles == roles_commas
@@ -392,4 +399,8 @@ def test_a_table_gets_boosted_trees_by_default_and_the_heart_study_does_not() ->
 
     tabular = parse(["--data", "breast-cancer"])
     assert tabular.models == ("logreg-l1", "logreg-l2", "mlp", "hgb")
+    # A continuous target's defaults are the regression models, with the boosted trees.
+    regression = tabular.for_dataset("regression", 0, 442)
+    assert regression.models == ("lasso", "ridge", "mlp", "hgb")
+    assert regression.metric == "rmse"
     assert "hgb" not in heart_parse([]).models

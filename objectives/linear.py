@@ -1,0 +1,148 @@
+"""Linear regression with an L1 (lasso), an L2 (ridge) or an elastic-net penalty, ``alpha``
+searched on a log scale: what ``LassoCV``, ``RidgeCV`` and ``ElasticNetCV`` tune, here with a
+report, a comparison with a network and an honest estimate.
+
+``alpha`` means what it means in scikit-learn (``Lasso(alpha=...)`` minimizes
+``||y - Xw||^2 / (2 n) + alpha ||w||_1``; ``Ridge(alpha=...)`` minimizes
+``||y - Xw||^2 + alpha ||w||^2``), on the standardized features and the target in its own units,
+so a value found here can be used as it is. Larger alpha is a stronger penalty (unlike C).
+The range, [1e-4, 1e4], is wide for a target of ordinary scale; a target in thousands may need
+larger values to zero every coefficient, and the report then warns that the best alpha sits at the
+range's edge (``--range alpha=LOW,HIGH``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from optuna.distributions import FloatDistribution
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
+
+from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold, predict_for
+from objectives.logreg import nonzero_features
+from objectives.preprocess import PreparedFold
+
+ALPHA = FloatDistribution(1e-4, 1e4, log=True)
+L1_RATIO = FloatDistribution(0.0, 1.0)
+#: Coordinate descent at weak penalties on correlated features needs more than 1000 sweeps.
+MAX_ITER = 10_000
+#: Fixes coordinate descent's order (``selection="cyclic"`` ignores it; kept for clarity).
+RANDOM_STATE = 0
+
+MakeRegressor = Callable[[dict[str, Any]], Lasso | Ridge | ElasticNet]
+
+
+def lasso(params: dict[str, Any]) -> Lasso:
+    return Lasso(alpha=params["alpha"], max_iter=MAX_ITER, random_state=RANDOM_STATE)
+
+
+def ridge(params: dict[str, Any]) -> Ridge:
+    return Ridge(alpha=params["alpha"])
+
+
+def elastic_net(params: dict[str, Any]) -> ElasticNet:
+    return ElasticNet(
+        alpha=params["alpha"],
+        l1_ratio=params["l1_ratio"],
+        max_iter=MAX_ITER,
+        random_state=RANDOM_STATE,
+    )
+
+
+def fit(
+    make: MakeRegressor, params: dict[str, Any], X: np.ndarray, y: np.ndarray
+) -> tuple[Any, bool]:
+    """Fit, and say whether coordinate descent converged (recorded per trial, not printed)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model = make(params).fit(X, y)
+    return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def _evaluate(make: MakeRegressor) -> Any:
+    def fit_fold(
+        params: dict[str, Any], fold: PreparedFold, options: TrainOptions
+    ) -> tuple[np.ndarray, dict[str, float]]:
+        model, converged = fit(make, params, fold.X_train, fold.y_train)
+        predicted = predict_for(model, fold.X_valid, "regression")
+        return predicted, {"nonzero": float(nonzero_features(model.coef_)), "converged": converged}
+
+    return fold_by_fold(fit_fold, _fit_facts)
+
+
+def _fit_facts(facts: list[dict[str, float]]) -> dict[str, Any]:
+    """The mean number of non-zero coefficients of the fold models, and the folds that did not
+    converge, if any (as for logistic regression)."""
+    summary: dict[str, Any] = {"n_nonzero_coef": float(np.mean([f["nonzero"] for f in facts]))}
+    not_converged = sum(not f["converged"] for f in facts)
+    if not_converged:
+        summary["folds_not_converged"] = not_converged
+    return summary
+
+
+def _refit(make: MakeRegressor) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
+    def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
+        model, _ = fit(make, params, fold.X_train, fold.y_train)
+        predicted = predict_for(model, fold.X_valid, "regression")
+        return Refit(
+            proba=predicted, coefficients=np.asarray(model.coef_, dtype=float), model=model
+        )
+
+    return refit
+
+
+def _family(
+    name: str, label: str, make: MakeRegressor, space: dict[str, Any], **hints: Any
+) -> ModelFamily:
+    return ModelFamily(
+        name=name,
+        label=label,
+        space=space,
+        evaluate=_evaluate(make),
+        refit=_refit(make),
+        step_name="fold",
+        report_steps=lambda options, n_folds: list(range(1, n_folds + 1)),
+        warmup_steps=lambda options, n_folds: 2,
+        protocol=lambda options: {"max_iter": MAX_ITER},
+        linear=True,
+        path_param="alpha",
+        tasks=frozenset({"regression"}),
+        **hints,
+    )
+
+
+LASSO = _family(
+    "lasso",
+    "linear regression, L1 (lasso)",
+    lasso,
+    {"alpha": ALPHA},
+    curve=("alpha", None),
+    path=True,
+    noun="the lasso",
+    stronger="larger alpha is a stronger penalty",
+)
+RIDGE = _family(
+    "ridge",
+    "linear regression, L2 (ridge)",
+    ridge,
+    {"alpha": ALPHA},
+    curve=("alpha", None),
+    noun="ridge regression",
+    stronger="larger alpha is a stronger penalty",
+)
+ELASTIC_NET = _family(
+    "elasticnet",
+    "linear regression, elastic net",
+    elastic_net,
+    {"alpha": ALPHA, "l1_ratio": L1_RATIO},
+    curve=("alpha", "l1_ratio"),
+    closed=frozenset({"l1_ratio"}),
+    path=True,
+    default=False,
+    noun="the elastic net",
+    stronger="larger alpha is a stronger penalty; l1_ratio 1 is the lasso, 0 ridge",
+)

@@ -1,0 +1,216 @@
+"""Every kind of target: the scores of multi-class and regression predictions against
+scikit-learn and hand-computed cases, what the target is decided to be, and the searches' known
+answers on synthetic and bundled data against scikit-learn's own ``*CV`` estimators."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Lasso, LassoCV, LogisticRegressionCV, RidgeCV
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    brier_score_loss,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+    root_mean_squared_error,
+)
+from sklearn.model_selection import cross_val_score
+
+from data import DataError, TableSpec, load_builtin, read_table, table_dataset
+from objectives import FAMILIES, TrainOptions, prepare_folds
+from objectives.preprocess import numeric_columns
+from objectives.scoring import score_batch_multiclass, score_batch_regression, score_one
+from objectives.task import TASKS
+
+
+def test_multiclass_scores_match_scikit_learn() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 60)
+    proba = rng.dirichlet([1, 1, 1], 60)
+    got = score_one(y, proba, "multiclass")
+    assert got["accuracy"] == pytest.approx(accuracy_score(y, proba.argmax(axis=1)))
+    assert got["balanced_accuracy"] == pytest.approx(
+        balanced_accuracy_score(y, proba.argmax(axis=1))
+    )
+    assert got["roc_auc"] == pytest.approx(roc_auc_score(y, proba, multi_class="ovr"))
+    assert got["log_loss"] == pytest.approx(log_loss(y, proba))
+    assert got["brier"] == pytest.approx(brier_score_loss(y, proba))
+
+
+def test_multiclass_scores_by_hand_and_at_the_edges() -> None:
+    # Two rows: class 0 predicted (0.7, 0.2, 0.1), class 2 predicted (0.5, 0.1, 0.4).
+    y = np.array([0, 2])
+    proba = np.array([[0.7, 0.2, 0.1], [0.5, 0.1, 0.4]])
+    got = score_one(y, proba, "multiclass")
+    assert got["accuracy"] == pytest.approx(0.5)  # the second row's argmax is class 0
+    assert got["balanced_accuracy"] == pytest.approx(0.5)  # recall 1 for class 0, 0 for class 2
+    assert got["log_loss"] == pytest.approx(-(math.log(0.7) + math.log(0.4)) / 2)
+    brier = ((0.3**2 + 0.2**2 + 0.1**2) + (0.5**2 + 0.1**2 + 0.6**2)) / 2
+    assert got["brier"] == pytest.approx(brier)
+    # Class 1 is absent: its AUC is left out; classes 0 and 2 each rank their row above the other.
+    assert got["roc_auc"] == pytest.approx(np.mean([1.0, 1.0]))
+    # One class only: no AUC; padding (mask) changes nothing; a NaN probability makes all NaN.
+    assert math.isnan(score_one(np.array([1, 1]), proba, "multiclass")["roc_auc"])
+    padded = np.vstack([proba, [[1 / 3] * 3]])[None]
+    masked = score_batch_multiclass(np.array([0, 2, 1]), padded, np.array([[1, 1, 0]], bool))
+    assert masked.one() == pytest.approx(got, nan_ok=True)
+    broken = proba.copy()
+    broken[0, 0] = np.nan
+    assert all(math.isnan(v) for v in score_one(y, broken, "multiclass").values())
+
+
+def test_regression_scores_match_scikit_learn_and_the_edges() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.normal(100, 20, 50)
+    predicted = y + rng.normal(0, 5, 50)
+    got = score_one(y, predicted, "regression")
+    assert got["rmse"] == pytest.approx(root_mean_squared_error(y, predicted))
+    assert got["mae"] == pytest.approx(mean_absolute_error(y, predicted))
+    assert got["r2"] == pytest.approx(r2_score(y, predicted))
+    # By hand: y = (1, 2, 3), predictions (1, 2, 5): errors 0, 0, -2.
+    hand = score_one(np.array([1.0, 2, 3]), np.array([1.0, 2, 5]), "regression")
+    assert hand == pytest.approx({"rmse": math.sqrt(4 / 3), "mae": 2 / 3, "r2": 1 - 4 / 2})
+    # A constant target has no R^2; the mean predicted for every row has R^2 exactly 0.
+    assert math.isnan(score_one(np.ones(4), np.arange(4.0), "regression")["r2"])
+    assert score_one(y, np.full(50, y.mean()), "regression")["r2"] == pytest.approx(0, abs=1e-12)
+    masked = score_batch_regression(np.r_[y, 0.0], np.r_[predicted, 99.0][None], np.r_[
+        np.ones(50, bool), False][None])  # fmt: skip
+    assert masked.one() == pytest.approx(got)
+
+
+def table(tmp_path: Path, text: str, **spec: object) -> object:
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    return table_dataset(read_table(path), TableSpec(target="y", **spec), name="t")  # type: ignore[arg-type]
+
+
+def rows(values: list[object]) -> str:
+    return "x,y\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+
+
+@pytest.mark.parametrize(
+    ("values", "spec", "task", "reason"),
+    [
+        (["a", "b"] * 10, {"positive": "b"}, "binary", "two values"),
+        (["a", "b", "c"] * 10, {}, "multiclass", "3 labels ('a', 'b', 'c')"),
+        ([1, 2, 3] * 10, {}, "multiclass", "3 distinct numbers ('1', '2', '3'), read as classes"),
+        ([i / 4 for i in range(40)], {}, "regression", "40 distinct values (from 0 to 9.75)"),
+        ([1, 2, 3] * 10, {"task": "regression"}, "regression", "--task regression"),
+        (["a", "b", "c"] * 10, {"positive": "c"}, "binary", "'c' against the other 2 values"),
+    ],
+)
+def test_the_task_is_decided_from_the_target_and_said(
+    tmp_path: Path, values: list[object], spec: dict[str, object], task: str, reason: str
+) -> None:
+    dataset = table(tmp_path, rows(values), **spec)
+    assert dataset.task == task  # type: ignore[attr-defined]
+    assert reason in dataset.task_reason  # type: ignore[attr-defined]
+    if task == "multiclass":
+        assert dataset.y.tolist() == [0, 1, 2] * 10  # type: ignore[attr-defined]
+    if task == "regression":
+        assert dataset.y.tolist() == [float(v) for v in values]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("values", "spec", "expected"),
+    [
+        (["a"] * 10, {}, "column y has one value ('a') in all 10 rows"),
+        (["a", "b", "c"] * 5, {"task": "regression"},
+         "--task regression needs numbers in column y, but line 2 holds 'a'"),
+        ([*range(30), "n/a"], {}, "30 of 31 rows hold numbers, but line 32 holds 'n/a'"),
+        (["a", "b", "c"] * 5, {"task": "binary"}, "--task binary needs two values"),
+        (["a", "b", "c"] * 5, {"task": "multiclass", "positive": "a"}, "leave one of them out"),
+    ],
+)  # fmt: skip
+def test_a_target_that_does_not_fit_is_refused_in_one_line(
+    tmp_path: Path, values: list[object], spec: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(DataError) as refused:
+        table(tmp_path, rows(values), **spec)
+    assert expected in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def folds_of(X: np.ndarray, y: np.ndarray, task: str, n_folds: int = 5, seed: int = 0):  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    plan = TASKS[task].fold_plan(y, n_folds, seed)
+    return plan, prepare_folds(frame, y, np.arange(len(y)), plan, numeric_columns(frame.columns))
+
+
+def cv_mean(family: str, params: dict[str, float], folds: list, task: str, metric: str) -> float:  # type: ignore[type-arg]
+    options = TrainOptions(task=task, n_classes=3)
+    (outcome,) = FAMILIES[family].evaluate([params], folds, options, lambda *_: False)
+    return outcome.value(metric)
+
+
+def test_lasso_zeroes_the_null_coefficients_that_ridge_keeps() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 10))
+    y = 3 * X[:, 0] - 2 * X[:, 1] + rng.normal(0, 1, 200)  # features 2-9 carry nothing
+    _, folds = folds_of(X, y, "regression")
+    grid = np.logspace(-3, 1, 25)
+    chosen = {}
+    for name in ("lasso", "ridge"):
+        scores = [cv_mean(name, {"alpha": a}, folds, "regression", "rmse") for a in grid]
+        chosen[name] = float(grid[int(np.argmin(scores))])
+    lasso = FAMILIES["lasso"].refit({"alpha": chosen["lasso"]}, folds[0], TrainOptions())
+    ridge = FAMILIES["ridge"].refit({"alpha": chosen["ridge"]}, folds[0], TrainOptions())
+    assert lasso.coefficients is not None
+    assert ridge.coefficients is not None
+    assert np.all(np.abs(lasso.coefficients[:2]) > 1)
+    # At the CV-chosen alpha the lasso zeroes most null coefficients and keeps the rest tiny
+    # (a CV-chosen lasso is known to keep a few); ridge shrinks every one, zeroes none.
+    assert np.count_nonzero(lasso.coefficients[2:]) <= 4
+    assert np.abs(lasso.coefficients[2:]).max() < 0.15
+    assert np.all(ridge.coefficients[2:] != 0)
+
+
+def test_multinomial_cv_accuracy_matches_logistic_regression_cv_on_the_same_folds() -> None:
+    rng = np.random.default_rng(4)
+    centres = np.array([[0, 0], [2, 0], [0, 2]])
+    y = np.repeat([0, 1, 2], 60)
+    X = centres[y] + rng.normal(0, 1.2, (180, 2))
+    X = (X - X.mean(axis=0)) / X.std(axis=0)  # the tool standardizes inside each fold
+    plan, folds = folds_of(X, y, "multiclass")
+    grid = np.logspace(-3, 2, 11)
+    ours = max(cv_mean("logreg-l2", {"C": c}, folds, "multiclass", "accuracy") for c in grid)
+    reference = LogisticRegressionCV(
+        Cs=grid, cv=list(plan), scoring="accuracy", l1_ratios=(0.0,), solver="lbfgs",
+        max_iter=1000, use_legacy_attributes=False,
+    ).fit(X, y)  # fmt: skip
+    theirs = float(np.max(np.mean(reference.scores_, axis=0)))
+    assert ours == pytest.approx(theirs, abs=0.01)
+
+
+def test_diabetes_best_cv_r2_is_within_0_01_of_ridge_cv_and_lasso_cv() -> None:
+    bunch = load_diabetes()
+    X, y = bunch.data, bunch.target.astype(float)
+    plan, folds = folds_of(X, y, "regression")
+    grid = np.logspace(-4, 4, 81)
+    best = {
+        name: max(cv_mean(name, {"alpha": a}, folds, "regression", "r2") for a in grid)
+        for name in ("ridge", "lasso")
+    }
+    ridge = RidgeCV(alphas=grid, cv=list(plan), scoring="r2").fit(X, y)
+    assert best["ridge"] == pytest.approx(ridge.best_score_, abs=0.01)
+    lasso = LassoCV(alphas=grid, cv=list(plan), max_iter=10_000).fit(X, y)
+    lasso_r2 = cross_val_score(Lasso(alpha=lasso.alpha_), X, y, cv=list(plan), scoring="r2")
+    assert best["lasso"] == pytest.approx(float(lasso_r2.mean()), abs=0.01)
+
+
+def test_the_bundled_wine_and_diabetes_data() -> None:
+    wine = load_builtin("wine")
+    assert (wine.task, wine.n_rows, len(wine.classes)) == ("multiclass", 178, 3)
+    assert np.bincount(wine.y).tolist() == [59, 71, 48]
+    diabetes = load_builtin("diabetes")
+    assert (diabetes.task, diabetes.n_rows) == ("regression", 442)
+    assert diabetes.y[:3].tolist() == load_diabetes().target[:3].tolist()
+    assert load_builtin("wine", positive="class_2").task == "binary"

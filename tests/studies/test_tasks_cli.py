@@ -1,0 +1,90 @@
+"""``python -m studies.tabular`` on a multi-class and a continuous target, end to end: the
+bundled wine and diabetes data through search, nested CV, report and predict, on real SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+from data import load_builtin
+from studies.predict import main as predict
+from studies.tabular import main
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def run(name: str, models: str, tmp_path: Path) -> str:
+    storage = f"sqlite:///{tmp_path / (name + '.db')}"
+    argv = ["--data", name, "--trials", "4", "--models", models, "--nested", "2",
+            "--storage", storage, "--out", str(tmp_path / name)]  # fmt: skip
+    assert main(argv) == 0
+    return storage
+
+
+def test_wine_is_multi_class_from_search_to_predict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = run("wine", "logreg-l2,hgb", tmp_path)
+    out = capsys.readouterr().out
+    assert (
+        "Task: multi-class: column cultivar has 3 labels ('class_0', 'class_1', 'class_2')" in out
+    )
+    summary = pd.read_csv(tmp_path / "wine" / "summary.csv")
+    for column in ("best_cv_balanced_accuracy", "best_cv_log_loss", "test_accuracy", "test_brier"):
+        assert summary[column].notna().all(), column
+    nested = pd.read_csv(tmp_path / "wine" / "nested.csv")
+    assert set(nested["metric"]) == {"accuracy", "log_loss", "brier"}
+    calibration = pd.read_csv(tmp_path / "wine" / "calibration.csv")
+    assert sorted(set(calibration["class"])) == ["class_0", "class_1", "class_2"]
+    assert (tmp_path / "wine" / "confusion_matrix.png").stat().st_size > 10_000
+    # The saved model scores the test rows as the study stored them, a probability per class.
+    study = optuna.load_study(study_name="wine-logreg-l2", storage=storage)
+    rows = study.user_attrs["test_rows"]
+    wine = load_builtin("wine")
+    wine.X.iloc[rows].to_csv(tmp_path / "new.csv", index=False)
+    new, scored_csv = str(tmp_path / "new.csv"), str(tmp_path / "scored.csv")
+    assert predict(["--study", "wine-logreg-l2", "--storage", storage, "--data", new,
+                    "--out", scored_csv]) == 0  # fmt: skip
+    scored = pd.read_csv(tmp_path / "scored.csv")
+    proba = scored[[f"probability of class_{k}" for k in range(3)]].to_numpy()
+    np.testing.assert_allclose(proba, study.user_attrs["test_proba"], atol=1e-12)
+    labels = np.array(wine.classes)[np.asarray(study.user_attrs["test_proba"]).argmax(axis=1)]
+    assert scored["predicted cultivar"].tolist() == labels.tolist()
+
+
+def test_diabetes_is_regression_from_search_to_predict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = run("diabetes", "lasso,ridge", tmp_path)
+    out = capsys.readouterr().out
+    assert "Task: regression: column progression holds numbers with 214 distinct values" in out
+    assert "test RMSE, R²" in out
+    summary = pd.read_csv(tmp_path / "diabetes" / "summary.csv")
+    for column in ("best_cv_rmse", "best_cv_r2", "test_rmse", "test_mae", "test_r2"):
+        assert summary[column].notna().all(), column
+    assert "test_accuracy" not in summary.columns
+    nested = pd.read_csv(tmp_path / "diabetes" / "nested.csv")
+    assert set(nested["metric"]) == {"rmse", "mae"}
+    rmse = nested[nested["metric"] == "rmse"]
+    assert (rmse["ci_low"] < rmse["nested_estimate"]).all()
+    calibration = pd.read_csv(tmp_path / "diabetes" / "calibration.csv")
+    assert calibration["slope"].between(0.5, 1.5).all()  # a sound linear model is near 1
+    for plot in ("predicted_vs_observed", "residuals", "coefficient_path_lasso"):
+        assert (tmp_path / "diabetes" / f"{plot}.png").stat().st_size > 10_000, plot
+    study = optuna.load_study(study_name="diabetes-ridge", storage=storage)
+    rows = study.user_attrs["test_rows"]
+    load_builtin("diabetes").X.iloc[rows].to_csv(tmp_path / "new.csv", index=False)
+    new, scored_csv = str(tmp_path / "new.csv"), str(tmp_path / "scored.csv")
+    assert predict(["--study", "diabetes-ridge", "--storage", storage, "--data", new,
+                    "--out", scored_csv]) == 0  # fmt: skip
+    scored = pd.read_csv(tmp_path / "scored.csv")
+    np.testing.assert_allclose(
+        scored["predicted progression"], study.user_attrs["test_proba"], rtol=1e-12
+    )
