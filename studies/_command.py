@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import optuna
@@ -17,7 +16,7 @@ from studies.run.design import test_split
 from studies.run.engines.kerastuner import KerasTunerError
 from studies.run.loop import plan_jobs, run
 from studies.run.seed import SeedGrid, seed_grids, seed_table
-from studies.settings import Settings, SettingsError, default_batch_size, print_error
+from studies.settings import Settings, SettingsError, print_error
 from studies.trials.interrupt import ctrl_c_stops
 from studies.trials.protocol import ProtocolMismatch
 from studies.trials.storage import StorageError, open_storage
@@ -65,7 +64,12 @@ def role_table(dataset: Dataset) -> str:
     lines = [f"{'column'.ljust(name_width)}  {'role'.ljust(role_width)}  missing"]
     for name, role, missing in dataset.roles:
         lines.append(f"{name.ljust(name_width)}  {role.ljust(role_width)}  {100 * missing:6.1f}%")
-    lines.append(f"{dataset.target.ljust(name_width)}  target, positive = {dataset.positive}")
+    what = {
+        "binary": f"target, positive = {dataset.positive}",
+        "multiclass": f"target, {len(dataset.classes)} classes",
+        "regression": "target, a quantity (regression)",
+    }[dataset.task]
+    lines.append(f"{dataset.target.ljust(name_width)}  {what}")
     return "\n".join(lines)
 
 
@@ -98,12 +102,13 @@ def _run(settings: Settings, load: LoadDataset) -> int:
     if not settings.sites:
         # Which columns the models see, and their levels, is decided on the training rows.
         dataset = decided_on(dataset, test_split(dataset, settings)[0].train)
-    if settings.batch_size is None:
-        settings = replace(settings, batch_size=default_batch_size(settings, dataset.n_rows))
+    settings = settings.for_dataset(dataset.task, dataset.n_classes, dataset.n_rows)
     jobs = plan_jobs(settings, dataset)  # folds too small for --folds: refused here
     storage = open_storage(settings.storage)
     if not settings.quiet:
         print(f"Data: {dataset.description}; storage: {settings.storage}", flush=True)
+        if dataset.task_reason:
+            print(f"Task: {dataset.task_reason}; scored by {settings.metric.replace('_', ' ')}")
         for note in dataset.notes:
             print(f"Warning: {note}", file=sys.stderr)
         if dataset.kind == "table":

@@ -4,8 +4,10 @@
     python -m studies.predict --model exported/ --data new.csv
     python -m studies.predict --study heart-logreg-l2 --data heart-hungarian
 
-One output row per input row, in order: the input's identifier column when there is one, the
-predicted probability of the positive class, and the predicted class at ``--threshold`` (0.5).
+One output row per input row, in order: the input's identifier column when there is one, then
+for a binary model the predicted probability of the positive class and the predicted class at
+``--threshold`` (0.5); for a multi-class model each class's probability and the most probable
+class; for a regression model the predicted value.
 Bad input is one ``Error:`` line, exit code 2, and nothing written.
 """
 
@@ -75,11 +77,21 @@ def build_parser() -> Parser:
 def score_rows(
     model: SavedModel, cells: pd.DataFrame, where: str, decimal: str | None = None
 ) -> pd.DataFrame:
-    """One output row per input row: identifiers, the probability of the positive class, the
-    predicted class."""
-    positive = model.predict_proba(cells, where, decimal)[:, 1]
+    """One output row per input row: identifiers, then the probability of the positive class
+    and the predicted class (binary); each class's probability and the most probable class
+    (multi-class); the predicted value (regression)."""
     target = str(model.manifest["target"]["column"])
     out = pd.DataFrame({name: cells[name].to_numpy() for name in model.identifiers(cells.columns)})
+    if model.task == "regression":
+        out[f"predicted {target}"] = model.predict(cells, where, decimal)
+        return out
+    proba = model.predict_proba(cells, where, decimal)
+    if model.task == "multiclass":
+        for k, label in enumerate(model.classes_):
+            out[f"probability of {label}"] = proba[:, k]
+        out[f"predicted {target}"] = model.classes_[proba.argmax(axis=1)] if len(proba) else []
+        return out
+    positive = proba[:, 1]
     out[f"probability of {model.classes_[1]}"] = positive
     out[f"predicted {target}"] = np.where(
         positive >= model.threshold, model.classes_[1], model.classes_[0]

@@ -12,16 +12,17 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 import optuna
 
-from objectives import DEFAULT_FAMILIES, FAMILIES, METRICS, ModelFamily, TrainOptions
+from objectives import DEFAULT_FAMILIES, FAMILIES, ModelFamily, TrainOptions
 from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
-from objectives.task import BINARY
+from objectives.scoring import ALL_METRICS
+from objectives.task import BINARY, TASKS
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
@@ -97,6 +98,14 @@ class Settings:
     categorical: tuple[str, ...] = ()
     #: The table's decimal mark: ``.``, ``,`` or ``auto`` (detected).
     decimal: str = "auto"
+    #: ``--task`` as given (None: decided from the target's values).
+    task_asked: str | None = None
+    #: The data set's task and classes, once it is loaded (:meth:`for_dataset`).
+    task: str = "binary"
+    n_classes: int = 2
+    #: Whether ``--models`` and ``--metric`` were given (else the task's defaults apply).
+    models_given: bool = False
+    metric_given: bool = False
     #: The module that runs this command (``--workers`` starts more of it) and its arguments.
     command: str = "studies.heart"
     argv: tuple[str, ...] = field(default=(), compare=False)
@@ -137,7 +146,79 @@ class Settings:
             trainer=self.trainer,
             parallel_trials=self.parallel_trials,
             backend=self.backend,
+            task=self.task,
+            n_classes=self.n_classes,
         )
+
+    def for_dataset(self, task: str, n_classes: int, n_rows: int) -> Settings:
+        """The settings for a data set of ``task``: its default models and score unless given,
+        and a check that those given fit it; the network's batch size for ``n_rows``.
+
+        Raises:
+            SettingsError: a model or score given does not apply to the task.
+        """
+        spec = TASKS[task]
+        if not self.models_given:
+            models = default_models(task, self.models)
+        else:
+            models = self.models
+            wrong = [name for name in models if task not in FAMILIES[name].tasks]
+            if wrong:
+                fits = [name for name, family in FAMILIES.items() if task in family.tasks]
+                raise SettingsError(
+                    f"--models {','.join(wrong)} does not fit a {task} target; the models for "
+                    f"it are {', '.join(fits)}"
+                )
+        metric = self.metric if self.metric_given else spec.default_metric
+        if metric not in spec.metrics:
+            raise SettingsError(
+                f"--metric {metric} is not a score of a {task} target; its scores are "
+                f"{', '.join(spec.metrics)} (default {spec.default_metric})"
+            )
+        if task != "binary" and self.engine == "keras-tuner":
+            raise SettingsError(
+                f"--engine keras-tuner searches binary targets only, and this one is {task}; "
+                "leave out --engine (Optuna searches every task)"
+            )
+        if task != "binary" and self.sites:
+            raise SettingsError("--sites is the heart data's design (a binary target)")
+        sparse = self.sparsity and not any(FAMILIES[name].path for name in models)
+        if sparse:
+            raise SettingsError(
+                "--objective ...,sparsity needs a model with an L1 part in --models for a "
+                f"{task} target ("
+                + ", ".join(n for n, f in FAMILIES.items() if f.path and task in f.tasks)
+                + ")"
+            )
+        batch = self.batch_size
+        if batch is None:
+            batch = default_batch_size(self, n_rows)
+        ranges = self.ranges
+        searched = {name for model in models for name in FAMILIES[model].space}
+        for name, _, _ in ranges:
+            if name not in searched:
+                raise SettingsError(
+                    f"--range names {name!r}, which no model of {','.join(models)} (for a {task} "
+                    f"target) searches; their parameters are {', '.join(sorted(searched))}"
+                )
+        return replace(
+            self,
+            task=task,
+            n_classes=n_classes,
+            models=models,
+            metric=metric,
+            batch_size=batch,
+            ranges=ranges,
+        )
+
+
+def default_models(task: str, defaults: Sequence[str]) -> tuple[str, ...]:
+    """What ``--models`` runs on a ``task`` target when not given: ``defaults`` (the command's)
+    for classes; for a continuous target lasso, ridge and the network, with the boosted trees when
+    ``defaults`` have them."""
+    if task != "regression":
+        return tuple(defaults)
+    return ("lasso", "ridge", "mlp", *(("hgb",) if "hgb" in defaults else ()))
 
 
 class Parser(argparse.ArgumentParser):
@@ -266,12 +347,14 @@ def add_run_arguments(
         help="finished (complete or pruned) trials wanted per study; re-running resumes "
         "toward N and adds nothing once N are finished (default: 100)",
     )
+    parser.set_defaults(default_models=",".join(default_models))
     parser.add_argument(
         "--models",
-        default=",".join(default_models),
+        default=None,
         metavar="LIST",
         help=f"comma-separated models to study, from {_family_help(default_models)} "
-        f"(default: {','.join(default_models)})",
+        f"(default: {','.join(default_models)}; for a continuous target lasso,ridge,mlp"
+        f"{',hgb' if 'hgb' in default_models else ''})",
     )
     add_storage_arguments(parser, prefix, prefix_flags)
     parser.add_argument(
@@ -298,7 +381,7 @@ def add_run_arguments(
     )
     parser.add_argument(
         "--metric",
-        choices=METRICS,
+        choices=ALL_METRICS,
         default=None,
         help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
         "maximized, log loss and Brier score minimized (default: log_loss, a proper score; "
@@ -452,7 +535,9 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
     Raises:
         SettingsError: a value is out of range; the message is one line.
     """
-    models = tuple(name.strip() for name in args.models.split(",") if name.strip())
+    given = args.models is not None
+    listed = args.models if given else args.default_models
+    models = tuple(name.strip() for name in listed.split(",") if name.strip())
     unknown = [name for name in models if name not in FAMILIES]
     if unknown or not models:
         raise SettingsError(
@@ -496,9 +581,9 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
     metric, sparsity = args.metric or Settings.metric, False
     if args.objective is not None:
         wanted = [part.strip() for part in args.objective.split(",") if part.strip()]
-        if not wanted or wanted[0] not in METRICS or wanted[1:] not in ([], ["sparsity"]):
+        if not wanted or wanted[0] not in ALL_METRICS or wanted[1:] not in ([], ["sparsity"]):
             raise SettingsError(
-                f"--objective expects a score ({', '.join(METRICS)}), optionally followed by "
+                f"--objective expects a score ({', '.join(ALL_METRICS)}), optionally followed by "
                 f"',sparsity', got {args.objective!r}"
             )
         if args.metric is not None and wanted[0] != args.metric:
@@ -579,10 +664,15 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "worker_slot": args.worker_slot,
         "engine": args.engine,
         "tuner": args.tuner,
-        "ranges": parse_ranges(args.range, models),
+        # Not given, the models depend on the task: a range may name any default's parameter.
+        "ranges": parse_ranges(
+            args.range, models if given else (*models, *default_models("regression", models))
+        ),
         "artifacts": args.artifacts,
         "nested": args.nested,
         "nested_repeats": args.nested_repeats,
+        "models_given": given,
+        "metric_given": args.metric is not None or args.objective is not None,
     }
     values.update(fixed)
     return Settings(**values)  # type: ignore[arg-type]

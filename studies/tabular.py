@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from data import BUILTINS, DECIMAL_MARKS, Dataset, TableSpec, load_table, named
+from data import BUILTINS, DECIMAL_MARKS, TASK_NAMES, Dataset, TableSpec, load_table, named
 from objectives import DEFAULT_FAMILIES
 from studies._command import main_for
 from studies.run.engines import ENGINES
@@ -45,12 +45,18 @@ def build_parser() -> Parser:
         help=f"a CSV (comma, semicolon or tab separated, with a header) or a built-in name "
         f"({', '.join(BUILTINS)})",
     )
-    parser.add_argument("--target", metavar="COLUMN", help="the binary target column")
+    parser.add_argument("--target", metavar="COLUMN", help="the target column")
     parser.add_argument(
         "--positive",
         metavar="LABEL",
         help="the target value that counts as positive (default: 1, true or yes, any case); "
         "on a target with more than two values, that value against all the others",
+    )
+    parser.add_argument(
+        "--task",
+        choices=TASK_NAMES,
+        help="what the target is (default: decided from its values and said first: two values "
+        "binary, a few labels multiclass, numbers with many distinct values regression)",
     )
     parser.add_argument(
         "--drop", type=_names, default=(), metavar="COLS", help="comma list of columns to leave out"
@@ -101,6 +107,7 @@ def parse(argv: list[str]) -> Settings:
         stratify=True,
         target=args.target,
         positive=args.positive,
+        task_asked=args.task,
         drop=args.drop,
         categorical=args.categorical,
         decimal=args.decimal,
@@ -112,12 +119,13 @@ def parse(argv: list[str]) -> Settings:
 def load(settings: Settings) -> Dataset:
     spec = (
         TableSpec(
-            target=settings.target,
+            target=settings.target or "",
             positive=settings.positive,
             drop=settings.drop,
             categorical=settings.categorical,
+            task=settings.task_asked,
         )
-        if settings.target
+        if settings.target or settings.task_asked or settings.positive
         else None
     )
     return load_table(named(str(settings.data), "--data"), spec, settings.decimal)

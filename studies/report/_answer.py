@@ -27,7 +27,7 @@ import pandas as pd
 
 from objectives import GREATER_IS_BETTER
 from objectives.stats import Interval, corrected_resampled_ttest
-from studies.report._info import CurveInfo
+from studies.report._info import CurveInfo, extreme, stronger_than
 from studies.report._nested import Nested
 from studies.report._sentences import METRIC_NAMES, _pair
 from studies.report._views import StudyView
@@ -282,7 +282,7 @@ def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]
                 f"Its {x} is also the strongest penalty within one standard error of the best, "
                 "the simpler choice the report's one-standard-error rule would make."
             ]
-        if one_se < best:
+        if stronger_than(x, one_se, best):
             simpler = " (it may keep fewer coefficients)" if top.family and top.family.path else ""
             return [
                 f"Why {x} about {about(params[x])}: it is the best on the folds, and the model "
@@ -292,7 +292,7 @@ def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]
             ]
         return [
             f"Its {x} is the best trial's, where trials are sparse; where they are dense, the "
-            f"smallest {x} within one standard error of the best is about {about(one_se)}, a "
+            f"{extreme(x)} {x} within one standard error of the best is about {about(one_se)}, a "
             "weaker penalty: no stronger penalty is as good within noise."
         ]
     return []
@@ -305,12 +305,11 @@ def what_to_quote(views: Sequence[StudyView], nested: Sequence[Nested], metric: 
         return []
     if nested:
         said = "; ".join(
-            f"{r.model} accuracy {_interval(r.intervals['accuracy'])}, ROC AUC "
-            f"{_interval(r.intervals['roc_auc'])}"
-            + (
-                f", {METRIC_NAMES[metric]} {_interval(r.intervals[metric])}"
-                if metric not in ("accuracy", "roc_auc")
-                else ""
+            f"{r.model} "
+            + ", ".join(
+                f"{METRIC_NAMES[m]} {_interval(r.intervals[m])}"
+                for m in dict.fromkeys(("accuracy", "roc_auc", metric))
+                if m in r.intervals
             )
             for r in nested
         )
@@ -318,6 +317,18 @@ def what_to_quote(views: Sequence[StudyView], nested: Sequence[Nested], metric: 
             "Which number to quote: the nested estimates, each from rows its model (search "
             f"included) never saw: {said}. The CV scores are optimistic: each search "
             "picked its best trial on the folds that score it."
+        ]
+    regression = [v for v in searches if not math.isnan(v.test_attr("rmse"))]
+    if regression:
+        n_test = int(regression[0].test_attr("n_test", 0))
+        said = "; ".join(
+            f"{v.label} RMSE {v.test_attr('rmse'):.3g}, MAE {v.test_attr('mae'):.3g}, "
+            f"R² {v.test_attr('r2'):.3f}"
+            for v in regression
+        )
+        return [
+            f"Which number to quote: the {n_test} test rows, scored once: {said}. The CV scores "
+            "are optimistic: each search picked its best trial on the folds that score it."
         ]
     tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
     if tested:

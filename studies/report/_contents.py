@@ -19,6 +19,7 @@ from studies.report._nested import (
     CalibrationInfo,
     DecisionInfo,
 )
+from studies.report._outcomes import OutcomeInfo
 from studies.report._pareto import FrontInfo
 from studies.report._sites import (
     SitesInfo,
@@ -52,3 +53,5 @@ class Infos:
     sites: SitesInfo | None
     fronts: list[FrontInfo]
     efficiency: EfficiencyInfo | None
+    #: A multi-class or regression target's own plots (none for binary).
+    outcome: OutcomeInfo | None = None

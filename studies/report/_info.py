@@ -20,7 +20,16 @@ from studies.trials.counting import FOLD_SCORES
 #: One colour per model family, by the family's place in the registry (``FAMILIES``): the
 #: Okabe-Ito colours, told apart with the common colour-vision deficiencies, each at least 3:1
 #: against the white background (WCAG's contrast for graphics).
-FAMILY_PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8c564b", "#6a3d9a")
+FAMILY_PALETTE = (
+    "#0072b2",
+    "#d55e00",
+    "#009e73",
+    "#cc79a7",
+    "#8c564b",
+    "#6a3d9a",
+    "#b2182b",
+    "#8a6d00",
+)
 #: A study of no known family.
 OTHER_COLOUR = "#666666"
 #: Pruned trials and other marks that must not draw the eye.
@@ -320,10 +329,13 @@ def band(points: pd.DataFrame) -> pd.DataFrame:
     return curve
 
 
-def one_standard_error_choice(points: pd.DataFrame, best_x: float, metric: str) -> float:
-    """The smallest x (strongest penalty) the folds cannot tell from the best, read from local
-    means so that it never rests on a lone trial of a sparse region (see :data:`ONE_SE_RULE`).
-    Where no region is dense enough, the best trial's x."""
+def one_standard_error_choice(
+    points: pd.DataFrame, best_x: float, metric: str, strength: bool = False
+) -> float:
+    """The strongest penalty (the smallest x, like C; the largest, with ``strength``, like
+    alpha) the folds cannot tell from the best, read from local means so that it never rests on
+    a lone trial of a sparse region (see :data:`ONE_SE_RULE`). Where no region is dense enough,
+    the best trial's x."""
     complete = points[points["state"] == "complete"]
     best = complete[complete["x"] == best_x].iloc[0]
     se = 0.0 if math.isnan(best["se"]) else float(best["se"])
@@ -335,7 +347,22 @@ def one_standard_error_choice(points: pd.DataFrame, best_x: float, metric: str) 
         within = dense[dense["local"] >= dense["local"].max() - se]
     else:
         within = dense[dense["local"] <= dense["local"].min() + se]
-    return float(within["x"].min())
+    return float(within["x"].max() if strength else within["x"].min())
+
+
+#: Curve parameters that are strengths (larger is more regularized), unlike C.
+STRENGTHS = frozenset({"alpha"})
+
+
+def stronger_than(x: str, a: float, b: float) -> bool:
+    """Whether ``x`` = ``a`` is a stronger penalty than ``x`` = ``b`` (smaller C, larger alpha)."""
+    return a > b if x in STRENGTHS else a < b
+
+
+def extreme(x: str) -> str:
+    """The end of ``x``'s values where penalties are strongest, in words: "largest" for a
+    strength (alpha), "smallest" for an inverse one (C)."""
+    return "largest" if x in STRENGTHS else "smallest"
 
 
 def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
@@ -370,7 +397,9 @@ def curve_infos(views: Sequence[StudyView]) -> list[CurveInfo]:
             mine = frames[view.label] = cap_pruned(
                 frames[view.label], best[view.label][1], view.metric
             )
-            one_se[view.label] = one_standard_error_choice(mine, best[view.label][0], view.metric)
+            one_se[view.label] = one_standard_error_choice(
+                mine, best[view.label][0], view.metric, strength=x in STRENGTHS
+            )
             bands[view.label] = band(mine)
         shown = [f for f in frames.values() if not f.empty]
         points = pd.concat(shown or list(frames.values())[:1], ignore_index=True)
@@ -616,7 +645,8 @@ RARE_LEVEL_ROWS = 3
 
 @dataclass(frozen=True)
 class PathInfo:
-    """Each feature's coefficient (standardized scale) against C, refit on the training rows.
+    """Each feature's coefficient (standardized scale) against C (or alpha), refit on the
+    training rows.
 
     Attributes:
         colours: each feature's colour, readable as text on white.
@@ -636,6 +666,8 @@ class PathInfo:
     level_rows: dict[str, int]
     rare: dict[str, int]
     flagged: str | None
+    #: The path's parameter (the ``C`` field holds its values): C, or alpha.
+    param: str = "C"
 
     @property
     def largest(self) -> str:
@@ -662,6 +694,7 @@ def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
         if not stored:
             continue
         names = list(stored["features"])
+        param = str(stored.get("param", "C"))
         coefficients = np.asarray(stored["coefficients"], dtype=float)
         rows = {level: int(count) for level, count in stored["level_rows"].items()}
         rare = {level: count for level, count in rows.items() if count <= RARE_LEVEL_ROWS}
@@ -675,9 +708,10 @@ def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
                 title=f"{family.label}: coefficient path on the {stored['training_rows']} "
                 f"training rows" + (f" ({extra})" if extra else ""),
                 features=names,
-                C=np.asarray(stored["C"], dtype=float),
+                C=np.asarray(stored[param], dtype=float),
                 coefficients=coefficients,
-                best_C=float(best.params["C"]) if best else None,
+                best_C=float(best.params[param]) if best and param in best.params else None,
+                param=param,
                 colours=feature_colours(names),
                 level_rows=rows,
                 rare=rare,

@@ -29,6 +29,7 @@ from studies.report._efficiency import WITHIN, EfficiencyInfo
 from studies.report._info import (
     BAND_QUANTILES,
     MUTED,
+    STRENGTHS,
     WINDOW_DECADES,
     CurveInfo,
     HistoryInfo,
@@ -263,7 +264,8 @@ def regularization_curve(info: CurveInfo) -> Figure:
         for x in info.seed_x:
             axes.axvline(x, color="black", linestyle=":", linewidth=0.8)
         axes.set_xscale("log")
-        axes.set_xlabel(f"{info.x} (inverse regularization strength, log scale)")
+        kind = "inverse " * (info.x not in STRENGTHS) + "regularization strength"
+        axes.set_xlabel(f"{info.x} ({kind}, log scale)")
         axes.set_title(title, fontsize=9, color=darker(colour, 0.8))
     grid[0][0].set_ylabel(f"CV {metric_label(info.metric)} (mean over folds)")
     if scatter is not None:
@@ -484,12 +486,12 @@ def coefficient_path(info: PathInfo) -> Figure:
             color="black",
             linestyle="--",
             linewidth=1,
-            label=f"best C = {info.best_C:.3g}",
+            label=f"best {info.param} = {info.best_C:.3g}",
         )
         axes.legend(fontsize=8, loc="upper left")
     axes.set_xscale("log")
     axes.set_xlim(info.C[0], info.C[-1] * 9)
-    axes.set_xlabel("C (log scale)")
+    axes.set_xlabel(f"{info.param} (log scale)")
     axes.set_ylabel("coefficient (numbers standardized; category levels 0/1)")
     title = info.title
     if info.flagged is not None:

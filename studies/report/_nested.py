@@ -7,14 +7,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
-from objectives import GREATER_IS_BETTER, METRICS, score_one
-from objectives.scoring import pointwise_scores
+from objectives import GREATER_IS_BETTER, score_one
+from objectives.scoring import EPS, pointwise_scores
 from objectives.stats import (
     AucPart,
     Calibration,
@@ -30,6 +30,7 @@ from objectives.stats import (
     nested_cv_interval,
     smooth_calibration,
 )
+from objectives.task import TASKS
 from studies.report._info import model_colours
 from studies.report._views import StudyView
 from studies.run.design import OUTER
@@ -58,9 +59,31 @@ CALIBRATION_COLUMNS = [
 ]
 
 
-def pointwise(metric: str, y: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Each row's own score: 1/0 correct for accuracy, its Brier or log loss term."""
+def pointwise(metric: str, y: np.ndarray, proba: np.ndarray, task: str = "binary") -> np.ndarray:
+    """Each row's own score: 1/0 correct for accuracy, its Brier or log loss term (binary and
+    multi-class), its absolute or squared error (``mae``; ``rmse``: the square root is taken of
+    the interval of their mean, the MSE)."""
+    if task == "regression":
+        error = np.asarray(y, dtype=float) - np.asarray(proba, dtype=float)
+        return np.abs(error) if metric == "mae" else error**2
+    if task == "multiclass":
+        p = np.asarray(proba, dtype=float)
+        labels = np.asarray(y, dtype=int)
+        truth = p[np.arange(len(labels)), labels]
+        if metric == "accuracy":
+            return (p.argmax(axis=1) == labels).astype(float)
+        if metric == "log_loss":
+            return -np.log(np.clip(truth, EPS, 1 - EPS))
+        return ((p - np.eye(p.shape[1])[labels]) ** 2).sum(axis=1)
     return pointwise_scores(y, proba)[metric]
+
+
+#: The scores with a nested interval, per task (means over rows, or the ROC AUC's own).
+NESTED_METRICS = {
+    "binary": ("accuracy", "roc_auc", "log_loss", "brier"),
+    "multiclass": ("accuracy", "log_loss", "brier"),
+    "regression": ("rmse", "mae"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,7 @@ class Nested:
     predictions: list[OuterPrediction]
     intervals: dict[str, Interval]
     search_cv: dict[str, float]
+    task: str = "binary"
 
     def optimism(self, metric: str) -> float:
         """How much better the ordinary search's best CV score looked than the nested
@@ -109,44 +133,60 @@ class Nested:
 def nested_results(views: Sequence[StudyView]) -> list[Nested]:
     """Every model that has outer parts with stored predictions."""
     groups: dict[str, list[OuterPrediction]] = {}
+    tasks: dict[str, str] = {}
     for view in views:
         if view.is_search and view.role == OUTER:
             prediction = outer_predictions(view)
             if prediction is not None:
                 base = view.label.split(" [")[0]
                 groups.setdefault(base, []).append(prediction)
+                tasks[base] = view.task
     ordinary = {v.label: v for v in views if v.is_search and v.is_default}
     results = []
     for model, predictions in groups.items():
+        task = tasks[model]
         intervals: dict[str, Interval] = {}
-        for metric in ("accuracy", "brier", "log_loss"):
+        for metric in NESTED_METRICS[task]:
+            if metric == "roc_auc":
+                intervals[metric] = auc_interval(
+                    [AucPart(p.y, p.proba, len(p.inner_y)) for p in predictions]
+                )
+                continue
             parts = [
                 OuterPart(
-                    pointwise(metric, p.y, p.proba), pointwise(metric, p.inner_y, p.inner_proba)
+                    pointwise(metric, p.y, p.proba, task),
+                    pointwise(metric, p.inner_y, p.inner_proba, task),
                 )
                 for p in predictions
             ]
             if metric == "accuracy":
                 intervals[metric] = nested_cv_interval(parts, higher_is_better=True)
+            elif metric == "rmse":
+                mse = fold_means_interval(parts, bounds=(0.0, math.inf))
+                intervals[metric] = replace(
+                    mse,
+                    estimate=math.sqrt(mse.estimate),
+                    low=math.sqrt(mse.low),
+                    high=math.sqrt(mse.high),
+                    method=f"square root of the MSE's {mse.method}",
+                )
             else:
-                bounds = (0.0, 1.0) if metric == "brier" else (0.0, math.inf)
+                bounds = (0.0, 1.0) if metric == "brier" and task == "binary" else (0.0, math.inf)
                 intervals[metric] = fold_means_interval(parts, bounds=bounds)
-        intervals["roc_auc"] = auc_interval(
-            [AucPart(p.y, p.proba, len(p.inner_y)) for p in predictions]
-        )
         best = ordinary[model].best() if model in ordinary else None
         search_cv = (
-            {m: float(best.user_attrs.get(f"cv_{m}", math.nan)) for m in METRICS} if (best) else {}
+            {m: float(best.user_attrs.get(f"cv_{m}", math.nan)) for m in TASKS[task].metrics}
+            if best
+            else {}
         )
-        results.append(Nested(model, predictions, intervals, search_cv))
+        results.append(Nested(model, predictions, intervals, search_cv, task))
     return results
 
 
 def nested_table(results: Sequence[Nested]) -> pd.DataFrame:
     rows = []
     for result in results:
-        for metric in METRICS:
-            interval = result.intervals[metric]
+        for metric, interval in result.intervals.items():
             rows.append(
                 {
                     "model": result.model,
@@ -176,8 +216,9 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
         shared = sorted(set(by_part_a) & set(by_part_b))
         if not shared:
             continue
-        scores_a = [score_one(by_part_a[s].y, by_part_a[s].proba)[metric] for s in shared]
-        scores_b = [score_one(by_part_b[s].y, by_part_b[s].proba)[metric] for s in shared]
+        task = a.task
+        scores_a = [score_one(by_part_a[s].y, by_part_a[s].proba, task)[metric] for s in shared]
+        scores_b = [score_one(by_part_b[s].y, by_part_b[s].proba, task)[metric] for s in shared]
         n_test = float(np.mean([len(by_part_a[s].y) for s in shared]))
         n_train = float(np.mean([len(by_part_a[s].inner_y) for s in shared]))
         pairs.append(
@@ -299,7 +340,10 @@ def _per_row(predictions: Sequence[OuterPrediction]) -> tuple[np.ndarray, np.nda
     y = np.concatenate([p.y for p in predictions])
     proba = np.concatenate([p.proba for p in predictions])
     distinct, which = np.unique(rows, return_inverse=True)
-    mean = np.bincount(which, weights=proba) / np.bincount(which)
+    total = np.zeros((distinct.size, *proba.shape[1:]))
+    np.add.at(total, which, proba)
+    counts = np.bincount(which).reshape(-1, *([1] * (proba.ndim - 1)))
+    mean = total / counts
     labels = np.zeros(distinct.size)
     labels[which] = y
     return labels, mean

@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,44 @@ def interval(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
+def _scores(row: pd.Series) -> dict[str, str]:
+    """A search's row: CV and test scores (accuracy and ROC AUC for classes; R^2 and the test
+    RMSE and MAE for a continuous target)."""
+    if "best_cv_rmse" in row:
+        return {
+            "CV R²": number(row["best_cv_r2"]),
+            "test RMSE": number(row["test_rmse"]),
+            "test MAE": number(row["test_mae"]),
+            "test R²": number(row["test_r2"]),
+        }
+    return {
+        "CV accuracy": number(row["best_cv_accuracy"]),
+        "CV ROC AUC": number(row["best_cv_roc_auc"]),
+        "test accuracy [95% CI]": interval(
+            row["test_accuracy"], row["test_ci_low"], row["test_ci_high"]
+        ),
+        "test ROC AUC": number(row["test_roc_auc"]),
+        "test Brier": number(row["test_brier"]),
+    }
+
+
+def _baseline_scores(baseline: dict[str, Any], regression: bool) -> dict[str, str]:
+    if regression:
+        return {
+            "CV R²": number(baseline.get("cv_r2")),
+            "test RMSE": number(baseline.get("test_rmse")),
+            "test MAE": number(baseline.get("test_mae")),
+            "test R²": number(baseline.get("test_r2")),
+        }
+    return {
+        "CV accuracy": number(baseline.get("cv_accuracy")),
+        "CV ROC AUC": number(baseline.get("cv_roc_auc")),
+        "test accuracy [95% CI]": number(baseline.get("test_accuracy")),
+        "test ROC AUC": number(baseline.get("test_roc_auc")),
+        "test Brier": number(baseline.get("test_brier")),
+    }
+
+
 def searches_table(
     summary: pd.DataFrame, baseline: dict[str, object] | None = None
 ) -> pd.DataFrame:
@@ -97,13 +136,7 @@ def searches_table(
                 f"CV {name} ± sd": (
                     f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
                 ),
-                "CV accuracy": number(row["best_cv_accuracy"]),
-                "CV ROC AUC": number(row["best_cv_roc_auc"]),
-                "test accuracy [95% CI]": interval(
-                    row["test_accuracy"], row["test_ci_low"], row["test_ci_high"]
-                ),
-                "test ROC AUC": number(row["test_roc_auc"]),
-                "test Brier": number(row["test_brier"]),
+                **_scores(row),
                 "best parameters": params_text(row["best_params"]),
                 "non-zero coefficients": number(row["n_nonzero_coef"]),
             }
@@ -112,16 +145,18 @@ def searches_table(
         name = METRIC_NAMES.get(metric, metric)
         rows.append(
             {
-                "model": "baseline: the same risk for everyone",
+                "model": "baseline: the same prediction for everyone"
+                if "best_cv_rmse" in summary
+                else "baseline: the same risk for everyone",
                 "trials: done / pruned / failed / interrupted": "",
                 f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
                 f"{number(baseline.get(f'cv_{metric}_sd'))}",
-                "CV accuracy": number(baseline.get("cv_accuracy")),
-                "CV ROC AUC": number(baseline.get("cv_roc_auc")),
-                "test accuracy [95% CI]": number(baseline.get("test_accuracy")),
-                "test ROC AUC": number(baseline.get("test_roc_auc")),
-                "test Brier": number(baseline.get("test_brier")),
-                "best parameters": "the training rows' share of positives",
+                **_baseline_scores(baseline, regression="best_cv_rmse" in summary),
+                "best parameters": "the training rows' mean"
+                if "best_cv_rmse" in summary
+                else "the training rows' share of positives"
+                if "best_cv_balanced_accuracy" not in summary
+                else "the training rows' share of each class",
                 "non-zero coefficients": "",
             }
         )
@@ -268,6 +303,46 @@ def features_view(table: pd.DataFrame) -> pd.DataFrame:
         else:
             shown[column] = [f"{value:.3g}" for value in table[column]]
     return pd.DataFrame(shown)
+
+
+def _with_interval(values: pd.Series, low: pd.Series, high: pd.Series, digits: int) -> list[str]:
+    return [
+        f"{number(v, digits)} [{number(lo, digits)}, {number(hi, digits)}]"
+        if not math.isnan(lo)
+        else number(v, digits)
+        for v, lo, hi in zip(values, low, high, strict=True)
+    ]
+
+
+def regression_calibration_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "predictions": table["source"],
+            "rows": table["n"],
+            "mean residual [95% CI]": _with_interval(
+                table["mean_residual"], table["mean_residual_low"], table["mean_residual_high"], 3
+            ),
+            "slope of observed on predicted [95% CI]": _with_interval(
+                table["slope"], table["slope_low"], table["slope_high"], 2
+            ),
+        }
+    )
+
+
+def class_calibration_view(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "class": table["class"],
+            "rows": table["n"],
+            "calibration intercept": table["intercept"].map(lambda v: number(v, 2)),
+            "calibration slope [95% CI]": _with_interval(
+                table["slope"], table["slope_low"], table["slope_high"], 2
+            ),
+            "note": table["note"].fillna(""),
+        }
+    )
 
 
 def calibration_view(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,12 +20,14 @@ from studies.report._info import (
 from studies.report._page import (
     Section,
     calibration_view,
+    class_calibration_view,
     comparison_view,
     efficiency_view,
     features_view,
     missingness_view,
     nested_view,
     pareto_view,
+    regression_calibration_view,
     searches_table,
     seed_view,
     sites_view,
@@ -180,8 +182,32 @@ def sections_of(
         honest.quiet.append(
             "Nested cross-validation: not run (add --nested K for honest estimates with intervals)."
         )
-    usefulness = Section("Calibration and clinical usefulness")
-    if "calibration" in tables:
+    outcome = infos.outcome
+    usefulness = Section(
+        "Calibration and clinical usefulness"
+        if outcome is None
+        else "Predictions against the truth"
+    )
+    if outcome is not None and outcome.task == "regression" and "calibration" in tables:
+        usefulness.paragraphs.append(
+            f"On {outcome.source}: the mean residual (observed minus predicted; 0 when the "
+            "predictions are right on average: calibration-in-the-large) and the slope of the "
+            "observed on the predicted values (1 is right; below 1 the predictions spread too "
+            "far, as an overfit model's do; above 1, too little), each with its 95% interval."
+        )
+        usefulness.tables.append(regression_calibration_view(tables["calibration"]))
+        usefulness.images += pick("predicted_vs_observed", "residuals")
+    elif outcome is not None and "calibration" in tables:
+        usefulness.paragraphs.append(
+            f"On {outcome.source}: which classes each model confuses (rows the true class, "
+            "columns the most probable one), and each class's probability checked against "
+            "the rest as a binary model's is: calibration intercept (0 is right on average) "
+            "and slope with its 95% interval (1 is right; below 1, too extreme; above 1, too "
+            "timid)."
+        )
+        usefulness.tables.append(class_calibration_view(tables["calibration"]))
+        usefulness.images += pick("confusion_matrix", "calibration_per_class")
+    elif "calibration" in tables:
         usefulness.paragraphs.append(
             f"On {infos.calibrations[0].source}: calibration intercept (0 is right on average) "
             "and slope with its 95% interval (1 is right; below 1, predictions too extreme; "

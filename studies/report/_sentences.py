@@ -14,15 +14,19 @@ import pandas as pd
 
 from objectives import GREATER_IS_BETTER
 from objectives.stats import Calibration
-from studies.report._info import CurveInfo
+from studies.report._info import CurveInfo, extreme, stronger_than
 from studies.report._nested import CalibrationInfo, Nested
 from studies.report._views import StudyView
 
 METRIC_NAMES = {
     "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
     "roc_auc": "ROC AUC",
     "log_loss": "log loss",
     "brier": "Brier score",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
 }
 
 
@@ -140,15 +144,20 @@ def what_the_numbers_say(
             kept = _kept(by_label.get(model))
             if kept:
                 text += f" ({kept})"
-            if one_se is not None and one_se < x and not math.isclose(one_se, x):
+            if (
+                one_se is not None
+                and stronger_than(info.x, one_se, x)
+                and not math.isclose(one_se, x)
+            ):
                 text += (
                     f", and the strongest penalty within one standard error of the best is "
                     f"{info.x} = {_param(one_se)}"
                 )
-            elif one_se is not None and one_se > x and not math.isclose(one_se, x):
+            elif one_se is not None and not math.isclose(one_se, x):
                 text += (
                     f", a trial where trials are sparse; where they are dense, no stronger "
-                    f"penalty is within one standard error of the best: the smallest {info.x} "
+                    f"penalty is within one standard error of the best: the {extreme(info.x)} "
+                    f"{info.x} "
                     f"within it is {info.x} = {_param(one_se)}, a weaker penalty"
                 )
             elif one_se is not None:
@@ -293,9 +302,12 @@ def honest_sentences(
     the ordinary search's optimism, the outer-fold comparison, calibration."""
     sentences = []
     if nested:
-        parts = nested[0].intervals["accuracy"].n_parts
+        intervals = nested[0].intervals
+        parts = next(iter(intervals.values())).n_parts
+        # Accuracy first when the task has it, then the searched score (if it has an interval).
+        told = [m for m in dict.fromkeys(("accuracy", searched)) if m in intervals]
         said = []
-        for metric in dict.fromkeys(("accuracy", searched)):
+        for metric in told:
             said.append(
                 f"{METRIC_NAMES[metric]} "
                 + _join(
@@ -309,16 +321,22 @@ def honest_sentences(
             )
         sentences.append(
             f"Honest estimate? Nested cross-validation ({parts} outer parts, each searched on "
-            f"its own training rows) gives {'; '.join(said)}; ROC AUC "
-            + _join([f"{r.model} {r.intervals['roc_auc'].describe()}" for r in nested])
+            f"its own training rows) gives {'; '.join(said)}"
+            + (
+                "; ROC AUC "
+                + _join([f"{r.model} {r.intervals['roc_auc'].describe()}" for r in nested])
+                if "roc_auc" in intervals
+                else ""
+            )
             + "."
         )
-        if any(r.optimism(m) < -0.0005 for r in nested for m in ("accuracy", searched)):
+        if any(r.optimism(m) < -0.0005 for r in nested for m in told):
             sentences.append(
                 "Optimism is how much better the ordinary search's best CV score looked than "
                 "the nested estimate, in the score's own units and the same way for every score "
-                "(for log loss and Brier score, lower is better); pessimistic means the CV score "
-                "looked worse than the nested estimate, which happens by chance: both are "
+                "(for log loss, Brier score, RMSE and MAE, lower is better); pessimistic means "
+                "the CV score looked worse than the nested estimate, which happens by chance: "
+                "both are "
                 "estimates from the same few hundred rows, and a small difference either way is "
                 "noise next to the nested interval's width."
             )

@@ -14,7 +14,9 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
 from objectives import GREATER_IS_BETTER, METRICS
+from objectives.scoring import ALL_METRICS
 from objectives.stats import corrected_resampled_ttest, holm
+from objectives.task import TASKS
 from studies.report._views import StudyView
 from studies.trials.counting import count_outcomes, primary_value
 
@@ -109,7 +111,8 @@ def summary_table(views: list[StudyView]) -> pd.DataFrame:
                 "metric": "test accuracy" if view.seed_grid else metric,
                 "best_cv_value": primary_value(best),
                 "best_cv_sd": attrs.get(f"cv_{metric}_sd", math.nan),
-                **{f"best_cv_{m}": attrs.get(f"cv_{m}", math.nan) for m in METRICS},
+                **{f"best_cv_{m}": attrs.get(f"cv_{m}", math.nan) for m in ALL_METRICS},
+                **{f"test_{m}": test.get(m, math.nan) for m in ALL_METRICS},
                 "test_accuracy": test.get("accuracy", math.nan),
                 "test_ci_low": test.get("accuracy_ci_low", math.nan),
                 "test_ci_high": test.get("accuracy_ci_high", math.nan),
@@ -122,8 +125,26 @@ def summary_table(views: list[StudyView]) -> pd.DataFrame:
                 "wall_seconds": _wall_seconds(view.trials),
             }
         )
-    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    task = next((v.task for v in views if v.is_search), "binary")
+    table = pd.DataFrame(rows, columns=summary_columns(task))
     return table.astype({"n_nonzero_coef": "Int64", "n_test": "Int64"})
+
+
+def summary_columns(task: str) -> list[str]:
+    """``summary.csv``'s columns for a ``task`` target: the binary ones as they always were;
+    for the other tasks ``best_cv_<score>`` and ``test_<score>`` of each of the task's scores."""
+    if task == "binary":
+        return SUMMARY_COLUMNS
+    metrics = TASKS[task].metrics
+    cv = SUMMARY_COLUMNS.index("best_cv_value") + 2
+    accuracy = ["test_ci_low", "test_ci_high"] if TASKS[task].classes else []
+    return [
+        *SUMMARY_COLUMNS[:cv],
+        *(f"best_cv_{m}" for m in metrics),
+        *(f"test_{m}" for m in metrics),
+        *accuracy,
+        *SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("n_test") :],
+    ]
 
 
 def features_table(views: list[StudyView]) -> pd.DataFrame:

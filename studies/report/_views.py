@@ -52,6 +52,12 @@ class StudyView:
         return str(self.protocol.get("metric", "accuracy"))
 
     @property
+    def task(self) -> str:
+        """What the target is (``objectives.task``); studies stored before tasks were recorded
+        are binary."""
+        return str(self.protocol.get("task") or "binary")
+
+    @property
     def design(self) -> str:
         """The outer design its part belongs to, as its protocol records it."""
         return str(self.protocol.get("design") or SPLIT)

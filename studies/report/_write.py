@@ -52,6 +52,12 @@ from studies.report._nested import (
     out_of_sample,
     outer_comparisons,
 )
+from studies.report._outcomes import (
+    class_calibration_table,
+    figures_of,
+    outcome_info,
+    regression_calibration_table,
+)
 from studies.report._page import (
     Section,
     write_page,
@@ -109,7 +115,10 @@ def write_report(
     within = _tables.comparison_table(views)
     metric = next((v.metric for v in views if v.is_search), "accuracy")
     source, predictions = out_of_sample(views, nested)
-    calibrations = calibration_infos(source, predictions)
+    task = next((v.task for v in views if v.is_search), "binary")
+    # Binary models get calibration and decision curves; the other tasks their own plots.
+    calibrations = calibration_infos(source, predictions) if task == "binary" else []
+    outcome = outcome_info(task, source, predictions, _classes(views))
     tables = {
         "summary": _tables.summary_table(views),
         "comparison": pd.concat([within, outer_comparisons(nested, metric)], ignore_index=True)
@@ -128,6 +137,12 @@ def write_report(
         tables["features"] = features
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)
+    if outcome is not None and task == "regression":
+        tables["calibration"] = regression_calibration_table(source, outcome.predictions)
+    if outcome is not None and task == "multiclass":
+        tables["calibration"] = class_calibration_table(
+            source, outcome.predictions, outcome.classes
+        )
     fronts = front_infos(views)
     efficiency = read_efficiency(out.parent)
     if fronts:
@@ -144,10 +159,11 @@ def write_report(
         paths=path_infos(views),
         intermediates=intermediate_infos(views),
         calibrations=calibrations,
-        decision=decision_info(source, predictions),
+        decision=decision_info(source, predictions) if task == "binary" else None,
         sites=sites_info(sites),
         fronts=fronts,
         efficiency=efficiency_info(efficiency) if efficiency is not None else None,
+        outcome=outcome,
     )
     figures = _figures(views, infos)
     planned = [
@@ -263,6 +279,7 @@ def _not_run(views: list[StudyView]) -> list[str]:
         and v.is_default
         and v.family is not None
         and v.family.path
+        and v.task != "multiclass"  # a multinomial model has a path per class: none is drawn
         and v.best() is not None
         and not v.study.user_attrs.get("coefficient_path")
     ]
@@ -273,6 +290,15 @@ def _not_run(views: list[StudyView]) -> list[str]:
             "trials"
         )
     return lines
+
+
+def _classes(views: list[StudyView]) -> list[str]:
+    """The class labels the studies recorded (a multi-class target's, in class order)."""
+    for view in views:
+        classes = view.study.user_attrs.get("classes")
+        if classes:
+            return [str(c) for c in classes]
+    return []
 
 
 def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Callable[[], Figure]]]:
@@ -310,6 +336,8 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Calla
             "Decision curve",
             partial(_matplotlib.decision_curve, infos.decision),
         )
+    if infos.outcome is not None:
+        figures.update(figures_of(infos.outcome))  # type: ignore[arg-type]
     if infos.sites is not None:
         figures[infos.sites.name] = (infos.sites.title, partial(_matplotlib.sites_auc, infos.sites))
     for front in infos.fronts:

@@ -43,22 +43,29 @@ def summarize(study: optuna.Study, metric: str) -> StudyResult:
 def format_table(results: list[StudyResult]) -> str:
     """The closing table: model, trials, best CV score +- sd, test accuracy [95% CI], parameters."""
     metric = results[0].metric if results else "accuracy"
+    # A continuous target's test rows: RMSE and R^2; classes: accuracy with its interval.
+    regression = metric in ("rmse", "mae", "r2")
     header = (
         "model",
         "trials (done/pruned/failed/interrupted)",
         f"CV {metric.replace('_', ' ')}",
-        "test accuracy [95% CI]",
+        "test RMSE, R²" if regression else "test accuracy [95% CI]",
         "best parameters",
     )
     rows = [header]
     for result in results:
         test = result.test
-        test_text = (
-            f"{test['test_accuracy']:.3f} [{test['test_accuracy_ci_low']:.3f}, "
-            f"{test['test_accuracy_ci_high']:.3f}]"
-            if "test_accuracy" in test
-            else "-"
-        )
+        if regression:
+            test_text = (
+                f"{test['test_rmse']:.3g}, {test['test_r2']:.3f}" if "test_rmse" in test else "-"
+            )
+        else:
+            test_text = (
+                f"{test['test_accuracy']:.3f} [{test['test_accuracy_ci_low']:.3f}, "
+                f"{test['test_accuracy_ci_high']:.3f}]"
+                if "test_accuracy" in test
+                else "-"
+            )
         counts = result.counts
         done = counts["complete"] + counts["pruned"]
         rows.append(

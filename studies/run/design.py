@@ -74,7 +74,9 @@ class Part:
 
 def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
     """The default design: one stratified (or the seed's unstratified) test split."""
-    train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, settings.stratify)
+    # A continuous target has no classes to stratify by.
+    stratify = settings.stratify and TASKS[dataset.task].classes
+    train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, stratify)
     description = f"the {len(test)} test rows" if len(test) else "no test rows (--test-size 0)"
     return [Part("", train, test, description)]
 
@@ -180,9 +182,15 @@ def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPa
     """
     y_train = dataset.y[part.train]
     where = f"the {len(y_train)} training rows" + (f" of {part.name}" if part.name else "")
-    check_folds(y_train, settings.folds, what=where)
-    if len(np.unique(y_train)) < 2:
-        raise DataError(f"{where} hold one class only; a classifier needs both")
+    if TASKS[dataset.task].classes:
+        check_folds(y_train, settings.folds, what=where, labels=dataset.class_labels)
+        if len(np.unique(y_train)) < 2:
+            raise DataError(f"{where} hold one class only; a classifier needs two or more")
+    elif len(y_train) < 2 * settings.folds:
+        raise DataError(
+            f"--folds {settings.folds} needs at least {2 * settings.folds} rows in {where}; "
+            f"use --folds {max(2, len(y_train) // 2)} or fewer"
+        )
     plan = TASKS[dataset.task].fold_plan(y_train, settings.folds, settings.seed)
     columns = columns_of(dataset)
     return PreparedPart(

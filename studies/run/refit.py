@@ -4,6 +4,7 @@ and what the report needs stored beside the trials."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,12 @@ import numpy as np
 import optuna
 
 from data import Dataset
-from objectives import ModelFamily, PreparedFold, Refit, TrainOptions, score_test
+from objectives import ModelFamily, PreparedFold, Refit, TrainOptions
 from objectives.baseline import baseline_attrs
+from objectives.hgb import importance as permutation
 from objectives.preprocess import Columns, feature_names, level_rows
+from objectives.scoring import held_out_attrs
+from objectives.task import task_of
 from studies.run.design import DEFAULT, OUTER, PreparedPart
 from studies.run.engines import StudyRun
 from studies.saved.folder import write_folder
@@ -34,7 +38,11 @@ def record_context(
         "data": dataset.recipe,
         "data_description": dataset.description,
         "data_roles": [list(role) for role in dataset.roles],
-        "baseline": baseline_attrs(prepared.folds, prepared.outer),
+        "baseline": baseline_attrs(
+            prepared.folds, prepared.outer, task_of(dataset.task, dataset.n_classes)
+        ),
+        "task": dataset.task,
+        "classes": list(dataset.class_labels),
     }
     stored = study.user_attrs
     for key, value in normalized(context).items():
@@ -44,23 +52,34 @@ def record_context(
 
 #: The C values of the stored coefficient path (the report draws it).
 PATH_C = np.logspace(-3, 1, 40)
+#: The alpha values of a regression model's path: from all coefficients zero (large alpha, for a
+#: target of ordinary scale) to almost no penalty.
+PATH_ALPHA = np.logspace(-3, 3, 40)
+PATHS = {"C": PATH_C, "alpha": PATH_ALPHA}
 
 
 def coefficient_path(
-    family: ModelFamily, params: dict[str, Any], fold: PreparedFold, columns: Columns
+    family: ModelFamily,
+    params: dict[str, Any],
+    fold: PreparedFold,
+    columns: Columns,
+    options: TrainOptions | None = None,
 ) -> dict[str, Any]:
-    """Each feature's coefficient (standardized scale) at each of :data:`PATH_C`, refit on the
-    fold's training rows with the other parameters held at ``params``; and how many training
-    rows have each category level (a level seen in one row can take a large coefficient)."""
-    fixed = {name: value for name, value in params.items() if name != "C"}
-    options = TrainOptions()
+    """Each feature's coefficient (standardized scale) at each value of the family's path
+    parameter (:data:`PATHS`), refit on the fold's training rows with the other parameters held
+    at ``params``; and how many training rows have each category level (a level seen in one row
+    can take a large coefficient)."""
+    strength = family.path_param
+    fixed = {name: value for name, value in params.items() if name != strength}
+    options = options or TrainOptions()
     coefficients = []
-    for c in PATH_C:
-        refit = family.refit({"C": float(c), **fixed}, fold, options)
+    for value in PATHS[strength]:
+        refit = family.refit({strength: float(value), **fixed}, fold, options)
         assert refit.coefficients is not None, f"{family.name} has no coefficients"
-        coefficients.append([float(value) for value in refit.coefficients])
+        coefficients.append([float(c) for c in refit.coefficients])
     return {
-        "C": PATH_C.tolist(),
+        "param": strength,
+        strength: PATHS[strength].tolist(),
         "features": feature_names(columns),
         "coefficients": coefficients,
         "fixed": fixed,
@@ -70,14 +89,18 @@ def coefficient_path(
 
 
 def front_refits(
-    study: optuna.Study, family: ModelFamily, fold: PreparedFold, columns: Columns
+    study: optuna.Study,
+    family: ModelFamily,
+    fold: PreparedFold,
+    columns: Columns,
+    options: TrainOptions,
 ) -> dict[str, list[str]]:
     """For each trial on a sparsity front, the features its model refit on the fold's training
     rows keeps (non-zero coefficients), by trial number."""
     names = feature_names(columns)
     kept = {}
     for trial in study.best_trials:
-        refit = family.refit(trial.params, fold, TrainOptions())
+        refit = family.refit(trial.params, fold, options)
         assert refit.coefficients is not None, f"{family.name} has no coefficients"
         mask = np.abs(refit.coefficients) > 0
         kept[str(trial.number)] = [name for name, keep in zip(names, mask, strict=True) if keep]
@@ -121,8 +144,9 @@ def score_best(
         scored = _test_scores(family, best, prepared, options, dataset.groups, refit)
         if needs_test:
             updates.update(scored)
-            if default and family.importance is not None:
-                updates["test_importance"] = importance_record(family, refit.model, outer)
+            measure = _importance_of(family, refit)
+            if default and measure is not None:
+                updates["test_importance"] = importance_record(measure, refit.model, outer)
         if needs_model:
             assert artifacts is not None
             manifest = model_manifest(
@@ -136,29 +160,50 @@ def score_best(
     if default and (needs_test or "test_features" not in attrs):
         updates["test_features"] = feature_names(columns)
     stored_path = attrs.get("coefficient_path") or {}
-    if default and family.path and not front and stored_path.get("trial") != best.number:
-        path = coefficient_path(family, best.params, outer, columns)
+    if (
+        default
+        and family.path
+        and options.task != "multiclass"  # a multinomial model's path is one per class
+        and not front
+        and stored_path.get("trial") != best.number
+    ):
+        path = coefficient_path(family, best.params, outer, columns, options)
         updates["coefficient_path"] = {**path, "trial": best.number}
     front_numbers = sorted(str(t.number) for t in study.best_trials) if front else []
     if default and front and sorted(attrs.get("front_refits") or {}) != front_numbers:
-        updates["front_refits"] = front_refits(study, family, outer, columns)
+        updates["front_refits"] = front_refits(study, family, outer, columns, options)
     for key, value in updates.items():
         study.set_user_attr(key, value)
     return bool(updates)
 
 
 #: Permutation importance is measured on the test rows when there are at least this many of
-#: them, both classes present (rows the model never saw), else on its training rows.
+#: them, every class present (rows the model never saw), else on its training rows.
 MIN_IMPORTANCE_ROWS = 30
 
+Importance = Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
-def importance_record(family: ModelFamily, model: Any, fold: PreparedFold) -> dict[str, Any]:
-    """The refit ``model``'s permutation importance per feature (``family.importance``), on
-    ``fold``'s test rows if there are enough, else on its training rows, and which it was."""
-    assert family.importance is not None
-    enough = len(fold.y_valid) >= MIN_IMPORTANCE_ROWS and len(np.unique(fold.y_valid)) == 2
+
+def _importance_of(family: ModelFamily, refit: Refit) -> Importance | None:
+    """How the report measures what a refit model's features matter: the family's own way, or
+    permutation importance for a scikit-learn model with no single coefficient per feature (a
+    multinomial logistic regression); None where coefficients say it."""
+    if family.importance is not None:
+        return family.importance
+    if refit.coefficients is None and not family.keras and refit.model is not None:
+        return permutation
+    return None
+
+
+def importance_record(measure: Importance, model: Any, fold: PreparedFold) -> dict[str, Any]:
+    """The refit ``model``'s permutation importance per feature (``measure``), on ``fold``'s
+    test rows if there are enough, else on its training rows, and which it was."""
+    classes = getattr(model, "classes_", None)
+    enough = len(fold.y_valid) >= MIN_IMPORTANCE_ROWS and (
+        classes is None or len(np.unique(fold.y_valid)) == len(classes)
+    )
     X, y = (fold.X_valid, fold.y_valid) if enough else (fold.X_train, fold.y_train)
-    mean, sd = family.importance(model, X, y)
+    mean, sd = measure(model, X, y)
     return {
         "mean": [float(v) for v in mean],
         "sd": [float(v) for v in sd],
@@ -182,7 +227,7 @@ def _test_scores(
         "test_trial": best.number,
         "test_rows": outer.valid_rows.tolist(),
         "test_y": outer.y_valid.tolist(),
-        "test_proba": [float(p) for p in refit.proba],
+        "test_proba": _plain(refit.proba),
     }
     if groups is not None:
         updates["test_groups"] = [str(g) for g in groups[outer.valid_rows]]
@@ -192,10 +237,15 @@ def _test_scores(
         (inner,) = family.evaluate([best.params], prepared.folds, options, lambda *_: False)
         updates["inner_rows"] = np.concatenate([f.valid_rows for f in prepared.folds]).tolist()
         updates["inner_y"] = np.concatenate([f.y_valid for f in prepared.folds]).tolist()
-        updates["inner_proba"] = [float(p) for p in np.concatenate(inner.proba)]
+        updates["inner_proba"] = _plain(np.concatenate(inner.proba))
     if len(outer.y_valid):
-        updates.update(score_test(outer.y_valid, refit.proba).as_user_attrs())
+        updates.update(held_out_attrs(outer.y_valid, refit.proba, options.task))
     if refit.coefficients is not None:
         updates["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
         updates["test_coefficients"] = [float(c) for c in refit.coefficients]
     return updates
+
+
+def _plain(predictions: np.ndarray) -> list[Any]:
+    """Predictions as JSON stores them: a float per row, or a list of class probabilities."""
+    return np.asarray(predictions, dtype=float).tolist()

@@ -22,6 +22,7 @@ from data import Dataset
 from objectives import ModelFamily
 from objectives.preprocess import Columns
 from objectives.stats import calibration
+from objectives.task import TASKS
 from studies.run.design import FROM_CLEVELAND
 from studies.trials.counting import FINISHED
 
@@ -118,20 +119,22 @@ def model_manifest(
                 "mean": best.user_attrs.get(f"cv_{m}", math.nan),
                 "sd": best.user_attrs.get(f"cv_{m}_sd", math.nan),
             }
-            for m in ("accuracy", "roc_auc", "log_loss", "brier")
+            for m in TASKS[dataset.task].metrics
         },
         "cv_folds": int(protocol.get("folds", 0)),
     }
     if test.get("test_y"):
-        fit = calibration(test["test_y"], test["test_proba"])
         scores["test"] = {
             "rows": int(test.get("test_n_test", len(test["test_y"]))),
-            "accuracy": test.get("test_accuracy"),
-            "accuracy_95ci": [test.get("test_accuracy_ci_low"), test.get("test_accuracy_ci_high")],
-            "roc_auc": test.get("test_roc_auc"),
-            "log_loss": test.get("test_log_loss"),
-            "brier": test.get("test_brier"),
+            **{m: test.get(f"test_{m}") for m in TASKS[dataset.task].metrics},
         }
+        if TASKS[dataset.task].classes:
+            scores["test"]["accuracy_95ci"] = [
+                test.get("test_accuracy_ci_low"),
+                test.get("test_accuracy_ci_high"),
+            ]
+    if test.get("test_y") and dataset.task == "binary":
+        fit = calibration(test["test_y"], test["test_proba"])
         scores["calibration"] = {
             "on": "",  # below: what the test rows are
             "intercept": fit.intercept,
@@ -154,7 +157,8 @@ def model_manifest(
             "sha256": dataset.sha256,
             "task": dataset.task,
             "training_rows": len(train_rows),
-            "training_prevalence": float(np.mean(y_train)) if len(y_train) else math.nan,
+            # The positive class's share (binary), each class's, or the target's mean.
+            "training_prevalence": _prevalence(y_train, dataset),
             "sites": sites,
         },
         "design": {
@@ -165,8 +169,14 @@ def model_manifest(
         },
         "target": {
             "column": dataset.target,
-            "positive": dataset.positive,
-            "negative": dataset.negative_label,
+            "task": dataset.task,
+            **(
+                {"positive": dataset.positive, "negative": dataset.negative_label}
+                if dataset.task == "binary"
+                else {"classes": list(dataset.classes)}
+                if dataset.task == "multiclass"
+                else {}
+            ),
         },
         "columns": model_columns(dataset, columns, train_rows),
         "search": {
@@ -184,3 +194,14 @@ def model_manifest(
     if "calibration" in scores:
         scores["calibration"]["on"] = test_rows_label(manifest)
     return manifest
+
+
+def _prevalence(y_train: np.ndarray, dataset: Dataset) -> Any:
+    if not len(y_train):
+        return math.nan
+    if dataset.task == "multiclass":
+        counts = np.bincount(np.asarray(y_train, dtype=int), minlength=dataset.n_classes)
+        return {
+            label: float(c / len(y_train)) for label, c in zip(dataset.classes, counts, strict=True)
+        }
+    return float(np.mean(y_train))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from data import ID_NAME, DataError, convert_cells, is_missing
+from objectives.family import predict_for
 from objectives.keras_env import DEFAULT_BACKEND, configure_backend
 from studies.saved.folder import (
     NETWORK,
@@ -56,9 +57,20 @@ class SavedModel:
         return dict(self.manifest["columns"])
 
     @property
+    def task(self) -> str:
+        """What the model predicts (``objectives.task``); models saved before tasks were
+        recorded are binary."""
+        return str(self.manifest["target"].get("task", "binary"))
+
+    @property
     def classes_(self) -> np.ndarray:
-        """(negative, positive) labels, in the order of ``predict_proba``'s columns."""
+        """The class labels, in the order of ``predict_proba``'s columns: (negative, positive)
+        for a binary model, every class for a multi-class one (none for regression)."""
         target = self.manifest["target"]
+        if self.task == "multiclass":
+            return np.array(target["classes"], dtype=object)
+        if self.task == "regression":
+            return np.array([], dtype=object)
         return np.array([target["negative"], target["positive"]], dtype=object)
 
     @property
@@ -142,23 +154,45 @@ class SavedModel:
         order = set(self.columns["order"])
         return known or [str(n) for n in names if ID_NAME.search(str(n)) and n not in order]
 
+    def _predictions(self, X: pd.DataFrame, where: str, decimal: str | None) -> np.ndarray:
+        """The model's predictions as ``objectives.task`` has them for its task."""
+        rows = self.rows(X, where, decimal)
+        if self.pipeline is not None:
+            return predict_for(self.pipeline, rows, self.task)  # type: ignore[arg-type]
+        from objectives.mlp import predict
+
+        encoded = np.asarray(self.preprocessor.transform(rows), dtype="float32")
+        if not len(rows):
+            return np.zeros((0, len(self.classes_))) if self.task == "multiclass" else np.zeros(0)
+        return np.asarray(predict(self.network, encoded, self.task))
+
     def predict_proba(
         self, X: pd.DataFrame, where: str = "the rows", decimal: str | None = None
     ) -> np.ndarray:
-        """(rows, 2): the probability of the negative and of the positive class."""
-        rows = self.rows(X, where, decimal)
-        if self.pipeline is not None:
-            positive = np.asarray(self.pipeline.predict_proba(rows))[:, 1]
-        else:
-            from objectives.mlp import predict_proba
+        """(rows, classes): each class's probability, in the order of :attr:`classes_` (for a
+        binary model, the negative and the positive class).
 
-            encoded = np.asarray(self.preprocessor.transform(rows), dtype="float32")
-            positive = predict_proba(self.network, encoded) if len(rows) else np.zeros(0)
-        return np.column_stack([1 - positive, positive])
+        Raises:
+            AttributeError: a regression model predicts values, not probabilities.
+        """
+        if self.task == "regression":
+            raise AttributeError("a regression model has no predict_proba; use predict")
+        predicted = self._predictions(X, where, decimal)
+        if self.task == "multiclass":
+            return predicted
+        return np.column_stack([1 - predicted, predicted])
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Each row's class: positive where its probability is at least :attr:`threshold`."""
-        positive = self.predict_proba(X)[:, 1] >= self.threshold
+    def predict(
+        self, X: pd.DataFrame, where: str = "the rows", decimal: str | None = None
+    ) -> np.ndarray:
+        """Each row's prediction: the value (regression); the most probable class (multi-class);
+        positive where its probability is at least :attr:`threshold` (binary)."""
+        if self.task == "regression":
+            return self._predictions(X, where, decimal)
+        proba = self.predict_proba(X, where, decimal)
+        if self.task == "multiclass":
+            return np.asarray(self.classes_[proba.argmax(axis=1)], dtype=object)
+        positive = proba[:, 1] >= self.threshold
         return np.where(positive, self.classes_[1], self.classes_[0])
 
 

@@ -1,0 +1,312 @@
+"""What a multi-class or regression model's out-of-sample predictions show: the confusion
+matrix and calibration per class (one class against the rest), or predicted against observed,
+the residuals and the regression analogues of calibration. Binary targets keep their own
+calibration and decision curves (:mod:`studies.report._nested`).
+
+Pure functions make small tables and infos from ``(y, predictions)`` per model; the drawers at
+the end turn an info into a matplotlib figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from objectives.stats import calibration
+from studies.report._info import darker, model_colours
+
+Predictions = dict[str, tuple[np.ndarray, np.ndarray]]
+
+REGRESSION_CALIBRATION_COLUMNS = [
+    "model",
+    "source",
+    "n",
+    "mean_residual",
+    "mean_residual_low",
+    "mean_residual_high",
+    "slope",
+    "slope_low",
+    "slope_high",
+]
+CLASS_CALIBRATION_COLUMNS = [
+    "model",
+    "source",
+    "class",
+    "n",
+    "intercept",
+    "slope",
+    "slope_low",
+    "slope_high",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class LineFit:
+    """The regression analogues of calibration on some rows: calibration-in-the-large, the mean
+    residual (observed - predicted; 0 when the predictions are right on average), and the slope
+    of the observed on the predicted values (1 when their spread is right; below 1, predictions
+    too spread out, as an overfit model's are), each with a 95% t interval."""
+
+    n: int
+    mean_residual: float
+    mean_residual_low: float
+    mean_residual_high: float
+    slope: float
+    slope_low: float
+    slope_high: float
+
+
+def line_fit(y: np.ndarray, predicted: np.ndarray) -> LineFit:
+    """:class:`LineFit` of ``predicted`` against ``y``; NaN where the rows cannot say (fewer than
+    3, or every prediction the same)."""
+    y = np.asarray(y, dtype=float)
+    predicted = np.asarray(predicted, dtype=float)
+    n = len(y)
+    nan = math.nan
+    if n < 3:
+        return LineFit(n, nan, nan, nan, nan, nan, nan)
+    residual = y - predicted
+    mean = float(residual.mean())
+    half = float(stats.t.ppf(0.975, n - 1) * residual.std(ddof=1) / math.sqrt(n))
+    if np.ptp(predicted) == 0:
+        return LineFit(n, mean, mean - half, mean + half, nan, nan, nan)
+    fit = stats.linregress(predicted, y)
+    slope_half = float(stats.t.ppf(0.975, n - 2) * fit.stderr)
+    return LineFit(
+        n,
+        mean,
+        mean - half,
+        mean + half,
+        float(fit.slope),
+        float(fit.slope) - slope_half,
+        float(fit.slope) + slope_half,
+    )
+
+
+def regression_calibration_table(source: str, predictions: Predictions) -> pd.DataFrame:
+    rows = []
+    for model, (y, predicted) in predictions.items():
+        fit = line_fit(y, predicted)
+        rows.append({"model": model, "source": source, **fit.__dict__})
+    return pd.DataFrame(rows, columns=REGRESSION_CALIBRATION_COLUMNS)
+
+
+def class_calibration_table(
+    source: str, predictions: Predictions, classes: Sequence[str]
+) -> pd.DataFrame:
+    """Per model and class, the logistic calibration intercept and slope of that class's
+    probability, the class against the rest (as for a binary model)."""
+    rows = []
+    for model, (y, proba) in predictions.items():
+        labels = np.asarray(y, dtype=int)
+        for k, name in enumerate(classes):
+            fit = calibration((labels == k).astype(float), np.asarray(proba)[:, k])
+            rows.append(
+                {
+                    "model": model,
+                    "source": source,
+                    "class": name,
+                    "n": fit.n,
+                    "intercept": fit.intercept,
+                    "slope": fit.slope,
+                    "slope_low": fit.slope_low,
+                    "slope_high": fit.slope_high,
+                    "note": fit.note,
+                }
+            )
+    return pd.DataFrame(rows, columns=CLASS_CALIBRATION_COLUMNS)
+
+
+def confusion(y: np.ndarray, proba: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts of (true class, most probable class), rows the truth."""
+    labels = np.asarray(y, dtype=int)
+    guess = np.asarray(proba).argmax(axis=1)
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(matrix, (labels, guess), 1)
+    return matrix
+
+
+def class_bins(
+    y: np.ndarray, proba: np.ndarray, k: int, n_bins: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class ``k`` against the rest: the mean predicted probability and the observed share of
+    class ``k`` in each of ``n_bins`` equal-count bins of its probability."""
+    p = np.asarray(proba)[:, k]
+    hit = (np.asarray(y, dtype=int) == k).astype(float)
+    order = np.argsort(p, kind="stable")
+    groups = [g for g in np.array_split(order, min(n_bins, len(p))) if len(g)]
+    return (
+        np.array([p[g].mean() for g in groups]),
+        np.array([hit[g].mean() for g in groups]),
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    """Every model's out-of-sample predictions for the task's own plots."""
+
+    task: str
+    source: str
+    predictions: Predictions
+    classes: tuple[str, ...]
+    colours: dict[str, str]
+
+
+def outcome_info(
+    task: str, source: str, predictions: Predictions, classes: Sequence[str]
+) -> OutcomeInfo | None:
+    usable = {m: yp for m, yp in predictions.items() if len(yp[0]) >= 3}
+    if task == "binary" or not usable:
+        return None
+    return OutcomeInfo(task, source, usable, tuple(classes), model_colours(list(usable)))
+
+
+def figures_of(info: OutcomeInfo) -> dict[str, tuple[str, object]]:
+    """Each plot's file stem, caption and drawer for the task."""
+    from functools import partial
+
+    if info.task == "regression":
+        return {
+            "predicted_vs_observed": (
+                f"Predicted against observed on {info.source}, one panel per model",
+                partial(predicted_vs_observed, info),
+            ),
+            "residuals": (
+                f"Residuals against predicted on {info.source}, one panel per model",
+                partial(residuals, info),
+            ),
+        }
+    return {
+        "confusion_matrix": (
+            f"Confusion matrices on {info.source}, one panel per model",
+            partial(confusion_matrices, info),
+        ),
+        "calibration_per_class": (
+            f"Calibration per class (one against the rest) on {info.source}",
+            partial(class_calibration, info),
+        ),
+    }
+
+
+# Drawers -------------------------------------------------------------------------------------
+
+
+def _panels(n: int, size: float = 4.2) -> tuple[Figure, list[plt.Axes]]:
+    figure, axes = plt.subplots(
+        1, n, figsize=(size * n + 0.6, size + 0.4), squeeze=False, layout="constrained"
+    )
+    return figure, list(axes[0])
+
+
+def predicted_vs_observed(info: OutcomeInfo) -> Figure:
+    """One panel per model: observed against predicted, the diagonal of perfect predictions, and
+    the fitted line, with its mean residual and slope in the title."""
+    figure, axes = _panels(len(info.predictions))
+    everything = np.concatenate([np.r_[y, p] for y, p in info.predictions.values()])
+    low, high = float(everything.min()), float(everything.max())
+    pad = (high - low) * 0.04 or 1.0
+    for ax, (model, (y, predicted)) in zip(axes, info.predictions.items(), strict=True):
+        colour = info.colours[model]
+        ax.scatter(predicted, y, s=12, alpha=0.6, color=colour, edgecolors="none")
+        ax.plot([low, high], [low, high], color="black", linewidth=0.8, label="perfect")
+        fit = line_fit(y, predicted)
+        if not math.isnan(fit.slope):
+            intercept = float(np.mean(y) - fit.slope * np.mean(predicted))
+            xs = np.array([low, high])
+            ax.plot(
+                xs,
+                intercept + fit.slope * xs,
+                color=darker(colour, 0.7),
+                linestyle="--",
+                label="observed on predicted",
+            )
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_ylim(low - pad, high + pad)
+        ax.set_aspect("equal")
+        ax.set_xlabel("predicted")
+        ax.set_title(
+            f"{model}\nmean residual {fit.mean_residual:.3g}, slope {fit.slope:.2f} "
+            f"[{fit.slope_low:.2f}, {fit.slope_high:.2f}]",
+            fontsize=9,
+            color=darker(colour, 0.8),
+        )
+        ax.legend(fontsize=7, loc="upper left")
+    axes[0].set_ylabel("observed")
+    figure.suptitle(f"Predicted against observed ({info.source})", fontsize=10)
+    return figure
+
+
+def residuals(info: OutcomeInfo) -> Figure:
+    """One panel per model: residual (observed - predicted) against predicted, with zero."""
+    figure, axes = _panels(len(info.predictions))
+    for ax, (model, (y, predicted)) in zip(axes, info.predictions.items(), strict=True):
+        colour = info.colours[model]
+        residual = np.asarray(y) - np.asarray(predicted)
+        ax.scatter(predicted, residual, s=12, alpha=0.6, color=colour, edgecolors="none")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xlabel("predicted")
+        rmse = float(np.sqrt(np.mean(residual**2)))
+        ax.set_title(f"{model}\nRMSE {rmse:.3g}", fontsize=9, color=darker(colour, 0.8))
+    axes[0].set_ylabel("residual (observed - predicted)")
+    figure.suptitle(f"Residuals ({info.source})", fontsize=10)
+    return figure
+
+
+def confusion_matrices(info: OutcomeInfo) -> Figure:
+    """One panel per model: counts of true class (rows) and predicted class (columns)."""
+    k = len(info.classes)
+    figure, axes = _panels(len(info.predictions), size=max(3.2, 0.7 * k + 1.5))
+    for ax, (model, (y, proba)) in zip(axes, info.predictions.items(), strict=True):
+        matrix = confusion(y, proba, k)
+        ax.imshow(matrix, cmap="Blues")
+        for i in range(k):
+            for j in range(k):
+                dark = matrix[i, j] > matrix.max() / 2
+                ax.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="white" if dark else "black",
+                )
+        ax.set_xticks(range(k), info.classes, rotation=30, ha="right", fontsize=8)
+        ax.set_yticks(range(k), info.classes, fontsize=8)
+        ax.set_xlabel("predicted class")
+        accuracy = float(np.trace(matrix) / matrix.sum()) if matrix.sum() else math.nan
+        ax.set_title(
+            f"{model}\naccuracy {accuracy:.3f}", fontsize=9, color=darker(info.colours[model], 0.8)
+        )
+    axes[0].set_ylabel("true class")
+    figure.suptitle(f"Confusion matrices ({info.source})", fontsize=10)
+    return figure
+
+
+def class_calibration(info: OutcomeInfo) -> Figure:
+    """One panel per model: for each class, the observed share of that class against its mean
+    predicted probability in five equal-count bins, and the diagonal of perfect calibration."""
+    figure, axes = _panels(len(info.predictions))
+    palette = plt.get_cmap("tab10")
+    for ax, (model, (y, proba)) in zip(axes, info.predictions.items(), strict=True):
+        ax.plot([0, 1], [0, 1], color="black", linewidth=0.8, linestyle=":")
+        for k, name in enumerate(info.classes):
+            mean, observed = class_bins(y, proba, k)
+            ax.plot(mean, observed, marker="o", markersize=4, color=palette(k % 10), label=name)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.set_xlabel("mean predicted probability of the class")
+        ax.set_title(model, fontsize=9, color=darker(info.colours[model], 0.8))
+        ax.legend(fontsize=7, loc="upper left", title="class", title_fontsize=7)
+    axes[0].set_ylabel("observed share of the class")
+    figure.suptitle(f"Calibration per class, one against the rest ({info.source})", fontsize=10)
+    return figure
