@@ -88,3 +88,14 @@ def test_diabetes_is_regression_from_search_to_predict(
     np.testing.assert_allclose(
         scored["predicted progression"], study.user_attrs["test_proba"], rtol=1e-12
     )
+
+
+def test_a_stronger_penalty_is_a_larger_alpha_but_a_smaller_c() -> None:
+    """The report's one-standard-error sentences read the direction of each strength."""
+    from studies.report._info import extreme, stronger_than
+
+    assert stronger_than("alpha", 10.0, 1.0)
+    assert not stronger_than("alpha", 1.0, 10.0)
+    assert stronger_than("C", 0.1, 1.0)
+    assert not stronger_than("C", 1.0, 0.1)
+    assert (extreme("alpha"), extreme("C")) == ("largest", "smallest")
