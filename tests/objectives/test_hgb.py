@@ -68,10 +68,9 @@ def test_the_evaluator_reports_after_each_fold_and_stops_when_pruned() -> None:
 
 
 def test_the_refit_measures_permutation_importance_on_the_test_rows_when_there_are_enough() -> None:
-    family = FAMILIES["hgb"]
     many = fold(4)
     done = refit(PARAMS, many, TrainOptions())
-    record = importance_record(family.importance, done.model, many)
+    record = importance_record(importance, done.model, many)
     assert record["rows"] == "test"
     mean, sd = importance(done.model, many.X_valid, many.y_valid)
     assert record["mean"] == list(mean)
@@ -79,6 +78,6 @@ def test_the_refit_measures_permutation_importance_on_the_test_rows_when_there_a
     assert mean[0] > 0.1 > abs(mean[1])  # the deciding feature, then the noise
     few = fold(5, n_valid=10)
     done = refit(PARAMS, few, TrainOptions())
-    record = importance_record(family.importance, done.model, few)
+    record = importance_record(importance, done.model, few)
     assert record["rows"] == "training"
     assert record["mean"] == list(importance(done.model, few.X_train, few.y_train)[0])

@@ -116,7 +116,7 @@ def test_the_task_is_decided_from_the_target_and_said(
     if task == "multiclass":
         assert dataset.y.tolist() == [0, 1, 2] * 10  # type: ignore[attr-defined]
     if task == "regression":
-        assert dataset.y.tolist() == [float(v) for v in values]  # type: ignore[attr-defined]
+        assert dataset.y.tolist() == [float(str(v)) for v in values]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,9 @@ def test_a_target_that_does_not_fit_is_refused_in_one_line(
 def folds_of(X: np.ndarray, y: np.ndarray, task: str, n_folds: int = 5, seed: int = 0):  # type: ignore[no-untyped-def]
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     plan = TASKS[task].fold_plan(y, n_folds, seed)
-    return plan, prepare_folds(frame, y, np.arange(len(y)), plan, numeric_columns(frame.columns))
+    return plan, prepare_folds(
+        frame, y, np.arange(len(y)), plan, numeric_columns(list(frame.columns))
+    )
 
 
 def cv_mean(family: str, params: dict[str, float], folds: list, task: str, metric: str) -> float:  # type: ignore[type-arg]
