@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -91,12 +92,68 @@ def line_fit(y: np.ndarray, predicted: np.ndarray) -> LineFit:
     )
 
 
+def rmse_interval(
+    y: Sequence[float] | np.ndarray, predicted: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
+    """A 95% interval of the RMSE on some rows: the t interval of the mean squared error (the
+    rows' squared errors as a sample), its bounds' square roots (the lower one at least 0).
+    NaN with fewer than 2 rows."""
+    squared = (np.asarray(y, dtype=float) - np.asarray(predicted, dtype=float)) ** 2
+    n = len(squared)
+    if n < 2:
+        return (math.nan, math.nan)
+    half = float(stats.t.ppf(0.975, n - 1) * squared.std(ddof=1) / math.sqrt(n))
+    mean = float(squared.mean())
+    return (math.sqrt(max(mean - half, 0.0)), math.sqrt(mean + half))
+
+
 def regression_calibration_table(source: str, predictions: Predictions) -> pd.DataFrame:
     rows = []
     for model, (y, predicted) in predictions.items():
         fit = line_fit(y, predicted)
         rows.append({"model": model, "source": source, **fit.__dict__})
     return pd.DataFrame(rows, columns=REGRESSION_CALIBRATION_COLUMNS)
+
+
+def regression_calibration_sentences(table: pd.DataFrame) -> list[str]:
+    """What ``regression_calibration_table`` says in words: every model's mean residual and
+    slope, and a warning for each whose interval excludes 0 (on average too high or too low) or
+    1 (predictions spread too far or too little)."""
+    if table.empty:
+        return []
+    rows = [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
+
+    def shown(row: dict[str, Any], name: str, digits: str) -> str:
+        return (
+            f"{row[name]:{digits}} [{row[name + '_low']:{digits}}, {row[name + '_high']:{digits}}]"
+        )
+
+    said = "; ".join(
+        f"{row['model']} mean residual {shown(row, 'mean_residual', '.3g')}, "
+        f"slope {shown(row, 'slope', '.2f')}"
+        for row in rows
+    )
+    sentences = [
+        f"Calibrated? On {rows[0]['source']}: {said} (mean residual 0 and slope 1 are perfect; "
+        "the mean residual is observed minus predicted)."
+    ]
+    off = []
+    for row in rows:
+        if row["mean_residual_low"] > 0 or row["mean_residual_high"] < 0:
+            way = "low" if row["mean_residual"] > 0 else "high"
+            off.append(
+                f"{row['model']}'s predictions are {abs(row['mean_residual']):.3g} too {way} on "
+                "average (the mean residual's interval excludes 0)"
+            )
+        if row["slope_low"] > 1 or row["slope_high"] < 1:
+            spread = "far" if row["slope"] < 1 else "little"
+            off.append(
+                f"{row['model']}'s predictions spread too {spread} (the slope's interval "
+                "excludes 1)"
+            )
+    if off:
+        sentences.append(f"Calibration warning: {'; '.join(off)}.")
+    return sentences
 
 
 def class_calibration_table(
@@ -201,7 +258,7 @@ def figures_of(info: OutcomeInfo) -> dict[str, tuple[str, object]]:
 
 def _panels(n: int, size: float = 4.2) -> tuple[Figure, list[plt.Axes]]:
     figure, axes = plt.subplots(
-        1, n, figsize=(size * n + 0.6, size + 0.4), squeeze=False, layout="constrained"
+        1, n, figsize=(size * n + 0.6, size + 1.0), squeeze=False, layout="constrained"
     )
     return figure, list(axes[0])
 

@@ -16,6 +16,7 @@ from objectives import GREATER_IS_BETTER
 from objectives.stats import Calibration
 from studies.report._info import CurveInfo, extreme, stronger_than
 from studies.report._nested import CalibrationInfo, Nested
+from studies.report._outcomes import rmse_interval
 from studies.report._views import StudyView
 
 METRIC_NAMES = {
@@ -216,6 +217,22 @@ def what_the_numbers_say(
             f"What do the {n_test} test rows say? Test accuracy (95% Wilson interval): "
             f"{test_text}" + _test_rows_caveat(scores, n_test) + "."
         )
+    regression = [v for v in searches if not math.isnan(v.test_attr("rmse"))]
+    if regression:
+        n_test = int(regression[0].test_attr("n_test", 0))
+        said = []
+        for view in regression:
+            attrs = view.study.user_attrs
+            low, high = rmse_interval(attrs["test_y"], attrs["test_proba"])
+            said.append(
+                f"{view.label} {view.test_attr('rmse'):.3g} [{low:.3g}, {high:.3g}] "
+                f"(R² {view.test_attr('r2'):.3f})"
+            )
+        sentences.append(
+            f"What do the {n_test} test rows say? Test RMSE (95% interval): {_join(said)}; "
+            "where the intervals overlap, the test rows cannot rank the models."
+        )
+        tested = regression
     elif all(v.study.user_attrs.get("test_rows") == [] for v in searches):
         sentences.append(
             "No test rows were kept (--test-size 0): the CV scores above are the only estimate, "

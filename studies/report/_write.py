@@ -56,6 +56,7 @@ from studies.report._outcomes import (
     class_calibration_table,
     figures_of,
     outcome_info,
+    regression_calibration_sentences,
     regression_calibration_table,
 )
 from studies.report._page import (
@@ -184,6 +185,8 @@ def write_report(
     report.files += seed_tables
     design = design_of(views)
     honest = honest_sentences(nested, tables["comparison"], calibrations, metric)
+    if outcome is not None and task == "regression":
+        honest += regression_calibration_sentences(tables["calibration"])
     travel = sites_sentence(sites)
     if travel:
         honest.insert(0, travel)
