@@ -259,8 +259,12 @@ def add_storage_arguments(
 
 
 def _family_help(default_models: Sequence[str]) -> str:
-    lines = [f"{name}{'' if name in default_models else ' (not by default)'}" for name in FAMILIES]
-    return ", ".join(lines)
+    def note(name: str) -> str:
+        if "binary" not in FAMILIES[name].tasks:
+            return " (a continuous target)"
+        return "" if name in default_models else " (not by default)"
+
+    return ", ".join(f"{name}{note(name)}" for name in FAMILIES)
 
 
 def _range_help() -> str:
@@ -383,9 +387,10 @@ def add_run_arguments(
         "--metric",
         choices=ALL_METRICS,
         default=None,
-        help="the fold-mean score the search optimizes and prunes on; accuracy and ROC AUC are "
-        "maximized, log loss and Brier score minimized (default: log_loss, a proper score; "
-        "accuracy gives the article's choice)",
+        help="the fold-mean score the search optimizes and prunes on; accuracy, balanced "
+        "accuracy, ROC AUC and R^2 are maximized, log loss, Brier score, RMSE and MAE minimized "
+        "(default: log_loss for classes, a proper score, accuracy gives the article's choice; "
+        "rmse for a continuous target)",
     )
     parser.add_argument(
         "--objective",
