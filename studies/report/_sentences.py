@@ -183,11 +183,12 @@ def what_the_numbers_say(
         elif beats and not loses:
             verdict = f"it scores {direction} than {_join(beats)} on the folds"
         else:
-            verdict = f"{_join(loses)} scores {direction} than it on the folds" + (
+            verb = "score" if len(loses) > 1 else "scores"
+            verdict = f"{_join(loses)} {verb} {direction} than it on the folds" + (
                 f", and it scores {direction} than {_join(beats)}" if beats else ""
             )
         sentences.append(
-            f"Is {what} better? {verdict.capitalize() if verdict[0].islower() else verdict}: "
+            f"Is {what} better? {verdict[:1].upper() + verdict[1:]}: "
             f"its best CV {name} is {cv(network)} against {against}."
         )
     sentences += _engine_sentences(searches, comparison, metric, cv)

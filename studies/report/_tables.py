@@ -225,6 +225,10 @@ BETTER = {
     "roc_auc": "ranks better (higher ROC AUC) than",
     "log_loss": "has a lower log loss than",
     "brier": "has a lower Brier score than",
+    "balanced_accuracy": "has a higher balanced accuracy than",
+    "rmse": "has a lower RMSE than",
+    "mae": "has a lower MAE than",
+    "r2": "explains more (higher R²) than",
 }
 
 

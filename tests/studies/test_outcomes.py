@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from objectives.scoring import ALL_METRICS, GREATER_IS_BETTER
 from studies.report._outcomes import (
     class_bins,
     confusion,
@@ -16,6 +17,7 @@ from studies.report._outcomes import (
     regression_calibration_table,
     rmse_interval,
 )
+from studies.report._tables import verdict
 
 T2, T3 = 4.302652729911275, 3.182446305284263  # t(0.975) with 2 and 3 degrees of freedom
 
@@ -84,5 +86,17 @@ def test_a_biased_model_gets_a_calibration_warning_and_a_sound_one_does_not() ->
     assert sentences[-1].startswith("Calibration warning: low's predictions are ")
     assert "too low on average" in sentences[-1]
     assert "sound's" not in sentences[-1]
-    overfit = regression_calibration_table("the test rows", {"wide": (truth, 100 + 3 * (sound - 100))})
+    overfit = regression_calibration_table(
+        "the test rows", {"wide": (truth, 100 + 3 * (sound - 100))}
+    )
     assert "spread too far" in regression_calibration_sentences(overfit)[-1]
+
+
+@pytest.mark.parametrize("metric", ALL_METRICS)
+def test_every_score_has_a_verdict_in_words(metric: str) -> None:
+    """A difference beyond noise reads the metric's direction: a positive difference (a - b)
+    makes a better where higher is better, b where lower is."""
+    said = verdict("a", "b", metric, 1.0, 0.001, 0.002, "")
+    winner = "a" if GREATER_IS_BETTER[metric] else "b"
+    assert said.startswith(f"{winner} ")
+    assert said.endswith("(p = 0.001, Holm-adjusted 0.002)")
