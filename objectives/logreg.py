@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from optuna.distributions import FloatDistribution
+from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
@@ -101,6 +102,8 @@ def fit(
         model = make(params).fit(X, y)
     if model.solver == SAGA and len(model.classes_) == 2:
         _free_the_intercept(model, X, y)
+    elif model.solver == SAGA:
+        _free_the_intercepts(model, X, y)
     return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
@@ -116,6 +119,34 @@ def _free_the_intercept(model: LogisticRegression, X: np.ndarray, y: np.ndarray)
     intercept = intercept_given_offset(y, X @ model.coef_[0])
     if math.isfinite(intercept):
         model.intercept_[0] = intercept
+
+
+#: The multinomial intercepts are solved until every class's mean probability is this close to
+#: its share of the rows (or for at most :data:`INTERCEPT_STEPS` steps).
+INTERCEPT_TOLERANCE = 1e-9
+INTERCEPT_STEPS = 200
+
+
+def _free_the_intercepts(model: LogisticRegression, X: np.ndarray, y: np.ndarray) -> None:
+    """The multinomial version of :func:`_free_the_intercept`: the unpenalized intercepts' own
+    optimality condition is that each class's mean predicted probability equals its share of
+    the rows; saga stops short of it at strong penalties (on wine's folds at C = 0.001 the L1
+    model's mean probabilities were 0.31/0.45/0.23 against shares 0.33/0.40/0.27). Solved by
+    the fixed point ``b_k += log(share_k) - log(mean p_k)``, each step a scaling of the classes'
+    odds toward their shares; where saga converged the condition holds and nothing moves."""
+    classes = np.asarray(model.classes_)
+    shares = np.array([np.mean(y == c) for c in classes])
+    if not np.all(shares > 0):
+        return
+    offsets = X @ model.coef_.T
+    intercepts = np.asarray(model.intercept_, dtype=float).copy()
+    for _ in range(INTERCEPT_STEPS):
+        mean = softmax(offsets + intercepts, axis=1).mean(axis=0)
+        if np.max(np.abs(mean - shares)) < INTERCEPT_TOLERANCE:
+            break
+        intercepts += np.log(shares) - np.log(mean)
+    if np.all(np.isfinite(intercepts)):
+        model.intercept_[:] = intercepts - intercepts.mean()
 
 
 def cross_validate(make: MakeClassifier) -> Evaluate:

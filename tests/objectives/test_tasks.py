@@ -25,7 +25,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import cross_val_score
 
 from data import DataError, TableSpec, load_builtin, read_table, table_dataset
-from objectives import FAMILIES, TrainOptions, prepare_folds
+from objectives import FAMILIES, PreparedFold, TrainOptions, prepare_folds
 from objectives.preprocess import numeric_columns
 from objectives.scoring import score_batch_multiclass, score_batch_regression, score_one
 from objectives.task import TASKS
@@ -216,3 +216,28 @@ def test_the_bundled_wine_and_diabetes_data() -> None:
     assert (diabetes.task, diabetes.n_rows) == ("regression", 442)
     assert diabetes.y[:3].tolist() == load_diabetes().target[:3].tolist()
     assert load_builtin("wine", positive="class_2").task == "binary"
+
+
+def test_the_multinomial_intercepts_meet_their_optimality_condition() -> None:
+    """At a strong penalty saga stops before the unpenalized intercepts reach their optimum;
+    solved afterwards, each class's mean probability on the training rows is its share."""
+    from sklearn.linear_model import LogisticRegression
+
+    from objectives.logreg import _free_the_intercepts
+
+    rng = np.random.default_rng(5)
+    y = rng.choice(3, 150, p=[0.2, 0.5, 0.3])
+    X = rng.normal(size=(150, 4)) + y[:, None] * 0.5
+    shares = np.bincount(y) / len(y)
+    whole = PreparedFold(X, y, X[:0], y[:0], np.arange(len(y)), np.arange(0))
+    strong = FAMILIES["logreg-l1"].refit(
+        {"C": 1e-3}, whole, TrainOptions(task="multiclass", n_classes=3)
+    )
+    np.testing.assert_allclose(strong.model.predict_proba(X).mean(axis=0), shares, atol=1e-6)
+    # Where saga converged (a weak penalty), the condition holds already: nothing moves.
+    model = LogisticRegression(C=100, l1_ratio=1.0, solver="saga", max_iter=5000, tol=1e-8)
+    model.fit(X, y)
+    before = model.intercept_.copy()
+    _free_the_intercepts(model, X, y)
+    np.testing.assert_allclose(model.intercept_ - model.intercept_.mean(),
+                               before - before.mean(), atol=1e-3)  # fmt: skip
