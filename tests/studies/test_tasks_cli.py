@@ -99,3 +99,62 @@ def test_a_stronger_penalty_is_a_larger_alpha_but_a_smaller_c() -> None:
     assert stronger_than("C", 0.1, 1.0)
     assert not stronger_than("C", 1.0, 0.1)
     assert (extreme("alpha"), extreme("C")) == ("largest", "smallest")
+
+
+REFUSED = {
+    "a classifier on a continuous target": (
+        ["--data", "diabetes", "--models", "logreg-l1"],
+        "--models logreg-l1 does not fit a regression target; the models for it are mlp, hgb, "
+        "lasso, ridge, elasticnet",
+    ),
+    "a regression model on classes": (
+        ["--data", "wine", "--models", "ridge"],
+        "--models ridge does not fit a multiclass target",
+    ),
+    "a classification score on a continuous target": (
+        ["--data", "diabetes", "--metric", "accuracy"],
+        "--metric accuracy is not a score of a regression target; its scores are rmse, mae, r2",
+    ),
+    "a regression score on classes": (
+        ["--data", "breast-cancer", "--metric", "rmse"],
+        "--metric rmse is not a score of a binary target",
+    ),
+    "keras tuner on classes": (
+        ["--data", "wine", "--models", "mlp", "--engine", "keras-tuner", "--pruner", "none"],
+        "--engine keras-tuner searches binary targets only, and this one is multiclass",
+    ),
+    "a task on a fixed built-in": (
+        ["--data", "breast-cancer", "--task", "regression"],
+        "--task regression does not apply to the built-in breast-cancer",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED), ids=list(REFUSED))
+def test_a_model_score_or_engine_that_does_not_fit_the_task_is_refused(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags, expected = REFUSED[case]
+    db = tmp_path / "never.db"
+    assert main([*flags, "--trials", "2", "--storage", f"sqlite:///{db}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert expected in err
+    assert not db.exists()
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_second_run_of_a_regression_study_adds_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'r.db'}"
+    argv = ["--data", "diabetes", "--trials", "6", "--models", "lasso", "--storage", storage,
+            "--no-report"]  # fmt: skip
+    assert main(argv) == 0
+    first = optuna.load_study(study_name="diabetes-lasso", storage=storage)
+    numbers = [(t.number, t.params, t.values) for t in first.trials]
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "diabetes-lasso: already at 6 trials; nothing to run" in capsys.readouterr().out
+    again = optuna.load_study(study_name="diabetes-lasso", storage=storage)
+    assert [(t.number, t.params, t.values) for t in again.trials] == numbers
