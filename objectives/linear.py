@@ -13,18 +13,14 @@ range's edge (``--range alpha=LOW,HIGH``).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from optuna.distributions import FloatDistribution
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
-from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold, predict_for
-from objectives.logreg import nonzero_features
-from objectives.preprocess import PreparedFold
+from objectives.family import ModelFamily
+from objectives.logreg import cross_validate, refit_with
 
 ALPHA = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -53,48 +49,6 @@ def elastic_net(params: dict[str, Any]) -> ElasticNet:
     )
 
 
-def fit(
-    make: MakeRegressor, params: dict[str, Any], X: np.ndarray, y: np.ndarray
-) -> tuple[Any, bool]:
-    """Fit, and say whether coordinate descent converged (recorded per trial, not printed)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        model = make(params).fit(X, y)
-    return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-
-
-def _evaluate(make: MakeRegressor) -> Any:
-    def fit_fold(
-        params: dict[str, Any], fold: PreparedFold, options: TrainOptions
-    ) -> tuple[np.ndarray, dict[str, float]]:
-        model, converged = fit(make, params, fold.X_train, fold.y_train)
-        predicted = predict_for(model, fold.X_valid, "regression")
-        return predicted, {"nonzero": float(nonzero_features(model.coef_)), "converged": converged}
-
-    return fold_by_fold(fit_fold, _fit_facts)
-
-
-def _fit_facts(facts: list[dict[str, float]]) -> dict[str, Any]:
-    """The mean number of non-zero coefficients of the fold models, and the folds that did not
-    converge, if any (as for logistic regression)."""
-    summary: dict[str, Any] = {"n_nonzero_coef": float(np.mean([f["nonzero"] for f in facts]))}
-    not_converged = sum(not f["converged"] for f in facts)
-    if not_converged:
-        summary["folds_not_converged"] = not_converged
-    return summary
-
-
-def _refit(make: MakeRegressor) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
-    def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
-        model, _ = fit(make, params, fold.X_train, fold.y_train)
-        predicted = predict_for(model, fold.X_valid, "regression")
-        return Refit(
-            proba=predicted, coefficients=np.asarray(model.coef_, dtype=float), model=model
-        )
-
-    return refit
-
-
 def _family(
     name: str, label: str, make: MakeRegressor, space: dict[str, Any], **hints: Any
 ) -> ModelFamily:
@@ -102,8 +56,10 @@ def _family(
         name=name,
         label=label,
         space=space,
-        evaluate=_evaluate(make),
-        refit=_refit(make),
+        # Fitted, scored and refit as logistic regression is (one BLAS thread, convergence
+        # recorded per trial, the non-zero coefficients counted).
+        evaluate=cross_validate(make),
+        refit=refit_with(make),
         step_name="fold",
         report_steps=lambda options, n_folds: list(range(1, n_folds + 1)),
         warmup_steps=lambda options, n_folds: 2,

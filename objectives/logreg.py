@@ -52,7 +52,9 @@ MAX_ITER = {LIBLINEAR: 1000, LBFGS: 1000, SAGA: 5000}
 #: (with ``None`` they draw from NumPy's global generator and differ in the last digits).
 RANDOM_STATE = 0
 
-MakeClassifier = Callable[[dict[str, Any]], LogisticRegression]
+#: Makes a trial's linear model from its parameters: a ``LogisticRegression`` here, a ``Lasso``,
+#: ``Ridge`` or ``ElasticNet`` in :mod:`objectives.linear` (fitted, scored and refit alike).
+MakeClassifier = Callable[[dict[str, Any]], Any]
 
 
 def fixed_ratio(l1_ratio: float, solver: str) -> MakeClassifier:
@@ -89,7 +91,7 @@ def _blas() -> ThreadpoolController:
 
 def fit(
     make: MakeClassifier, params: dict[str, Any], X: np.ndarray, y: np.ndarray
-) -> tuple[LogisticRegression, bool]:
+) -> tuple[Any, bool]:
     """Fit, and say whether the solver converged. At weak penalties on (nearly) separable data
     the unpenalized optimum lies at infinity and no iteration limit reaches it; the trial records
     that (``folds_not_converged``) instead of printing a warning per fold.
@@ -100,9 +102,9 @@ def fit(
     with warnings.catch_warnings(record=True) as caught, _blas().limit(limits=1, user_api="blas"):
         warnings.simplefilter("always", ConvergenceWarning)
         model = make(params).fit(X, y)
-    if model.solver == SAGA and len(model.classes_) == 2:
+    if getattr(model, "solver", None) == SAGA and len(model.classes_) == 2:
         _free_the_intercept(model, X, y)
-    elif model.solver == SAGA:
+    elif getattr(model, "solver", None) == SAGA:
         _free_the_intercepts(model, X, y)
     return model, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
@@ -186,8 +188,8 @@ def refit_with(
         proba = predict_for(model, fold.X_valid, options.task)
         # A multinomial model has a coefficient per class and feature: the report's features
         # table shows permutation importance instead.
-        binary = model.coef_.shape[0] == 1
-        coefficients = np.asarray(model.coef_[0], dtype=float) if binary else None
+        coef = np.atleast_2d(model.coef_)
+        coefficients = np.asarray(coef[0], dtype=float) if coef.shape[0] == 1 else None
         return Refit(proba=proba, coefficients=coefficients, model=model)
 
     return refit

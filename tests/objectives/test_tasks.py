@@ -163,8 +163,9 @@ def test_lasso_zeroes_the_null_coefficients_that_ridge_keeps() -> None:
     for name in ("lasso", "ridge"):
         scores = [cv_mean(name, {"alpha": a}, folds, "regression", "rmse") for a in grid]
         chosen[name] = float(grid[int(np.argmin(scores))])
-    lasso = FAMILIES["lasso"].refit({"alpha": chosen["lasso"]}, folds[0], TrainOptions())
-    ridge = FAMILIES["ridge"].refit({"alpha": chosen["ridge"]}, folds[0], TrainOptions())
+    options = TrainOptions(task="regression")
+    lasso = FAMILIES["lasso"].refit({"alpha": chosen["lasso"]}, folds[0], options)
+    ridge = FAMILIES["ridge"].refit({"alpha": chosen["ridge"]}, folds[0], options)
     assert lasso.coefficients is not None
     assert ridge.coefficients is not None
     assert np.all(np.abs(lasso.coefficients[:2]) > 1)
