@@ -105,7 +105,7 @@ MULTICLASS = Task(
     classes=True,
     output="one logit per class, softmax cross-entropy",
     plots=("regularization curve", "confusion matrix", "calibration per class"),
-    baseline=class_shares(2),  # replaced by for_classes(); kept valid for two classes
+    baseline=class_shares(2),  # task_of() gives the data set's number of classes
 )
 
 REGRESSION = Task(

@@ -193,9 +193,8 @@ class Settings:
         batch = self.batch_size
         if batch is None:
             batch = default_batch_size(self, n_rows)
-        ranges = self.ranges
         searched = {name for model in models for name in FAMILIES[model].space}
-        for name, _, _ in ranges:
+        for name, _, _ in self.ranges:
             if name not in searched:
                 raise SettingsError(
                     f"--range names {name!r}, which no model of {','.join(models)} (for a {task} "
@@ -208,7 +207,6 @@ class Settings:
             models=models,
             metric=metric,
             batch_size=batch,
-            ranges=ranges,
         )
 
 

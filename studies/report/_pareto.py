@@ -18,7 +18,7 @@ import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives import GREATER_IS_BETTER
-from studies.report._info import model_colour, trial_number
+from studies.report._info import metric_label, model_colour, trial_number
 from studies.report._views import StudyView
 
 PARETO_COLUMNS = ["model", "trial", "params", "score", "score_se", "n_nonzero",
@@ -94,7 +94,7 @@ def front_infos(views: Sequence[StudyView]) -> list[FrontInfo]:
         infos.append(
             FrontInfo(
                 name=f"sparsity_front_{view.family.name}",
-                title=f"{view.family.label}: CV {metric.replace('_', ' ')} against non-zero "
+                title=f"{view.family.label}: CV {metric_label(metric)} against non-zero "
                 "coefficients",
                 model=view.family.name,
                 metric=metric,
@@ -127,8 +127,8 @@ def front_sentence(infos: Sequence[FrontInfo]) -> str | None:
         )
         parts.append(
             f"for {info.model}, the sparsest model within one standard error of the best CV "
-            f"{info.metric.replace('_', ' ')} keeps {kept}{features} at {row['params']}, "
-            f"CV {info.metric.replace('_', ' ')} {row['score']:.3f}"
+            f"{metric_label(info.metric)} keeps {kept}{features} at {row['params']}, "
+            f"CV {metric_label(info.metric)} {row['score']:.3f}"
         )
     if not parts:
         return None

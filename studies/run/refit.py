@@ -101,8 +101,8 @@ def front_refits(
     kept = {}
     for trial in study.best_trials:
         refit = family.refit(trial.params, fold, options)
-        assert refit.coefficients is not None, f"{family.name} has no coefficients"
-        mask = np.abs(refit.coefficients) > 0
+        # A feature is kept when any class's coefficient on it is non-zero (one class's, binary).
+        mask = np.any(np.atleast_2d(refit.model.coef_) != 0, axis=0)
         kept[str(trial.number)] = [name for name, keep in zip(names, mask, strict=True) if keep]
     return kept
 

@@ -158,3 +158,19 @@ def test_a_second_run_of_a_regression_study_adds_nothing(
     assert "diabetes-lasso: already at 6 trials; nothing to run" in capsys.readouterr().out
     again = optuna.load_study(study_name="diabetes-lasso", storage=storage)
     assert [(t.number, t.params, t.values) for t in again.trials] == numbers
+
+
+def test_a_sparsity_front_counts_a_multinomial_models_features(tmp_path: Path) -> None:
+    """A feature is kept when any class's coefficient on it is non-zero."""
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    argv = ["--data", "wine", "--trials", "6", "--models", "logreg-l1", "--objective",
+            "log_loss,sparsity", "--storage", storage, "--out", str(tmp_path / "s")]  # fmt: skip
+    assert main(argv) == 0
+    study = optuna.load_study(study_name="wine-logreg-l1-sparsity", storage=storage)
+    kept = study.user_attrs["front_refits"]
+    features = set(load_builtin("wine").X.columns)
+    assert sorted(kept) == sorted(str(t.number) for t in study.best_trials)
+    assert all(set(names) <= features for names in kept.values())
+    best = min(study.best_trials, key=lambda t: t.values[0])
+    assert kept[str(best.number)]  # the best-scoring front model keeps some features
+    assert not pd.read_csv(tmp_path / "s" / "pareto.csv").empty
