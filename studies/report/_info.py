@@ -695,7 +695,11 @@ def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
             continue
         names = list(stored["features"])
         param = str(stored.get("param", "C"))
+        values = np.asarray(stored[param], dtype=float)
         coefficients = np.asarray(stored["coefficients"], dtype=float)
+        if param in STRENGTHS:
+            # From the strongest penalty to the weakest, as C's path runs.
+            values, coefficients = values[::-1], coefficients[::-1]
         rows = {level: int(count) for level, count in stored["level_rows"].items()}
         rare = {level: count for level, count in rows.items() if count <= RARE_LEVEL_ROWS}
         best = view.best()
@@ -708,7 +712,7 @@ def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
                 title=f"{family.label}: coefficient path on the {stored['training_rows']} "
                 f"training rows" + (f" ({extra})" if extra else ""),
                 features=names,
-                C=np.asarray(stored[param], dtype=float),
+                C=values,
                 coefficients=coefficients,
                 best_C=float(best.params[param]) if best and param in best.params else None,
                 param=param,

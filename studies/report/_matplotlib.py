@@ -266,6 +266,9 @@ def regularization_curve(info: CurveInfo) -> Figure:
         axes.set_xscale("log")
         kind = "inverse " * (info.x not in STRENGTHS) + "regularization strength"
         axes.set_xlabel(f"{info.x} ({kind}, log scale)")
+        if info.x in STRENGTHS and not axes.xaxis_inverted():  # the panels share one x axis
+            # Drawn from large to small, so the penalty is stronger to the left, as for C.
+            axes.invert_xaxis()
         axes.set_title(title, fontsize=9, color=darker(colour, 0.8))
     grid[0][0].set_ylabel(f"CV {metric_label(info.metric)} (mean over folds)")
     if scatter is not None:
@@ -454,7 +457,10 @@ def coefficient_path(info: PathInfo) -> Figure:
     ends = info.coefficients[-1]
     span = float(np.ptp(info.coefficients)) or 1.0
     heights = spread_labels(ends, gap=0.035 * span)
-    label_x = info.C[-1] * 1.6
+    # The labels go where the penalty is weakest, the lines' far end: the right for C; for a
+    # strength (alpha) the axis runs from strong to weak, so that end is on the right too.
+    outward = 1 / 1.6 if info.param in STRENGTHS else 1.6
+    label_x = info.C[-1] * outward
     hues = len(dict.fromkeys(info.colours.values())) or 1
     for index, feature in enumerate(info.features):
         colour = info.colours[feature]
@@ -490,8 +496,9 @@ def coefficient_path(info: PathInfo) -> Figure:
         )
         axes.legend(fontsize=8, loc="upper left")
     axes.set_xscale("log")
-    axes.set_xlim(info.C[0], info.C[-1] * 9)
-    axes.set_xlabel(f"{info.param} (log scale)")
+    # Room for the labels beyond the weak end (an alpha axis is drawn from large to small).
+    axes.set_xlim(info.C[0], info.C[-1] * (1 / 9 if info.param in STRENGTHS else 9))
+    axes.set_xlabel(f"{info.param} (log scale; the penalty is stronger to the left)")
     axes.set_ylabel("coefficient (numbers standardized; category levels 0/1)")
     title = info.title
     if info.flagged is not None:

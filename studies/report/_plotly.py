@@ -16,6 +16,7 @@ from objectives import GREATER_IS_BETTER
 from studies.report._info import (
     BAND_QUANTILES,
     MUTED,
+    STRENGTHS,
     CurveInfo,
     HistoryInfo,
     IntermediateInfo,
@@ -400,7 +401,12 @@ def regularization_curve(info: CurveInfo) -> go.Figure:
                 "seed",
             )
     figure.update_annotations(font_size=11)  # the panels' titles
-    figure.update_xaxes(type="log", title_text=f"{info.x} (log scale)")
+    figure.update_xaxes(
+        type="log",
+        title_text=f"{info.x} (log scale)",
+        # A strength (alpha) from large to small: the penalty is stronger to the left, as for C.
+        autorange="reversed" if info.x in STRENGTHS else True,
+    )
     figure.update_yaxes(title_text=f"CV {metric_label(info.metric)}", row=1, col=1)
     figure.update_layout(
         title={"text": f"{info.title}<br><sub>{CURVE_KEY}</sub>", "y": 0.97, "yanchor": "top"},

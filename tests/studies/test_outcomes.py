@@ -100,3 +100,29 @@ def test_every_score_has_a_verdict_in_words(metric: str) -> None:
     winner = "a" if GREATER_IS_BETTER[metric] else "b"
     assert said.startswith(f"{winner} ")
     assert said.endswith("(p = 0.001, Holm-adjusted 0.002)")
+
+
+@pytest.mark.parametrize(("param", "inverted"), [("C", False), ("alpha", True)])
+def test_a_coefficient_path_has_the_stronger_penalty_on_the_left(
+    param: str, inverted: bool
+) -> None:
+    """C grows to the right (weaker); an alpha axis is drawn from large to small, so both put
+    the strongest penalty on the left and name the features where it is weakest."""
+    import matplotlib.pyplot as plt
+
+    from studies.report._info import PathInfo
+    from studies.report._matplotlib import coefficient_path
+
+    values = np.logspace(-2, 2, 5)
+    if param == "alpha":
+        values = values[::-1]  # path_infos gives them strongest first
+    weak_end = np.linspace(0, 1, 5)[:, None] * np.array([[1.0, -2.0]])
+    info = PathInfo(name="p", title="t", features=["a", "b"], C=values,
+                    coefficients=weak_end, best_C=None, colours={"a": "#000000", "b": "#0000ff"},
+                    level_rows={}, rare={}, flagged=None, param=param)  # fmt: skip
+    figure = coefficient_path(info)
+    axes = figure.axes[0]
+    assert axes.xaxis_inverted() == inverted
+    left, right = axes.get_xlim()
+    assert (left > right) == inverted
+    plt.close(figure)
