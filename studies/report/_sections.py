@@ -106,14 +106,20 @@ def sections_of(
     if "features" in tables:
         shown = tables["features"].columns
         said = ["Each feature's part in the best models, refit on all training rows"]
+        regression = any(v.task == "regression" for v in views if v.is_search)
+        loss = "RMSE" if regression else "log loss"
         if any(c.endswith(" coefficient") for c in shown):
             said.append(
-                "a logistic model's coefficient (on standardized features) is the change in "
+                "a linear model's coefficient (on standardized features) is the change in the "
+                "target, in its own units, per standard deviation; 0 means the penalty removed "
+                "the feature"
+                if regression
+                else "a logistic model's coefficient (on standardized features) is the change in "
                 "log-odds per standard deviation; 0 means the penalty removed the feature"
             )
         if any(" importance (" in c for c in shown):
             said.append(
-                "a permutation importance is how much the model's log loss grows when the "
+                f"a permutation importance is how much the model's {loss} grows when the "
                 "feature's values are shuffled (mean ± sd over 10 shuffles; near 0, the model does "
                 "not use it; a category's levels are shuffled one at a time, so its importance is "
                 "split between them; not to be confused with 'which parameter mattered', about "

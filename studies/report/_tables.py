@@ -150,7 +150,8 @@ def summary_columns(task: str) -> list[str]:
 def features_table(views: list[StudyView]) -> pd.DataFrame:
     """What each tuned model leans on, one row per encoded feature: a linear model's refit
     coefficients (standardized scale) and a model without coefficients' permutation importance
-    (how much its log loss grows when the feature is shuffled, mean and sd over 10 shuffles).
+    (how much its log loss, or RMSE, grows when the feature is shuffled, mean and sd over 10
+    shuffles).
     The default design's searches refit by this version (older storages kept no feature
     names); rows ordered by the first permutation importance, else by the first coefficient's
     absolute value. Empty when none."""

@@ -76,6 +76,9 @@ def test_diabetes_is_regression_from_search_to_predict(
     assert (rmse["ci_low"] < rmse["nested_estimate"]).all()
     calibration = pd.read_csv(tmp_path / "diabetes" / "calibration.csv")
     assert calibration["slope"].between(0.5, 1.5).all()  # a sound linear model is near 1
+    page = (tmp_path / "diabetes" / "index.html").read_text()
+    assert "the change in the target, in its own units, per standard deviation" in page
+    assert "log-odds" not in page
     for plot in ("predicted_vs_observed", "residuals", "coefficient_path_lasso"):
         assert (tmp_path / "diabetes" / f"{plot}.png").stat().st_size > 10_000, plot
     study = optuna.load_study(study_name="diabetes-ridge", storage=storage)
