@@ -59,6 +59,7 @@ class BaselineCheck:
     baseline_cv: float
     majority_accuracy: float
     beaten_by: tuple[str, ...]
+    task: str = "binary"
 
 
 def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
@@ -90,17 +91,25 @@ def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
         baseline_cv=float(baseline.get(f"cv_{metric}", math.nan)),
         majority_accuracy=float(baseline.get("cv_accuracy", math.nan)),
         beaten_by=tuple(beaten),
+        task=searches[0].task,
     )
 
 
 def baseline_warning(check: BaselineCheck | None) -> list[str]:
     if check is None or check.beaten_by:
         return []
-    return [
-        "Warning: no model does better than predicting the same risk for everyone (the "
-        "training rows' share of positives), which scores CV "
+    constant = {
+        "binary": "the same risk for everyone (the training rows' share of positives), which "
+        f"scores CV {METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} and accuracy "
+        f"{check.majority_accuracy:.3f} (the majority class)",
+        "multiclass": "each class's share of the training rows for everyone, which scores CV "
         f"{METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} and accuracy "
-        f"{check.majority_accuracy:.3f} (the majority class): as read, the features tell the "
+        f"{check.majority_accuracy:.3f} (the most common class)",
+        "regression": "the training rows' mean for everyone, which scores CV "
+        f"{METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} (R² 0)",
+    }[check.task]
+    return [
+        f"Warning: no model does better than predicting {constant}: as read, the features tell the "
         "models nothing about the target. Check the columns the models used (listed below) "
         "and how the table was read before trusting any number here."
     ]

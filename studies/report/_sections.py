@@ -75,6 +75,20 @@ def sections_of(
         return [image for name, image in images.items() if name.startswith(prefixes)]
 
     heart = heart_data(views)
+    task = next((v.task for v in views if v.is_search), "binary")
+    # What the baseline predicts, and what predict writes, in the task's words.
+    constant = {
+        "binary": "the training rows' share of positives predicted for everyone (by accuracy, "
+        "the majority class)",
+        "multiclass": "each class's share of the training rows predicted for everyone (by "
+        "accuracy, the most common class)",
+        "regression": "the training rows' mean predicted for everyone (R² 0)",
+    }[task]
+    written = {
+        "binary": "the probability of the positive class and the predicted class",
+        "multiclass": "each class's probability and the most probable class",
+        "regression": "the predicted value",
+    }[task]
     baseline = baseline_row(views)
     searches = Section(
         "The searches: each model's best trial",
@@ -85,8 +99,7 @@ def sections_of(
             + (" (for the hospital design: the held-out site's rows)" if design == SITES else "")
             + "."
             + (
-                " The last row is the baseline every model must beat: the training rows' share "
-                "of positives predicted for everyone (by accuracy, the majority class)."
+                f" The last row is the baseline every model must beat: {constant}."
                 if baseline is not None
                 else ""
             )
@@ -284,8 +297,8 @@ def sections_of(
             "Each model above, refit on the training rows with its preprocessing (imputation, "
             "scaling, encoding), is saved in the storage's artifact folder (and in "
             "optuna-dashboard, with download buttons). To score new rows, a CSV with the same "
-            f"columns ({NEW_ROWS} here), one row out per row in: the probability of the positive "
-            "class and the predicted class. python -m studies.export --study NAME --to DIR "
+            f"columns ({NEW_ROWS} here), one row out per row in: {written}. "
+            "python -m studies.export --study NAME --to DIR "
             "writes one as a folder with a model card; docs/saved-model.md has the Python API."
         )
         use.tables.append(saved.table)

@@ -177,3 +177,25 @@ def test_a_sparsity_front_counts_a_multinomial_models_features(tmp_path: Path) -
     best = min(study.best_trials, key=lambda t: t.values[0])
     assert kept[str(best.number)]  # the best-scoring front model keeps some features
     assert not pd.read_csv(tmp_path / "s" / "pareto.csv").empty
+
+
+def test_a_target_the_features_do_not_explain_is_said_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(0)
+    noise = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200),
+                          "y": rng.normal(50, 10, 200).round(3)})  # fmt: skip
+    noise.to_csv(tmp_path / "noise.csv", index=False)
+    argv = ["--data", str(tmp_path / "noise.csv"), "--target", "y", "--trials", "6", "--models",
+            "lasso,ridge", "--storage", f"sqlite:///{tmp_path / 'n.db'}"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    answer = out.split("The answer:\n", 1)[1].splitlines()[0]
+    assert answer.startswith(
+        "- Warning: no model does better than predicting the training rows' mean for everyone, "
+        "which scores CV RMSE "
+    )
+    assert "accuracy" not in answer
+    page = (tmp_path / "reports" / "noise" / "index.html").read_text()
+    assert "the training rows' mean predicted for everyone (R² 0)" in page
+    assert "one row out per row in: the predicted value." in page
