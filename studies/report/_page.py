@@ -145,9 +145,9 @@ def searches_table(
         name = METRIC_NAMES.get(metric, metric)
         rows.append(
             {
-                "model": "baseline: the same prediction for everyone"
-                if "best_cv_rmse" in summary
-                else "baseline: the same risk for everyone",
+                "model": "baseline: the same risk for everyone"
+                if "best_cv_rmse" not in summary and "best_cv_balanced_accuracy" not in summary
+                else "baseline: the same prediction for everyone",
                 "trials: done / pruned / failed / interrupted": "",
                 f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
                 f"{number(baseline.get(f'cv_{metric}_sd'))}",

@@ -44,6 +44,9 @@ def test_wine_is_multi_class_from_search_to_predict(
     calibration = pd.read_csv(tmp_path / "wine" / "calibration.csv")
     assert sorted(set(calibration["class"])) == ["class_0", "class_1", "class_2"]
     assert (tmp_path / "wine" / "confusion_matrix.png").stat().st_size > 10_000
+    page = (tmp_path / "wine" / "index.html").read_text()
+    assert "each class's share of the training rows predicted for everyone" in page
+    assert "risk" not in page
     # The saved model scores the test rows as the study stored them, a probability per class.
     study = optuna.load_study(study_name="wine-logreg-l2", storage=storage)
     rows = study.user_attrs["test_rows"]
