@@ -20,7 +20,7 @@ from optuna.distributions import FloatDistribution
 from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 from objectives.family import ModelFamily
-from objectives.logreg import cross_validate, refit_with
+from objectives.logreg import linear_family
 
 ALPHA = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -52,19 +52,14 @@ def elastic_net(params: dict[str, Any]) -> ElasticNet:
 def _family(
     name: str, label: str, make: MakeRegressor, space: dict[str, Any], **hints: Any
 ) -> ModelFamily:
-    return ModelFamily(
-        name=name,
-        label=label,
-        space=space,
-        # Fitted, scored and refit as logistic regression is (one BLAS thread, convergence
-        # recorded per trial, the non-zero coefficients counted).
-        evaluate=cross_validate(make),
-        refit=refit_with(make),
-        step_name="fold",
-        report_steps=lambda options, n_folds: list(range(1, n_folds + 1)),
-        warmup_steps=lambda options, n_folds: 2,
-        protocol=lambda options: {"max_iter": MAX_ITER},
-        linear=True,
+    # Fitted, scored and refit as logistic regression is (one BLAS thread, convergence recorded
+    # per trial, the non-zero coefficients counted).
+    return linear_family(
+        name,
+        label,
+        make,
+        space,
+        {"max_iter": MAX_ITER},
         path_param="alpha",
         tasks=frozenset({"regression"}),
         **hints,

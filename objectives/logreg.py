@@ -199,9 +199,17 @@ def _fold_steps(options: TrainOptions, n_folds: int) -> list[int]:
     return list(range(1, n_folds + 1))
 
 
-def _family(
-    name: str, label: str, make: MakeClassifier, solver: str, space: dict[str, Any], **hints: Any
+def linear_family(
+    name: str,
+    label: str,
+    make: MakeClassifier,
+    space: dict[str, Any],
+    protocol: dict[str, Any],
+    **hints: Any,
 ) -> ModelFamily:
+    """A family of linear models made by ``make``, scored fold by fold and refit by this
+    module's helpers; ``protocol`` is what fixes a trial's value beyond the search space. The
+    logistic regressions here and the regressions of :mod:`objectives.linear` are made by it."""
     return ModelFamily(
         name=name,
         label=label,
@@ -212,9 +220,17 @@ def _family(
         report_steps=_fold_steps,
         # The running mean after two folds is the first worth comparing.
         warmup_steps=lambda options, n_folds: 2,
-        protocol=lambda options: {"solver": solver, "max_iter": MAX_ITER[solver]},
+        protocol=lambda options: dict(protocol),
         linear=True,
         **hints,
+    )
+
+
+def _family(
+    name: str, label: str, make: MakeClassifier, solver: str, space: dict[str, Any], **hints: Any
+) -> ModelFamily:
+    return linear_family(
+        name, label, make, space, {"solver": solver, "max_iter": MAX_ITER[solver]}, **hints
     )
 
 
