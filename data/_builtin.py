@@ -80,26 +80,19 @@ def _sklearn_table(name: str, task: str | None, positive: str | None) -> Dataset
     ``--task`` and ``--positive`` apply, exactly as for a user's CSV)."""
     from sklearn.datasets import load_diabetes, load_wine
 
-    bunch = (load_wine if name == "wine" else load_diabetes)(as_frame=True)
-    frame = bunch.frame.copy()
-    if name == "wine":
-        names = np.asarray(bunch.target_names)
-        frame["target"] = names[bunch.target.to_numpy()]
-        frame = frame.rename(columns={"target": "cultivar"})
-        target = "cultivar"
-    else:
-        frame = frame.rename(columns={"target": "progression"})
-        target = "progression"
+    load, target, source = {
+        "wine": (load_wine, "cultivar", "scikit-learn's wine recognition data"),
+        "diabetes": (load_diabetes, "progression", "scikit-learn's diabetes data"),
+    }[name]
+    bunch = load(as_frame=True)
+    frame = bunch.frame.rename(columns={"target": target})
+    if name == "wine":  # the cultivars by name, not number
+        frame[target] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
     cells = frame.astype(object).map(lambda v: v if isinstance(v, str) else repr(float(v)))
     digest = hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest()
     table = Table(path=Path(name), frame=cells, delimiter=",", sha256=digest, notes=())
     dataset = table_dataset(
         table, TableSpec(target=target, positive=positive, task=task), name=name, kind="builtin"
-    )
-    source = (
-        "scikit-learn's wine recognition data"
-        if name == "wine"
-        else ("scikit-learn's diabetes data")
     )
     return replace(
         dataset, description=f"{name} ({source}): {dataset.n_rows} rows, sha256 {digest[:12]}"

@@ -154,7 +154,13 @@ def save_dashboard_notes(
             "## What the numbers say: the evidence",
             "\n".join(f"- {sentence}" for sentence in report.evidence),
             "### The searches: each model's best trial",
-            markdown_table(searches_table(tables["summary"], baseline_row(views))),
+            markdown_table(
+                searches_table(
+                    tables["summary"],
+                    baseline_row(views),
+                    next((v.task for v in views if v.is_search), "binary"),
+                )
+            ),
             "### The models compared on the same folds",
             markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
             "### The article's grids against the searches",

@@ -10,8 +10,9 @@ the end turn an info into a matplotlib figure.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -226,10 +227,8 @@ def outcome_info(
     return OutcomeInfo(task, source, usable, tuple(classes), model_colours(list(usable)))
 
 
-def figures_of(info: OutcomeInfo) -> dict[str, tuple[str, object]]:
+def figures_of(info: OutcomeInfo) -> dict[str, tuple[str, Callable[[], Figure]]]:
     """Each plot's file stem, caption and drawer for the task."""
-    from functools import partial
-
     if info.task == "regression":
         return {
             "predicted_vs_observed": (

@@ -74,10 +74,10 @@ def interval(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def _scores(row: pd.Series) -> dict[str, str]:
+def _scores(row: pd.Series, regression: bool) -> dict[str, str]:
     """A search's row: CV and test scores (accuracy and ROC AUC for classes; R^2 and the test
     RMSE and MAE for a continuous target)."""
-    if "best_cv_rmse" in row:
+    if regression:
         return {
             "CV R²": number(row["best_cv_r2"]),
             "test RMSE": number(row["test_rmse"]),
@@ -112,12 +112,24 @@ def _baseline_scores(baseline: dict[str, Any], regression: bool) -> dict[str, st
     }
 
 
+#: The baseline row of each task: its name, and what it predicts for every row.
+BASELINE_ROWS = {
+    "binary": ("baseline: the same risk for everyone", "the training rows' share of positives"),
+    "multiclass": (
+        "baseline: the same prediction for everyone",
+        "the training rows' share of each class",
+    ),
+    "regression": ("baseline: the same prediction for everyone", "the training rows' mean"),
+}
+
+
 def searches_table(
-    summary: pd.DataFrame, baseline: dict[str, object] | None = None
+    summary: pd.DataFrame, baseline: dict[str, object] | None = None, task: str = "binary"
 ) -> pd.DataFrame:
     """The page's view of summary.csv: one row per search, scores with their spread, and the
     baseline every model must beat as the last row. The default design's searches; a run of
     parts only (the hospitals) shows every part's, named by its part."""
+    regression = task == "regression"
     rows = []
     searches = ~summary["metric"].eq("test accuracy")
     default_design = summary["part"].fillna("").eq("") & searches
@@ -136,7 +148,7 @@ def searches_table(
                 f"CV {name} ± sd": (
                     f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
                 ),
-                **_scores(row),
+                **_scores(row, regression),
                 "best parameters": params_text(row["best_params"]),
                 "non-zero coefficients": number(row["n_nonzero_coef"]),
             }
@@ -145,18 +157,12 @@ def searches_table(
         name = METRIC_NAMES.get(metric, metric)
         rows.append(
             {
-                "model": "baseline: the same risk for everyone"
-                if "best_cv_rmse" not in summary and "best_cv_balanced_accuracy" not in summary
-                else "baseline: the same prediction for everyone",
+                "model": BASELINE_ROWS[task][0],
                 "trials: done / pruned / failed / interrupted": "",
                 f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
                 f"{number(baseline.get(f'cv_{metric}_sd'))}",
-                **_baseline_scores(baseline, regression="best_cv_rmse" in summary),
-                "best parameters": "the training rows' mean"
-                if "best_cv_rmse" in summary
-                else "the training rows' share of positives"
-                if "best_cv_balanced_accuracy" not in summary
-                else "the training rows' share of each class",
+                **_baseline_scores(baseline, regression),
+                "best parameters": BASELINE_ROWS[task][1],
                 "non-zero coefficients": "",
             }
         )

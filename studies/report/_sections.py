@@ -105,7 +105,7 @@ def sections_of(
             )
             + " Every table is also a CSV beside this page."
         ],
-        tables=[searches_table(tables["summary"], baseline)],
+        tables=[searches_table(tables["summary"], baseline, task)],
     )
     columns = Section("The columns the models used")
     roles = _roles_table(views)

@@ -340,7 +340,7 @@ def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Calla
             partial(_matplotlib.decision_curve, infos.decision),
         )
     if infos.outcome is not None:
-        figures.update(figures_of(infos.outcome))  # type: ignore[arg-type]
+        figures.update(figures_of(infos.outcome))
     if infos.sites is not None:
         figures[infos.sites.name] = (infos.sites.title, partial(_matplotlib.sites_auc, infos.sites))
     for front in infos.fronts:
