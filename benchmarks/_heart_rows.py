@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.impute import SimpleImputer
 
-from data import load_heart, resolve_heart
+from data import as_numbers, load_heart, resolve_heart
 from objectives import split_rows
 
 
 def training_rows(n_rows: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
     """(X, y, description); ``n_rows`` resamples the rows (with replacement) to that many."""
-    heart = load_heart(resolve_heart(None))
+    heart = as_numbers(load_heart(resolve_heart(None)))  # the article's encoding
     train, _ = split_rows(heart.y, 0.2, 42, stratify=False)
     X = SimpleImputer(strategy="median").fit_transform(heart.X.to_numpy(dtype=float)[train])
     y = heart.y[train]

@@ -30,21 +30,28 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from data import load_builtin
+from data import as_numbers, load_builtin
 from objectives.family import suggest
 from objectives.hgb import SPACE, make, one_thread
+from objectives.task import BINARY
 
 MakeModel = Callable[[dict[str, Any]], HistGradientBoostingClassifier]
 
 
+def early_stopping(params: dict[str, Any]) -> HistGradientBoostingClassifier:
+    model = make(params, BINARY)
+    assert isinstance(model, HistGradientBoostingClassifier)
+    return model
+
+
 def searched(params: dict[str, Any]) -> HistGradientBoostingClassifier:
-    model = make(params)
+    model = early_stopping(params)
     return model.set_params(max_iter=params["max_iter"], early_stopping=False)
 
 
 SEARCHED_SPACE = {**SPACE, "max_iter": optuna.distributions.IntDistribution(10, 500, log=True)}
 WAYS: dict[str, tuple[MakeModel, dict[str, Any]]] = {
-    "early stopping": (make, dict(SPACE)),
+    "early stopping": (early_stopping, dict(SPACE)),
     "searched trees": (searched, SEARCHED_SPACE),
 }
 
@@ -73,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     print(f"trials={args.trials} seeds={args.seeds}")
     for name in args.data.split(","):
-        dataset = load_builtin(name)
+        dataset = as_numbers(load_builtin(name))  # trees take codes as numbers
         X, y = dataset.X.to_numpy(dtype=float), dataset.y
         results: dict[str, list[tuple[float, float, int, float]]] = {way: [] for way in WAYS}
         for seed in range(args.seeds):

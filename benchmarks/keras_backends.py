@@ -30,7 +30,7 @@ X = rng.normal(size=(242, 13)).astype("float32")
 y = (X[:, 0] + rng.normal(size=242) > 0).astype("float32")
 params = {"l1": 0.01, "l2": 0.001}
 def fit():
-    model = mlp.build_model(params, 13, seed=0)
+    model = mlp.build_model(params, 13, seed=0, task=BINARY, n_classes=2)
     start = time.perf_counter()
     model.fit(X, y, epochs=epochs, batch_size=10, validation_split=0.2, verbose=0)
     return time.perf_counter() - start

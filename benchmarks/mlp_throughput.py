@@ -70,11 +70,12 @@ from objectives.keras_env import configure_backend
 configure_backend(sys.argv[1])
 from benchmarks._heart_rows import training_rows
 from objectives import make_fold_plan, mlp
+from objectives.task import BINARY
 X, y, _ = training_rows()
 train = make_fold_plan(y, 5, seed=42)[0][0]
 X, y = X[train].astype("float32"), y[train].astype("float32")
 def fit():
-    model = mlp.build_model({"l1": 1e-4, "l2": 1e-4}, X.shape[1], seed=0)
+    model = mlp.build_model({"l1": 1e-4, "l2": 1e-4}, X.shape[1], seed=0, task=BINARY, n_classes=2)
     start = time.perf_counter()
     model.fit(X, y, epochs=int(sys.argv[2]), batch_size=int(sys.argv[3]), verbose=0)
     return time.perf_counter() - start
@@ -181,10 +182,10 @@ def main() -> None:
     import pandas as pd
 
     from benchmarks._heart_rows import training_rows
-    from objectives import PreparedFold, TrainOptions, make_fold_plan, mlp, prepare_folds
+    from objectives import BINARY, PreparedFold, TrainOptions, make_fold_plan, mlp, prepare_folds
     from objectives.preprocess import Columns
 
-    options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, seed=42)
+    options = TrainOptions(task=BINARY, epochs=args.epochs, batch_size=args.batch_size, seed=42)
 
     def param_grid(n: int) -> list[dict[str, float]]:
         values = np.logspace(-6, -1, n)
@@ -206,7 +207,9 @@ def main() -> None:
         start = time.perf_counter()
         for trial_params in params:
             for k, fold in enumerate(folds):
-                model = mlp.build_model(trial_params, fold.n_features, mlp.fold_seed(42, k))
+                model = mlp.build_model(
+                    trial_params, fold.n_features, mlp.fold_seed(42, k), task=BINARY, n_classes=2
+                )
                 model.fit(
                     fold.X_train.astype("float32"), fold.y_train.astype("float32"),
                     epochs=args.epochs, batch_size=args.batch_size, verbose=0,

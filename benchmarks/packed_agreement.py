@@ -39,15 +39,15 @@ def main() -> None:
 
     if args.float64:
         keras.config.set_floatx("float64")
-    from data import load_heart, resolve_heart
-    from objectives import TrainOptions, make_fold_plan, mlp, prepare_folds, split_rows
+    from data import as_numbers, load_heart, resolve_heart
+    from objectives import BINARY, TrainOptions, make_fold_plan, mlp, prepare_folds, split_rows
     from objectives.preprocess import Columns
 
-    heart = load_heart(resolve_heart(args.data))
+    heart = as_numbers(load_heart(resolve_heart(args.data)))  # the article's encoding
     train, _ = split_rows(heart.y, 0.2, 42, stratify=False)
     plan = make_fold_plan(heart.y[train], folds=5, seed=42)
     folds = prepare_folds(heart.X, heart.y, train, plan, Columns(numeric=heart.numeric))
-    options = TrainOptions(seed=42)
+    options = TrainOptions(task=BINARY, seed=42)
     start = time.perf_counter()
     packed = mlp.train_trials_packed(SEED_GRID, folds, options, lambda *_: False)
     plain = [mlp.train_folds_plain(p, folds, options, lambda *_: False) for p in SEED_GRID]

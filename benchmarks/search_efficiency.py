@@ -117,9 +117,9 @@ def finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 def rows_of(
     trials: list[optuna.trial.FrozenTrial], started: datetime, **labels: object
 ) -> list[dict[str, object]]:
-    from objectives import GREATER_IS_BETTER
+    from objectives import METRIC
 
-    greater = GREATER_IS_BETTER[str(labels["metric"])]
+    greater = METRIC[str(labels["metric"])].greater_is_better
     rows: list[dict[str, object]] = []
     best = None
     for index, trial in enumerate(t for t in trials if t.value is not None):
@@ -155,7 +155,7 @@ def run_article_grid(study: optuna.Study, epochs: int, **labels: object) -> list
     columns = Columns(dataset.numeric, dataset.categorical, dataset.indicators)
     folds = prepare_folds(dataset.X, dataset.y, train, plan, columns)
     family = FAMILIES[str(labels["model"])]
-    options = TrainOptions(epochs=epochs, metric=str(labels["metric"]))
+    options = TrainOptions(task=dataset.task, epochs=epochs, metric=str(labels["metric"]))
     points = article_grid(family.name)
     started = datetime.now()
     rows: list[dict[str, object]] = []
@@ -193,7 +193,7 @@ def main() -> None:
         args.parallel_trials = 3
         if args.models == parser.get_default("models"):
             args.models = "logreg-l2,mlp"
-    from objectives import GREATER_IS_BETTER
+    from objectives import METRIC
     from studies.report import EFFICIENCY_COLUMNS, efficiency_figure
 
     searches = [s for s in args.searches.split(",") if s]
@@ -225,7 +225,7 @@ def main() -> None:
                 print(f"{model} {search} seed {seed}: {len(trials)} trials in "
                       f"{time.perf_counter() - start:.1f} s", file=sys.stderr)  # fmt: skip
             if "article grid" in searches and reference is not None:
-                greater = GREATER_IS_BETTER[metric]
+                greater = METRIC[metric].greater_is_better
                 rows += run_article_grid(reference, args.epochs, **labels,
                                          search="article grid", seed=0,
                                          greater_is_better=greater)  # fmt: skip

@@ -79,7 +79,7 @@ def main() -> None:
             folds = prepare_folds(dataset.X, dataset.y, train, plan, columns)
             prepare_seconds = time.perf_counter() - start
             batch = default_batch_size(Settings(batch_size=None), n_rows)
-            options = TrainOptions(epochs=args.epochs, batch_size=batch)
+            options = TrainOptions(task=dataset.task, epochs=args.epochs, batch_size=batch)
 
             start = time.perf_counter()
             for name in ("logreg-l1", "logreg-l2"):

@@ -5,8 +5,18 @@ delimited table with a binary, multi-class or continuous target. See ``data/READ
 from data._builtin import BUILTINS, load_builtin
 from data._dataset import Dataset, check_folds
 from data._errors import DataError
-from data._heart import FEATURES, SITES, TARGET, load_heart_file, load_sites
-from data._load import load_heart, load_table, reload
+from data._heart import (
+    CATEGORIES,
+    FEATURES,
+    SITES,
+    TARGET,
+    as_numbers,
+    code_text,
+    is_headerless,
+    load_heart_file,
+    load_sites,
+)
+from data._load import load_heart, load_table, read_rows, reload
 from data._resolve import DEFAULT_BUILTIN, ENV_VAR, DataSource, named, resolve_heart
 from data._sites import class_counts, missingness, site_dataset
 from data._table import (
@@ -23,6 +33,7 @@ from data._table import (
 
 __all__ = [
     "BUILTINS",
+    "CATEGORIES",
     "DECIMAL_MARKS",
     "DEFAULT_BUILTIN",
     "ENV_VAR",
@@ -35,10 +46,13 @@ __all__ = [
     "DataSource",
     "Dataset",
     "TableSpec",
+    "as_numbers",
     "check_folds",
     "class_counts",
+    "code_text",
     "convert_cells",
     "decided_on",
+    "is_headerless",
     "is_missing",
     "load_builtin",
     "load_heart",
@@ -47,6 +61,7 @@ __all__ = [
     "load_table",
     "missingness",
     "named",
+    "read_rows",
     "read_table",
     "reload",
     "resolve_heart",

@@ -15,6 +15,7 @@ from data._dataset import Dataset
 from data._errors import DataError
 from data._heart import SITES, load_site
 from data._table import Table, TableSpec, table_dataset
+from objectives.task import BINARY, Task
 
 #: Each built-in name and what it is.
 BUILTINS: dict[str, str] = {
@@ -27,7 +28,7 @@ BUILTINS: dict[str, str] = {
 RETARGETABLE = ("wine", "diabetes")
 
 
-def load_builtin(name: str, task: str | None = None, positive: str | None = None) -> Dataset:
+def load_builtin(name: str, task: Task | None = None, positive: str | None = None) -> Dataset:
     """The built-in data set ``name`` (one of :data:`BUILTINS`); ``task`` and ``positive`` read
     the target of one of :data:`RETARGETABLE` as a table's (``--task``, ``--positive``).
 
@@ -39,7 +40,7 @@ def load_builtin(name: str, task: str | None = None, positive: str | None = None
     if name in RETARGETABLE:
         return _sklearn_table(name, task, positive)
     if task is not None or positive is not None:
-        flag = f"--task {task}" if task is not None else f"--positive {positive}"
+        flag = f"--task {task.name}" if task is not None else f"--positive {positive}"
         raise DataError(
             f"{flag} does not apply to the built-in {name}, whose target is fixed; leave it out "
             f"(it applies to {' and '.join(RETARGETABLE)} and to your own tables)"
@@ -71,11 +72,12 @@ def _breast_cancer() -> Dataset:
         numeric=tuple(X.columns),
         sha256=digest,
         kind="builtin",
+        task=BINARY,
         roles=tuple((c, "numeric", float(np.isnan(X[c]).mean())) for c in X.columns),
     )
 
 
-def _sklearn_table(name: str, task: str | None, positive: str | None) -> Dataset:
+def _sklearn_table(name: str, task: Task | None, positive: str | None) -> Dataset:
     """scikit-learn's wine or diabetes data, read as a table is (so the task is decided, and
     ``--task`` and ``--positive`` apply, exactly as for a user's CSV)."""
     from sklearn.datasets import load_diabetes, load_wine

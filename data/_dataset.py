@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from objectives.task import Task
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -34,8 +36,7 @@ class Dataset:
         notes: warnings worth printing once (dropped columns, dropped rows, duplicates).
         roles: (column, role, missing fraction) of every column looked at, for the role table.
         recipe: how to load the same rows again.
-        task: what the target is (``objectives.task``): ``"binary"``, ``"multiclass"`` or
-            ``"regression"``.
+        task: what the target is (:mod:`objectives.task`): binary, multi-class or regression.
         task_reason: why, in one sentence (printed in the run's first lines).
         classes: a multi-class target's label of each class number, in order.
         conversions: per numeric column read from something else than plain numbers, how
@@ -51,6 +52,7 @@ class Dataset:
     numeric: tuple[str, ...]
     sha256: str
     kind: str
+    task: Task
     negative: str = ""
     categorical: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     indicators: tuple[str, ...] = ()
@@ -60,7 +62,6 @@ class Dataset:
     roles: tuple[tuple[str, str, float], ...] = field(default=())
     #: How to load these rows again (``data.reload``): the report reads it from storage.
     recipe: dict[str, Any] = field(default_factory=dict)
-    task: str = "binary"
     task_reason: str = ""
     classes: tuple[str, ...] = ()
     conversions: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -73,15 +74,13 @@ class Dataset:
     @property
     def n_classes(self) -> int:
         """The classes of a classification target (2 for binary), 0 for regression."""
-        return len(self.classes) if self.task == "multiclass" else 2 * (self.task == "binary")
+        return len(self.class_labels)
 
     @property
     def class_labels(self) -> tuple[str, ...]:
         """Each class number's label: (negative, positive) for binary, ``classes`` for
         multi-class, none for regression."""
-        if self.task == "binary":
-            return (self.negative_label, self.positive)
-        return self.classes
+        return self.task.class_labels(self.negative_label, self.positive, self.classes)
 
     @property
     def n_rows(self) -> int:

@@ -9,18 +9,35 @@ from typing import Any
 from data._builtin import load_builtin
 from data._dataset import Dataset
 from data._errors import DataError
-from data._heart import load_heart_file
+from data._heart import FEATURES, UCI_TARGET, is_headerless, load_heart_file, load_site
 from data._resolve import DataSource
-from data._table import TableSpec, read_table, table_dataset
+from data._table import Table, TableSpec, read_table, table_dataset
+from objectives.task import task_named
 
 
-def load_heart(source: DataSource) -> Dataset:
-    """The heart data (or any built-in) from ``source``."""
+def load_heart(source: DataSource, categorical: tuple[str, ...] = ()) -> Dataset:
+    """The heart data (or any built-in) from ``source``; its coded categories, and any of
+    ``categorical`` (``--categorical``), read as categories.
+
+    Raises:
+        DataError: ``categorical`` given for a built-in that is not a heart file, or naming a
+            column the heart data does not have.
+    """
+    asked = {"categorical": list(categorical)} if categorical else {}
     if source.builtin is not None:
-        return _with_recipe(load_builtin(source.builtin), {"builtin": source.builtin})
+        if source.builtin.startswith("heart-"):
+            dataset = load_site(source.builtin.removeprefix("heart-"), categorical)
+        elif categorical:
+            raise DataError(
+                f"--categorical applies to the heart files; {source.builtin} is read as it is "
+                "(for any other table: python -m studies.tabular --categorical COLS)"
+            )
+        else:
+            dataset = load_builtin(source.builtin)
+        return _with_recipe(dataset, {"builtin": source.builtin, **asked})
     assert source.path is not None
-    dataset = load_heart_file(source.path)
-    return _with_recipe(dataset, {"reader": "heart", "path": str(source.path.resolve())})
+    dataset = load_heart_file(source.path, categorical)
+    return _with_recipe(dataset, {"reader": "heart", "path": str(source.path.resolve()), **asked})
 
 
 def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto") -> Dataset:
@@ -46,7 +63,11 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
                 f"--decimal {decimal} does not apply to the built-in {source.builtin}, whose "
                 "values are numbers already; leave --decimal out"
             )
-        asked = {"task": spec.task, "positive": spec.positive} if spec is not None else {}
+        asked = (
+            {"task": spec.task.name if spec.task else None, "positive": spec.positive}
+            if spec is not None
+            else {}
+        )
         return _with_recipe(
             dataset,
             {"builtin": source.builtin, **{k: v for k, v in asked.items() if v is not None}},
@@ -64,13 +85,35 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
         "path": str(source.path.resolve()),
         "target": spec.target,
         "positive": dataset.positive or None,
-        "task": dataset.task,
+        "task": dataset.task.name,
         "drop": list(spec.drop),
         "categorical": list(spec.categorical),
         # The mark it was read with, not "auto": the report reloads the rows the same way.
         "decimal": table.decimal,
     }
     return _with_recipe(dataset, recipe)
+
+
+def read_rows(path: Path, decimal: str = "auto") -> Table:
+    """New rows to score, as the run commands read tables: a table with a header line, or a
+    header-less UCI heart file (its values named as the heart data's columns, the diagnosis
+    ``num`` last when there).
+
+    Raises:
+        DataError: a header-less file of another width, or anything the table reader refuses.
+    """
+    if not is_headerless(path):
+        return read_table(path, decimal=decimal)
+    table = read_table(path, header=False, decimal=decimal)
+    width = table.frame.shape[1]
+    names = {len(FEATURES): FEATURES, len(FEATURES) + 1: (*FEATURES, UCI_TARGET)}.get(width)
+    if names is None:
+        raise DataError(
+            f"{path}: line 1 holds {width} values and no header; expected a header line naming "
+            f"the columns, or the UCI heart format ({len(FEATURES) + 1} values per line): add a "
+            "header line"
+        )
+    return replace(table, frame=table.frame.set_axis(list(names), axis=1))
 
 
 def reload(recipe: dict[str, Any]) -> Dataset:
@@ -86,20 +129,25 @@ def reload(recipe: dict[str, Any]) -> Dataset:
     if "builtin" in recipe:
         source = DataSource(recipe["builtin"], None, "the study's record")
         if "task" in recipe or "positive" in recipe:
-            spec = TableSpec(target="", task=recipe.get("task"), positive=recipe.get("positive"))
+            asked = recipe.get("task")
+            spec = TableSpec(
+                target="",
+                task=None if asked is None else task_named(asked),
+                positive=recipe.get("positive"),
+            )
             return load_table(source, spec)
-        return load_heart(source)
+        return load_heart(source, tuple(recipe.get("categorical", ())))
     path = Path(recipe["path"])
     if not path.is_file():
         raise DataError(f"no data file at {path} (the study's record)")
     source = DataSource(None, path, "the study's record")
     if recipe.get("reader") == "heart":
-        return load_heart(source)
+        return load_heart(source, tuple(recipe.get("categorical", ())))
     spec = TableSpec(
         target=recipe["target"],
         positive=recipe.get("positive"),
         # Recipes stored before tasks were recorded were all binary.
-        task=recipe.get("task", "binary"),
+        task=task_named(recipe.get("task")),
         drop=tuple(recipe.get("drop", ())),
         categorical=tuple(recipe.get("categorical", ())),
     )

@@ -33,13 +33,14 @@ def site_dataset(sites: list[str], keep_all: bool = False) -> Dataset:
     dataset = load_sites(sites)
     shares = missingness(dataset)
     worst = shares.max(axis=0)
-    sparse = [column for column in dataset.numeric if worst[column] > MAX_MISSING_SHARE]
+    features = dataset.feature_names
+    sparse = [column for column in features if worst[column] > MAX_MISSING_SHARE]
     notes = list(dataset.notes)
     recipe = {"sites": sites, "site_features": "all" if keep_all else "common"}
     if keep_all:
-        indicators = tuple(c for c in dataset.numeric if bool(dataset.X[c].isna().any()))
+        indicators = tuple(c for c in features if bool(dataset.X[c].isna().any()))
         roles = tuple(
-            (c, "numeric, with a missing-value indicator" if c in indicators else role, missing)
+            (c, f"{role}, with a missing-value indicator" if c in indicators else role, missing)
             for c, role, missing in dataset.roles
         )
         if sparse:
@@ -57,6 +58,7 @@ def site_dataset(sites: list[str], keep_all: bool = False) -> Dataset:
             + " (--site-features all keeps them)"
         )
     kept = tuple(c for c in dataset.numeric if c not in sparse)
+    categorical = tuple((c, levels) for c, levels in dataset.categorical if c not in sparse)
     roles = tuple(
         (
             c,
@@ -69,8 +71,9 @@ def site_dataset(sites: list[str], keep_all: bool = False) -> Dataset:
     )
     return replace(
         dataset,
-        X=dataset.X[list(kept)],
+        X=dataset.X[[*kept, *(c for c, _ in categorical)]],
         numeric=kept,
+        categorical=categorical,
         notes=tuple(notes),
         recipe=recipe,
         roles=roles,

@@ -48,6 +48,7 @@ from pandas.tseries.api import guess_datetime_format
 
 from data._dataset import Dataset
 from data._errors import DataError
+from objectives.task import BINARY, MULTICLASS, REGRESSION, TASKS, Task
 
 #: Cells read as a missing value besides an empty cell: UCI writes "?", pandas and R write NaN/NA.
 MISSING_MARKS = ("?", "NA", "NaN", "nan")
@@ -65,6 +66,13 @@ BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
 DECIMAL_MARKS = ("auto", ".", ",")
 #: Column names that say a column identifies rows.
 ID_NAME = re.compile(r"^(id|index|row|rowid|row_id|key)$|(_id|[ _-]id|Id|ID)$")
+#: Headers that R, pandas and spreadsheets give a column of row names or numbers: ``rownames``
+#: (R's ``write.csv`` of a data frame converted with its row names, and tibble's
+#: ``rownames_to_column``), ``row.names``, ``Unnamed: 0`` (pandas' name for an empty header).
+INDEX_NAME = re.compile(r"^(rownames|row\.names|row_names|Unnamed: \d+|)$", re.IGNORECASE)
+#: A column of consecutive integers in file order (from 0 or 1) with at least this many rows is
+#: the rows' numbers, not a measurement.
+MIN_ROW_NUMBERS = 10
 _UNNAMED = re.compile(r"^(Unnamed: 0|)$")
 _OTHER = {".": ",", ",": "."}
 _WORD = {".": "point", ",": "comma"}
@@ -163,7 +171,7 @@ def read_table(path: Path, header: bool = True, decimal: str = "auto") -> Table:
                 f"({', '.join(numbers[:4])}, ...); add a header line"
             )
         first = frame.columns[0]
-        if _UNNAMED.match(first) and _is_row_index(frame[first]):
+        if _UNNAMED.match(first) and _is_row_index(frame[first], minimum=2):
             frame = frame.drop(columns=first)
             notes.append(f"{path}: the first column is an unnamed row index; it was dropped")
     if frame.empty:
@@ -221,10 +229,15 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _is_row_index(column: pd.Series) -> bool:
+def _is_row_index(column: pd.Series, minimum: int = MIN_ROW_NUMBERS) -> bool:
+    """Whether the cells are the rows' numbers: consecutive integers in file order, from 0 or
+    1 (a row number exported with the table, e.g. by R or pandas), over at least ``minimum``
+    rows."""
     try:
         values = column.astype(int).to_numpy()
-    except ValueError:
+    except (ValueError, TypeError):
+        return False
+    if len(values) < max(minimum, 2):
         return False
     return bool(np.array_equal(values, np.arange(len(values)) + values[0])) and values[0] in (0, 1)
 
@@ -387,8 +400,8 @@ class TableSpec:
     numeric_only: bool = False
     #: The target's two values, when the format fixes them (the article's 0 and 1).
     labels: tuple[str, str] | None = None
-    #: ``--task``: binary, multiclass or regression; None to decide from the values.
-    task: str | None = None
+    #: ``--task``: binary, multi-class or regression; None to decide from the values.
+    task: Task | None = None
 
 
 def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table") -> Dataset:
@@ -429,7 +442,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
     target = decide_target(path, spec, frame[spec.target], offset, table.decimal)
     y = target.y
     n_values = labels.nunique()
-    if target.task == "binary" and n_values > 2:
+    if target.task is BINARY and n_values > 2:
         notes.append(
             f"{path}: target {spec.target}: {target.positive!r} against the other "
             f"{n_values - 1} values (--positive)"
@@ -453,7 +466,7 @@ def table_dataset(table: Table, spec: TableSpec, name: str, kind: str = "table")
                 f"{path}: column {column} has no values at all; expected numbers in every column "
                 "(a few missing values are fine)"
             )
-        role = _role(table, column, present, distinct, spec)
+        role = _row_names(table, column) or _role(table, column, present, distinct, spec)
         if role.kind == "numeric":
             features[column] = numbers_of(
                 path, column, cells, offset, table.decimal, table.trusts_grouping
@@ -645,6 +658,21 @@ class _Role(NamedTuple):
     dates: _Dates | None = None
 
 
+def _row_names(table: Table, column: str) -> _Role | None:
+    """A column of row names or row numbers, dropped as an identifier (it names rows; in a file
+    sorted by the target it would predict the target and mean nothing for a new row)."""
+    if INDEX_NAME.match(column):
+        return _Role("dropped", "its name says it holds row names (an identifier)")
+    if not ID_NAME.search(column) and _is_row_index(table.frame[column]):
+        return _Role(
+            "dropped",
+            f"its values are the row numbers ({table.frame[column].iloc[0]}, "
+            f"{table.frame[column].iloc[1]}, {table.frame[column].iloc[2]}, ... in file order: "
+            "an identifier)",
+        )
+    return None
+
+
 def _role(
     table: Table, column: str, present: pd.Series, distinct: np.ndarray, spec: TableSpec
 ) -> _Role:
@@ -724,7 +752,7 @@ def _refuse_other_notation(
 
 
 #: The tasks a target can be read as (``--task``).
-TASK_NAMES = ("binary", "multiclass", "regression")
+TASK_NAMES = tuple(TASKS)
 
 
 @dataclass(frozen=True)
@@ -733,14 +761,14 @@ class Target:
 
     Attributes:
         y: 0/1 (binary), class numbers 0..K-1 (multi-class) or the values (regression).
-        task: ``"binary"``, ``"multiclass"`` or ``"regression"``.
+        task: binary, multi-class or regression (:mod:`objectives.task`).
         positive, negative: the binary labels ("" otherwise).
         classes: the label of each class number (multi-class), in order.
         reason: why this task, in one sentence for the run's first lines.
     """
 
     y: np.ndarray
-    task: str
+    task: Task
     reason: str
     positive: str = ""
     negative: str = ""
@@ -770,10 +798,10 @@ def decide_target(
     shown = ", ".join(repr(v) for v in values[:5]) + (", ..." if len(values) > 5 else "")
     task = spec.task
     if spec.positive is not None:
-        if task not in (None, "binary"):
+        if task is not None and task is not BINARY:
             raise DataError(
                 f"--positive makes the target binary (that value against the rest), but --task "
-                f"{task} was asked for; leave one of them out"
+                f"{task.name} was asked for; leave one of them out"
             )
         return _binary(path, spec, labels, values, decimal, shown)
     if task is None and not is_numbers and len(values) > MAX_CLASSES:
@@ -789,15 +817,15 @@ def decide_target(
             )
     if task is None:
         if len(values) == 2:
-            task = "binary"
+            task = BINARY
         elif is_numbers and len(values) > MAX_CLASSES:
-            task = "regression"
+            task = REGRESSION
         else:
-            task = "multiclass"
+            task = MULTICLASS
         inferred = True
     else:
         inferred = False
-    if task == "regression":
+    if task is REGRESSION:
         if not is_numbers:
             bad = int(np.flatnonzero(np.isnan(numbers))[0])
             raise DataError(
@@ -812,8 +840,8 @@ def decide_target(
             if inferred
             else "--task regression"
         )
-        return Target(y=y, task="regression", reason=f"regression: {how}")
-    if task == "binary":
+        return Target(y=y, task=REGRESSION, reason=f"regression: {how}")
+    if task is BINARY:
         if len(values) > 2:
             raise DataError(
                 f"{path}: --task binary needs two values in column {column}, but it has "
@@ -833,7 +861,7 @@ def decide_target(
         )
     else:
         why = f"--task multiclass, {len(values)} classes ({shown})"
-    return Target(y=y, task="multiclass", reason=f"multi-class: {why}", classes=classes)
+    return Target(y=y, task=MULTICLASS, reason=f"multi-class: {why}", classes=classes)
 
 
 def _ordered(values: list[str]) -> list[str]:
@@ -872,7 +900,7 @@ def _binary(
             reason = f"binary: column {column} has two values, {positive!r} is positive"
             negative = next(v for v in values if v != positive)
         y = (labels.to_numpy() == positive).astype(int)
-        return Target(y=y, task="binary", reason=reason, positive=positive, negative=negative)
+        return Target(y=y, task=BINARY, reason=reason, positive=positive, negative=negative)
     automatic = [v for v in values if v.lower() in POSITIVE_WORDS]
     if len(automatic) != 1:
         raise DataError(
@@ -884,7 +912,7 @@ def _binary(
     y = (labels.to_numpy() == positive).astype(int)
     return Target(
         y=y,
-        task="binary",
+        task=BINARY,
         reason=f"binary: column {column} has two values, {positive!r} is positive",
         positive=positive,
         negative=negative,

@@ -20,7 +20,8 @@ from optuna.distributions import (
 )
 
 from objectives.preprocess import PreparedFold
-from objectives.scoring import FoldScores, score_one
+from objectives.scoring import FoldScores
+from objectives.task import Task
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class TrainOptions:
     """How trials are trained and scored, the same for every trial of a study.
 
     Attributes:
+        task: what the target is (:mod:`objectives.task`): it decides what a fit predicts and
+            how it is scored.
         metric: the fold-mean score a trial's value is (``objectives.scoring.METRICS``).
         seed: fixes initial weights and batch order of the networks.
         epochs, batch_size: network training.
@@ -35,11 +38,11 @@ class TrainOptions:
         trainer: ``"packed"`` (many networks as one model) or ``"plain"`` (one ``fit`` each).
         parallel_trials: trials a batched family evaluates together.
         backend: the Keras backend.
-        task: what the target is (``objectives.task``): ``"binary"``, ``"multiclass"`` or
-            ``"regression"``; it decides what a fit predicts and how it is scored.
-        n_classes: the classes of a multi-class target (the network's output width).
+        n_classes: the classes of a classification target (a multi-class network's output
+            width).
     """
 
+    task: Task
     metric: str = "log_loss"
     seed: int = 42
     epochs: int = 100
@@ -48,7 +51,6 @@ class TrainOptions:
     trainer: str = "packed"
     parallel_trials: int = 20
     backend: str = "jax"
-    task: str = "binary"
     n_classes: int = 2
 
 
@@ -88,23 +90,10 @@ Evaluate = Callable[
 
 
 #: Fits one trial's model on a fold's training rows: its predictions for the fold's validation
-#: rows (as ``objectives.task`` says for ``options.task``) and facts about the fit
-#: (``{"trees": 87}``).
+#: rows (as ``options.task`` has them) and facts about the fit (``{"trees": 87}``).
 FoldFit = Callable[
     [dict[str, Any], PreparedFold, TrainOptions], tuple[np.ndarray, dict[str, float]]
 ]
-
-
-def predict_for(model: Any, X: np.ndarray, task: str) -> np.ndarray:
-    """A fitted scikit-learn model's predictions as ``objectives.task`` has them: the positive
-    class's probability (binary), every class's (multi-class, (rows, K)), the value
-    (regression)."""
-    if task == "regression":
-        return np.asarray(model.predict(X), dtype=float) if len(X) else np.zeros(0)
-    if not len(X):
-        return np.zeros((0, len(model.classes_))) if task == "multiclass" else np.zeros(0)
-    proba = np.asarray(model.predict_proba(X), dtype=float)
-    return proba if task == "multiclass" else proba[:, 1]
 
 
 def fold_by_fold(
@@ -126,7 +115,7 @@ def fold_by_fold(
             facts = []
             for step, fold in enumerate(folds, start=1):
                 proba, fact = fit(params, fold, options)
-                outcome.folds.add(score_one(fold.y_valid, proba, options.task))
+                outcome.folds.add(options.task.score_one(fold.y_valid, proba))
                 outcome.proba.append(proba)
                 facts.append(fact)
                 outcome.step = step
@@ -180,11 +169,13 @@ class ModelFamily:
         path: whether the report draws its coefficient path (models with an L1 part) against
             :attr:`path_param`.
         path_param: the strength the coefficient path and the regularization curve run over.
-        tasks: the tasks (``objectives.task``) it can model.
+        tasks: the tasks (:mod:`objectives.task`) it can model (:meth:`serves`).
         importance: for a model without coefficients, (refit model, X, y) -> each feature's
             permutation importance on those rows (mean, sd); the report shows it beside the
             linear models' coefficients.
-        noun: how a sentence names it ("L1 logistic regression").
+        noun: how a sentence names it ("L1 logistic regression"); ``{network}`` in it and in
+            :attr:`label` stands for the network's shape, which depends on the task
+            (:meth:`label_for`, :meth:`noun_for`).
         stronger: which way its parameters regularize more, in words ("smaller C is a stronger
             penalty").
     """
@@ -208,10 +199,22 @@ class ModelFamily:
     limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     path: bool = False
     path_param: str = "C"
-    tasks: frozenset[str] = frozenset({"binary", "multiclass"})
+    tasks: frozenset[Task] = frozenset()
     importance: Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
     noun: str = ""
     stronger: str = ""
+
+    def serves(self, task: Task) -> bool:
+        """Whether it can model a ``task`` target."""
+        return task in self.tasks
+
+    def label_for(self, task: Task, n_classes: int) -> str:
+        """:attr:`label` for a ``task`` target of ``n_classes`` classes (the network's shape)."""
+        return self.label.format(network=network_name(task, n_classes))
+
+    def noun_for(self, task: Task, n_classes: int) -> str:
+        """:attr:`noun` for a ``task`` target of ``n_classes`` classes (the network's shape)."""
+        return self.noun.format(network=network_name(task, n_classes))
 
     def suggest(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw one point of :attr:`space` from ``trial`` (a ``FixedTrial`` works too)."""
@@ -236,6 +239,16 @@ class ModelFamily:
     def space_json(self) -> dict[str, str]:
         """The search space as Optuna writes distributions: part of a study's protocol."""
         return {name: distribution_to_json(dist) for name, dist in self.space.items()}
+
+
+#: The network's hidden layers, as its name writes them (``objectives.mlp`` builds them).
+HIDDEN_UNITS = (128, 64)
+
+
+def network_name(task: Task, n_classes: int) -> str:
+    """The network's shape for a ``task`` target: "128-64-1", "128-64-3" (three classes),
+    "128-64-1 linear"."""
+    return "-".join(str(units) for units in HIDDEN_UNITS) + "-" + task.network.name(n_classes)
 
 
 def suggest(trial: optuna.trial.BaseTrial, space: Mapping[str, BaseDistribution]) -> dict[str, Any]:

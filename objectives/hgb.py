@@ -23,8 +23,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.inspection import permutation_importance
 from threadpoolctl import ThreadpoolController
 
-from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold, predict_for
+from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold
 from objectives.preprocess import PreparedFold
+from objectives.task import BINARY, MULTICLASS, REGRESSION, Task
 
 SPACE = {
     "l2_regularization": FloatDistribution(1e-4, 1e2, log=True),
@@ -42,11 +43,11 @@ RANDOM_STATE = 0
 
 
 def make(
-    params: dict[str, Any], task: str = "binary"
+    params: dict[str, Any], task: Task
 ) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
     """The boosted trees at a trial's parameters, stopping early on their own training rows:
     a classifier (log loss) for classes, a regressor (squared error) for a continuous target."""
-    kind = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    kind = HistGradientBoostingClassifier if task.classes else HistGradientBoostingRegressor
     return kind(
         learning_rate=params["learning_rate"],
         l2_regularization=params["l2_regularization"],
@@ -81,7 +82,7 @@ def fit_fold(
     """One fold: the validation rows' predictions, and the trees early stopping kept."""
     with one_thread():
         model = make(params, options.task).fit(fold.X_train, fold.y_train)
-        proba = predict_for(model, fold.X_valid, options.task)
+        proba = options.task.predict(model, fold.X_valid)
     return proba, {"trees": float(model.n_iter_)}
 
 
@@ -93,7 +94,7 @@ def _mean_trees(facts: list[dict[str, float]]) -> dict[str, Any]:
 def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
     with one_thread():
         model = make(params, options.task).fit(fold.X_train, fold.y_train)
-        proba = predict_for(model, fold.X_valid, options.task)
+        proba = options.task.predict(model, fold.X_valid)
     return Refit(proba=proba, model=model)
 
 
@@ -133,7 +134,7 @@ HGB = ModelFamily(
         "learning_rate": (None, 1.0),
     },
     noun="the boosted-tree model",
-    tasks=frozenset({"binary", "multiclass", "regression"}),
+    tasks=frozenset({BINARY, MULTICLASS, REGRESSION}),
     stronger=(
         "larger l2_regularization and min_samples_leaf, smaller learning_rate and "
         "max_leaf_nodes regularize more"

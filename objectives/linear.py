@@ -21,6 +21,7 @@ from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 from objectives.family import ModelFamily
 from objectives.logreg import linear_family
+from objectives.task import REGRESSION
 
 ALPHA = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -61,7 +62,7 @@ def _family(
         space,
         {"max_iter": MAX_ITER},
         path_param="alpha",
-        tasks=frozenset({"regression"}),
+        tasks=frozenset({REGRESSION}),
         **hints,
     )
 

@@ -32,10 +32,10 @@ from objectives.family import (
     Refit,
     TrainOptions,
     fold_by_fold,
-    predict_for,
 )
 from objectives.preprocess import PreparedFold
 from objectives.stats import intercept_given_offset
+from objectives.task import BINARY, MULTICLASS
 
 C = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -159,7 +159,7 @@ def cross_validate(make: MakeClassifier) -> Evaluate:
         params: dict[str, Any], fold: PreparedFold, options: TrainOptions
     ) -> tuple[np.ndarray, dict[str, float]]:
         model, converged = fit(make, params, fold.X_train, fold.y_train)
-        proba = predict_for(model, fold.X_valid, options.task)
+        proba = options.task.predict(model, fold.X_valid)
         return proba, {"nonzero": float(nonzero_features(model.coef_)), "converged": converged}
 
     return fold_by_fold(fit_fold, _fit_facts)
@@ -185,7 +185,7 @@ def refit_with(
 ) -> Callable[[dict[str, Any], PreparedFold, TrainOptions], Refit]:
     def refit(params: dict[str, Any], fold: PreparedFold, options: TrainOptions) -> Refit:
         model, _ = fit(make, params, fold.X_train, fold.y_train)
-        proba = predict_for(model, fold.X_valid, options.task)
+        proba = options.task.predict(model, fold.X_valid)
         # A multinomial model has a coefficient per class and feature: the report's features
         # table shows permutation importance instead.
         coef = np.atleast_2d(model.coef_)
@@ -230,7 +230,13 @@ def _family(
     name: str, label: str, make: MakeClassifier, solver: str, space: dict[str, Any], **hints: Any
 ) -> ModelFamily:
     return linear_family(
-        name, label, make, space, {"solver": solver, "max_iter": MAX_ITER[solver]}, **hints
+        name,
+        label,
+        make,
+        space,
+        {"solver": solver, "max_iter": MAX_ITER[solver]},
+        tasks=frozenset({BINARY, MULTICLASS}),
+        **hints,
     )
 
 

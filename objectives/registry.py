@@ -11,6 +11,7 @@ from objectives.hgb import HGB
 from objectives.linear import ELASTIC_NET, LASSO, RIDGE
 from objectives.logreg import LOGREG_ENET, LOGREG_L1, LOGREG_L2
 from objectives.mlp import MLP
+from objectives.task import BINARY
 
 FAMILIES: dict[str, ModelFamily] = {
     family.name: family
@@ -19,5 +20,5 @@ FAMILIES: dict[str, ModelFamily] = {
 #: What ``--models`` runs when not given (on a binary or multi-class target; a continuous one
 #: takes ``studies.settings.default_models``).
 DEFAULT_FAMILIES = tuple(
-    name for name, family in FAMILIES.items() if family.default and "binary" in family.tasks
+    name for name, family in FAMILIES.items() if family.default and family.serves(BINARY)
 )

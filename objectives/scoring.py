@@ -16,6 +16,67 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest, rankdata
 
+
+@dataclass(frozen=True)
+class Metric:
+    """One score: its name in files and flags, its label in words, and which way is better.
+
+    The one source of a score's direction: a study's direction, the pruner, the report's "best",
+    its comparisons and its sentences all ask the metric.
+
+    Attributes:
+        name: as ``--metric``, the trial attributes (``cv_<name>``) and the CSVs write it.
+        label: what plots, tables and optuna-dashboard call it ("log loss").
+        greater_is_better: whether higher values are better (accuracy) or lower (log loss).
+        comparison: how a sentence says that one model beats another on it ("has a lower log
+            loss than").
+    """
+
+    name: str
+    label: str
+    greater_is_better: bool
+    comparison: str
+
+    @property
+    def direction(self) -> str:
+        """Optuna's name of the study direction that optimizes it."""
+        return "maximize" if self.greater_is_better else "minimize"
+
+    @property
+    def sign(self) -> float:
+        """+1 when higher is better, -1 when lower is: ``sign * value`` is larger when better."""
+        return 1.0 if self.greater_is_better else -1.0
+
+    @property
+    def better_word(self) -> str:
+        """ "higher" or "lower": which way a value moves when it gets better."""
+        return "higher" if self.greater_is_better else "lower"
+
+    def is_better(self, a: float, b: float) -> bool:
+        """Whether ``a`` is strictly better than ``b``."""
+        return self.sign * a > self.sign * b
+
+    def improvement(self, a: float, b: float) -> float:
+        """How much better ``a`` is than ``b`` in the score's own units (negative: worse)."""
+        return self.sign * (a - b)
+
+
+#: Every score of every task, by name.
+METRIC: dict[str, Metric] = {
+    metric.name: metric
+    for metric in (
+        Metric("accuracy", "accuracy", True, "is more accurate than"),
+        Metric(
+            "balanced_accuracy", "balanced accuracy", True, "has a higher balanced accuracy than"
+        ),
+        Metric("roc_auc", "ROC AUC", True, "ranks better (higher ROC AUC) than"),
+        Metric("log_loss", "log loss", False, "has a lower log loss than"),
+        Metric("brier", "Brier score", False, "has a lower Brier score than"),
+        Metric("rmse", "RMSE", False, "has a lower RMSE than"),
+        Metric("mae", "MAE", False, "has a lower MAE than"),
+        Metric("r2", "R²", True, "explains more (higher R²) than"),
+    )
+}
 #: The scores a binary search can optimize (``--metric``) and every binary table shows.
 METRICS = ("accuracy", "roc_auc", "log_loss", "brier")
 #: A multi-class target's scores: ROC AUC is the macro mean of each class against the rest, the
@@ -24,28 +85,21 @@ MULTICLASS_METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "b
 #: A continuous target's scores: root mean squared error, mean absolute error, R^2.
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 #: Every score any task has.
-ALL_METRICS = tuple(dict.fromkeys((*METRICS, *MULTICLASS_METRICS, *REGRESSION_METRICS)))
-GREATER_IS_BETTER = {
-    "accuracy": True,
-    "balanced_accuracy": True,
-    "roc_auc": True,
-    "log_loss": False,
-    "brier": False,
-    "rmse": False,
-    "mae": False,
-    "r2": True,
-}
-#: How plots, their axes and optuna-dashboard name each score.
-METRIC_LABELS = {
-    "accuracy": "accuracy",
-    "balanced_accuracy": "balanced accuracy",
-    "roc_auc": "ROC AUC",
-    "log_loss": "log loss",
-    "brier": "Brier score",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "r2": "R²",
-}
+ALL_METRICS = tuple(METRIC)
+
+
+def metric(name: str) -> Metric:
+    """The score ``name``.
+
+    Raises:
+        KeyError: no such score; the message lists them.
+    """
+    try:
+        return METRIC[name]
+    except KeyError:
+        raise KeyError(f"no score {name!r}; the scores are {', '.join(METRIC)}") from None
+
+
 #: Probabilities are clipped to [EPS, 1 - EPS] for the log loss, as Keras does.
 EPS = 1e-7
 
@@ -222,20 +276,6 @@ def pointwise_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, np.ndar
         }
 
 
-#: Each task's vectorized scorer: (truth, predictions of many models, mask) -> Scores.
-SCORERS = {
-    "binary": score_batch,
-    "multiclass": score_batch_multiclass,
-    "regression": score_batch_regression,
-}
-
-
-def score_one(y_true: np.ndarray, proba: np.ndarray, task: str = "binary") -> dict[str, float]:
-    """The scores of one model's predictions: probabilities of class 1 (binary), of each class
-    (multi-class, shape (rows, K)) or predicted values (regression)."""
-    return SCORERS[task](np.asarray(y_true), np.asarray(proba)[None, ...]).one()
-
-
 @dataclass
 class FoldScores:
     """Scores of each validation fold, in fold-plan order."""
@@ -297,32 +337,10 @@ class TestResult:
         return {f"test_{key}": value for key, value in asdict(self).items()}
 
 
-def held_out_attrs(
-    y_true: np.ndarray, predicted: np.ndarray, task: str = "binary"
-) -> dict[str, Any]:
-    """The held-out scores as a study stores them (``test_<metric>``, ``test_n_test``): for a
-    classifier also the accuracy's Wilson 95% interval and the confusion matrix (rows the truth,
-    columns the prediction, classes in order)."""
-    if task == "binary":
-        return score_test(y_true, predicted).as_user_attrs()
-    attrs: dict[str, Any] = {f"test_{m}": v for m, v in score_one(y_true, predicted, task).items()}
-    attrs["test_n_test"] = len(y_true)
-    if task == "multiclass":
-        y = np.asarray(y_true, dtype=int)
-        k = np.asarray(predicted).shape[1]
-        guess = np.asarray(predicted).argmax(axis=1)
-        low, high = wilson_interval(int((guess == y).sum()), len(y))
-        attrs["test_accuracy_ci_low"], attrs["test_accuracy_ci_high"] = low, high
-        attrs["test_confusion_matrix"] = [
-            [int(((y == truth) & (guess == g)).sum()) for g in range(k)] for truth in range(k)
-        ]
-    return attrs
-
-
 def score_test(y_true: np.ndarray, proba: np.ndarray) -> TestResult:
     """Score held-out probabilities, with a Wilson 95% interval on the accuracy."""
     y = np.asarray(y_true, dtype=int)
-    scores = score_one(y, proba)
+    scores = score_batch(y, np.asarray(proba)[None, ...]).one()
     n = len(y)
     predicted = np.asarray(proba) > 0.5
     correct = int((predicted == (y == 1)).sum())

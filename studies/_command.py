@@ -10,11 +10,12 @@ from pathlib import Path
 import optuna
 
 from data import DataError, Dataset, decided_on
-from objectives import FAMILIES
+from objectives import FAMILIES, TASKS
 from studies.run.closing import format_table
 from studies.run.design import test_split
+from studies.run.engines import ENGINES
 from studies.run.engines.kerastuner import KerasTunerError
-from studies.run.loop import plan_jobs, run
+from studies.run.loop import leaks_of, plan_jobs, run
 from studies.run.seed import SeedGrid, seed_grids, seed_table
 from studies.settings import Settings, SettingsError, print_error
 from studies.trials.interrupt import ctrl_c_stops
@@ -64,11 +65,7 @@ def role_table(dataset: Dataset) -> str:
     lines = [f"{'column'.ljust(name_width)}  {'role'.ljust(role_width)}  missing"]
     for name, role, missing in dataset.roles:
         lines.append(f"{name.ljust(name_width)}  {role.ljust(role_width)}  {100 * missing:6.1f}%")
-    what = {
-        "binary": f"target, positive = {dataset.positive}",
-        "multiclass": f"target, {len(dataset.classes)} classes",
-        "regression": "target, a quantity (regression)",
-    }[dataset.task]
+    what = dataset.task.target_role.format(positive=dataset.positive, n_classes=dataset.n_classes)
     lines.append(f"{dataset.target.ljust(name_width)}  {what}")
     return "\n".join(lines)
 
@@ -103,7 +100,15 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         # Which columns the models see, and their levels, is decided on the training rows.
         dataset = decided_on(dataset, test_split(dataset, settings)[0].train)
     settings = settings.for_dataset(dataset.task, dataset.n_classes, dataset.n_rows)
+    engine = ENGINES[settings.engine]
+    if not engine.serves(dataset.task):
+        served = " and ".join(task.title for task in TASKS.values() if engine.serves(task))
+        raise SettingsError(
+            f"--engine {engine.name} searches {served} targets only, and this one is "
+            f"{dataset.task.title}; leave out --engine (Optuna searches every task)"
+        )
     jobs = plan_jobs(settings, dataset)  # folds too small for --folds: refused here
+    leaks = leaks_of(dataset, jobs)
     storage = open_storage(settings.storage)
     if not settings.quiet:
         print(f"Data: {dataset.description}; storage: {settings.storage}", flush=True)
@@ -111,6 +116,8 @@ def _run(settings: Settings, load: LoadDataset) -> int:
             print(f"Task: {dataset.task_reason}; scored by {settings.metric.replace('_', ' ')}")
         for note in dataset.notes:
             print(f"Warning: {note}", file=sys.stderr)
+        for leak in leaks:
+            print(f"Warning: {leak.sentence()}", file=sys.stderr)
         if dataset.kind == "table":
             print(role_table(dataset))
         if settings.batch_size != 10 and any(FAMILIES[m].keras for m in settings.models):
@@ -118,7 +125,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
                 f"Network batch size {settings.batch_size} for {dataset.n_rows} rows "
                 "(--batch-size to choose)"
             )
-    results, seed_studies = run(settings, dataset, storage, jobs)
+    results, seed_studies = run(settings, dataset, storage, jobs, leaks)
     for grid, seed_run in seed_studies:
         table = seed_table(seed_run.study, grid)
         csv_path = _seed_table_path(settings, grid, grids)
@@ -126,7 +133,7 @@ def _run(settings: Settings, load: LoadDataset) -> int:
         print(f"{grid.title}:")
         print(table.round(3).to_string())
         print(f"(written to {csv_path})\n")
-    print(format_table(results))
+    print(format_table(results, dataset.task))
     if settings.report:
         from studies.report import print_report, report_is_current, write_report
 

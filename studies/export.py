@@ -4,28 +4,35 @@
 
 The folder holds the model's files, its manifest (with the estimates only the whole storage
 knows: nested cross-validation and the hospitals, where they were run), a calibration plot and
-``MODEL_CARD.md`` for a clinician or a reviewer. ``python -m studies.predict --model DIR`` and
-``studies.load_model(DIR)`` score rows with it, without the storage. The folder must be new or
-empty: nothing is overwritten.
+``MODEL_CARD.md`` for a clinician or a reviewer, each in the terms of the model's task.
+``python -m studies.predict --model DIR`` and ``studies.load_model(DIR)`` score rows with it,
+without the storage. The folder must be new or empty: nothing is overwritten, and it is written
+whole or not at all (into a hidden sibling, renamed at the end).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+import optuna
 
+from objectives import task_named
 from studies.report import calibration_figure, storage_estimates
 from studies.saved import ModelFileError, NoSavedModel, open_study, saved_record
 from studies.saved.card import model_card
 from studies.saved.folder import MANIFEST, read_manifest
 from studies.saved.store import fetch_from_store
 from studies.settings import Parser, SettingsError, print_error
+from studies.trials.protocol import ProtocolMismatch
 from studies.trials.storage import StorageError
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
@@ -84,32 +91,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
-    created = not args.to.exists()
+    made = _missing_parents(args.to)
+    for folder in reversed(made):
+        folder.mkdir()
+    # Everything goes into a new hidden sibling, renamed to --to at the end: a failure of any
+    # kind leaves nothing behind.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{args.to.name}.export-", dir=args.to.parent))
     try:
-        fetch_from_store(study, args.artifacts, args.to)
-        manifest = read_manifest(args.to)
-    except (NoSavedModel, ModelFileError) as error:
-        _undo(args.to, created)
+        count = _export(study, storage, args.artifacts, scratch)
+        if args.to.exists():
+            args.to.rmdir()  # the empty folder checked above
+        scratch.rename(args.to)
+    except (NoSavedModel, ModelFileError, ProtocolMismatch) as error:
+        _undo(scratch, made)
         print_error(error)
         return 2
-    extra = storage_estimates(study, storage, manifest)
-    infos = extra.pop("calibration_infos", [])
-    figure = calibration_figure(infos) if infos else None
-    if figure is not None:
-        figure.savefig(args.to / CALIBRATION_PLOT, dpi=110)
-    manifest["storage_estimates"] = _plain(extra)
-    (args.to / MANIFEST).write_text(json.dumps(_plain(manifest), indent=2, sort_keys=True) + "\n")
-    (args.to / CARD).write_text(model_card(manifest, extra))
-    print(f"Exported {args.study} to {args.to} ({len(list(args.to.iterdir()))} files)")
+    except BaseException:
+        _undo(scratch, made)
+        raise
+    print(f"Exported {args.study} to {args.to} ({count} files)")
     return 0
 
 
-def _undo(folder: Path, created: bool) -> None:
-    """Remove what this command wrote into ``folder`` (nothing else was there)."""
-    for path in folder.iterdir():
-        path.unlink()
-    if created:
-        folder.rmdir()
+def _export(
+    study: optuna.Study,
+    storage: optuna.storages.BaseStorage,
+    artifacts: Path | None,
+    folder: Path,
+) -> int:
+    """Write the model's files, its manifest with the storage's estimates, its calibration
+    plot and its model card into ``folder``; the number of files."""
+    fetch_from_store(study, artifacts, folder)
+    manifest = read_manifest(folder)
+    extra = storage_estimates(study, storage, manifest)
+    plot = extra.pop("calibration_plot", None)
+    if plot is not None:
+        task = task_named(manifest["target"].get("task"))
+        source, predictions = plot
+        figure = calibration_figure(
+            task, source, predictions, manifest["target"].get("classes", [])
+        )
+        if figure is not None:
+            figure.savefig(folder / CALIBRATION_PLOT, dpi=110)
+            plt.close(figure)
+    manifest["storage_estimates"] = _plain(extra)
+    (folder / MANIFEST).write_text(json.dumps(_plain(manifest), indent=2, sort_keys=True) + "\n")
+    (folder / CARD).write_text(model_card(manifest, extra))
+    return len(list(folder.iterdir()))
+
+
+def _missing_parents(folder: Path) -> list[Path]:
+    """The folders above ``folder`` that do not exist yet, nearest first."""
+    missing = []
+    parent = folder.absolute().parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    return missing
+
+
+def _undo(scratch: Path, made: list[Path]) -> None:
+    """Remove what this command wrote: its scratch folder and the parents it created."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    for folder in made:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 if __name__ == "__main__":

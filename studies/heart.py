@@ -14,7 +14,14 @@ from dataclasses import replace
 from data import BUILTINS, SITES, Dataset, load_heart, resolve_heart, site_dataset
 from studies._command import main_for
 from studies.run.engines import ENGINES
-from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
+from studies.settings import (
+    Parser,
+    Settings,
+    SettingsError,
+    add_run_arguments,
+    comma_list,
+    settings_from,
+)
 
 
 def build_parser() -> Parser:
@@ -30,6 +37,15 @@ def build_parser() -> Parser:
         help="the article's heart.csv, a UCI processed.*.data file, or a built-in name "
         f"({', '.join(BUILTINS)}) (default: $HEART_DATA, else data/heart.csv, else "
         "heart-cleveland, shipped with the tool)",
+    )
+    parser.add_argument(
+        "--categorical",
+        type=comma_list,
+        default=(),
+        metavar="COLS",
+        help="more coded columns to one-hot encode, besides cp, restecg, slope and thal, which "
+        "always are (e.g. ca); --reproduce-seed's grids keep every column a number, as the "
+        "article did",
     )
     add_run_arguments(parser, tuple(ENGINES))
     parser.add_argument(
@@ -76,6 +92,7 @@ def parse(argv: list[str]) -> Settings:
     return settings_from(
         args,
         reproduce_seed=args.reproduce_seed,
+        categorical=args.categorical,
         sites=sites,
         site_features=args.site_features,
         command="studies.heart",
@@ -86,7 +103,7 @@ def parse(argv: list[str]) -> Settings:
 def load(settings: Settings) -> Dataset:
     if settings.sites:
         return site_dataset(list(settings.sites), keep_all=settings.site_features == "all")
-    dataset = load_heart(resolve_heart(settings.data))
+    dataset = load_heart(resolve_heart(settings.data), settings.categorical)
     if settings.reproduce_seed and dataset.kind != "article":
         note = (
             f"--reproduce-seed runs the article's protocol on {dataset.name}; the article's "

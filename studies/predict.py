@@ -18,10 +18,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from data import BUILTINS, DECIMAL_MARKS, DataError, load_builtin, named, read_table
+from data import BUILTINS, DECIMAL_MARKS, DataError, as_numbers, load_builtin, named, read_rows
 from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
 from studies.settings import Parser, SettingsError, print_error
 from studies.trials.storage import StorageError
@@ -82,20 +81,12 @@ def score_rows(
     (multi-class); the predicted value (regression)."""
     target = str(model.manifest["target"]["column"])
     out = pd.DataFrame({name: cells[name].to_numpy() for name in model.identifiers(cells.columns)})
-    if model.task == "regression":
-        out[f"predicted {target}"] = model.predict(cells, where, decimal)
-        return out
-    proba = model.predict_proba(cells, where, decimal)
-    if model.task == "multiclass":
-        for k, label in enumerate(model.classes_):
-            out[f"probability of {label}"] = proba[:, k]
-        out[f"predicted {target}"] = model.classes_[proba.argmax(axis=1)] if len(proba) else []
-        return out
-    positive = proba[:, 1]
-    out[f"probability of {model.classes_[1]}"] = positive
-    out[f"predicted {target}"] = np.where(
-        positive >= model.threshold, model.classes_[1], model.classes_[0]
+    predictions = model.predictions(cells, where, decimal)
+    columns = model.task.prediction_columns(
+        target, list(model.classes_), predictions, model.threshold
     )
+    for name, values in columns.items():
+        out[name] = values
     return out
 
 
@@ -114,11 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "file it did not write)"
             )
         source = named(args.data, "--data")
-        if source.builtin is not None:  # a shipped data set: its rows, as numbers already
-            cells, where, decimal = load_builtin(source.builtin).X, source.builtin, None
+        if source.builtin is not None:
+            # A shipped data set's rows as its file has them (codes as numbers): a model reads
+            # them as it read its own training rows, whichever encoding it was made with.
+            cells, where, decimal = as_numbers(load_builtin(source.builtin)).X, source.builtin, None
         else:
             assert source.path is not None
-            table = read_table(source.path, decimal=args.decimal)
+            table = read_rows(source.path, decimal=args.decimal)
             cells, where, decimal = table.frame, str(source.path), table.decimal
         model = load_model(
             args.model if args.model is not None else args.study, args.storage, args.artifacts

@@ -22,7 +22,7 @@ import optuna
 from objectives import DEFAULT_FAMILIES, FAMILIES, ModelFamily, TrainOptions
 from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
 from objectives.scoring import ALL_METRICS
-from objectives.task import BINARY, TASKS
+from objectives.task import BINARY, TASKS, Task
 
 DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
@@ -99,9 +99,9 @@ class Settings:
     #: The table's decimal mark: ``.``, ``,`` or ``auto`` (detected).
     decimal: str = "auto"
     #: ``--task`` as given (None: decided from the target's values).
-    task_asked: str | None = None
+    task_asked: Task | None = None
     #: The data set's task and classes, once it is loaded (:meth:`for_dataset`).
-    task: str = "binary"
+    task: Task | None = None
     n_classes: int = 2
     #: Whether ``--models`` and ``--metric`` were given (else the task's defaults apply).
     models_given: bool = False
@@ -138,6 +138,7 @@ class Settings:
 
     def train_options(self) -> TrainOptions:
         assert self.batch_size is not None, "the batch size is resolved once the data is loaded"
+        assert self.task is not None, "the task is known once the data is loaded"
         return TrainOptions(
             metric=self.metric,
             seed=self.seed,
@@ -150,44 +151,36 @@ class Settings:
             n_classes=self.n_classes,
         )
 
-    def for_dataset(self, task: str, n_classes: int, n_rows: int) -> Settings:
+    def for_dataset(self, task: Task, n_classes: int, n_rows: int) -> Settings:
         """The settings for a data set of ``task``: its default models and score unless given,
         and a check that those given fit it; the network's batch size for ``n_rows``.
 
         Raises:
             SettingsError: a model or score given does not apply to the task.
         """
-        spec = TASKS[task]
         if not self.models_given:
             models = default_models(task, self.models)
         else:
             models = self.models
-            wrong = [name for name in models if task not in FAMILIES[name].tasks]
+            wrong = [name for name in models if not FAMILIES[name].serves(task)]
             if wrong:
-                fits = [name for name, family in FAMILIES.items() if task in family.tasks]
+                fits = [name for name, family in FAMILIES.items() if family.serves(task)]
                 raise SettingsError(
-                    f"--models {','.join(wrong)} does not fit a {task} target; the models for "
-                    f"it are {', '.join(fits)}"
+                    f"--models {','.join(wrong)} does not fit a {task.title} target; the models "
+                    f"for it are {', '.join(fits)}"
                 )
-        metric = self.metric if self.metric_given else spec.default_metric
-        if metric not in spec.metrics:
+        metric = self.metric if self.metric_given else task.default_metric
+        if metric not in task.metric_names:
             raise SettingsError(
-                f"--metric {metric} is not a score of a {task} target; its scores are "
-                f"{', '.join(spec.metrics)} (default {spec.default_metric})"
+                f"--metric {metric} is not a score of a {task.title} target; its scores are "
+                f"{', '.join(task.metric_names)} (default {task.default_metric})"
             )
-        if task != "binary" and self.engine == "keras-tuner":
-            raise SettingsError(
-                f"--engine keras-tuner searches binary targets only, and this one is {task}; "
-                "leave out --engine (Optuna searches every task)"
-            )
-        if task != "binary" and self.sites:
-            raise SettingsError("--sites is the heart data's design (a binary target)")
         sparse = self.sparsity and not any(FAMILIES[name].path for name in models)
         if sparse:
             raise SettingsError(
                 "--objective ...,sparsity needs a model with an L1 part in --models for a "
-                f"{task} target ("
-                + ", ".join(n for n, f in FAMILIES.items() if f.path and task in f.tasks)
+                f"{task.title} target ("
+                + ", ".join(n for n, f in FAMILIES.items() if f.path and f.serves(task))
                 + ")"
             )
         batch = self.batch_size
@@ -210,13 +203,25 @@ class Settings:
         )
 
 
-def default_models(task: str, defaults: Sequence[str]) -> tuple[str, ...]:
-    """What ``--models`` runs on a ``task`` target when not given: ``defaults`` (the command's)
-    for classes; for a continuous target lasso, ridge and the network, with the boosted trees when
-    ``defaults`` have them."""
-    if task != "regression":
-        return tuple(defaults)
-    return ("lasso", "ridge", "mlp", *(("hgb",) if "hgb" in defaults else ()))
+def default_models(task: Task, defaults: Sequence[str]) -> tuple[str, ...]:
+    """What ``--models`` runs on a ``task`` target when not given: the command's ``defaults``
+    that serve it; where a default does not (a logistic regression, on a continuous target),
+    the registry's default families that serve the task take its place; linear models first,
+    in registry order (lasso, ridge, the network, the trees, on a continuous target)."""
+    kept = [name for name in defaults if FAMILIES[name].serves(task)]
+    if len(kept) < len(defaults):
+        kept += [
+            name
+            for name, family in FAMILIES.items()
+            if family.default and family.serves(task) and name not in kept
+        ]
+    order = list(FAMILIES)
+    return tuple(sorted(kept, key=lambda name: (not FAMILIES[name].linear, order.index(name))))
+
+
+def comma_list(value: str) -> tuple[str, ...]:
+    """A flag's comma list (``--drop a,b``) as names, blanks left out."""
+    return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
 class Parser(argparse.ArgumentParser):
@@ -258,7 +263,7 @@ def add_storage_arguments(
 
 def _family_help(default_models: Sequence[str]) -> str:
     def note(name: str) -> str:
-        if "binary" not in FAMILIES[name].tasks:
+        if not FAMILIES[name].serves(BINARY):
             return " (a continuous target)"
         return "" if name in default_models else " (not by default)"
 
@@ -667,9 +672,12 @@ def settings_from(args: argparse.Namespace, **fixed: object) -> Settings:
         "worker_slot": args.worker_slot,
         "engine": args.engine,
         "tuner": args.tuner,
-        # Not given, the models depend on the task: a range may name any default's parameter.
+        # Not given, the models depend on the task: a range may name any task's defaults'.
         "ranges": parse_ranges(
-            args.range, models if given else (*models, *default_models("regression", models))
+            args.range,
+            models
+            if given
+            else tuple(dict.fromkeys(n for t in TASKS.values() for n in default_models(t, models))),
         ),
         "artifacts": args.artifacts,
         "nested": args.nested,

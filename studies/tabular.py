@@ -1,11 +1,12 @@
 """``python -m studies.tabular --data PATH --target COLUMN``: the same studies on any table.
 
-Any delimited text table with a header and a binary target (or a built-in name): the same model
-families (boosted trees, ``hgb``, included by default), fold plan, storage, report and dashboard
-as ``studies.heart``, with a stratified test
-split (``--test-size``, 0 for none) and the studies named after the table (``--name``). The
-decimal mark is detected (``--decimal`` to choose it); a target with more than two values takes
-``--positive`` against the rest.
+Any delimited text table with a header and a binary, multi-class or continuous target (or a
+built-in name): the same model families (boosted trees, ``hgb``, included by default), fold plan,
+storage, report and dashboard as ``studies.heart``, with a test split (``--test-size``, 0 for
+none; stratified by class for classes) and the studies named after the table (``--name``). The
+task is decided from the target's values (``--task`` to choose it); ``--positive`` takes one
+value of a multi-class target against the rest. The decimal mark is detected (``--decimal`` to
+choose it).
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from data import BUILTINS, DECIMAL_MARKS, TASK_NAMES, Dataset, TableSpec, load_table, named
-from objectives import DEFAULT_FAMILIES
+from objectives import DEFAULT_FAMILIES, TASKS
 from studies._command import main_for
 from studies.run.engines import ENGINES
-from studies.settings import Parser, Settings, SettingsError, add_run_arguments, settings_from
+from studies.settings import (
+    Parser,
+    Settings,
+    SettingsError,
+    add_run_arguments,
+    comma_list,
+    settings_from,
+)
 
 #: What ``--models`` runs on a user's table: the heart study's models and boosted trees, the
 #: rival a user asks about next. They cost less than the network on every table measured
@@ -27,16 +35,13 @@ from studies.settings import Parser, Settings, SettingsError, add_run_arguments,
 TABULAR_MODELS = (*DEFAULT_FAMILIES, "hgb")
 
 
-def _names(value: str) -> tuple[str, ...]:
-    return tuple(name.strip() for name in value.split(",") if name.strip())
-
-
 def build_parser() -> Parser:
     parser = Parser(
         prog="python -m studies.tabular",
-        description="Search how much L1/L2 regularization models of any table with a binary "
-        "target need: one Optuna study per model, stratified cross-validation on the training "
-        "rows, one final score on a stratified test split.",
+        description="Search how much L1/L2 regularization models of any table need, for a "
+        "binary, multi-class or continuous target: one Optuna study per model, "
+        "cross-validation on the training rows (stratified by class), one final score on a "
+        "held-out test split.",
     )
     parser.add_argument(
         "--data",
@@ -59,11 +64,15 @@ def build_parser() -> Parser:
         "binary, a few labels multiclass, numbers with many distinct values regression)",
     )
     parser.add_argument(
-        "--drop", type=_names, default=(), metavar="COLS", help="comma list of columns to leave out"
+        "--drop",
+        type=comma_list,
+        default=(),
+        metavar="COLS",
+        help="comma list of columns to leave out",
     )
     parser.add_argument(
         "--categorical",
-        type=_names,
+        type=comma_list,
         default=(),
         metavar="COLS",
         help="comma list of columns to one-hot encode even though they hold numbers",
@@ -107,7 +116,7 @@ def parse(argv: list[str]) -> Settings:
         stratify=True,
         target=args.target,
         positive=args.positive,
-        task_asked=args.task,
+        task_asked=TASKS[args.task] if args.task else None,
         drop=args.drop,
         categorical=args.categorical,
         decimal=args.decimal,

@@ -15,14 +15,22 @@ import pytest
 
 from data import ENV_VAR, FEATURES, TARGET
 
+#: The article's codes of the heart data's coded categories (its ``heart.csv``): their levels.
+ARTICLE_CODES = {"cp": 4, "restecg": 3, "slope": 3, "thal": 4}
+
 
 def make_heart_frame(n_rows: int = 80, seed: int = 0) -> pd.DataFrame:
-    """Heart-shaped data with a learnable target: 13 numeric features, balanced 0/1 target."""
+    """Heart-shaped data with a learnable target: 9 numbers and the 4 coded categories as the
+    article's file codes them (cp 0-3: the signal's second part), balanced 0/1 target."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_rows, len(FEATURES)))
     signal = X[:, 0] - 0.8 * X[:, 2] + 1.5 * rng.normal(size=n_rows)
     y = (signal > np.median(signal)).astype(int)
     frame = pd.DataFrame(np.round(X * 10 + 50, 1), columns=list(FEATURES))
+    for column, levels in ARTICLE_CODES.items():
+        draws = X[:, FEATURES.index(column)]
+        edges = np.quantile(draws, np.linspace(0, 1, levels + 1)[1:-1])
+        frame[column] = np.digitize(draws, edges)
     frame[TARGET] = y
     return frame
 

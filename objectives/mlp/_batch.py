@@ -7,7 +7,7 @@ has stopped enough trials, moves the survivors into a smaller pack.
 
 The packs return the networks' raw outputs; here they become the task's predictions
 (probabilities, or a regression's values brought back from each copy's standardized target to
-the target's units) and are scored by the task's scorer (``objectives.scoring.SCORERS``).
+the target's units) and are scored by the task's scorer (``Task.score``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ import numpy as np
 
 from objectives.family import Outcome, ReportHook, TrainOptions
 from objectives.mlp._fast import JaxPack, copy_sizes
-from objectives.mlp._network import to_predictions
 from objectives.mlp._packed import Copy, KerasPack, copy_scales
 from objectives.mlp._train import FoldCurves, fold_seed, is_report_epoch, pad
 from objectives.preprocess import PreparedFold
-from objectives.scoring import SCORERS
 
 
 def make_pack(copies: Sequence[Copy], options: TrainOptions, full: int) -> KerasPack | JaxPack:
@@ -85,7 +83,7 @@ def train_trials_packed(
         for t in trials
         for k, fold in enumerate(folds)
     ]
-    task, score = options.task, SCORERS[options.task]
+    task, score = options.task, options.task.score
     pack = make_pack(copies, options, options.parallel_trials * n_folds)
     y_valid, mask = pad([copy.fold.y_valid for copy in copies])
     scale = copy_scales(copies, task)
@@ -95,7 +93,7 @@ def train_trials_packed(
     for chunk in report_chunks(options):
         with timer.timing(len(chunk)):
             outputs = pack.train(chunk)  # (epochs, copies, rows[, classes])
-        proba = to_predictions(outputs, task, *scale)
+        proba = task.network.predictions(outputs, *scale)
         n_epochs, n_copies = proba.shape[:2]
         scores = score(
             np.tile(y_valid, (n_epochs, 1)),

@@ -11,6 +11,7 @@ from objectives.mlp._refit import refit
 from objectives.mlp._space import SPACE
 from objectives.mlp._train import FoldCurves, is_report_epoch, report_epochs, train_folds_plain
 from objectives.preprocess import PreparedFold
+from objectives.task import BINARY, MULTICLASS, REGRESSION
 
 
 def evaluate(
@@ -38,7 +39,7 @@ def evaluate(
 
 MLP = ModelFamily(
     name="mlp",
-    label="Keras network 128-64-1, L1+L2",
+    label="Keras network {network}, L1+L2",
     space=SPACE,
     evaluate=evaluate,
     refit=refit,
@@ -56,7 +57,7 @@ MLP = ModelFamily(
     batched=True,
     keras=True,
     plane=("l1", "l2"),
-    tasks=frozenset({"binary", "multiclass", "regression"}),
-    noun="the 128-64-1 network",
+    tasks=frozenset({BINARY, MULTICLASS, REGRESSION}),
+    noun="the {network} network",
     stronger="larger l1 and l2 are stronger penalties",
 )

@@ -44,23 +44,21 @@ from objectives.mlp._network import (
     HIDDEN_UNITS,
     initial_weights,
     layer_shapes,
-    network_target,
-    output_units,
 )
 from objectives.mlp._packed import (
     Copy,
     bare_packed_model,
     packed_loss,
     packed_penalty,
-    padding_label,
 )
 from objectives.mlp._train import epoch_order
+from objectives.task import Task
 
 #: Compilations of the epoch function in this process (a trace is a compilation).
 TRACES = {"chunk": 0}
 #: The compiled chunk per :func:`_key`; the models behind it are shared per group size
 #: (:func:`_bare_model`).
-_COMPILED: dict[tuple[int, int, str, int, str, int], Compiled] = {}
+_COMPILED: dict[tuple[int, int, str, int, Task, int], Compiled] = {}
 
 
 def copy_sizes(full: int, n_folds: int) -> list[int]:
@@ -137,9 +135,7 @@ class Compiled:
 
 
 @functools.cache
-def _bare_model(
-    n_copies: int, n_features: int, dtype: str, task: str = "binary", n_classes: int = 2
-) -> Any:
+def _bare_model(n_copies: int, n_features: int, dtype: str, task: Task, n_classes: int) -> Any:
     """The packed layers and a built Adam for groups of ``n_copies``: shapes only, the chunk
     passes the values in (one per group size, so packs of several sizes share it). ``dtype``,
     Keras' floatx, is part of the key only: the model takes it from there."""
@@ -149,18 +145,18 @@ def _bare_model(
 
 
 def _key(
-    n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2
-) -> tuple[int, int, str, int, str, int]:
+    n_copies: int, n_features: int, task: Task, n_classes: int
+) -> tuple[int, int, str, int, Task, int]:
     """What a compiled chunk depends on besides the layers: copies, features, Keras' floatx,
     the group budget (:data:`GROUP_BYTES`, which ``benchmarks/mlp_throughput.py --grouping``
     changes), the task (its loss) and the last layer's width."""
     import keras
 
-    units = output_units(task, n_classes)
+    units = task.network.units(n_classes)
     return n_copies, n_features, keras.config.floatx(), GROUP_BYTES, task, units
 
 
-def _compiled(n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2) -> Compiled:
+def _compiled(n_copies: int, n_features: int, task: Task, n_classes: int) -> Compiled:
     """The compiled chunk for packs of ``n_copies`` copies of ``task``'s network (built once
     per process)."""
     key = _key(n_copies, n_features, task, n_classes)
@@ -172,7 +168,7 @@ def _compiled(n_copies: int, n_features: int, task: str = "binary", n_classes: i
 
     devices = jax.devices()
     shares = len(devices) if n_copies >= SPLIT_FROM and n_copies % len(devices) == 0 else 1
-    units = output_units(task, n_classes)
+    units = task.network.units(n_classes)
     n_params = sum(i * u + u for i, u in layer_shapes(n_features, units))
     group = group_size(n_copies // shares, n_params)
     groups = n_copies // shares // group
@@ -316,8 +312,8 @@ class JaxPack:
         sizes: Sequence[int],
         state: tuple[list[Any], list[Any]] | None = None,
         *,
-        task: str = "binary",
-        n_classes: int = 2,
+        task: Task,
+        n_classes: int,
     ) -> None:
         self.copies = list(copies)
         self.batch_size = batch_size
@@ -332,7 +328,7 @@ class JaxPack:
         padding = self.size - n_real
         dtype = self.compiled.model.dtype  # Keras' floatx: float32 unless set otherwise
         if state is None:
-            units = output_units(task, n_classes)
+            units = task.network.units(n_classes)
             starts = [initial_weights(n_features, copy.seed, units) for copy in self.copies]
             starts += [starts[0]] * padding  # padding copies: no rows, no penalty, never move
             state = (
@@ -365,12 +361,12 @@ class JaxPack:
         # Each copy's rows, and one extra row (zeros, label -1 or a regression's NaN) that
         # padded batch slots point to.
         X = np.zeros((self.size, longest + 1, n_features), dtype=dtype)
-        y = np.full((self.size, longest + 1), padding_label(task), dtype=dtype)
+        y = np.full((self.size, longest + 1), task.network.padding_label, dtype=dtype)
         # Rows and targets as the plain trainer feeds them, rounded to float32 (whatever the
         # model's dtype); a regression's target standardized with its fold's training rows.
         for m, copy in enumerate(self.copies):
             X[m, : self.n_rows[m]] = copy.fold.X_train.astype("float32")
-            y[m, : self.n_rows[m]] = network_target(copy.fold.y_train, task)
+            y[m, : self.n_rows[m]] = task.network.target(copy.fold.y_train)
         self.X_train, self.y_train = place(X), place(y)
         self.steps = max(-(-n // batch_size) for n in self.n_rows)
         valid = max(len(copy.fold.y_valid) for copy in self.copies)

@@ -5,11 +5,12 @@ The last layer outputs the logit and the loss is computed from it (``from_logits
 plain model here and in the packed trainer alike: a sigmoid output would lose precision where it
 saturates, and the two trainers would part ways there. Probabilities are the logit's sigmoid.
 
-The same network serves the other tasks (``TrainOptions.task``) by its last layer and loss only:
+The same network serves the other tasks (``TrainOptions.task``) by its last layer and loss only
+(the task's :class:`~objectives.task.NetworkOutput`):
 a multi-class target gets one logit per class and the softmax cross-entropy from the logits
 (integer labels), its probabilities the logits' softmax; a continuous target one linear output
 and the mean squared error. A regression network trains on its fold's target standardized with
-the mean and standard deviation of the fold's training rows (:func:`target_scale`): Adam's steps
+the mean and standard deviation of the fold's training rows (``NetworkOutput.scale``): Adam's steps
 and the L1/L2 strengths then mean the same whatever the target's units, and predictions are
 brought back to those units before anything scores them.
 
@@ -25,21 +26,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import expit, softmax
+
+from objectives.family import HIDDEN_UNITS
+from objectives.task import BINARY, LINEAR, SOFTMAX, Task
 
 if TYPE_CHECKING:
     import keras
-
-HIDDEN_UNITS = (128, 64)
-#: The tasks the network can learn (``TrainOptions.task``).
-TASKS = ("binary", "multiclass", "regression")
-
-
-def output_units(task: str = "binary", n_classes: int = 2) -> int:
-    """The last layer's width: one logit per class for a multi-class target, else one."""
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; the network learns one of {TASKS}")
-    return n_classes if task == "multiclass" else 1
 
 
 def layer_shapes(n_features: int, outputs: int = 1) -> list[tuple[int, int]]:
@@ -67,14 +59,14 @@ def build_model(
     n_features: int,
     seed: int,
     *,
-    task: str = "binary",
-    n_classes: int = 2,
+    task: Task,
+    n_classes: int,
 ) -> keras.Model:
     """The network with ``l1_l2(l1, l2)`` on both hidden layers, compiled with ``task``'s loss
     (:func:`loss_for`), at its initial weights."""
     import keras
 
-    units = output_units(task, n_classes)
+    units = task.network.units(n_classes)
     regularizer = keras.regularizers.l1_l2(l1=params["l1"], l2=params["l2"])
     model = keras.Sequential(
         [
@@ -91,50 +83,16 @@ def build_model(
     return model
 
 
-def loss_for(task: str) -> keras.losses.Loss:
+def loss_for(task: Task) -> keras.losses.Loss:
     """The plain network's loss: binary or (sparse, integer labels) softmax cross-entropy from
     the logits, or the mean squared error of the standardized target."""
     import keras
 
-    if task == "multiclass":
+    if task.network.kind == SOFTMAX:
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    if task == "regression":
+    if task.network.kind == LINEAR:
         return keras.losses.MeanSquaredError()
     return keras.losses.BinaryCrossentropy(from_logits=True)
-
-
-def target_scale(y_train: np.ndarray, task: str) -> tuple[float, float]:
-    """(mean, sd) the network's target is standardized with: those of a regression fold's
-    training rows (an sd of 0, a constant target, counts as 1), (0, 1) for a classifier, whose
-    labels the network takes as they are."""
-    if task != "regression" or not len(y_train):
-        return 0.0, 1.0
-    y = np.asarray(y_train, dtype=float)
-    sd = float(y.std())
-    return float(y.mean()), sd if sd > 0 else 1.0
-
-
-def network_target(y_train: np.ndarray, task: str) -> np.ndarray:
-    """What the network is fitted to, in float32 as Keras takes it: the labels as they are for a
-    classifier, ``(y - mean) / sd`` (:func:`target_scale`) for a regression."""
-    if task != "regression":
-        return np.asarray(y_train).astype("float32")
-    mean, sd = target_scale(y_train, task)
-    return ((np.asarray(y_train, dtype=float) - mean) / sd).astype("float32")
-
-
-def to_predictions(outputs: np.ndarray, task: str, mean: Any = 0.0, sd: Any = 1.0) -> np.ndarray:
-    """The task's predictions from the network's outputs (one-unit outputs without their unit
-    axis, a multi-class network's with its class axis last): the probability of class 1 (the
-    logit's sigmoid), each class's probability (the logits' softmax) or the value, brought
-    back to the target's units (``output * sd + mean``; ``mean`` and ``sd`` broadcast, one per
-    network when many are given)."""
-    outputs = np.asarray(outputs, dtype=float)
-    if task == "multiclass":
-        return np.asarray(softmax(outputs, axis=-1))
-    if task == "regression":
-        return np.asarray(outputs * sd + mean)
-    return np.asarray(expit(outputs))
 
 
 def network_outputs(model: keras.Model, X: np.ndarray) -> np.ndarray:
@@ -168,14 +126,14 @@ def weight_values(variables: Any) -> list[np.ndarray]:
     ]
 
 
-def predict(model: keras.Model, X: np.ndarray, task: str) -> np.ndarray:
+def predict(model: keras.Model, X: np.ndarray, task: Task) -> np.ndarray:
     """A built network's predictions for the rows of ``X``: the probability of class 1 (rows,)
     for a binary target, each class's probability (rows, K) for a multi-class one, the value
     (rows,) for a continuous one (a refit regression network outputs the target's own units,
     :func:`fold_scale_into_output`)."""
-    return to_predictions(network_outputs(model, X), task)
+    return task.network.predictions(network_outputs(model, X))
 
 
 def predict_proba(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """Probability of class 1 for each row of ``X`` (a binary network)."""
-    return predict(model, X, "binary")
+    return predict(model, X, BINARY)

@@ -15,7 +15,7 @@ is shorter than the longest) carry the label -1 and count for nothing.
 The other tasks change the last layer and the per-row loss only, as in the plain network
 (:mod:`objectives.mlp._network`): a multi-class copy has one logit per class and the softmax
 cross-entropy of its integer label (padding still -1); a regression copy one linear output and the
-squared error of its fold's standardized target (:func:`~objectives.mlp._network.target_scale`).
+squared error of its fold's standardized target (``NetworkOutput.scale``).
 A standardized target can be -1 or any other number, so a regression's padding rows carry NaN
 instead, and the loss keeps the rows whose target is not NaN (with a ``where``, so no NaN ever
 enters the arithmetic or the gradient).
@@ -33,19 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from objectives.mlp._network import (
-    HIDDEN_UNITS,
-    initial_weights,
-    layer_shapes,
-    network_target,
-    output_units,
-    target_scale,
-    to_predictions,
-    weight_values,
-)
+from objectives.mlp._network import HIDDEN_UNITS, initial_weights, layer_shapes, weight_values
 from objectives.mlp._train import epoch_order, pad
 from objectives.preprocess import PreparedFold
-from objectives.scoring import SCORERS, Scores
+from objectives.scoring import Scores
+from objectives.task import LINEAR, SIGMOID, SOFTMAX, Task
 
 if TYPE_CHECKING:
     import keras
@@ -139,8 +131,8 @@ def _layer_classes() -> tuple[type, type, type]:
     class PackedLoss(keras.losses.Loss):  # type: ignore[misc]
         """:func:`packed_loss`, summed: the total of every copy's own mean loss."""
 
-        def __init__(self, task: str = "binary") -> None:
-            super().__init__(name=_LOSS_NAMES[task], reduction="sum")
+        def __init__(self, task: Task) -> None:
+            super().__init__(name=_LOSS_NAMES[task.network.kind], reduction="sum")
             self.task = task
 
         def call(self, y_true: Any, y_pred: Any) -> Any:
@@ -152,9 +144,9 @@ def _layer_classes() -> tuple[type, type, type]:
 
 _CLASSES: tuple[type, type, type] | None = None
 _LOSS_NAMES = {
-    "binary": "packed_binary_crossentropy",
-    "multiclass": "packed_softmax_crossentropy",
-    "regression": "packed_squared_error",
+    SIGMOID: "packed_binary_crossentropy",
+    SOFTMAX: "packed_softmax_crossentropy",
+    LINEAR: "packed_squared_error",
 }
 
 
@@ -167,13 +159,7 @@ def packed_penalty(kernel: Any, l1: Any, l2: Any) -> Any:
     )
 
 
-def padding_label(task: str) -> float:
-    """The target of rows a copy does not have: -1 for a class label, NaN for a regression's
-    standardized target (which can be -1)."""
-    return float("nan") if task == "regression" else -1.0
-
-
-def packed_loss(y_true: Any, logits: Any, task: str = "binary") -> Any:
+def packed_loss(y_true: Any, logits: Any, task: Task) -> Any:
     """Each copy's mean loss over its real rows: binary cross-entropy from the logit (label
     >= 0), softmax cross-entropy from the logits of an integer label (label >= 0), or squared
     error of the standardized target (target not NaN).
@@ -183,11 +169,11 @@ def packed_loss(y_true: Any, logits: Any, task: str = "binary") -> Any:
     """
     from keras import ops
 
-    if task == "multiclass":
+    if task.network.kind == SOFTMAX:
         real = ops.cast(y_true >= 0, logits.dtype)
         labels = ops.cast(ops.maximum(y_true, 0.0), "int32")
         per_row = ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
-    elif task == "regression":
+    elif task.network.kind == LINEAR:
         present = ops.logical_not(ops.isnan(y_true))
         real = ops.cast(present, logits.dtype)
         target = ops.where(present, y_true, ops.zeros_like(y_true))
@@ -200,10 +186,10 @@ def packed_loss(y_true: Any, logits: Any, task: str = "binary") -> Any:
     return real * per_row / rows
 
 
-def copy_scales(copies: Sequence[Copy], task: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each copy's (mean, sd) of its standardized target (:func:`target_scale`), as two
+def copy_scales(copies: Sequence[Copy], task: Task) -> tuple[np.ndarray, np.ndarray]:
+    """Each copy's (mean, sd) of its standardized target (``NetworkOutput.scale``), as two
     (copies, 1) arrays that broadcast over a copy's rows; zeros and ones for a classifier."""
-    means, sds = zip(*(target_scale(copy.fold.y_train, task) for copy in copies), strict=True)
+    means, sds = zip(*(task.network.scale(copy.fold.y_train) for copy in copies), strict=True)
     return np.array(means)[:, None], np.array(sds)[:, None]
 
 
@@ -217,11 +203,11 @@ def copy_outputs(outputs: Any) -> np.ndarray:
 
 
 def build_packed_model(
-    copies: Sequence[Copy], n_features: int, task: str = "binary", n_classes: int = 2
+    copies: Sequence[Copy], n_features: int, task: Task, n_classes: int
 ) -> keras.Model:
     """One model holding every copy, each starting from its plain model's initial weights,
     with ``task``'s last layer and loss."""
-    units = output_units(task, n_classes)
+    units = task.network.units(n_classes)
     starts = [initial_weights(n_features, copy.seed, units) for copy in copies]
     kernels = [np.stack([w[2 * index] for w in starts]) for index in range(len(HIDDEN_UNITS) + 1)]
     l1 = np.array([copy.l1 for copy in copies])
@@ -229,18 +215,16 @@ def build_packed_model(
     return _packed_model(kernels, l1, l2, task)
 
 
-def bare_packed_model(
-    n_copies: int, n_features: int, task: str = "binary", n_classes: int = 2
-) -> keras.Model:
+def bare_packed_model(n_copies: int, n_features: int, task: Task, n_classes: int) -> keras.Model:
     """The packed layers for ``n_copies`` without regularizers, at zero weights: the forward
     pass and Adam of the JAX fast path, which passes weights and penalties in itself."""
-    shapes = layer_shapes(n_features, output_units(task, n_classes))
+    shapes = layer_shapes(n_features, task.network.units(n_classes))
     kernels = [np.zeros((n_copies, *shape), "float32") for shape in shapes]
     return _packed_model(kernels, np.zeros(n_copies), np.zeros(n_copies), task)
 
 
 def _packed_model(
-    kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray, task: str = "binary"
+    kernels: Sequence[np.ndarray], l1: np.ndarray, l2: np.ndarray, task: Task
 ) -> keras.Model:
     import keras
 
@@ -262,19 +246,19 @@ def _packed_model(
 
 
 def pack_epoch(
-    copies: Sequence[Copy], batch_size: int, seed: int, epoch: int, task: str = "binary"
+    copies: Sequence[Copy], batch_size: int, seed: int, epoch: int, task: Task
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each copy's training rows and its network's target (:func:`network_target`) in its
-    plain-trainer order, padded to a common length (:func:`padding_label`)."""
+    """Each copy's training rows and its network's target (``NetworkOutput.target``) in its
+    plain-trainer order, padded to a common length (``NetworkOutput.padding_label``)."""
     n_rows = [len(copy.fold.y_train) for copy in copies]
     steps = max(-(-n // batch_size) for n in n_rows)
     n_features = copies[0].fold.n_features
     X = np.zeros((steps * batch_size, len(copies), n_features), dtype="float32")
-    y = np.full((steps * batch_size, len(copies)), padding_label(task), dtype="float32")
+    y = np.full((steps * batch_size, len(copies)), task.network.padding_label, dtype="float32")
     for m, copy in enumerate(copies):
         order = epoch_order(n_rows[m], seed, copy.fold_index, epoch)
         X[: n_rows[m], m] = copy.fold.X_train[order]
-        y[: n_rows[m], m] = network_target(copy.fold.y_train, task)[order]
+        y[: n_rows[m], m] = task.network.target(copy.fold.y_train)[order]
     return X, y
 
 
@@ -293,14 +277,14 @@ def validation_scores(
     X: np.ndarray,
     y: np.ndarray,
     mask: np.ndarray,
-    task: str = "binary",
+    task: Task,
     scale: tuple[Any, Any] = (0.0, 1.0),
 ) -> tuple[Scores, np.ndarray]:
     """Every copy's validation scores by ``task``'s scorer, and its predictions as (copies,
     rows), or (copies, rows, classes); ``scale`` is each copy's target (mean, sd) for a
     regression (:func:`copy_scales`)."""
-    predictions = to_predictions(copy_outputs(model(X, training=False)), task, *scale)
-    return SCORERS[task](y, predictions, mask), predictions
+    predictions = task.network.predictions(copy_outputs(model(X, training=False)), *scale)
+    return task.score(y, predictions, mask), predictions
 
 
 def fit_epoch(
@@ -309,7 +293,7 @@ def fit_epoch(
     batch_size: int,
     seed: int,
     epoch: int,
-    task: str = "binary",
+    task: Task,
 ) -> None:
     """Train every copy for one epoch (1-based) on its own rows, in its own order."""
     X, y = pack_epoch(copies, batch_size, seed, epoch, task)
@@ -327,8 +311,8 @@ class KerasPack:
         copies: Sequence[Copy],
         batch_size: int,
         seed: int,
-        task: str = "binary",
-        n_classes: int = 2,
+        task: Task,
+        n_classes: int,
     ) -> None:
         self.copies = list(copies)
         self.batch_size = batch_size
@@ -370,7 +354,7 @@ def repack_model(
     model: keras.Model,
     copies: Sequence[Copy],
     keep: Sequence[int],
-    task: str = "binary",
+    task: Task,
     n_classes: int = 2,
 ) -> tuple[keras.Model, list[Copy]]:
     """A model of the copies at rows ``keep`` with their weights and Adam state, so their

@@ -14,14 +14,7 @@ import numpy as np
 from objectives.family import Refit, TrainOptions
 from objectives.keras_env import seed_shuffling
 from objectives.mlp._fast import JaxPack
-from objectives.mlp._network import (
-    build_model,
-    fold_scale_into_output,
-    network_target,
-    output_units,
-    predict,
-    target_scale,
-)
+from objectives.mlp._network import build_model, fold_scale_into_output, predict
 from objectives.mlp._packed import Copy
 from objectives.mlp._train import REFIT_FOLD, epoch_order, fold_seed
 from objectives.preprocess import PreparedFold
@@ -64,7 +57,7 @@ def refit_plain(params: dict[str, Any], part: PreparedFold, options: TrainOption
     keras.backend.clear_session()
     seed = fold_seed(options.seed, REFIT_FOLD)
     model = _build(params, part, seed, options)
-    X, y = part.X_train.astype("float32"), network_target(part.y_train, options.task)
+    X, y = part.X_train.astype("float32"), options.task.network.target(part.y_train)
     for epoch in range(1, options.epochs + 1):
         order = epoch_order(len(y), options.seed, REFIT_FOLD, epoch)
         model.fit(
@@ -89,7 +82,7 @@ def seed_protocol_refit(params: dict[str, Any], part: PreparedFold, options: Tra
     model = _build(params, part, options.seed, options)
     model.fit(
         part.X_train.astype("float32"),
-        network_target(part.y_train, options.task),
+        options.task.network.target(part.y_train),
         epochs=options.epochs,
         batch_size=options.batch_size,
         validation_split=0.2,
@@ -106,14 +99,13 @@ def _build(params: dict[str, Any], part: PreparedFold, seed: int, options: Train
 
 def _finish(model: Any, part: PreparedFold, options: TrainOptions) -> Refit:
     """The trained ``model`` in the target's units (a regression's standardization folded into
-    its last layer) and its predictions for ``part``'s test rows."""
-    if options.task == "regression":
-        fold_scale_into_output(model, *target_scale(part.y_train, options.task))
+    its last layer; a classifier's scale is (0, 1), which changes nothing) and its predictions
+    for ``part``'s test rows."""
+    fold_scale_into_output(model, *options.task.network.scale(part.y_train))
     return Refit(proba=_predict(model, part, options), model=model)
 
 
 def _predict(model: Any, part: PreparedFold, options: TrainOptions) -> np.ndarray:
     if not len(part.y_valid):
-        units = output_units(options.task, options.n_classes)
-        return np.zeros((0, units) if options.task == "multiclass" else 0)
+        return options.task.empty(options.n_classes)
     return predict(model, part.X_valid.astype("float32"), options.task)

@@ -16,12 +16,10 @@ from objectives.family import Outcome, TrainOptions
 from objectives.mlp._network import (
     build_model,
     network_outputs,
-    network_target,
-    target_scale,
-    to_predictions,
 )
 from objectives.preprocess import PreparedFold
-from objectives.scoring import SCORERS, FoldScores, Scores
+from objectives.scoring import FoldScores, Scores
+from objectives.task import Task
 
 #: The fold number used for a refit on a whole training part (weights and batch order).
 REFIT_FOLD = 999
@@ -62,7 +60,7 @@ def pad(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class FoldCurves:
     """Every fold's validation scores after every epoch trained so far: whichever scores the
-    task's scorer gives (``objectives.scoring.SCORERS``), and the last epoch's predictions."""
+    task's scorer gives (``Task.score``), and the last epoch's predictions."""
 
     history: dict[str, list[list[float]]] = field(default_factory=dict)  # metric -> [epoch][fold]
     final_proba: list[np.ndarray] = field(default_factory=list)
@@ -100,13 +98,11 @@ class FoldCurves:
         )
 
 
-def score_folds(
-    y_valid: Sequence[np.ndarray], proba: Sequence[np.ndarray], task: str = "binary"
-) -> Scores:
+def score_folds(y_valid: Sequence[np.ndarray], proba: Sequence[np.ndarray], task: Task) -> Scores:
     """One epoch's scores of every fold, in one call, by ``task``'s scorer."""
     y, mask = pad(y_valid)
     p, _ = pad(proba)
-    return SCORERS[task](y, p, mask)
+    return task.score(y, p, mask)
 
 
 #: Called after every epoch with (1-based epoch, the curves so far); returns True to stop.
@@ -139,8 +135,8 @@ def train_folds_plain(
         )
         for k, fold in enumerate(folds)
     ]
-    targets = [network_target(fold.y_train, task) for fold in folds]
-    scales = [target_scale(fold.y_train, task) for fold in folds]
+    targets = [task.network.target(fold.y_train) for fold in folds]
+    scales = [task.network.scale(fold.y_train) for fold in folds]
     curves = FoldCurves()
     y_valid = [fold.y_valid for fold in folds]
     for epoch in range(1, options.epochs + 1):
@@ -156,7 +152,7 @@ def train_folds_plain(
                 verbose=0,
             )
         proba = [
-            to_predictions(network_outputs(m, f.X_valid.astype("float32")), task, *scale)
+            task.network.predictions(network_outputs(m, f.X_valid.astype("float32")), *scale)
             for m, f, scale in zip(models, folds, scales, strict=True)
         ]
         curves.record(score_folds(y_valid, proba, task), proba)

@@ -27,6 +27,7 @@ from objectives.stats._calibration import (
     shift_log_odds,
     smooth_calibration,
 )
+from objectives.stats._common import mean_interval, rmse_interval
 from objectives.stats._nested import (
     HANLEY_MCNEIL_METHOD,
     HOLDOUT_METHOD,
@@ -74,10 +75,12 @@ __all__ = [
     "holm",
     "intercept_given_offset",
     "logit",
+    "mean_interval",
     "naive_interval",
     "nested_cv_interval",
     "net_benefit",
     "resampled_t_interval",
+    "rmse_interval",
     "roc_auc",
     "shift_log_odds",
     "smooth_calibration",

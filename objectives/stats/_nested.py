@@ -66,7 +66,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
-from objectives.scoring import score_one, wilson_interval
+from objectives.scoring import score_batch, wilson_interval
 from objectives.stats._common import FloatArray, check_confidence, z
 
 #: The names :attr:`Interval.method` takes.
@@ -523,7 +523,8 @@ def _join(*sentences: str) -> str:
 
 def roc_auc(y_true: npt.ArrayLike, scores: npt.ArrayLike) -> float:
     """ROC AUC as the Mann-Whitney statistic (ties count one half); NaN with one class only."""
-    return score_one(np.asarray(y_true, dtype=float).ravel(), np.asarray(scores).ravel())["roc_auc"]
+    y = np.asarray(y_true, dtype=float).ravel()
+    return float(score_batch(y, np.asarray(scores, dtype=float).ravel()).roc_auc[0])
 
 
 def _hanley_mcneil_se(auc: float, positives: int, negatives: int) -> float:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from objectives import GREATER_IS_BETTER
+from objectives import METRIC, Task
 from objectives.stats import Interval, corrected_resampled_ttest
 from studies.report._info import CurveInfo, extreme, stronger_than
 from studies.report._nested import Nested
@@ -59,7 +59,7 @@ class BaselineCheck:
     baseline_cv: float
     majority_accuracy: float
     beaten_by: tuple[str, ...]
-    task: str = "binary"
+    task: Task
 
 
 def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
@@ -83,7 +83,7 @@ def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
         if len(scores) != len(reference) or len(scores) < 2:
             continue
         test = corrected_resampled_ttest(scores, reference, 1 / (len(scores) - 1))
-        better = (test.mean_difference > 0) == GREATER_IS_BETTER[metric]
+        better = METRIC[metric].sign * test.mean_difference > 0
         if better and test.mean_difference != 0 and not math.isnan(test.p) and test.p < 0.05:
             beaten.append(view.label)
     return BaselineCheck(
@@ -98,16 +98,18 @@ def baseline_check(views: Sequence[StudyView]) -> BaselineCheck | None:
 def baseline_warning(check: BaselineCheck | None) -> list[str]:
     if check is None or check.beaten_by:
         return []
-    constant = {
-        "binary": "the same risk for everyone (the training rows' share of positives), which "
-        f"scores CV {METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} and accuracy "
-        f"{check.majority_accuracy:.3f} (the majority class)",
-        "multiclass": "each class's share of the training rows for everyone, which scores CV "
-        f"{METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} and accuracy "
-        f"{check.majority_accuracy:.3f} (the most common class)",
-        "regression": "the training rows' mean for everyone, which scores CV "
-        f"{METRIC_NAMES[check.metric]} {check.baseline_cv:.3f} (R² 0)",
-    }[check.task]
+    baseline = check.task.baseline
+    constant = (
+        f"{baseline.everyone}, which scores CV {METRIC_NAMES[check.metric]} "
+        f"{check.baseline_cv:.3f}"
+        + (
+            f" and accuracy {check.majority_accuracy:.3f} ({baseline.accuracy})"
+            if baseline.accuracy
+            else f" ({baseline.known})"
+            if baseline.known
+            else ""
+        )
+    )
     return [
         f"Warning: no model does better than predicting {constant}: as read, the features tell the "
         "models nothing about the target. Check the columns the models used (listed below) "
@@ -118,7 +120,7 @@ def baseline_warning(check: BaselineCheck | None) -> list[str]:
 def _worse_beyond_noise(row: pd.Series | None, loser: str, metric: str) -> bool:
     if row is None or math.isnan(row["p_holm"]) or row["p_holm"] >= 0.05:
         return False
-    a_better = (row["mean_difference"] > 0) == GREATER_IS_BETTER[metric]
+    a_better = METRIC[metric].sign * row["mean_difference"] > 0
     return str(row["model_b" if a_better else "model_a"]) == loser
 
 
@@ -132,7 +134,7 @@ def ranked(
     if not searches:
         return None
     metric = searches[0].metric
-    sign = 1.0 if GREATER_IS_BETTER[metric] else -1.0
+    sign = METRIC[metric].sign
     by_model = {r.model: r for r in nested}
     if nested and all(v.label in by_model for v in searches):
         basis = "nested"
@@ -170,13 +172,12 @@ def recommendation(
         row = None if linear is None or linear is top else _pair(pairs, top.label, linear.label)
         if linear is not None and linear is not top and not _testable(row):
             assert linear.family is not None
-            why += (
-                f"; no test can tell it from {linear.family.noun} ({linear.label}): "
-                + _untested(row, basis)
+            why += f"; no test can tell it from {linear.noun} ({linear.label}): " + _untested(
+                row, basis
             )
     elif top is linear:
         why = (
-            f"the {basis} {name} of {leader.family.noun} ({leader.label}) is better, "
+            f"the {basis} {name} of {leader.noun} ({leader.label}) is better, "
             f"{score[leader.label]:.3f} against {score[top.label]:.3f}, but not beyond noise, "
             "and a linear model is easier to check, explain and calibrate"
         )
@@ -184,30 +185,29 @@ def recommendation(
         assert linear is not None
         assert linear.family is not None
         why = (
-            f"it is better than {linear.family.noun} ({linear.label}) beyond noise, "
+            f"it is better than {linear.noun} ({linear.label}) beyond noise, "
             f"{basis} {name} {score[top.label]:.3f} against {score[linear.label]:.3f}; "
-            f"{leader.family.noun} ({leader.label}) scores {score[leader.label]:.3f}, but is "
-            f"not better than {linear.family.noun} beyond noise"
+            f"{leader.noun} ({leader.label}) scores {score[leader.label]:.3f}, but is "
+            f"not better than {linear.noun} beyond noise"
         )
     sentences = [
-        f"Use {top.family.noun} ({top.label}) with {params_about(params)} "
-        f"({top.family.stronger}): {why}."
+        f"Use {top.noun} ({top.label}) with {params_about(params)} ({top.family.stronger}): {why}."
     ]
     for other in [v for v in ordered if v is not top]:
         assert other.family is not None
         row = _pair(pairs, top.label, other.label)
         if _worse_beyond_noise(row, other.label, metric):
-            verdict = f"worse than {top.family.noun} beyond noise"
+            verdict = f"worse than {top.noun} beyond noise"
         elif _testable(row):
-            verdict = f"no better than {top.family.noun} within noise"
+            verdict = f"no better than {top.noun} within noise"
         else:
-            verdict = f"not comparable with {top.family.noun} by a test"
+            verdict = f"not comparable with {top.noun} by a test"
         stronger = (
             f" ({other.family.stronger})" if other.family.stronger != top.family.stronger else ""
         )
         other_params = other.best().params  # type: ignore[union-attr]
         sentences.append(
-            f"{_capital(other.family.noun)} ({other.label}), at its best "
+            f"{_capital(other.noun)} ({other.label}), at its best "
             f"{params_about(other_params)}{stronger}, is {verdict} ({basis} {name} "
             f"{score[other.label]:.3f})."
         )

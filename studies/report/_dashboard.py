@@ -27,7 +27,7 @@ from studies.report._page import (
 )
 from studies.report._saved import Saved
 from studies.report._sections import baseline_row
-from studies.report._views import StudyView
+from studies.report._views import StudyView, task_of
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -158,7 +158,7 @@ def save_dashboard_notes(
                 searches_table(
                     tables["summary"],
                     baseline_row(views),
-                    next((v.task for v in views if v.is_search), "binary"),
+                    task_of(views),
                 )
             ),
             "### The models compared on the same folds",

@@ -1,6 +1,7 @@
 """What a whole storage knows of one saved model beyond its own study, for its exported
 folder and model card: the nested estimates and their calibration, the hospitals' rows, the
-decision curve's useful thresholds, and the calibration plot."""
+decision curve's useful thresholds (binary), and the calibration plot, each in the task's
+terms."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ import numpy as np
 import optuna
 from matplotlib.figure import Figure
 
-from objectives.stats import calibration, decision_curve
+from objectives import Task
+from objectives.stats import decision_curve
 from studies.report import _matplotlib
 from studies.report._nested import (
-    CalibrationInfo,
     calibration_figure_info,
     calibration_infos,
     nested_results,
     out_of_sample,
 )
+from studies.report._outcomes import OUTCOME_FIGURES, outcome_info
 from studies.report._sites import site_table
 from studies.report._views import load_views
 from studies.run.design import FROM_CLEVELAND
@@ -30,12 +32,14 @@ def storage_estimates(
     study: optuna.Study, storage: optuna.storages.BaseStorage, manifest: dict[str, Any]
 ) -> dict[str, Any]:
     """What the whole storage knows of this model beyond its own study: the nested estimates
-    and calibration, the hospitals' rows, the decision curve's useful thresholds."""
+    and calibration, the hospitals' rows, a binary model's decision curve's useful thresholds,
+    and (``calibration_plot``) the predictions its calibration plot draws."""
     views = load_views(storage, str(manifest.get("prefix") or ""))
     view = next((v for v in views if v.name == study.study_name), None)
     extra: dict[str, Any] = {}
     if view is None:
         return extra
+    task = view.task
     label = view.label.split(" [")[0]
     nested = [r for r in nested_results(views) if r.model == label]
     if nested:
@@ -62,23 +66,19 @@ def storage_estimates(
         source = test_rows_label(manifest)
         predictions = {key: (np.asarray(attrs["test_y"]), np.asarray(attrs["test_proba"]))}
     if key in predictions:
-        y, proba = predictions[key]
+        y, predicted = predictions[key]
         if nested:
-            fit = calibration(y, proba)
-            extra["calibration"] = {
-                "on": source,
-                "intercept": fit.intercept,
-                "slope": fit.slope,
-                "slope_95ci": [fit.slope_low, fit.slope_high],
-            }
-        extra["useful_thresholds"] = useful_thresholds(y, proba)
-        extra["calibration_infos"] = calibration_infos(source, {key: (y, proba)})
+            extra["calibration"] = {"on": source, **task.calibration_record(y, predicted)}
+        if "decision_curve" in task.plots:
+            extra["useful_thresholds"] = useful_thresholds(y, predicted)
+        extra["calibration_plot"] = (source, {key: (y, predicted)})
     return extra
 
 
 def useful_thresholds(y: np.ndarray, proba: np.ndarray) -> str:
     """The threshold risks (0.05 to 0.95) where the model's net benefit beats treating everyone
-    and treating no one, as ranges in words ("0.10 to 0.65"); "" when there are none."""
+    and treating no one, as ranges in words ("from 0.10 to 0.65 and at 0.80"); "" when there
+    are none."""
     thresholds = np.round(np.arange(0.05, 0.96, 0.01), 2)
     curves = decision_curve(y, proba, thresholds)
     better = curves["model"] > np.maximum(curves["treat_all"], 0.0)
@@ -88,12 +88,30 @@ def useful_thresholds(y: np.ndarray, proba: np.ndarray) -> str:
             start = index
         elif not ok and start is not None:
             low, high = thresholds[start], thresholds[index - 1]
-            ranges.append(f"{low:.2f}" if low == high else f"{low:.2f} to {high:.2f}")
+            ranges.append(f"at {low:.2f}" if low == high else f"from {low:.2f} to {high:.2f}")
             start = None
-    return ", ".join(ranges)
+    return " and ".join(ranges)
 
 
-def calibration_figure(infos: Sequence[CalibrationInfo]) -> Figure | None:
-    """The calibration plot of ``infos`` (``storage_estimates``' ``calibration_infos``)."""
-    figure_info = calibration_figure_info(list(infos))
-    return None if figure_info is None else _matplotlib.calibration_plots(figure_info)
+def calibration_figure(
+    task: Task,
+    source: str,
+    predictions: dict[str, tuple[np.ndarray, np.ndarray]],
+    classes: Sequence[str],
+) -> Figure | None:
+    """A model's calibration plot in its task's terms (``storage_estimates``'
+    ``calibration_plot``): observed against predicted risk (binary), each class's calibration
+    (multi-class), predicted against observed values (regression); None when the rows cannot
+    show it."""
+    if "calibration" in task.plots:
+        figure_info = calibration_figure_info(calibration_infos(source, predictions))
+        return None if figure_info is None else _matplotlib.calibration_plots(figure_info)
+    outcome = outcome_info(task, source, predictions, classes)
+    if outcome is None:
+        return None
+    drawn = (
+        "calibration_per_class"
+        if "calibration_per_class" in task.plots
+        else ("predicted_vs_observed")
+    )
+    return OUTCOME_FIGURES[drawn][1](outcome)

@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from studies.report._figures import is_figure_file
 from studies.settings import SettingsError
 
 MANIFEST = ".report-files.json"
@@ -34,15 +35,6 @@ LEGACY_TITLE = "How much regularization, and of which kind?"
 TABLES = (
     "summary", "comparison", "seed_vs_search", "nested", "calibration", "pareto", "sites",
     "missingness", "features",
-)  # fmt: skip
-#: The report's plots: these stems exactly, or a stem that starts with one of FIGURE_PREFIXES.
-FIGURES = (
-    "optimization_history", "regularization_curve", "decision_curve", "sites_auc",
-    "search_efficiency",
-)  # fmt: skip
-FIGURE_PREFIXES = (
-    "regularization_curve_", "plane_", "coefficient_path_", "importances_", "intermediate_",
-    "calibration_", "sparsity_front_",
 )  # fmt: skip
 
 #: How each CSV of a report of the previous version begins (its first columns); ``trials/*.csv``
@@ -83,7 +75,7 @@ def is_report_name(name: str, prefix: str, seed_tables: Iterable[str] = ()) -> b
     if path.suffix == ".csv":
         return path.stem in TABLES
     if path.suffix == ".png":
-        return path.stem in FIGURES or path.stem.startswith(FIGURE_PREFIXES)
+        return is_figure_file(path.stem)
     return False
 
 

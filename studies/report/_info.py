@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.colors import to_hex, to_rgb
 from optuna.trial import TrialState
 
-from objectives import FAMILIES, GREATER_IS_BETTER, METRIC_LABELS
+from objectives import FAMILIES, METRIC
 from studies.report._views import StudyView
 from studies.trials.counting import FOLD_SCORES
 
@@ -94,7 +94,7 @@ def trial_ticks(last: int) -> list[int]:
 
 
 def metric_label(metric: str) -> str:
-    return METRIC_LABELS[metric]
+    return METRIC[metric].label
 
 
 #: A value scale (the plane's colours, the history's axis) spans the best value to this quantile
@@ -155,7 +155,7 @@ def history_info(views: Sequence[StudyView]) -> HistoryInfo | None:
     if not searches:
         return None
     metric = searches[0].metric
-    greater = GREATER_IS_BETTER[metric]
+    greater = METRIC[metric].greater_is_better
     frames = []
     for view in searches:
         complete = sorted(view.complete, key=lambda t: t.number)
@@ -271,7 +271,8 @@ def _curve_points(view: StudyView, x: str, colour: str | None) -> pd.DataFrame:
 def cap_pruned(points: pd.DataFrame, best: float, metric: str) -> pd.DataFrame:
     """Where each trial is drawn: a pruned trial's partial mean no better than ``best``."""
     pruned = points["state"] == "pruned"
-    better = points["value"] > best if GREATER_IS_BETTER[metric] else points["value"] < best
+    sign = METRIC[metric].sign
+    better = sign * points["value"] > sign * best
     capped = pruned & better
     return points.assign(shown=points["value"].where(~capped, best), capped=capped)
 
@@ -280,12 +281,16 @@ def cap_pruned(points: pd.DataFrame, best: float, metric: str) -> pd.DataFrame:
 #: decades of x on either side, and only where at least MIN_NEIGHBOURS of them are.
 WINDOW_DECADES = 0.25
 MIN_NEIGHBOURS = 3
-ONE_SE_RULE = (
-    "the one-standard-error choice is the smallest C (strongest penalty) whose local mean CV "
-    f"score (the complete trials within +-{WINDOW_DECADES} decades, at least {MIN_NEIGHBOURS} of "
-    "them) is within one standard error (the best trial's fold sd / sqrt(folds)) of the best "
-    "local mean"
-)
+
+
+def one_se_rule(x: str) -> str:
+    """The one-standard-error rule in words, for the curve parameter ``x`` (C, alpha)."""
+    return (
+        f"the one-standard-error choice is the {extreme(x)} {x} (strongest penalty) whose local "
+        f"mean CV score (the complete trials within +-{WINDOW_DECADES} decades, at least "
+        f"{MIN_NEIGHBOURS} of them) is within one standard error (the best trial's fold sd / "
+        "sqrt(folds)) of the best local mean"
+    )
 
 
 def local_means(points: pd.DataFrame) -> pd.DataFrame:
@@ -334,7 +339,7 @@ def one_standard_error_choice(
 ) -> float:
     """The strongest penalty (the smallest x, like C; the largest, with ``strength``, like
     alpha) the folds cannot tell from the best, read from local means so that it never rests on
-    a lone trial of a sparse region (see :data:`ONE_SE_RULE`). Where no region is dense enough,
+    a lone trial of a sparse region (see :func:`one_se_rule`). Where no region is dense enough,
     the best trial's x."""
     complete = points[points["state"] == "complete"]
     best = complete[complete["x"] == best_x].iloc[0]
@@ -343,7 +348,7 @@ def one_standard_error_choice(
     dense = local[local["count"] >= MIN_NEIGHBOURS]
     if dense.empty:
         return float(best_x)
-    if GREATER_IS_BETTER[metric]:
+    if METRIC[metric].greater_is_better:
         within = dense[dense["local"] >= dense["local"].max() - se]
     else:
         within = dense[dense["local"] <= dense["local"].min() + se]
@@ -487,7 +492,7 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
         )
         if points.empty:
             continue
-        greater = GREATER_IS_BETTER[view.metric]
+        greater = METRIC[view.metric].greater_is_better
         low, high, clipped = colour_range(points["value"].to_numpy(), greater)
         points["clipped"] = (points["value"] < low) | (points["value"] > high)
         best_trial = view.best()
@@ -509,7 +514,7 @@ def plane_infos(views: Sequence[StudyView]) -> list[PlaneInfo]:
         infos.append(
             PlaneInfo(
                 name=f"plane_{view.suffix}",
-                title=f"{family.label}{_engine_note(view)}: "
+                title=f"{view.family_label}{_engine_note(view)}: "
                 f"CV {metric_label(view.metric)} over {x} and {y}"
                 + (
                     f"\n({', '.join(n for n in family.space if n not in (x, y))} vary too)"
@@ -607,7 +612,7 @@ def intermediate_infos(views: Sequence[StudyView]) -> list[IntermediateInfo]:
         ]
         if len(curves) < 2:
             continue
-        sign = 1.0 if GREATER_IS_BETTER[view.metric] else -1.0
+        sign = METRIC[view.metric].sign
         ranked = sorted(
             (t for t in trials if t.state == TrialState.COMPLETE and t.value is not None),
             key=lambda t: (-sign * float(t.value), t.number),  # type: ignore[arg-type]
@@ -709,7 +714,7 @@ def path_infos(views: Sequence[StudyView]) -> list[PathInfo]:
         infos.append(
             PathInfo(
                 name=f"coefficient_path_{family.name}",
-                title=f"{family.label}: coefficient path on the {stored['training_rows']} "
+                title=f"{view.family_label}: coefficient path on the {stored['training_rows']} "
                 f"training rows" + (f" ({extra})" if extra else ""),
                 features=names,
                 C=values,

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from objectives import GREATER_IS_BETTER
+from objectives import METRIC
 from studies.report._efficiency import WITHIN, EfficiencyInfo
 from studies.report._info import (
     BAND_QUANTILES,
@@ -209,7 +209,7 @@ def regularization_curve(info: CurveInfo) -> Figure:
         squeeze=False,
         layout="constrained",
     )
-    greater = GREATER_IS_BETTER[info.metric]
+    greater = METRIC[info.metric].greater_is_better
     scatter = None
     for axes, model in zip(grid[0], models, strict=True):
         colour = info.colours[model]

@@ -13,8 +13,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from objectives import GREATER_IS_BETTER, score_one
-from objectives.scoring import EPS, pointwise_scores
+from objectives import METRIC, Task
 from objectives.stats import (
     AucPart,
     Calibration,
@@ -30,7 +29,6 @@ from objectives.stats import (
     nested_cv_interval,
     smooth_calibration,
 )
-from objectives.task import TASKS
 from studies.report._info import model_colours
 from studies.report._views import StudyView
 from studies.run.design import OUTER
@@ -57,33 +55,6 @@ CALIBRATION_COLUMNS = [
     "slope_high",
     "note",
 ]
-
-
-def pointwise(metric: str, y: np.ndarray, proba: np.ndarray, task: str = "binary") -> np.ndarray:
-    """Each row's own score: 1/0 correct for accuracy, its Brier or log loss term (binary and
-    multi-class), its absolute or squared error (``mae``; ``rmse``: the square root is taken of
-    the interval of their mean, the MSE)."""
-    if task == "regression":
-        error = np.asarray(y, dtype=float) - np.asarray(proba, dtype=float)
-        return np.abs(error) if metric == "mae" else error**2
-    if task == "multiclass":
-        p = np.asarray(proba, dtype=float)
-        labels = np.asarray(y, dtype=int)
-        truth = p[np.arange(len(labels)), labels]
-        if metric == "accuracy":
-            return (p.argmax(axis=1) == labels).astype(float)
-        if metric == "log_loss":
-            return -np.log(np.clip(truth, EPS, 1 - EPS))
-        return ((p - np.eye(p.shape[1])[labels]) ** 2).sum(axis=1)
-    return pointwise_scores(y, proba)[metric]
-
-
-#: The scores with a nested interval, per task (means over rows, or the ROC AUC's own).
-NESTED_METRICS = {
-    "binary": ("accuracy", "roc_auc", "log_loss", "brier"),
-    "multiclass": ("accuracy", "log_loss", "brier"),
-    "regression": ("rmse", "mae"),
-}
 
 
 @dataclass(frozen=True)
@@ -121,19 +92,19 @@ class Nested:
     predictions: list[OuterPrediction]
     intervals: dict[str, Interval]
     search_cv: dict[str, float]
-    task: str = "binary"
+    task: Task
 
     def optimism(self, metric: str) -> float:
         """How much better the ordinary search's best CV score looked than the nested
         estimate (positive: optimistic), in the metric's units."""
         difference = self.search_cv.get(metric, math.nan) - self.intervals[metric].estimate
-        return difference if GREATER_IS_BETTER[metric] else -difference
+        return METRIC[metric].sign * difference
 
 
 def nested_results(views: Sequence[StudyView]) -> list[Nested]:
     """Every model that has outer parts with stored predictions."""
     groups: dict[str, list[OuterPrediction]] = {}
-    tasks: dict[str, str] = {}
+    tasks: dict[str, Task] = {}
     for view in views:
         if view.is_search and view.role == OUTER:
             prediction = outer_predictions(view)
@@ -146,7 +117,7 @@ def nested_results(views: Sequence[StudyView]) -> list[Nested]:
     for model, predictions in groups.items():
         task = tasks[model]
         intervals: dict[str, Interval] = {}
-        for metric in NESTED_METRICS[task]:
+        for metric in task.nested_metrics:
             if metric == "roc_auc":
                 intervals[metric] = auc_interval(
                     [AucPart(p.y, p.proba, len(p.inner_y)) for p in predictions]
@@ -154,8 +125,8 @@ def nested_results(views: Sequence[StudyView]) -> list[Nested]:
                 continue
             parts = [
                 OuterPart(
-                    pointwise(metric, p.y, p.proba, task),
-                    pointwise(metric, p.inner_y, p.inner_proba, task),
+                    task.pointwise(metric, p.y, p.proba),
+                    task.pointwise(metric, p.inner_y, p.inner_proba),
                 )
                 for p in predictions
             ]
@@ -171,15 +142,14 @@ def nested_results(views: Sequence[StudyView]) -> list[Nested]:
                     method=f"square root of the MSE's {mse.method}",
                 )
             else:
-                bounds = (0.0, 1.0) if metric == "brier" and task == "binary" else (0.0, math.inf)
-                intervals[metric] = fold_means_interval(parts, bounds=bounds)
+                intervals[metric] = fold_means_interval(parts, bounds=task.bounds(metric))
         best = ordinary[model].best() if model in ordinary else None
         search_cv = (
-            {m: float(best.user_attrs.get(f"cv_{m}", math.nan)) for m in TASKS[task].metrics}
+            {m: float(best.user_attrs.get(f"cv_{m}", math.nan)) for m in task.metric_names}
             if best
             else {}
         )
-        results.append(Nested(model, predictions, intervals, search_cv, task))
+        results.append(Nested(model, predictions, intervals, search_cv, task=task))
     return results
 
 
@@ -217,8 +187,8 @@ def outer_comparisons(results: Sequence[Nested], metric: str) -> pd.DataFrame:
         if not shared:
             continue
         task = a.task
-        scores_a = [score_one(by_part_a[s].y, by_part_a[s].proba, task)[metric] for s in shared]
-        scores_b = [score_one(by_part_b[s].y, by_part_b[s].proba, task)[metric] for s in shared]
+        scores_a = [task.score_one(by_part_a[s].y, by_part_a[s].proba)[metric] for s in shared]
+        scores_b = [task.score_one(by_part_b[s].y, by_part_b[s].proba)[metric] for s in shared]
         n_test = float(np.mean([len(by_part_a[s].y) for s in shared]))
         n_train = float(np.mean([len(by_part_a[s].inner_y) for s in shared]))
         pairs.append(

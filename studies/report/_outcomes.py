@@ -19,9 +19,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
+from objectives import Task
 from objectives.stats import calibration
+from objectives.task import line_fit
 from studies.report._info import darker, model_colours
 
 Predictions = dict[str, tuple[np.ndarray, np.ndarray]]
@@ -48,64 +49,6 @@ CLASS_CALIBRATION_COLUMNS = [
     "slope_high",
     "note",
 ]
-
-
-@dataclass(frozen=True)
-class LineFit:
-    """The regression analogues of calibration on some rows: calibration-in-the-large, the mean
-    residual (observed - predicted; 0 when the predictions are right on average), and the slope
-    of the observed on the predicted values (1 when their spread is right; below 1, predictions
-    too spread out, as an overfit model's are), each with a 95% t interval."""
-
-    n: int
-    mean_residual: float
-    mean_residual_low: float
-    mean_residual_high: float
-    slope: float
-    slope_low: float
-    slope_high: float
-
-
-def line_fit(y: np.ndarray, predicted: np.ndarray) -> LineFit:
-    """:class:`LineFit` of ``predicted`` against ``y``; NaN where the rows cannot say (fewer than
-    3, or every prediction the same)."""
-    y = np.asarray(y, dtype=float)
-    predicted = np.asarray(predicted, dtype=float)
-    n = len(y)
-    nan = math.nan
-    if n < 3:
-        return LineFit(n, nan, nan, nan, nan, nan, nan)
-    residual = y - predicted
-    mean = float(residual.mean())
-    half = float(stats.t.ppf(0.975, n - 1) * residual.std(ddof=1) / math.sqrt(n))
-    if np.ptp(predicted) == 0:
-        return LineFit(n, mean, mean - half, mean + half, nan, nan, nan)
-    fit = stats.linregress(predicted, y)
-    slope_half = float(stats.t.ppf(0.975, n - 2) * fit.stderr)
-    return LineFit(
-        n,
-        mean,
-        mean - half,
-        mean + half,
-        float(fit.slope),
-        float(fit.slope) - slope_half,
-        float(fit.slope) + slope_half,
-    )
-
-
-def rmse_interval(
-    y: Sequence[float] | np.ndarray, predicted: Sequence[float] | np.ndarray
-) -> tuple[float, float]:
-    """A 95% interval of the RMSE on some rows: the t interval of the mean squared error (the
-    rows' squared errors as a sample), its bounds' square roots (the lower one at least 0).
-    NaN with fewer than 2 rows."""
-    squared = (np.asarray(y, dtype=float) - np.asarray(predicted, dtype=float)) ** 2
-    n = len(squared)
-    if n < 2:
-        return (math.nan, math.nan)
-    half = float(stats.t.ppf(0.975, n - 1) * squared.std(ddof=1) / math.sqrt(n))
-    mean = float(squared.mean())
-    return (math.sqrt(max(mean - half, 0.0)), math.sqrt(mean + half))
 
 
 def regression_calibration_table(source: str, predictions: Predictions) -> pd.DataFrame:
@@ -211,7 +154,7 @@ def class_bins(
 class OutcomeInfo:
     """Every model's out-of-sample predictions for the task's own plots."""
 
-    task: str
+    task: Task
     source: str
     predictions: Predictions
     classes: tuple[str, ...]
@@ -219,36 +162,25 @@ class OutcomeInfo:
 
 
 def outcome_info(
-    task: str, source: str, predictions: Predictions, classes: Sequence[str]
+    task: Task, source: str, predictions: Predictions, classes: Sequence[str]
 ) -> OutcomeInfo | None:
+    """The predictions a multi-class or continuous target's own plots draw (the confusion
+    matrix, calibration per class; predicted against observed, residuals); None for a task
+    without them (binary: :mod:`studies.report._nested` draws its calibration and decision
+    curve)."""
     usable = {m: yp for m, yp in predictions.items() if len(yp[0]) >= 3}
-    if task == "binary" or not usable:
+    if not set(task.plots) & set(OUTCOME_FIGURES) or not usable:
         return None
     return OutcomeInfo(task, source, usable, tuple(classes), model_colours(list(usable)))
 
 
 def figures_of(info: OutcomeInfo) -> dict[str, tuple[str, Callable[[], Figure]]]:
-    """Each plot's file stem, caption and drawer for the task."""
-    if info.task == "regression":
-        return {
-            "predicted_vs_observed": (
-                f"Predicted against observed on {info.source}, one panel per model",
-                partial(predicted_vs_observed, info),
-            ),
-            "residuals": (
-                f"Residuals against predicted on {info.source}, one panel per model",
-                partial(residuals, info),
-            ),
-        }
+    """Each of the task's plots (``Task.plots``): its file stem, caption and drawer."""
     return {
-        "confusion_matrix": (
-            f"Confusion matrices on {info.source}, one panel per model",
-            partial(confusion_matrices, info),
-        ),
-        "calibration_per_class": (
-            f"Calibration per class (one against the rest) on {info.source}",
-            partial(class_calibration, info),
-        ),
+        name: (caption.format(source=info.source), partial(OUTCOME_FIGURES[name][1], info))
+        for name in info.task.plots
+        if name in OUTCOME_FIGURES
+        for caption in (OUTCOME_FIGURES[name][0],)
     }
 
 
@@ -366,3 +298,18 @@ def class_calibration(info: OutcomeInfo) -> Figure:
     axes[0].set_ylabel("observed share of the class")
     figure.suptitle(f"Calibration per class, one against the rest ({info.source})", fontsize=10)
     return figure
+
+
+#: The multi-class and continuous targets' own plots: caption and drawer, by figure name.
+OUTCOME_FIGURES: dict[str, tuple[str, Callable[[OutcomeInfo], Figure]]] = {
+    "predicted_vs_observed": (
+        "Predicted against observed on {source}, one panel per model",
+        predicted_vs_observed,
+    ),
+    "residuals": ("Residuals against predicted on {source}, one panel per model", residuals),
+    "confusion_matrix": ("Confusion matrices on {source}, one panel per model", confusion_matrices),
+    "calibration_per_class": (
+        "Calibration per class (one against the rest) on {source}",
+        class_calibration,
+    ),
+}

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from objectives import METRIC, Task
 from studies.report._sentences import METRIC_NAMES
 
 STYLE = (
@@ -74,62 +75,36 @@ def interval(value: float, low: float, high: float) -> str:
     return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def _scores(row: pd.Series, regression: bool) -> dict[str, str]:
-    """A search's row: CV and test scores (accuracy and ROC AUC for classes; R^2 and the test
-    RMSE and MAE for a continuous target)."""
-    if regression:
-        return {
-            "CV R²": number(row["best_cv_r2"]),
-            "test RMSE": number(row["test_rmse"]),
-            "test MAE": number(row["test_mae"]),
-            "test R²": number(row["test_r2"]),
-        }
-    return {
-        "CV accuracy": number(row["best_cv_accuracy"]),
-        "CV ROC AUC": number(row["best_cv_roc_auc"]),
-        "test accuracy [95% CI]": interval(
-            row["test_accuracy"], row["test_ci_low"], row["test_ci_high"]
-        ),
-        "test ROC AUC": number(row["test_roc_auc"]),
-        "test Brier": number(row["test_brier"]),
-    }
-
-
-def _baseline_scores(baseline: dict[str, Any], regression: bool) -> dict[str, str]:
-    if regression:
-        return {
-            "CV R²": number(baseline.get("cv_r2")),
-            "test RMSE": number(baseline.get("test_rmse")),
-            "test MAE": number(baseline.get("test_mae")),
-            "test R²": number(baseline.get("test_r2")),
-        }
-    return {
-        "CV accuracy": number(baseline.get("cv_accuracy")),
-        "CV ROC AUC": number(baseline.get("cv_roc_auc")),
-        "test accuracy [95% CI]": number(baseline.get("test_accuracy")),
-        "test ROC AUC": number(baseline.get("test_roc_auc")),
-        "test Brier": number(baseline.get("test_brier")),
-    }
-
-
-#: The baseline row of each task: its name, and what it predicts for every row.
-BASELINE_ROWS = {
-    "binary": ("baseline: the same risk for everyone", "the training rows' share of positives"),
-    "multiclass": (
-        "baseline: the same prediction for everyone",
-        "the training rows' share of each class",
-    ),
-    "regression": ("baseline: the same prediction for everyone", "the training rows' mean"),
-}
+def _scores(values: dict[str, Any], task: Task) -> dict[str, str]:
+    """A row's scores as the page shows them: the task's CV scores (``Task.page_cv``) and test
+    scores (``Task.page_test``; the test accuracy with its 95% interval when there is one).
+    ``values`` holds ``best_cv_<score>`` and ``test_<score>`` (a search's summary row) or
+    ``cv_<score>`` and ``test_<score>`` (the baseline's record)."""
+    shown: dict[str, str] = {}
+    for name in task.page_cv:
+        value = values.get(f"best_cv_{name}", values.get(f"cv_{name}"))
+        shown[f"CV {METRIC[name].label}"] = number(value)
+    for name in task.page_test:
+        value = values.get(f"test_{name}")
+        low, high = values.get("test_ci_low"), values.get("test_ci_high")
+        if name == "accuracy":
+            bounds = isinstance(low, float) and isinstance(high, float)
+            shown["test accuracy [95% CI]"] = (
+                interval(float(value), low, high)  # type: ignore[arg-type]
+                if bounds and value is not None and not math.isnan(float(value))
+                else number(value)
+            )
+        else:
+            shown[f"test {METRIC[name].label}"] = number(value)
+    return shown
 
 
 def searches_table(
-    summary: pd.DataFrame, baseline: dict[str, object] | None = None, task: str = "binary"
+    summary: pd.DataFrame, baseline: dict[str, object] | None, task: Task
 ) -> pd.DataFrame:
     """The page's view of summary.csv: one row per search, scores with their spread, and the
     baseline every model must beat as the last row. The default design's searches; a run of
     parts only (the hospitals) shows every part's, named by its part."""
-    regression = task == "regression"
     rows = []
     searches = ~summary["metric"].eq("test accuracy")
     default_design = summary["part"].fillna("").eq("") & searches
@@ -148,21 +123,23 @@ def searches_table(
                 f"CV {name} ± sd": (
                     f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
                 ),
-                **_scores(row, regression),
+                **_scores({str(k): v for k, v in row.items()}, task),
                 "best parameters": params_text(row["best_params"]),
                 "non-zero coefficients": number(row["n_nonzero_coef"]),
             }
         )
     if rows and baseline:
         name = METRIC_NAMES.get(metric, metric)
+        # The baseline's accuracy has no interval here: it is a constant, not a search.
+        record = {k: v for k, v in baseline.items() if k not in ("test_ci_low", "test_ci_high")}
         rows.append(
             {
-                "model": BASELINE_ROWS[task][0],
+                "model": task.baseline.row,
                 "trials: done / pruned / failed / interrupted": "",
                 f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
                 f"{number(baseline.get(f'cv_{metric}_sd'))}",
-                **_baseline_scores(baseline, regression),
-                "best parameters": BASELINE_ROWS[task][1],
+                **_scores(record, task),
+                "best parameters": task.baseline.predicts,
                 "non-zero coefficients": "",
             }
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from optuna.trial import FrozenTrial, TrialState
 
-from objectives import GREATER_IS_BETTER
+from objectives import METRIC
 from studies.report._info import metric_label, model_colour, trial_number
 from studies.report._views import StudyView
 
@@ -51,7 +51,7 @@ def front_infos(views: Sequence[StudyView]) -> list[FrontInfo]:
         if not complete:
             continue
         metric = view.metric
-        higher = GREATER_IS_BETTER[metric]
+        higher = METRIC[metric].greater_is_better
         trials = pd.DataFrame(
             {"trial": [trial_number(t.number) for t in complete],
              "score": [t.values[0] for t in complete],
@@ -94,7 +94,7 @@ def front_infos(views: Sequence[StudyView]) -> list[FrontInfo]:
         infos.append(
             FrontInfo(
                 name=f"sparsity_front_{view.family.name}",
-                title=f"{view.family.label}: CV {metric_label(metric)} against non-zero "
+                title=f"{view.family_label}: CV {metric_label(metric)} against non-zero "
                 "coefficients",
                 model=view.family.name,
                 metric=metric,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import optuna
 
-from objectives import GREATER_IS_BETTER
+from objectives import METRIC
 from studies.report._info import (
     BAND_QUANTILES,
     MUTED,
@@ -203,7 +203,7 @@ def regularization_curve(info: CurveInfo) -> go.Figure:
     from plotly.subplots import make_subplots
 
     models = info.models
-    greater = GREATER_IS_BETTER[info.metric]
+    greater = METRIC[info.metric].greater_is_better
     titles = []
     for model in models:
         chosen = []

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from objectives import METRIC
 from studies.report._contents import Infos
 from studies.report._efficiency import (
     EFFICIENCY_FOLDER,
     efficiency_sentence,
 )
 from studies.report._info import (
-    ONE_SE_RULE,
     PlaneInfo,
+    one_se_rule,
 )
 from studies.report._page import (
     Section,
@@ -33,7 +34,15 @@ from studies.report._page import (
     sites_view,
 )
 from studies.report._saved import NEW_ROWS, Saved
-from studies.report._views import SITES, SPLIT, StudyView, design_of, heart_data
+from studies.report._views import (
+    SITES,
+    SPLIT,
+    StudyView,
+    design_of,
+    heart_data,
+    leakage_of,
+    task_of,
+)
 
 
 def meta_line(views: list[StudyView]) -> str:
@@ -75,20 +84,10 @@ def sections_of(
         return [image for name, image in images.items() if name.startswith(prefixes)]
 
     heart = heart_data(views)
-    task = next((v.task for v in views if v.is_search), "binary")
+    task = task_of(views)
     # What the baseline predicts, and what predict writes, in the task's words.
-    constant = {
-        "binary": "the training rows' share of positives predicted for everyone (by accuracy, "
-        "the majority class)",
-        "multiclass": "each class's share of the training rows predicted for everyone (by "
-        "accuracy, the most common class)",
-        "regression": "the training rows' mean predicted for everyone (R² 0)",
-    }[task]
-    written = {
-        "binary": "the probability of the positive class and the predicted class",
-        "multiclass": "each class's probability and the most probable class",
-        "regression": "the predicted value",
-    }[task]
+    constant = task.baseline.described
+    written = task.writes
     baseline = baseline_row(views)
     searches = Section(
         "The searches: each model's best trial",
@@ -108,6 +107,9 @@ def sections_of(
         tables=[searches_table(tables["summary"], baseline, task)],
     )
     columns = Section("The columns the models used")
+    columns.paragraphs += [
+        f"Warning: {sentence[:1].upper()}{sentence[1:]}." for sentence in leakage_of(views)
+    ]
     roles = _roles_table(views)
     if not roles.empty:
         columns.paragraphs.append(
@@ -119,8 +121,8 @@ def sections_of(
     if "features" in tables:
         shown = tables["features"].columns
         said = ["Each feature's part in the best models, refit on all training rows"]
-        regression = any(v.task == "regression" for v in views if v.is_search)
-        loss = "RMSE" if regression else "log loss"
+        regression = not task.classes
+        loss = METRIC[task.default_metric].label
         if any(c.endswith(" coefficient") for c in shown):
             said.append(
                 "a linear model's coefficient (on standardized features) is the change in the "
@@ -152,8 +154,11 @@ def sections_of(
         "Which regularization: score against strength",
         paragraphs=[
             "Dots are complete trials (+- the standard error of their mean over folds), crosses "
-            "are pruned trials at the mean of the folds they scored. Solid lines: the best C; "
-            f"dashed: {ONE_SE_RULE}."
+            "are pruned trials at the mean of the folds they scored. "
+            + " ".join(
+                f"For {x}: solid lines mark the best {x}; dashed lines {one_se_rule(x)}."
+                for x in dict.fromkeys(info.x for info in infos.curves)
+            )
         ]
         if infos.curves
         else [],
@@ -207,7 +212,7 @@ def sections_of(
         if outcome is None
         else "Predictions against the truth"
     )
-    if outcome is not None and outcome.task == "regression" and "calibration" in tables:
+    if outcome is not None and not outcome.task.classes and "calibration" in tables:
         usefulness.paragraphs.append(
             f"On {outcome.source}: the mean residual (observed minus predicted; 0 when the "
             "predictions are right on average: calibration-in-the-large) and the slope of the "

@@ -12,23 +12,14 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from objectives import GREATER_IS_BETTER
-from objectives.stats import Calibration
+from objectives import METRIC
+from objectives.stats import Calibration, rmse_interval
 from studies.report._info import CurveInfo, extreme, stronger_than
 from studies.report._nested import CalibrationInfo, Nested
-from studies.report._outcomes import rmse_interval
 from studies.report._views import StudyView
 
-METRIC_NAMES = {
-    "accuracy": "accuracy",
-    "balanced_accuracy": "balanced accuracy",
-    "roc_auc": "ROC AUC",
-    "log_loss": "log loss",
-    "brier": "Brier score",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "r2": "R²",
-}
+#: How sentences name each score: its label (``objectives.scoring.METRIC``).
+METRIC_NAMES = {name: score.label for name, score in METRIC.items()}
 
 
 def _param(value: float) -> str:
@@ -66,7 +57,7 @@ def _better(row: pd.Series, metric: str, alpha: float = 0.05) -> str | None:
     """The label of the model that is better beyond noise in this comparison, if either is."""
     if math.isnan(row["p_holm"]) or row["p_holm"] >= alpha:
         return None
-    a_better = (row["mean_difference"] > 0) == GREATER_IS_BETTER[metric]
+    a_better = METRIC[metric].sign * row["mean_difference"] > 0
     return str(row["model_a"] if a_better else row["model_b"])
 
 
@@ -97,7 +88,7 @@ def what_the_numbers_say(
     metric = searches[0].metric
     name = METRIC_NAMES[metric]
     # "better (lower log loss)": "lower" alone reads as "worse" to most readers.
-    direction = f"better ({'higher' if GREATER_IS_BETTER[metric] else 'lower'} {name})"
+    direction = f"better ({METRIC[metric].better_word} {name})"
     sentences = []
 
     def cv(view: StudyView) -> str:
@@ -170,7 +161,7 @@ def what_the_numbers_say(
         if not linear:
             break
         assert network.family is not None
-        what = "the network" if network.family.keras else network.family.noun
+        what = "the network" if network.family.keras else network.noun
         pairs = [(v, _pair(comparison, network.label, v.label)) for v in linear]
         outcomes = [(v, _better(row, metric)) for v, row in pairs if row is not None]
         beats = [v.label for v, winner in outcomes if winner == network.label]
@@ -224,7 +215,7 @@ def what_the_numbers_say(
         said = []
         for view in regression:
             attrs = view.study.user_attrs
-            low, high = rmse_interval(attrs["test_y"], attrs["test_proba"])
+            _, low, high = rmse_interval(attrs["test_y"], attrs["test_proba"])
             said.append(
                 f"{view.label} {view.test_attr('rmse'):.3g} [{low:.3g}, {high:.3g}] "
                 f"(R² {view.test_attr('r2'):.3f})"
@@ -298,8 +289,7 @@ def _engine_sentences(
         verdict = (
             "the folds cannot tell the two picks apart"
             if winner is None
-            else f"{winner} scores {'higher' if GREATER_IS_BETTER[metric] else 'lower'} on the "
-            "folds"
+            else f"{winner} scores {METRIC[metric].better_word} on the folds"
         ) + (f" ({_p(row)})" if row is not None else "")
         sentences.append(
             f"Optuna or {view.engine.replace('-', ' ').title()}? For {view.family.name}, Optuna "
@@ -362,7 +352,7 @@ def honest_sentences(
         if not outer.empty:
             decided = [
                 f"{winner} scores "
-                f"{'higher' if GREATER_IS_BETTER[str(row['metric'])] else 'lower'} than "
+                f"{METRIC[str(row['metric'])].better_word} than "
                 f"{row['model_b'] if winner == row['model_a'] else row['model_a']} ({_p(row)})"
                 for _, row in outer.iterrows()
                 if (winner := _better(row, str(row["metric"])))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data import SITES, class_counts, load_sites, missingness
-from objectives import score_one
+from objectives import BINARY
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from studies.report._info import model_colours
 from studies.report._views import StudyView
@@ -54,10 +54,10 @@ def site_table(views: Sequence[StudyView]) -> pd.DataFrame:
             negatives, positives = class_counts(y)
             prevalence = float(y.mean())
             auc, low, high = auc_delong(y, p)
-            scores = score_one(y, p)
+            scores = BINARY.score_one(y, p)  # the hospitals are the heart data: binary
             recalibrated = crossfit_recalibration(y, p)
             crossfitted = not np.isnan(recalibrated).any()
-            recal_scores = score_one(y, recalibrated) if crossfitted else {}
+            recal_scores = BINARY.score_one(y, recalibrated) if crossfitted else {}
             cal = calibration(y, p)
             rows.append(
                 {

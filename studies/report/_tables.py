@@ -13,11 +13,10 @@ from optuna.distributions import FloatDistribution, IntDistribution
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 
-from objectives import GREATER_IS_BETTER, METRICS
+from objectives import METRIC, METRICS, Task
 from objectives.scoring import ALL_METRICS
 from objectives.stats import corrected_resampled_ttest, holm
-from objectives.task import TASKS
-from studies.report._views import StudyView
+from studies.report._views import StudyView, task_of
 from studies.trials.counting import count_outcomes, primary_value
 
 SUMMARY_COLUMNS = [
@@ -125,24 +124,24 @@ def summary_table(views: list[StudyView]) -> pd.DataFrame:
                 "wall_seconds": _wall_seconds(view.trials),
             }
         )
-    task = next((v.task for v in views if v.is_search), "binary")
-    table = pd.DataFrame(rows, columns=summary_columns(task))
+    table = pd.DataFrame(rows, columns=summary_columns(task_of(views)))
     return table.astype({"n_nonzero_coef": "Int64", "n_test": "Int64"})
 
 
-def summary_columns(task: str) -> list[str]:
-    """``summary.csv``'s columns for a ``task`` target: the binary ones as they always were;
-    for the other tasks ``best_cv_<score>`` and ``test_<score>`` of each of the task's scores."""
-    if task == "binary":
-        return SUMMARY_COLUMNS
-    metrics = TASKS[task].metrics
+def summary_columns(task: Task) -> list[str]:
+    """``summary.csv``'s columns for a ``task`` target: ``best_cv_<score>`` and
+    ``test_<score>`` of each of the task's scores, the test accuracy followed by its interval
+    (``test_ci_low``, ``test_ci_high``) for classes (the binary columns as they always were)."""
     cv = SUMMARY_COLUMNS.index("best_cv_value") + 2
-    accuracy = ["test_ci_low", "test_ci_high"] if TASKS[task].classes else []
+    test = []
+    for name in task.metric_names:
+        test.append(f"test_{name}")
+        if name == "accuracy":
+            test += ["test_ci_low", "test_ci_high"]
     return [
         *SUMMARY_COLUMNS[:cv],
-        *(f"best_cv_{m}" for m in metrics),
-        *(f"test_{m}" for m in metrics),
-        *accuracy,
+        *(f"best_cv_{m}" for m in task.metric_names),
+        *test,
         *SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("n_test") :],
     ]
 
@@ -247,7 +246,7 @@ def verdict(
     if math.isnan(p):
         return f"no test: {note}" if note else "not comparable"
     if p_adjusted < alpha:
-        a_better = (difference > 0) == GREATER_IS_BETTER[metric]
+        a_better = METRIC[metric].sign * difference > 0
         better, worse = (a, b) if a_better else (b, a)
         return f"{better} {BETTER[metric]} {worse} (p = {p:.3f}, Holm-adjusted {p_adjusted:.3f})"
     return (

@@ -11,9 +11,10 @@ import optuna
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-from objectives import FAMILIES, ModelFamily
+from objectives import FAMILIES, METRIC, Metric, ModelFamily, Task, task_named
 from studies.run.design import DEFAULT, NESTED, SITES, SPLIT
 from studies.trials.counting import best_trial
+from studies.trials.protocol import check_directions, metric_of
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,35 @@ class StudyView:
         """The score the trial values are: test accuracy for a seed grid."""
         if self.seed_grid:
             return "accuracy"
-        return str(self.protocol.get("metric", "accuracy"))
+        return metric_of(self.protocol)
 
     @property
-    def task(self) -> str:
-        """What the target is (``objectives.task``); studies stored before tasks were recorded
+    def score(self) -> Metric:
+        """:attr:`metric` as the object that knows which way is better."""
+        return METRIC[self.metric]
+
+    @property
+    def task(self) -> Task:
+        """What the target is (:mod:`objectives.task`); studies stored before tasks were recorded
         are binary."""
-        return str(self.protocol.get("task") or "binary")
+        return task_named(self.protocol.get("task"))
+
+    @property
+    def n_classes(self) -> int:
+        """The target's classes, as the run recorded them (0 for a continuous target)."""
+        return len(self.study.user_attrs.get("classes") or [])
+
+    @property
+    def noun(self) -> str:
+        """How a sentence names its family, for its task ("the 128-64-3 network")."""
+        assert self.family is not None
+        return self.family.noun_for(self.task, self.n_classes)
+
+    @property
+    def family_label(self) -> str:
+        """How a plot's title names its family, for its task."""
+        assert self.family is not None
+        return self.family.label_for(self.task, self.n_classes)
 
     @property
     def design(self) -> str:
@@ -80,7 +103,9 @@ class StudyView:
 
     @property
     def direction(self) -> StudyDirection:
-        return self.study.directions[0]
+        """The direction of its score, from the score itself (a stored study whose direction
+        disagrees is refused when read, :func:`load_views`)."""
+        return StudyDirection.MAXIMIZE if self.score.greater_is_better else StudyDirection.MINIMIZE
 
     @property
     def label(self) -> str:
@@ -160,6 +185,15 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
             continue  # a study of a longer prefix (heart-v2-logreg-l1 under heart)
         if not protocol and family is None and any(suffix.endswith(f"-{f}") for f in FAMILIES):
             continue
+        # The score's direction is the metric's; a study stored the other way would make every
+        # "best" the worst: refused (ProtocolMismatch, one line).
+        if family is not None or seed_grid:
+            score = "accuracy" if seed_grid else metric_of(protocol)
+            check_directions(
+                summary,
+                study.directions,
+                [METRIC[score].direction] + (["minimize"] if front else []),
+            )
         views.append(
             StudyView(
                 name=summary,
@@ -180,6 +214,22 @@ def load_views(storage: optuna.storages.BaseStorage, prefix: str) -> list[StudyV
         return (kind, family, view.part, view.name)
 
     return sorted(views, key=key)
+
+
+def task_of(views: Sequence[StudyView]) -> Task:
+    """The run's task, as its searches record it; with none (only the article's grids, or
+    nothing), the binary task those grids are."""
+    return next((view.task for view in views if view.is_model_study), task_named(None))
+
+
+def leakage_of(views: Sequence[StudyView]) -> list[str]:
+    """The possible leakage the run found before its search (``objectives.leakage``), as
+    sentences; none for a storage made before it was looked for."""
+    for view in views:
+        found = view.study.user_attrs.get("leakage")
+        if view.is_model_study and found:
+            return [str(sentence) for sentence in found]
+    return []
 
 
 def design_of(views: Sequence[StudyView]) -> str:

@@ -74,7 +74,14 @@ from studies.report._sites import (
     sites_info,
     sites_sentence,
 )
-from studies.report._views import SITES, StudyView, design_of, load_views
+from studies.report._views import (
+    SITES,
+    StudyView,
+    design_of,
+    leakage_of,
+    load_views,
+    task_of,
+)
 
 TITLE = "How much regularization, and of which kind?"
 
@@ -114,11 +121,11 @@ def write_report(
     report.not_run += _not_run(views)
     nested = nested_results(views)
     within = _tables.comparison_table(views)
-    metric = next((v.metric for v in views if v.is_search), "accuracy")
+    task = task_of(views)
+    metric = next((v.metric for v in views if v.is_search), task.default_metric)
     source, predictions = out_of_sample(views, nested)
-    task = next((v.task for v in views if v.is_search), "binary")
-    # Binary models get calibration and decision curves; the other tasks their own plots.
-    calibrations = calibration_infos(source, predictions) if task == "binary" else []
+    # Each task's own plots (Task.plots): binary models get calibration and decision curves.
+    calibrations = calibration_infos(source, predictions) if "calibration" in task.plots else []
     outcome = outcome_info(task, source, predictions, _classes(views))
     tables = {
         "summary": _tables.summary_table(views),
@@ -138,9 +145,9 @@ def write_report(
         tables["features"] = features
     if calibrations:
         tables["calibration"] = calibration_table(calibrations)
-    if outcome is not None and task == "regression":
+    if outcome is not None and "predicted_vs_observed" in task.plots:
         tables["calibration"] = regression_calibration_table(source, outcome.predictions)
-    if outcome is not None and task == "multiclass":
+    if outcome is not None and "calibration_per_class" in task.plots:
         tables["calibration"] = class_calibration_table(
             source, outcome.predictions, outcome.classes
         )
@@ -160,7 +167,7 @@ def write_report(
         paths=path_infos(views),
         intermediates=intermediate_infos(views),
         calibrations=calibrations,
-        decision=decision_info(source, predictions) if task == "binary" else None,
+        decision=decision_info(source, predictions) if "decision_curve" in task.plots else None,
         sites=sites_info(sites),
         fronts=fronts,
         efficiency=efficiency_info(efficiency) if efficiency is not None else None,
@@ -185,7 +192,7 @@ def write_report(
     report.files += seed_tables
     design = design_of(views)
     honest = honest_sentences(nested, tables["comparison"], calibrations, metric)
-    if outcome is not None and task == "regression":
+    if outcome is not None and "predicted_vs_observed" in task.plots:
         honest += regression_calibration_sentences(tables["calibration"])
     travel = sites_sentence(sites)
     if travel:
@@ -206,6 +213,8 @@ def write_report(
         ]
         chosen = recommended(views, tables["comparison"], nested)
         report.answer += use_sentence(chosen, storage)
+    leaks = [f"Warning: {s[:1].upper()}{s[1:]}." for s in leakage_of(views)]
+    report.answer = [*leaks, *report.answer]
     if not report.answer:
         # Only sparsity fronts (or searches without a complete trial): their sentences answer.
         report.answer = (
@@ -282,7 +291,7 @@ def _not_run(views: list[StudyView]) -> list[str]:
         and v.is_default
         and v.family is not None
         and v.family.path
-        and v.task != "multiclass"  # a multinomial model has a path per class: none is drawn
+        and not v.task.per_class  # a multinomial model has a path per class: none is drawn
         and v.best() is not None
         and not v.study.user_attrs.get("coefficient_path")
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import optuna
 
+from objectives import Task
 from studies.trials.counting import count_outcomes, primary_value, study_best
 
 
@@ -40,22 +41,21 @@ def summarize(study: optuna.Study, metric: str) -> StudyResult:
     )
 
 
-def format_table(results: list[StudyResult]) -> str:
-    """The closing table: model, trials, best CV score +- sd, test accuracy [95% CI], parameters."""
-    metric = results[0].metric if results else "accuracy"
-    # A continuous target's test rows: RMSE and R^2; classes: accuracy with its interval.
-    regression = metric in ("rmse", "mae", "r2")
+def format_table(results: list[StudyResult], task: Task) -> str:
+    """The closing table: model, trials, best CV score +- sd, the test rows' score (accuracy
+    with its 95% interval for classes; RMSE and R^2 for a continuous target), parameters."""
+    metric = results[0].metric if results else task.default_metric
     header = (
         "model",
         "trials (done/pruned/failed/interrupted)",
         f"CV {metric.replace('_', ' ')}",
-        "test RMSE, R²" if regression else "test accuracy [95% CI]",
+        "test accuracy [95% CI]" if task.classes else "test RMSE, R²",
         "best parameters",
     )
     rows = [header]
     for result in results:
         test = result.test
-        if regression:
+        if not task.classes:
             test_text = (
                 f"{test['test_rmse']:.3g}, {test['test_r2']:.3f}" if "test_rmse" in test else "-"
             )

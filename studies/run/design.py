@@ -22,7 +22,6 @@ from objectives import (
     prepare_folds,
     split_rows,
 )
-from objectives.task import TASKS
 from studies.settings import Settings
 
 #: The seed article's ``random_state``: the test rows stay the same whatever ``--seed`` is.
@@ -75,7 +74,7 @@ class Part:
 def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
     """The default design: one stratified (or the seed's unstratified) test split."""
     # A continuous target has no classes to stratify by.
-    stratify = settings.stratify and TASKS[dataset.task].classes
+    stratify = settings.stratify and dataset.task.classes
     train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, stratify)
     description = f"the {len(test)} test rows" if len(test) else "no test rows (--test-size 0)"
     return [Part("", train, test, description)]
@@ -89,7 +88,7 @@ def nested_parts(dataset: Dataset, settings: Settings, base: Part) -> list[Part]
     y = dataset.y[base.train]
     parts = []
     for repeat in range(1, settings.nested_repeats + 1):
-        plan = TASKS[dataset.task].fold_plan(y, settings.nested, settings.seed + 7919 * repeat)
+        plan = dataset.task.fold_plan(y, settings.nested, settings.seed + 7919 * repeat)
         for fold, (train, test) in enumerate(plan, start=1):
             parts.append(
                 Part(
@@ -182,7 +181,7 @@ def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPa
     """
     y_train = dataset.y[part.train]
     where = f"the {len(y_train)} training rows" + (f" of {part.name}" if part.name else "")
-    if TASKS[dataset.task].classes:
+    if dataset.task.classes:
         check_folds(y_train, settings.folds, what=where, labels=dataset.class_labels)
         if len(np.unique(y_train)) < 2:
             raise DataError(f"{where} hold one class only; a classifier needs two or more")
@@ -191,7 +190,7 @@ def prepare_part(dataset: Dataset, part: Part, settings: Settings) -> PreparedPa
             f"--folds {settings.folds} needs at least {2 * settings.folds} rows in {where}; "
             f"use --folds {max(2, len(y_train) // 2)} or fewer"
         )
-    plan = TASKS[dataset.task].fold_plan(y_train, settings.folds, settings.seed)
+    plan = dataset.task.fold_plan(y_train, settings.folds, settings.seed)
     columns = columns_of(dataset)
     return PreparedPart(
         part=part,

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import optuna
 
-from data import Dataset
-from objectives import ModelFamily
+from data import Dataset, as_numbers
+from objectives import METRIC, ModelFamily
 from objectives.keras_env import configure_backend
+from objectives.leakage import Leak, leaky_features
 from studies.run.closing import StudyResult, summarize
 from studies.run.design import (
     SPLIT_SEED,
@@ -62,7 +64,7 @@ def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart
         "folds": settings.folds,
         "fold_seed": settings.seed,
         "fold_plan": prepared.fingerprint,
-        "task": dataset.task,
+        "task": dataset.task.name,
         "metric": settings.metric,
     }
 
@@ -115,27 +117,37 @@ def run(
     dataset: Dataset,
     storage: optuna.storages.BaseStorage,
     jobs: list[Job] | None = None,
+    leaks: Sequence[Leak] = (),
 ) -> tuple[list[StudyResult], list[tuple[SeedGrid, StudyRun]]]:
     """Check every study's protocol, run the searches (and seed grids), test the winners.
     ``jobs`` are :func:`plan_jobs`' (planned before the storage opens, so that data that cannot
-    be split as asked is refused before anything is touched)."""
+    be split as asked is refused before anything is touched); ``leaks`` (:func:`leaks_of`)
+    are stored with each study for the report."""
     jobs = plan_jobs(settings, dataset) if jobs is None else jobs
     grids = seed_grids(settings) if settings.reproduce_seed else []
-    seed_part = jobs[0].prepared if jobs else None
+    seed_part = None
     grid_protocols = {}
-    for grid in grids:
-        assert seed_part is not None
-        grid_protocols[grid.name] = {
-            **seed_protocol(grid, settings),
-            **shared_protocol(settings, dataset, seed_part),
-        }
+    if grids and jobs:
+        # The article's grids on the article's encoding: every column a number.
+        article = as_numbers(dataset)
+        seed_part = prepare_part(article, jobs[0].prepared.part, settings)
+        for grid in grids:
+            grid_protocols[grid.name] = {
+                **seed_protocol(grid, settings),
+                **shared_protocol(settings, article, seed_part),
+            }
     engine = ENGINES[settings.engine]
     # Everything that can be wrong is checked before the first write.
     for job in jobs:
-        check_protocol(storage, job.study_name, job.protocol)
+        directions = [METRIC[settings.metric].direction]
+        if settings.sparsity_for(job.family):
+            directions.append("minimize")  # the non-zero coefficients
+        check_protocol(storage, job.study_name, job.protocol, directions)
         engine.check(storage, job.study_name)
     for grid in grids:
-        check_protocol(storage, settings.study_name(grid.name), grid_protocols[grid.name])
+        # A grid point's value is its test accuracy, as the article scored it.
+        name = settings.study_name(grid.name)
+        check_protocol(storage, name, grid_protocols[grid.name], ["maximize"])
 
     clock = run_clock(settings, storage, jobs, grids)
     deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
@@ -156,7 +168,7 @@ def run(
             deadline,
             clock,
         )
-        record_context(study_run.study, dataset, job.prepared, settings.study_prefix)
+        record_context(study_run.study, dataset, job.prepared, settings.study_prefix, leaks)
         refit = settings.test and score_best(
             study_run,
             job.family,
@@ -176,6 +188,17 @@ def run(
             (grid, run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name]))
         )
     return results, seed_studies
+
+
+def leaks_of(dataset: Dataset, jobs: Sequence[Job]) -> list[Leak]:
+    """The features that alone predict the target almost perfectly on the first part's training
+    rows and folds (:mod:`objectives.leakage`): named before the search, never dropped."""
+    if not jobs:
+        return []
+    first = jobs[0].prepared
+    return leaky_features(
+        dataset.X, dataset.y, first.part.train, first.plan, columns_of(dataset), dataset.task
+    )
 
 
 def run_clock(

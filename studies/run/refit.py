@@ -4,7 +4,7 @@ and what the report needs stored beside the trials."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,8 @@ from data import Dataset
 from objectives import ModelFamily, PreparedFold, Refit, TrainOptions
 from objectives.baseline import baseline_attrs
 from objectives.hgb import importance as permutation
+from objectives.leakage import Leak
 from objectives.preprocess import Columns, feature_names, level_rows
-from objectives.scoring import held_out_attrs
-from objectives.task import task_of
 from studies.run.design import DEFAULT, OUTER, PreparedPart
 from studies.run.engines import StudyRun
 from studies.saved.folder import write_folder
@@ -28,21 +27,25 @@ from studies.trials.protocol import normalized
 
 
 def record_context(
-    study: optuna.Study, dataset: Dataset, prepared: PreparedPart, prefix: str
+    study: optuna.Study,
+    dataset: Dataset,
+    prepared: PreparedPart,
+    prefix: str,
+    leaks: Sequence[Leak] = (),
 ) -> None:
     """Store what the report needs beside the trials: how to load the data again, its
-    description, each column's role (used, or dropped and why), and the baseline every model
-    must beat on the part's folds. Only what changed is written."""
+    description, each column's role (used, or dropped and why), the baseline every model must
+    beat on the part's folds, and the possible leakage found before the search. Only what
+    changed is written."""
     context = {
         "prefix": prefix,
         "data": dataset.recipe,
         "data_description": dataset.description,
         "data_roles": [list(role) for role in dataset.roles],
-        "baseline": baseline_attrs(
-            prepared.folds, prepared.outer, task_of(dataset.task, dataset.n_classes)
-        ),
-        "task": dataset.task,
+        "baseline": baseline_attrs(prepared.folds, prepared.outer, dataset.task, dataset.n_classes),
+        "task": dataset.task.name,
         "classes": list(dataset.class_labels),
+        "leakage": [leak.sentence() for leak in leaks],
     }
     stored = study.user_attrs
     for key, value in normalized(context).items():
@@ -63,7 +66,7 @@ def coefficient_path(
     params: dict[str, Any],
     fold: PreparedFold,
     columns: Columns,
-    options: TrainOptions | None = None,
+    options: TrainOptions,
 ) -> dict[str, Any]:
     """Each feature's coefficient (standardized scale) at each value of the family's path
     parameter (:data:`PATHS`), refit on the fold's training rows with the other parameters held
@@ -71,7 +74,6 @@ def coefficient_path(
     can take a large coefficient)."""
     strength = family.path_param
     fixed = {name: value for name, value in params.items() if name != strength}
-    options = options or TrainOptions()
     coefficients = []
     for value in PATHS[strength]:
         refit = family.refit({strength: float(value), **fixed}, fold, options)
@@ -142,15 +144,28 @@ def score_best(
     if needs_test or needs_model:
         refit = family.refit(best.params, outer, options)
         scored = _test_scores(family, best, prepared, options, dataset.groups, refit)
+        measure = _importance_of(family, refit)
+        importance = (
+            importance_record(measure, refit.model, outer)
+            if default and measure is not None
+            else None
+        )
         if needs_test:
             updates.update(scored)
-            measure = _importance_of(family, refit)
-            if default and measure is not None:
-                updates["test_importance"] = importance_record(measure, refit.model, outer)
+            if importance is not None:
+                updates["test_importance"] = importance
         if needs_model:
             assert artifacts is not None
             manifest = model_manifest(
-                study, family, dataset, columns, best, scored, outer.train_rows
+                study,
+                family,
+                dataset,
+                columns,
+                best,
+                scored,
+                outer.train_rows,
+                outer.preprocessor,
+                importance,
             )
             with tempfile.TemporaryDirectory(prefix="saved_model_") as scratch:
                 files = write_folder(
@@ -163,7 +178,7 @@ def score_best(
     if (
         default
         and family.path
-        and options.task != "multiclass"  # a multinomial model's path is one per class
+        and not options.task.per_class  # a multinomial model's path is one per class
         and not front
         and stored_path.get("trial") != best.number
     ):
@@ -239,7 +254,7 @@ def _test_scores(
         updates["inner_y"] = np.concatenate([f.y_valid for f in prepared.folds]).tolist()
         updates["inner_proba"] = _plain(np.concatenate(inner.proba))
     if len(outer.y_valid):
-        updates.update(held_out_attrs(outer.y_valid, refit.proba, options.task))
+        updates.update(options.task.held_out(outer.y_valid, refit.proba))
     if refit.coefficients is not None:
         updates["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
         updates["test_coefficients"] = [float(c) for c in refit.coefficients]

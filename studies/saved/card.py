@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from objectives import METRIC, task_named
 from studies.saved.manifest import test_rows_label
 
 #: TRIPOD+AI items only the model's author can fill in.
@@ -28,7 +29,7 @@ AUTHOR_ITEMS = (
 
 
 def _num(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
@@ -49,29 +50,154 @@ def sites_sentence(manifest: dict[str, Any]) -> str:
     return "Tuned on Cleveland: every row is this model, scored at a site it never saw."
 
 
+def _target_sentence(manifest: dict[str, Any]) -> str:
+    """What the model predicts, in the task's words."""
+    target = manifest["target"]
+    task = task_named(target.get("task"))
+    column = f"`{target['column']}`"
+    if not task.classes:
+        return f"{manifest['model']} predicting the value of {column} (a quantity)"
+    if task.per_class:
+        classes = ", ".join(f"**{c}**" for c in target.get("classes", []))
+        return (
+            f"{manifest['model']} predicting the probability of each class of {column} ({classes})"
+        )
+    return (
+        f"{manifest['model']} predicting the probability that {column} is "
+        f"**{target['positive']}** (otherwise: {target['negative']})"
+    )
+
+
+def _training_share(manifest: dict[str, Any]) -> str:
+    """The training rows' prevalence, class shares or mean, in words."""
+    data, target = manifest["data"], manifest["target"]
+    share = data["training_prevalence"]
+    if isinstance(share, dict):
+        return ", ".join(f"{100 * float(v):.0f}% {k}" for k, v in share.items())
+    if not task_named(target.get("task")).classes:
+        return f"mean {target['column']} {_num(share, 3)}"
+    return f"{100 * float(share):.0f}% {target['positive']}"
+
+
+def _performance(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
+    """One row per score: cross-validation, the held-out rows with intervals, nested CV."""
+    scores = manifest["scores"]
+    cv = scores["cv"]
+    held = {item["name"]: item for item in scores.get("held_out") or []}
+    nested = extra.get("nested") or {}
+    test = scores.get("test")
+    columns = [f"cross-validation ({scores['cv_folds']} folds; optimistic: the folds chose it)"]
+    if test:
+        columns.append(f"{test_rows_label(manifest)}, scored once [95% CI]")
+    if nested:
+        parts = next(iter(nested.values()))["parts"]
+        columns.append(f"nested cross-validation ({parts} outer parts; honest) [95% CI]")
+    lines = ["| score | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    # The task's order (the manifest's JSON keeps keys sorted), then the held-out extras.
+    task = task_named(manifest["target"].get("task"))
+    ordered = [name for name in task.metric_names if name in cv]
+    names = [*ordered, *(name for name in held if name not in ordered)]
+    for name in names:
+        label = held[name]["label"] if name in held else METRIC[name].label
+        cells = []
+        cells.append(f"{_num(cv[name]['mean'])} ± {_num(cv[name]['sd'])}" if name in cv else "")
+        if test:
+            item = held.get(name)
+            cells.append(
+                f"{_num(item['estimate'])} {_interval(item['low'], item['high'])}"
+                if item and not _missing(item["low"])
+                else _num(item["estimate"])
+                if item
+                else _num(test.get(name))
+            )
+        if nested:
+            value = nested.get(name)
+            cells.append(
+                f"{_num(value['estimate'])} {_interval(value['low'], value['high'])}"
+                if value
+                else ""
+            )
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    methods = sorted({item["method"] for item in held.values() if item["method"] != "no interval"})
+    lines += [
+        "",
+        "Intervals are 95%"
+        + (f" (held-out rows: {', '.join(methods)})" if methods else "")
+        + "; nested intervals as the tool's methods page describes (docs/methods.md).",
+    ]
+    return lines
+
+
+def _calibration(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
+    """The calibration section, in the task's terms."""
+    calib = extra.get("calibration") or manifest["scores"].get("calibration")
+    if not calib:
+        return ["No held-out rows scored this model: no calibration to report."]
+    on = calib.get("on", "")
+    kind = calib.get("kind", "logistic")
+    if kind == "mean residual and slope":
+        low, high = calib["mean_residual_95ci"]
+        return [
+            f"On {on}: mean residual (observed minus predicted) {_num(calib['mean_residual'])} "
+            f"{_interval(low, high)} (0 is right on average), slope of the observed on the "
+            f"predicted values {_num(calib['slope'], 2)} "
+            f"{_interval(calib['slope_95ci'][0], calib['slope_95ci'][1], 2)} (1 is right; below "
+            "1 the predictions spread too far, above 1 too little). The plot: `calibration.png`."
+        ]
+    if kind == "per class, one against the rest":
+        labels = manifest["target"].get("classes", [])
+        rows = [
+            f"| {label} | {_num(c['intercept'], 2)} | {_num(c['slope'], 2)} "
+            f"{_interval(c['slope_95ci'][0], c['slope_95ci'][1], 2)} | {c.get('note', '')} |"
+            for label, c in zip(labels, calib["classes"], strict=True)
+        ]
+        return [
+            f"On {on}, each class's probability against the rest: calibration intercept (0 is "
+            "right on average) and slope (1 is right; below 1 too extreme, above 1 too timid). "
+            "The plot: `calibration.png`.",
+            "",
+            "| class | intercept | slope [95% CI] | note |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    return [
+        f"On {on}: calibration intercept {_num(calib['intercept'], 2)} (0 is right "
+        f"on average), slope {_num(calib['slope'], 2)} "
+        f"{_interval(calib['slope_95ci'][0], calib['slope_95ci'][1], 2)} (1 is right; below "
+        "1 the predictions are too extreme, above 1 too timid). The plot: `calibration.png`."
+    ]
+
+
 def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
     """The card's Markdown. ``extra`` holds what only the whole storage knows: ``nested`` (per
     score, estimate and interval), ``sites`` (rows of the sites table for this model),
     ``calibration`` (on the nested predictions), ``useful_thresholds`` (the decision curve's
-    ranges where the model beats treating everyone and no one), ``report`` (where the full report
-    is)."""
-    data, target = manifest["data"], manifest["target"]
+    ranges where a binary model beats treating everyone and no one), ``report`` (where the full
+    report is)."""
+    data = manifest["data"]
+    task = task_named(manifest["target"].get("task"))
     scores = manifest["scores"]
     search, columns = manifest["search"], manifest["columns"]
     used = [r for r in columns["roles"] if not str(r[1]).startswith("dropped")]
     dropped = [r for r in columns["roles"] if str(r[1]).startswith("dropped")]
+    returns = (
+        "a value"
+        if not task.classes
+        else "a probability per class"
+        if task.per_class
+        else ("a probability")
+    )
     lines = [
         f"# Model card: {manifest['study']}",
         "",
-        f"{manifest['model']} predicting the probability that `{target['column']}` is "
-        f"**{target['positive']}** (otherwise: {target['negative']}), tuned and exported by this "
-        f"tool (version {manifest['versions'].get('tool (heart-regularization)', '?')}) on "
+        f"{_target_sentence(manifest)}, tuned and exported by this tool (version "
+        f"{manifest['versions'].get('tool (heart-regularization)', '?')}) on "
         f"{manifest['saved']}. Items marked *author* must be written by whoever deploys it.",
         "",
         "## Intended use",
         "",
         "- What the tool knows: the model scores rows with the columns below, read as the "
-        "training table's were, and returns a probability; `python -m studies.predict --model "
+        f"training table's were, and returns {returns}; `python -m studies.predict --model "
         'THIS_FOLDER --data ROWS.csv`, or `studies.load_model("THIS_FOLDER")` in Python.',
         "- *Author*: the clinical question, the patients it is meant for, who acts on it and how.",
         "",
@@ -80,8 +206,7 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
         f"- Source: {data['description']}"
         + ("" if data["sha256"][:12] in data["description"] else f" (sha256 {data['sha256'][:12]})")
         + ".",
-        f"- Trained on {data['training_rows']} rows, {100 * data['training_prevalence']:.0f}% "
-        f"{target['positive']}"
+        f"- Trained on {data['training_rows']} rows, {_training_share(manifest)}"
         + (f", from {', '.join(data['sites'])}" if data.get("sites") else "")
         + f"; design part: {manifest['design']['role']}"
         + (
@@ -111,48 +236,19 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
         )
         + ".",
         f"- Tuning: {search['engine']} search of {', '.join(search['space'])}, "
-        f"{search['trials']} trials, {search['folds']}-fold stratified cross-validation "
-        f"(seed {search['fold_seed']}), selecting by {search['metric'].replace('_', ' ')}"
+        f"{search['trials']} trials, {search['folds']}-fold "
+        + ("stratified " if task.classes else "shuffled ")
+        + f"cross-validation (seed {search['fold_seed']}), selecting by "
+        + search["metric"].replace("_", " ")
         + (f"; solver {search['solver']}" if search.get("solver") else "")
         + ". The winner was refit on all its training rows.",
         "",
         "## Performance",
         "",
-        "| estimate | accuracy | ROC AUC | log loss | Brier score |",
-        "|---|---|---|---|---|",
+        *_performance(manifest, extra),
     ]
-    cv = scores["cv"]
-    lines.append(
-        f"| cross-validation ({scores['cv_folds']} folds; optimistic: the folds chose it) | "
-        + " | ".join(
-            f"{_num(cv[m]['mean'])} ± {_num(cv[m]['sd'])}"
-            for m in ("accuracy", "roc_auc", "log_loss", "brier")
-        )
-        + " |"
-    )
     test = scores.get("test")
-    if test:
-        lines.append(
-            f"| {test_rows_label(manifest)}, scored once | {_num(test['accuracy'])} "
-            f"{_interval(*test['accuracy_95ci'])} | {_num(test['roc_auc'])} | "
-            f"{_num(test['log_loss'])} | {_num(test['brier'])} |"
-        )
     nested = extra.get("nested")
-    if nested:
-        lines.append(
-            f"| nested cross-validation ({nested['accuracy']['parts']} outer parts; the honest "
-            "estimate) | "
-            + " | ".join(
-                f"{_num(nested[m]['estimate'])} {_interval(nested[m]['low'], nested[m]['high'])}"
-                for m in ("accuracy", "roc_auc", "log_loss", "brier")
-            )
-            + " |"
-        )
-    lines.append("")
-    lines.append(
-        "Intervals are 95%: Wilson's for the test rows' accuracy; for nested estimates as the "
-        "tool's methods page describes (docs/methods.md)."
-    )
     sites = extra.get("sites") or []
     if sites:
         lines += [
@@ -174,30 +270,28 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
             f"{_num(s['cal_slope'], 2)} |"
             for s in sites
         ]
-    calib = extra.get("calibration") or scores.get("calibration")
-    lines += ["", "## Calibration", ""]
-    if calib:
+    lines += ["", "## Calibration", "", *_calibration(manifest, extra)]
+    if "decision_curve" in task.plots:
+        calib = extra.get("calibration") or scores.get("calibration")
+        useful = extra.get("useful_thresholds")
+        lines += ["", "## Clinical usefulness", ""]
         lines.append(
-            f"On {calib['on']}: calibration intercept {_num(calib['intercept'], 2)} (0 is right "
-            f"on average), slope {_num(calib['slope'], 2)} "
-            f"{_interval(calib['slope_95ci'][0], calib['slope_95ci'][1], 2)} (1 is right; below "
-            "1 the predictions are too extreme, above 1 too timid). The plot: `calibration.png`."
+            "Decision curve: the model's net benefit exceeds both treating everyone and treating "
+            f"no one for threshold risks {useful}" + (f" (on {calib['on']})" if calib else "") + "."
+            if useful
+            else "No threshold range where the model beats treating everyone and no one was "
+            "measured."
         )
-    else:
-        lines.append("No held-out rows scored this model: no calibration to report.")
-    useful = extra.get("useful_thresholds")
-    lines += ["", "## Clinical usefulness", ""]
-    lines.append(
-        "Decision curve: the model's net benefit exceeds both treating everyone and treating no "
-        f"one for threshold risks {useful}" + (f" (on {calib['on']})" if calib else "") + "."
-        if useful
-        else "No threshold range where the model beats treating everyone and no one was measured."
-    )
     limits = []
     if test:
         limits.append(
-            f"The test rows are {test['rows']}: one row is {100 / test['rows']:.1f} points of "
-            "accuracy, and the interval above is that wide for a reason."
+            f"The test rows are {test['rows']}"
+            + (
+                f": one row is {100 / test['rows']:.1f} points of accuracy, and the intervals "
+                "above are that wide for a reason."
+                if task.classes
+                else ": the intervals above are as wide as so few rows make them."
+            )
         )
     if len(data.get("sites") or []) <= 1 and not sites:
         limits.append(
@@ -205,9 +299,16 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
             "here says how it behaves elsewhere (the hospital design, `--sites`, measures that "
             "for the heart data)."
         )
+    quote = (
+        "quote the nested estimate"
+        if nested
+        else "quote the test rows' scores"
+        if test
+        else "no honest estimate was stored (run with test rows, or --nested K)"
+    )
     limits.append(
         "The model was chosen among many trials on the same folds that score them: the "
-        "cross-validation figures are optimistic; quote the nested estimate, else the test rows."
+        f"cross-validation figures are optimistic; {quote}."
     )
     lines += ["", "## Limitations", "", *(f"- {item}" for item in limits)]
     lines += [
@@ -230,3 +331,7 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
     if extra.get("report"):
         lines.append(f"- The full report: `{extra['report']}`.")
     return "\n".join(lines) + "\n"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

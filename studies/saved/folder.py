@@ -24,6 +24,9 @@ PIPELINE = "model.skops"
 #: A network: the Keras model and, apart, the fitted preprocessing that feeds it.
 NETWORK = "network.keras"
 PREPROCESSING = "preprocessing.skops"
+#: Every file name a saved model's folder may hold: a name read from storage or a manifest that
+#: is not one of these is refused (``studies.saved.store.fetch_from_store``).
+SAVED_FILES = frozenset({MANIFEST, PIPELINE, NETWORK, PREPROCESSING})
 #: The types beyond skops' own trusted ones (scikit-learn's estimators) that these files hold:
 #: NumPy's dtype, and the trees of a histogram gradient boosting model.
 TRUSTED = (

@@ -12,6 +12,7 @@ import datetime
 import importlib.metadata
 import math
 import platform
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -20,16 +21,18 @@ import pandas as pd
 
 from data import Dataset
 from objectives import ModelFamily
-from objectives.preprocess import Columns
-from objectives.stats import calibration
-from objectives.task import TASKS
+from objectives.preprocess import Columns, feature_names
 from studies.run.design import FROM_CLEVELAND
 from studies.trials.counting import FINISHED
+from studies.trials.protocol import metric_of
 
 #: Bumped when the folder's layout changes.
 FORMAT = 1
 #: Roles of columns the reader dropped as identifiers: ``predict`` carries them to its output.
-IDENTIFIER_WORDS = ("identifies rows", "(an identifier)")
+IDENTIFIER_WORDS = ("identifies rows", "(an identifier)", "row number")
+#: The probability from which a binary model calls a row positive (``predict``'s default), at
+#: which the card's sensitivity and specificity are measured.
+THRESHOLD = 0.5
 
 
 def _version(package: str) -> str:
@@ -55,11 +58,67 @@ def versions(backend: str | None) -> dict[str, str]:
     return found
 
 
+def fills_of(preprocessor: Any, columns: Columns) -> dict[str, Any]:
+    """What the fitted preprocessing fills a missing value of each column with: the training
+    rows' median of a number, their most frequent level of a category."""
+    if preprocessor is None:
+        return {}
+    fills: dict[str, Any] = {}
+    steps = getattr(preprocessor, "named_transformers_", {})
+    parts = (("numeric", columns.numeric), ("categorical", [n for n, _ in columns.categorical]))
+    for part, names in parts:
+        pipeline = steps.get(part)
+        if pipeline is None:
+            continue
+        statistics = pipeline.steps[0][1].statistics_
+        for name, value in zip(names, statistics, strict=True):
+            fills[name] = float(value) if part == "numeric" else str(value)
+    return {name: fills[name] for name in columns.names if name in fills}
+
+
+def weights_of(
+    feature_names: list[str],
+    coefficients: list[float] | None,
+    importance: dict[str, Any] | None,
+) -> dict[str, dict[str, Any]]:
+    """How much each raw column weighs in the model, for ``predict``'s notes: its largest
+    coefficient in size on the standardized scale (a category: over its levels), or its
+    permutation importance (a category: the sum over its levels, which are shuffled one at a
+    time), with its rank among the columns; none for a model with neither (the network)."""
+    if coefficients is not None:
+        kind, values = "coefficient", [abs(c) for c in coefficients]
+    elif importance:
+        kind, values = "permutation importance", [float(v) for v in importance["mean"]]
+    else:
+        return {}
+    per_column: dict[str, float] = {}
+    for name, value in zip(feature_names, values, strict=True):
+        column = name.split("=", 1)[0].removesuffix(" missing")
+        if kind == "coefficient":
+            per_column[column] = max(per_column.get(column, 0.0), value)
+        else:
+            per_column[column] = per_column.get(column, 0.0) + value
+    ranked = sorted(per_column, key=lambda column: -per_column[column])
+    return {
+        column: {
+            "kind": kind,
+            "value": per_column[column],
+            "rank": ranked.index(column) + 1,
+            "of": len(ranked),
+        }
+        for column in per_column
+    }
+
+
 def model_columns(
-    dataset: Dataset, columns: Columns, train_rows: np.ndarray | None = None
+    dataset: Dataset,
+    columns: Columns,
+    train_rows: np.ndarray | None = None,
+    preprocessor: Any = None,
 ) -> dict[str, Any]:
     """How each column is read and what the model makes of it; each numeric column's range on
-    the training rows (``predict`` says when new rows leave it: a column coded differently)."""
+    the training rows (``predict`` says when new rows leave it: a column coded differently) and
+    what a missing value of it is filled with."""
     train = dataset.X.iloc[train_rows] if train_rows is not None else dataset.X
     ranges = {}
     for name in columns.numeric:
@@ -73,13 +132,14 @@ def model_columns(
         "categorical": {name: list(levels) for name, levels in columns.categorical},
         "indicators": list(columns.indicators),
         "conversions": {
-            name: spec for name, spec in dataset.conversions.items() if name in columns.numeric
+            name: spec for name, spec in dataset.conversions.items() if name in columns.names
         },
         "decimal": str(dataset.recipe.get("decimal", ".")),
         "identifiers": [
             name for name, role, _ in dataset.roles if any(w in role for w in IDENTIFIER_WORDS)
         ],
         "roles": [list(role) for role in dataset.roles],
+        "fills": fills_of(preprocessor, columns),
     }
 
 
@@ -103,11 +163,15 @@ def model_manifest(
     best: optuna.trial.FrozenTrial,
     test: dict[str, Any],
     train_rows: np.ndarray,
+    preprocessor: Any = None,
+    importance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of ``study``'s winner ``best``, refit on ``train_rows`` and scored on the test
-    rows (``test``: the ``test_*`` attributes being stored)."""
+    """The manifest of ``study``'s winner ``best``, refit on ``train_rows`` (with the fitted
+    ``preprocessor``) and scored on the test rows (``test``: the ``test_*`` attributes being
+    stored; ``importance``: its permutation importance, for a model without coefficients)."""
     protocol = dict(study.user_attrs.get("protocol") or {})
-    metric = str(protocol.get("metric", "log_loss"))
+    metric = metric_of(protocol)
+    task = dataset.task
     y_train = dataset.y[train_rows]
     sites = (
         sorted({str(g) for g in dataset.groups[train_rows]}) if dataset.groups is not None else []
@@ -119,28 +183,27 @@ def model_manifest(
                 "mean": best.user_attrs.get(f"cv_{m}", math.nan),
                 "sd": best.user_attrs.get(f"cv_{m}_sd", math.nan),
             }
-            for m in TASKS[dataset.task].metrics
+            for m in task.metric_names
         },
         "cv_folds": int(protocol.get("folds", 0)),
     }
     if test.get("test_y"):
+        y, predictions = test["test_y"], test["test_proba"]
         scores["test"] = {
-            "rows": int(test.get("test_n_test", len(test["test_y"]))),
-            **{m: test.get(f"test_{m}") for m in TASKS[dataset.task].metrics},
+            "rows": int(test.get("test_n_test", len(y))),
+            **{m: test.get(f"test_{m}") for m in task.metric_names},
         }
-        if TASKS[dataset.task].classes:
+        if task.classes:
             scores["test"]["accuracy_95ci"] = [
                 test.get("test_accuracy_ci_low"),
                 test.get("test_accuracy_ci_high"),
             ]
-    if test.get("test_y") and dataset.task == "binary":
-        fit = calibration(test["test_y"], test["test_proba"])
-        scores["calibration"] = {
-            "on": "",  # below: what the test rows are
-            "intercept": fit.intercept,
-            "slope": fit.slope,
-            "slope_95ci": [fit.slope_low, fit.slope_high],
-        }
+        scores["held_out"] = [
+            asdict(score)
+            for score in task.performance(y, predictions, dataset.class_labels, THRESHOLD)
+        ]
+        # "on": what the test rows are, filled in below once the design is known.
+        scores["calibration"] = {"on": "", **task.calibration_record(y, predictions)}
     manifest = {
         "format": FORMAT,
         "saved": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -148,14 +211,14 @@ def model_manifest(
         "prefix": study.user_attrs.get("prefix", ""),
         "trial": best.number,
         "family": family.name,
-        "model": family.label,
+        "model": family.label_for(task, dataset.n_classes),
         "network": family.keras,
         "parameters": dict(best.params),
         "data": {
             "name": dataset.name,
             "description": dataset.description,
             "sha256": dataset.sha256,
-            "task": dataset.task,
+            "task": task.name,
             "training_rows": len(train_rows),
             # The positive class's share (binary), each class's, or the target's mean.
             "training_prevalence": _prevalence(y_train, dataset),
@@ -169,16 +232,21 @@ def model_manifest(
         },
         "target": {
             "column": dataset.target,
-            "task": dataset.task,
+            "task": task.name,
+            "classes": list(dataset.class_labels),
+            # A binary target's labels by role (models saved before "classes" read these).
             **(
                 {"positive": dataset.positive, "negative": dataset.negative_label}
-                if dataset.task == "binary"
-                else {"classes": list(dataset.classes)}
-                if dataset.task == "multiclass"
+                if dataset.positive
                 else {}
             ),
         },
-        "columns": model_columns(dataset, columns, train_rows),
+        "columns": {
+            **model_columns(dataset, columns, train_rows, preprocessor),
+            "weights": weights_of(
+                feature_names(columns), test.get("test_coefficients"), importance
+            ),
+        },
         "search": {
             "engine": protocol.get("engine", "optuna"),
             "space": protocol.get("space", {}),
@@ -199,7 +267,7 @@ def model_manifest(
 def _prevalence(y_train: np.ndarray, dataset: Dataset) -> Any:
     if not len(y_train):
         return math.nan
-    if dataset.task == "multiclass":
+    if dataset.task.per_class:
         counts = np.bincount(np.asarray(y_train, dtype=int), minlength=dataset.n_classes)
         return {
             label: float(c / len(y_train)) for label, c in zip(dataset.classes, counts, strict=True)

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data import ID_NAME, DataError, convert_cells, is_missing
-from objectives.family import predict_for
+from data import ID_NAME, DataError, code_text, convert_cells, is_missing
 from objectives.keras_env import DEFAULT_BACKEND, configure_backend
+from objectives.task import Task, task_named
 from studies.saved.folder import (
     NETWORK,
     PIPELINE,
@@ -31,6 +31,19 @@ from studies.saved.folder import (
     load_skops,
     read_manifest,
 )
+
+#: ``predict`` says what it fills in a column missing in more than this share of the rows...
+FILL_NOTE_SHARE = 0.1
+#: ...or in any row at all when there are this few rows.
+FEW_ROWS = 20
+#: A value beyond the training range widened by this share of its width on each side is noted.
+RANGE_MARGIN = 0.1
+
+
+def _ordinal(rank: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
 
 
 @dataclass
@@ -57,21 +70,22 @@ class SavedModel:
         return dict(self.manifest["columns"])
 
     @property
-    def task(self) -> str:
-        """What the model predicts (``objectives.task``); models saved before tasks were
+    def task(self) -> Task:
+        """What the model predicts (:mod:`objectives.task`); models saved before tasks were
         recorded are binary."""
-        return str(self.manifest["target"].get("task", "binary"))
+        return task_named(self.manifest["target"].get("task"))
 
     @property
     def classes_(self) -> np.ndarray:
         """The class labels, in the order of ``predict_proba``'s columns: (negative, positive)
         for a binary model, every class for a multi-class one (none for regression)."""
         target = self.manifest["target"]
-        if self.task == "multiclass":
-            return np.array(target["classes"], dtype=object)
-        if self.task == "regression":
-            return np.array([], dtype=object)
-        return np.array([target["negative"], target["positive"]], dtype=object)
+        labels = self.task.class_labels(
+            str(target.get("negative", "")),
+            str(target.get("positive", "")),
+            target.get("classes", []),
+        )
+        return np.array(labels, dtype=object)
 
     @property
     def feature_names_in_(self) -> np.ndarray:
@@ -95,9 +109,11 @@ class SavedModel:
         order = list(columns["order"])
         missing = [name for name in order if name not in X.columns]
         if missing:
+            have = [str(c) for c in X.columns]
+            shown = ", ".join(have[:12]) + (f", ... ({len(have)} in all)" if len(have) > 12 else "")
             raise DataError(
                 f"{where}: the model needs column(s) {', '.join(missing)}, which the rows do not "
-                f"have (it reads {', '.join(order)}); add them (empty cells are fine)"
+                f"have (the rows' columns are {shown or 'none'}); add them (empty cells are fine)"
             )
         self.notes = []
         carried = self.identifiers(X.columns)
@@ -114,10 +130,14 @@ class SavedModel:
             frame[name] = _numbers(X[name], conversions.get(name, {}), where, name, decimal)
             if name in ranges:
                 self._check_range(frame[name], ranges[name], where, name)
+            self._check_filled(name, np.isnan(frame[name]), where, "median")
         for name, levels in columns["categorical"].items():
             cells = X[name].astype(object)
             present = cells.notna() & ~is_missing(cells.astype(str))
             text = cells.where(~present, cells.astype(str)).where(present, np.nan)
+            coded = (conversions.get(name) or {}).get("levels")
+            if coded:  # a coded category (the heart data's cp): its code or its name
+                text = text.map(lambda cell, coded=coded: _level(cell, coded))
             unseen = sorted(set(text[present]) - set(levels))
             if unseen:
                 shown = ", ".join(repr(v) for v in unseen[:3]) + (
@@ -128,22 +148,47 @@ class SavedModel:
                     "gets none of the column's indicators, as the encoder handles unknown levels"
                 )
             frame[name] = text.to_numpy()
+            self._check_filled(name, ~present.to_numpy(), where, "most frequent level")
         return pd.DataFrame(frame, index=X.index)[order]
 
+    def _check_filled(self, name: str, missing: np.ndarray, where: str, how: str) -> None:
+        """A note when the model fills a column in many of the rows (more than
+        :data:`FILL_NOTE_SHARE` of them), or in any row when the rows are few (at most
+        :data:`FEW_ROWS`): which value it fills in and how much the column weighs in the
+        model, so a prediction resting on filled-in values is not taken for a measured one."""
+        count, n = int(missing.sum()), len(missing)
+        if not count or (count <= FILL_NOTE_SHARE * n and n > FEW_ROWS):
+            return
+        fill = (self.columns.get("fills") or {}).get(name)
+        shown = f"{fill:g}" if isinstance(fill, float) else repr(fill) if fill is not None else ""
+        weight = (self.columns.get("weights") or {}).get(name)
+        said = f"{where}: column {name} is missing in {count} of {n} row(s)"
+        said += f", filled with the training rows' {how}" + (f", {shown}" if shown else "")
+        if weight:
+            said += (
+                f"; the model weighs it by its {weight['kind']}, {weight['value']:.3g}, "
+                f"{_ordinal(weight['rank'])} of {weight['of']} columns"
+            )
+        self.notes.append(said)
+
     def _check_range(self, values: np.ndarray, bounds: list[float], where: str, name: str) -> None:
-        """A note when values fall well outside the training rows' range (beyond a tenth of its
-        width on either side: a patient a year younger than the youngest is no news): the model
-        learnt nothing there (a linear model extrapolates, trees hold their last value), and a
-        column out of range is often one coded differently (chest pain 0-3 against 1-4)."""
+        """A note when values lie beyond the training rows' range widened by
+        :data:`RANGE_MARGIN` of its width on either side (a patient a year younger than the
+        youngest is no news): the model learnt nothing there (a linear model extrapolates,
+        trees hold their last value), and a column out of range is often one coded
+        differently (chest pain 0-3 against 1-4). It counts the values beyond, among those
+        given."""
         low, high = bounds
-        margin = (high - low) / 10
-        outside = (values < low - margin) | (values > high + margin)
-        if outside.any():
-            example = values[outside][0]
+        margin = (high - low) * RANGE_MARGIN
+        given = values[~np.isnan(values)]
+        below, above = given < low - margin, given > high + margin
+        if below.any() or above.any():
+            beyond = given[below | above]
             self.notes.append(
-                f"{where}: column {name}: {int(outside.sum())} of {len(values)} value(s) far "
-                f"outside the training range {low:g} to {high:g} (e.g. {example:g}); the model "
-                "learnt nothing there: check the column is coded as in training"
+                f"{where}: column {name}: {int(below.sum() + above.sum())} of {len(given)} "
+                f"value(s) lie beyond the training rows' range, {low:g} to {high:g}, by more "
+                f"than a tenth of its width (from {beyond.min():g} to {beyond.max():g}); the "
+                "model learnt nothing there: check the column is coded as in training"
             )
 
     def identifiers(self, names: Iterable[object]) -> list[str]:
@@ -154,16 +199,19 @@ class SavedModel:
         order = set(self.columns["order"])
         return known or [str(n) for n in names if ID_NAME.search(str(n)) and n not in order]
 
-    def _predictions(self, X: pd.DataFrame, where: str, decimal: str | None) -> np.ndarray:
-        """The model's predictions as ``objectives.task`` has them for its task."""
+    def predictions(
+        self, X: pd.DataFrame, where: str = "the rows", decimal: str | None = None
+    ) -> np.ndarray:
+        """The model's predictions as its task has them (:mod:`objectives.task`): the positive
+        class's probability (binary), each class's (multi-class), the value (regression)."""
         rows = self.rows(X, where, decimal)
         if self.pipeline is not None:
-            return predict_for(self.pipeline, rows, self.task)  # type: ignore[arg-type]
+            return self.task.predict(self.pipeline, rows)
         from objectives.mlp import predict
 
         encoded = np.asarray(self.preprocessor.transform(rows), dtype="float32")
         if not len(rows):
-            return np.zeros((0, len(self.classes_))) if self.task == "multiclass" else np.zeros(0)
+            return self.task.empty(len(self.classes_))
         return np.asarray(predict(self.network, encoded, self.task))
 
     def predict_proba(
@@ -175,25 +223,28 @@ class SavedModel:
         Raises:
             AttributeError: a regression model predicts values, not probabilities.
         """
-        if self.task == "regression":
+        if not self.task.classes:
             raise AttributeError("a regression model has no predict_proba; use predict")
-        predicted = self._predictions(X, where, decimal)
-        if self.task == "multiclass":
-            return predicted
-        return np.column_stack([1 - predicted, predicted])
+        return self.task.probabilities(self.predictions(X, where, decimal))
 
     def predict(
         self, X: pd.DataFrame, where: str = "the rows", decimal: str | None = None
     ) -> np.ndarray:
         """Each row's prediction: the value (regression); the most probable class (multi-class);
         positive where its probability is at least :attr:`threshold` (binary)."""
-        if self.task == "regression":
-            return self._predictions(X, where, decimal)
-        proba = self.predict_proba(X, where, decimal)
-        if self.task == "multiclass":
-            return np.asarray(self.classes_[proba.argmax(axis=1)], dtype=object)
-        positive = proba[:, 1] >= self.threshold
-        return np.where(positive, self.classes_[1], self.classes_[0])
+        predictions = self.predictions(X, where, decimal)
+        return self.task.decide(predictions, list(self.classes_), self.threshold)
+
+
+def _level(cell: object, coded: dict[str, str]) -> object:
+    """A coded category's cell as its level: a code (``4``, ``4.0``) by its name, a name as
+    it is (an unknown code stays as written, and is reported as a level not seen)."""
+    if not isinstance(cell, str):
+        return cell
+    try:
+        return coded.get(code_text(float(cell)), cell)
+    except ValueError:
+        return cell
 
 
 def _numbers(

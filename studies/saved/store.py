@@ -19,6 +19,8 @@ from optuna.artifacts import FileSystemArtifactStore, download_artifact, upload_
 from optuna.artifacts.exceptions import ArtifactNotFound
 from sqlalchemy.engine import make_url
 
+from studies.saved.folder import SAVED_FILES, ModelFileError
+
 #: The study attribute naming the saved model's artifacts: {"trial", "artifacts", "store"}.
 SAVED_ATTR = "saved_model"
 DEFAULT_FOLDER = Path("storage") / "artifacts"
@@ -78,17 +80,46 @@ def saved_record(study: optuna.Study) -> dict[str, Any]:
     return dict(record)
 
 
+def safe_names(study_name: str, artifacts: object, destination: Path) -> dict[str, str]:
+    """The record's {file name: artifact id}, each name one a saved model's folder holds
+    (:data:`~studies.saved.folder.SAVED_FILES`) and resolving inside ``destination``.
+
+    The names come from storage: anyone who can write a shared database could otherwise make
+    ``predict`` write ``../../site-packages/evil.pth`` on every machine that runs it.
+
+    Raises:
+        ModelFileError: any other name (one line naming it); nothing is written.
+    """
+    if not isinstance(artifacts, dict) or not artifacts:
+        raise ModelFileError(
+            f"study {study_name!r}: its saved-model record lists no files; run the same command "
+            "again to save the model anew"
+        )
+    base = destination.resolve()
+    for name, artifact_id in artifacts.items():
+        inside = isinstance(name, str) and (base / name).resolve().parent == base
+        if not inside or name not in SAVED_FILES or not isinstance(artifact_id, str):
+            raise ModelFileError(
+                f"study {study_name!r}: its saved-model record names the file {name!r}, which "
+                f"is not one this tool writes ({', '.join(sorted(SAVED_FILES))}); refusing to "
+                "write it: the storage was changed by something else than this tool"
+            )
+    return dict(artifacts)
+
+
 def fetch_from_store(study: optuna.Study, folder: Path | None, destination: Path) -> Path:
     """Download ``study``'s saved model files into ``destination``; returns it.
 
     Raises:
         NoSavedModel: the study has none, or its files are not in the store.
+        ModelFileError: the record names a file this tool does not write (nothing is written).
     """
     record = saved_record(study)
-    where = folder if folder is not None else Path(record["store"])
+    files = safe_names(study.study_name, record.get("artifacts"), destination)
+    where = folder if folder is not None else Path(str(record["store"]))
     store = FileSystemArtifactStore(str(where))
     destination.mkdir(parents=True, exist_ok=True)
-    for name, artifact_id in record["artifacts"].items():
+    for name, artifact_id in files.items():
         try:
             download_artifact(
                 artifact_store=store, file_path=str(destination / name), artifact_id=artifact_id
@@ -97,5 +128,10 @@ def fetch_from_store(study: optuna.Study, folder: Path | None, destination: Path
             raise NoSavedModel(
                 f"study {study.study_name!r}: its saved model file {name} is not in the artifact "
                 f"store {where}; pass --artifacts with the folder the run used"
+            ) from None
+        except ValueError:  # Optuna refuses an artifact id that leaves the store
+            raise ModelFileError(
+                f"study {study.study_name!r}: its saved model file {name} has the artifact id "
+                f"{artifact_id!r}, which leaves the artifact store; refusing to read it"
             ) from None
     return destination

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import optuna
+from optuna.study import StudyDirection
+
+from objectives import METRIC
 
 
 class ProtocolMismatch(ValueError):
@@ -24,10 +28,43 @@ def normalized(protocol: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def check_protocol(
-    storage: optuna.storages.BaseStorage, study_name: str, expected: dict[str, Any]
+#: The score of studies stored before the protocol recorded one: the article's, accuracy.
+LEGACY_METRIC = "accuracy"
+
+
+def metric_of(protocol: dict[str, Any]) -> str:
+    """The score a study's trials are, as its protocol records it (:data:`LEGACY_METRIC` for a
+    study stored before that)."""
+    return str(protocol.get("metric") or LEGACY_METRIC)
+
+
+def check_directions(
+    study_name: str, stored: Sequence[StudyDirection], expected: Sequence[str]
 ) -> None:
-    """Raise :class:`ProtocolMismatch` if ``study_name`` exists with another protocol.
+    """Raise :class:`ProtocolMismatch` unless a stored study optimizes its values the way
+    ``expected`` (Optuna's direction names, the first its score's: ``Metric.direction``) says:
+    a study made by hand, or by another tool, that maximizes a loss would make every "best"
+    the worst."""
+    wanted = [StudyDirection.MAXIMIZE if d == "maximize" else StudyDirection.MINIMIZE
+              for d in expected]  # fmt: skip
+    if list(stored) != wanted:
+        shown = ", ".join(d.name.lower() for d in stored)
+        raise ProtocolMismatch(
+            f"study {study_name!r} in this storage is set to {shown}, but its values need "
+            f"{', '.join(expected)}; it was not made by this tool's settings: use another "
+            "--study-prefix (or another storage)"
+        )
+
+
+def check_protocol(
+    storage: optuna.storages.BaseStorage,
+    study_name: str,
+    expected: dict[str, Any],
+    directions: Sequence[str] | None = None,
+) -> None:
+    """Raise :class:`ProtocolMismatch` if ``study_name`` exists with another protocol, or
+    optimizing another way than ``directions`` (:func:`check_directions`; by default the way
+    the protocol's score is better).
 
     A stored study without any protocol (made by another tool, or by hand) is adopted with a
     warning. Reads only: nothing is written to storage.
@@ -35,6 +72,9 @@ def check_protocol(
     if study_name not in optuna.get_all_study_names(storage):
         return
     study = optuna.load_study(study_name=study_name, storage=storage)
+    if directions is None:
+        directions = [METRIC[metric_of(expected)].direction]
+    check_directions(study_name, study.directions, directions)
     stored = study.user_attrs.get("protocol")
     expected = normalized(expected)
     if stored is None:

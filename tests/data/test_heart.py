@@ -19,6 +19,7 @@ from data import (
     DataError,
     _heart,
     _resolve,
+    as_numbers,
     check_folds,
     load_builtin,
     load_heart,
@@ -32,6 +33,9 @@ from tests.conftest import make_heart_frame
 
 HEADER = ",".join([*FEATURES, "target"])
 ROW = "63,1,3,145,233,1,0,150,0,2.3,0,0,1"
+#: The first row of processed.cleveland.data: UCI's codes (cp 1-4, slope 1-3, thal 3/6/7).
+UCI_ROW = "63.0,1.0,1.0,145.0,233.0,1.0,2.0,150.0,0.0,2.3,3.0,0.0,6.0"
+CODED = ("cp", "restecg", "slope", "thal")
 
 
 def uci_line(values: list[str], num: int) -> str:
@@ -41,24 +45,76 @@ def uci_line(values: list[str], num: int) -> str:
 def test_reads_the_articles_csv(heart_csv: Path) -> None:
     heart = load_heart_file(heart_csv)
     assert heart.kind == "article"
-    assert list(heart.X.columns) == list(FEATURES)
+    numbers = [name for name in FEATURES if name not in CODED]
+    assert list(heart.X.columns) == [*numbers, *CODED]
+    assert heart.numeric == tuple(numbers)
+    # The article's codes are its levels, as text (it renumbered UCI's codes without names).
+    assert dict(heart.categorical) == {
+        "cp": ("0", "1", "2", "3"),
+        "restecg": ("0", "1", "2"),
+        "slope": ("0", "1", "2"),
+        "thal": ("0", "1", "2", "3"),
+    }
     assert heart.X.shape == (80, 13)
     assert set(np.unique(heart.y)) == {0, 1}
-    assert heart.X.dtypes.map(lambda dtype: dtype.kind == "f").all()
+    assert heart.X[numbers].dtypes.map(lambda dtype: dtype.kind == "f").all()
     assert not heart.has_missing
+    roles = {name: role for name, role, _ in heart.roles}
+    assert [roles[name] for name in CODED] == ["categorical"] * 4
+    # The article's own encoding, every column a number, in its order (--reproduce-seed).
+    article = as_numbers(heart)
+    assert list(article.X.columns) == list(FEATURES)
+    assert article.categorical == ()
+    np.testing.assert_allclose(article.X.to_numpy(), make_heart_frame()[list(FEATURES)])
 
 
 def test_reads_csv_with_columns_in_another_order_and_semicolons(tmp_path: Path) -> None:
     frame = make_heart_frame(20)
     path = tmp_path / "shuffled.csv"
     frame[list(reversed(frame.columns))].to_csv(path, index=False, sep=";")
-    heart = load_heart_file(path)
+    heart = as_numbers(load_heart_file(path))
     assert list(heart.X.columns) == list(FEATURES)
     np.testing.assert_allclose(heart.X.to_numpy(), frame[list(FEATURES)].to_numpy())
 
 
+def test_the_uci_codes_become_the_documented_names_and_back() -> None:
+    heart = load_builtin("heart-cleveland")
+    assert dict(heart.categorical)["thal"] == ("normal", "fixed defect", "reversible defect")
+    # The first row: cp 1, restecg 2, slope 3, thal 6.
+    first = heart.X.iloc[0]
+    assert (first["cp"], first["restecg"], first["slope"], first["thal"]) == (
+        "typical angina", "left ventricular hypertrophy", "downsloping", "fixed defect",
+    )  # fmt: skip
+    codes = as_numbers(heart).X.iloc[0]
+    assert (codes["cp"], codes["restecg"], codes["slope"], codes["thal"]) == (1, 2, 3, 6)
+    # Missing codes stay missing (thal is missing in 2 Cleveland rows, ca in 4).
+    assert int(heart.X["thal"].isna().sum()) == 2
+    assert int(as_numbers(heart).X["thal"].isna().sum()) == 2
+
+
+def test_a_code_the_uci_documentation_does_not_name_is_refused(
+    write_text: Callable[..., Path],
+) -> None:
+    values = UCI_ROW.split(",")
+    values[10] = "0.0"  # slope 0: UCI names 1, 2 and 3
+    path = write_text(uci_line(values, 0) + "\n" + uci_line(UCI_ROW.split(","), 1), "x.data")
+    with pytest.raises(DataError) as refused:
+        load_heart_file(path)
+    assert "column slope holds code(s) 0, which the UCI documentation does not name" in str(
+        refused.value
+    )
+
+
+def test_more_columns_can_be_categories_and_an_unknown_one_is_refused(heart_csv: Path) -> None:
+    heart = load_heart_file(heart_csv, categorical=("ca",))
+    assert "ca" in dict(heart.categorical)
+    assert "ca" not in heart.numeric
+    with pytest.raises(DataError, match="--categorical names column\\(s\\) cholesterol"):
+        load_heart_file(heart_csv, categorical=("cholesterol",))
+
+
 def test_reads_uci_format_with_missing_values_and_zeros(write_text: Callable[..., Path]) -> None:
-    values = ROW.split(",")
+    values = UCI_ROW.split(",")
     with_gap = [*values[:11], "?", values[12]]
     no_chol = [*values[:4], "0", *values[5:]]
     lines = [uci_line(values, 0), uci_line(with_gap, 2), uci_line(no_chol, 1), uci_line(values, 4)]

@@ -20,11 +20,14 @@ from data import (
     reload,
     table_dataset,
 )
+from objectives.task import TASKS
 from tests.conftest import write_table_both_ways
 
 
 def dataset(path: Path, target: str = "y", decimal: str = "auto", **spec: object):  # type: ignore[no-untyped-def]
     table = read_table(path, decimal=decimal)
+    if isinstance(spec.get("task"), str):
+        spec["task"] = TASKS[str(spec["task"])]
     return table_dataset(table, TableSpec(target=target, **spec), name=str(path))  # type: ignore[arg-type]
 
 
@@ -408,3 +411,34 @@ def test_column_decisions_are_made_on_the_training_rows(write_text: Callable[...
 def test_heart_data_keeps_every_column_whatever_the_rows() -> None:
     cleveland = load_builtin("heart-cleveland")
     assert decided_on(cleveland, np.arange(10)) is cleveland
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "why"),
+    [
+        ("rownames", lambda n: range(1, n + 1), "its name says it holds row names"),
+        ("Unnamed: 3", lambda n: [7 * i % 13 for i in range(n)], "its name says it holds row"),
+        ("serial", lambda n: range(n), "its values are the row numbers (0, 1, 2, ... in file"),
+        ("visit", lambda n: range(1, n + 1), "its values are the row numbers (1, 2, 3, ..."),
+    ],
+)  # fmt: skip
+def test_a_column_of_row_names_or_numbers_is_dropped_as_an_identifier(
+    write_text: Callable[..., Path], header: str, values: Callable[[int], object], why: str
+) -> None:
+    n = 30
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=n), header: list(values(n)),  # type: ignore[call-overload]
+                          "y": np.sort(rng.integers(0, 2, n))})  # fmt: skip
+    data = dataset(write_text(frame.to_csv(index=False)))
+    assert list(data.X.columns) == ["x"]
+    role = dict((name, role) for name, role, _ in data.roles)[header]
+    assert role.startswith(f"dropped ({why}")
+    assert any(f"column {header} dropped" in note for note in data.notes)
+
+
+def test_a_short_run_of_consecutive_numbers_is_a_measurement(
+    write_text: Callable[..., Path],
+) -> None:
+    # Nine rows numbered 1-9: too few to call it the rows' numbers (it may be a score of 1-9).
+    text = "grade,y\n" + "".join(f"{i},{i % 2}\n" for i in range(1, 10))
+    assert dataset(write_text(text)).numeric == ("grade",)

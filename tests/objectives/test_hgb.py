@@ -10,6 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from objectives import FAMILIES, TrainOptions
 from objectives.hgb import MAX_ITER, importance, make, refit
 from objectives.preprocess import PreparedFold
+from objectives.task import BINARY
 from studies.run.refit import importance_record
 
 PARAMS = {"l2_regularization": 0.1, "learning_rate": 0.1, "max_leaf_nodes": 8,
@@ -34,7 +35,7 @@ def test_the_space_is_the_trees_regularization_and_not_in_the_default_models() -
 
 
 def test_the_number_of_trees_stops_early_on_the_fits_own_rows() -> None:
-    model = make(PARAMS)
+    model = make(PARAMS, BINARY)
     assert isinstance(model, HistGradientBoostingClassifier)
     assert model.early_stopping is True
     assert model.max_iter == MAX_ITER
@@ -44,8 +45,8 @@ def test_the_number_of_trees_stops_early_on_the_fits_own_rows() -> None:
     other = PreparedFold(one.X_train, one.y_train, -one.X_valid, 1 - one.y_valid,
                          one.train_rows, one.valid_rows)  # fmt: skip
     evaluate = FAMILIES["hgb"].evaluate
-    (a,) = evaluate([PARAMS], [one], TrainOptions(), lambda *_: False)
-    (b,) = evaluate([PARAMS], [other], TrainOptions(), lambda *_: False)
+    (a,) = evaluate([PARAMS], [one], TrainOptions(task=BINARY), lambda *_: False)
+    (b,) = evaluate([PARAMS], [other], TrainOptions(task=BINARY), lambda *_: False)
     assert a.extra["n_trees"] == b.extra["n_trees"] < MAX_ITER
     assert not np.array_equal(a.proba[0], b.proba[0])  # the two folds were scored apart
 
@@ -58,18 +59,20 @@ def test_the_evaluator_reports_after_each_fold_and_stops_when_pruned() -> None:
         steps.append(step)
         return step == 2
 
-    (outcome,) = FAMILIES["hgb"].evaluate([PARAMS], folds, TrainOptions(), prune_after_two)
+    (outcome,) = FAMILIES["hgb"].evaluate(
+        [PARAMS], folds, TrainOptions(task=BINARY), prune_after_two
+    )
     assert steps == [1, 2]
     assert not outcome.complete
     assert len(outcome.proba) == 2
-    (full,) = FAMILIES["hgb"].evaluate([PARAMS], folds, TrainOptions(), lambda *_: False)
+    (full,) = FAMILIES["hgb"].evaluate([PARAMS], folds, TrainOptions(task=BINARY), lambda *_: False)
     assert full.complete
     assert full.folds.mean("accuracy") > 0.75
 
 
 def test_the_refit_measures_permutation_importance_on_the_test_rows_when_there_are_enough() -> None:
     many = fold(4)
-    done = refit(PARAMS, many, TrainOptions())
+    done = refit(PARAMS, many, TrainOptions(task=BINARY))
     record = importance_record(importance, done.model, many)
     assert record["rows"] == "test"
     mean, sd = importance(done.model, many.X_valid, many.y_valid)
@@ -77,7 +80,7 @@ def test_the_refit_measures_permutation_importance_on_the_test_rows_when_there_a
     assert record["sd"] == list(sd)
     assert mean[0] > 0.1 > abs(mean[1])  # the deciding feature, then the noise
     few = fold(5, n_valid=10)
-    done = refit(PARAMS, few, TrainOptions())
+    done = refit(PARAMS, few, TrainOptions(task=BINARY))
     record = importance_record(importance, done.model, few)
     assert record["rows"] == "training"
     assert record["mean"] == list(importance(done.model, few.X_train, few.y_train)[0])

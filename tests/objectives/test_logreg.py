@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_fold, prepare_folds
 from objectives.logreg import article_family, elastic_net, fixed_ratio
 from objectives.preprocess import Columns
+from objectives.task import BINARY
 from tests.conftest import make_heart_frame
 
 LOGISTIC = ("logreg-l1", "logreg-l2", "logreg-enet")
@@ -70,10 +71,12 @@ def test_a_strong_penalty_leaves_the_intercept_free(name: str) -> None:
         Columns(numeric=tuple("abcd")),
     )  # fmt: skip
     params = {"C": 1e-4, "l1_ratio": 0.5} if name == "logreg-enet" else {"C": 1e-4}
-    refit = FAMILIES[name].refit(params, fold, TrainOptions())
+    refit = FAMILIES[name].refit(params, fold, TrainOptions(task=BINARY))
     assert refit.proba == pytest.approx(0.25, abs=0.01)
     if name != "logreg-enet":
-        article = article_family(name.removeprefix("logreg-")).refit(params, fold, TrainOptions())
+        article = article_family(name.removeprefix("logreg-")).refit(
+            params, fold, TrainOptions(task=BINARY)
+        )
         assert article.proba == pytest.approx(0.5, abs=0.01)
 
 
@@ -84,8 +87,8 @@ def test_elastic_net_is_saga_with_the_trials_ratio() -> None:
 
 def test_strong_l1_zeroes_coefficients(folds) -> None:  # type: ignore[no-untyped-def]
     refit = FAMILIES["logreg-l1"].refit
-    strong = refit({"C": 1e-4}, folds[0], TrainOptions())
-    weak = refit({"C": 1e4}, folds[0], TrainOptions())
+    strong = refit({"C": 1e-4}, folds[0], TrainOptions(task=BINARY))
+    weak = refit({"C": 1e4}, folds[0], TrainOptions(task=BINARY))
     assert strong.coefficients is not None
     assert weak.coefficients is not None
     assert np.count_nonzero(strong.coefficients) == 0
@@ -110,7 +113,9 @@ def test_evaluator_reports_the_running_mean_after_each_fold_from_1(folds) -> Non
         reported.append((step, outcome.value("accuracy")))
         return False
 
-    (outcome,) = FAMILIES["logreg-l2"].evaluate([{"C": 1.0}], folds, TrainOptions(), on_report)
+    (outcome,) = FAMILIES["logreg-l2"].evaluate(
+        [{"C": 1.0}], folds, TrainOptions(task=BINARY), on_report
+    )
     assert outcome.complete
     assert [step for step, _ in reported] == [1, 2, 3, 4]
     accuracies = outcome.folds.values("accuracy")
@@ -125,7 +130,7 @@ def test_evaluator_reports_the_running_mean_after_each_fold_from_1(folds) -> Non
 
 def test_evaluator_scores_each_fold_as_a_plain_fit_would(folds) -> None:  # type: ignore[no-untyped-def]
     (outcome,) = FAMILIES["logreg-l1"].evaluate(
-        [{"C": 0.3}], folds, TrainOptions(), lambda *_: False
+        [{"C": 0.3}], folds, TrainOptions(task=BINARY), lambda *_: False
     )
     for fold, accuracy in zip(folds, outcome.folds.values("accuracy"), strict=True):
         model = LogisticRegression(
@@ -139,7 +144,7 @@ def test_evaluator_scores_each_fold_as_a_plain_fit_would(folds) -> None:  # type
 
 def test_a_stopped_trial_keeps_the_folds_it_scored(folds) -> None:  # type: ignore[no-untyped-def]
     (outcome,) = FAMILIES["logreg-l2"].evaluate(
-        [{"C": 1.0}], folds, TrainOptions(), lambda *_: True
+        [{"C": 1.0}], folds, TrainOptions(task=BINARY), lambda *_: True
     )
     assert not outcome.complete
     assert outcome.step == 1

@@ -9,6 +9,7 @@ import pytest
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.keras_env import configure_backend, default_backend
 from objectives.preprocess import Columns
+from objectives.task import BINARY
 from tests.conftest import make_heart_frame
 
 pytestmark = pytest.mark.mlp
@@ -42,7 +43,9 @@ def weights_of(model):  # type: ignore[no-untyped-def]
 
 def test_initial_weights_come_from_one_function(mlp) -> None:  # type: ignore[no-untyped-def]
     params = {"l1": 1e-3, "l2": 1e-3}
-    first, again, other = (mlp.build_model(params, 13, seed) for seed in (5, 5, 6))
+    first, again, other = (
+        mlp.build_model(params, 13, seed, task=BINARY, n_classes=2) for seed in (5, 5, 6)
+    )
     for a, b, expected in zip(
         weights_of(first), weights_of(again), mlp.initial_weights(13, 5), strict=True
     ):
@@ -75,7 +78,9 @@ def test_search_space(mlp) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("trainer", ["plain", "packed"])
 def test_reports_fold_means_at_epoch_steps(folds, trainer: str) -> None:  # type: ignore[no-untyped-def]
-    options = TrainOptions(epochs=4, batch_size=8, seed=0, report_every=2, trainer=trainer)
+    options = TrainOptions(
+        task=BINARY, epochs=4, batch_size=8, seed=0, report_every=2, trainer=trainer
+    )
     reported = []
 
     def on_report(index: int, step: int, outcome) -> bool:  # type: ignore[no-untyped-def]
@@ -95,7 +100,9 @@ def test_reports_fold_means_at_epoch_steps(folds, trainer: str) -> None:  # type
 
 @pytest.mark.parametrize("trainer", ["plain", "packed"])
 def test_a_stopped_trial_stops_training(folds, trainer: str) -> None:  # type: ignore[no-untyped-def]
-    options = TrainOptions(epochs=6, batch_size=8, seed=0, report_every=2, trainer=trainer)
+    options = TrainOptions(
+        task=BINARY, epochs=6, batch_size=8, seed=0, report_every=2, trainer=trainer
+    )
     (outcome,) = FAMILIES["mlp"].evaluate(
         [{"l1": 1e-4, "l2": 1e-4}], folds, options, lambda *_: True
     )
@@ -107,7 +114,7 @@ def test_same_seed_gives_the_same_scores(mlp, folds) -> None:  # type: ignore[no
     params = {"l1": 1e-4, "l2": 1e-3}
 
     def losses(seed: int) -> list[list[float]]:
-        options = TrainOptions(epochs=3, batch_size=8, seed=seed)
+        options = TrainOptions(task=BINARY, epochs=3, batch_size=8, seed=seed)
         return mlp.train_folds_plain(params, folds, options, lambda *_: False).history["log_loss"]
 
     assert losses(3) == losses(3)
@@ -117,7 +124,7 @@ def test_same_seed_gives_the_same_scores(mlp, folds) -> None:  # type: ignore[no
 def test_the_refit_trains_on_the_training_rows_only(mlp) -> None:  # type: ignore[no-untyped-def]
     """Changing the part's test rows changes nothing but their predictions' rows."""
     fold = small_folds(60, 2)[0]
-    options = TrainOptions(epochs=3, batch_size=8, seed=0)
+    options = TrainOptions(task=BINARY, epochs=3, batch_size=8, seed=0)
     params = {"l1": 1e-4, "l2": 1e-4}
     first = mlp.refit(params, fold, options).proba
     import dataclasses
@@ -137,7 +144,7 @@ def test_the_compiled_refit_predicts_what_the_fit_by_fit_refit_does(mlp) -> None
     from objectives.mlp._refit import refit_compiled, refit_plain
 
     fold = small_folds(60, 2)[0]
-    options = TrainOptions(epochs=4, batch_size=8, seed=3)
+    options = TrainOptions(task=BINARY, epochs=4, batch_size=8, seed=3)
     for params in ({"l1": 1e-4, "l2": 1e-4}, {"l1": 3e-2, "l2": 0.0}):
         compiled = refit_compiled(params, fold, options).proba
         plain = refit_plain(params, fold, options).proba

@@ -23,11 +23,12 @@ from objectives import TrainOptions, make_fold_plan, prepare_folds
 from objectives.keras_env import configure_backend, default_backend
 from objectives.preprocess import Columns, PreparedFold
 from objectives.scoring import MULTICLASS_METRICS, REGRESSION_METRICS, score_batch_regression
+from objectives.task import BINARY, MULTICLASS, REGRESSION, Task
 
 pytestmark = pytest.mark.mlp
 
 EPOCHS, BATCH, N_CLASSES, N_FEATURES = 3, 10, 3, 6
-TASKS = ["multiclass", "regression"]
+TASKS = [MULTICLASS, REGRESSION]
 #: The binary tests' tolerances (test_packed.py): weights, then losses, scores and predictions.
 WEIGHT_RTOL, WEIGHT_ATOL = 1e-4, 1e-5
 SCORE_RTOL, SCORE_ATOL = 1e-4, 1e-6
@@ -46,14 +47,14 @@ def mlp():  # type: ignore[no-untyped-def]
     return mlp
 
 
-def make_folds(task: str, n_rows: int = 64, n_folds: int = 3) -> list[PreparedFold]:
+def make_folds(task: Task, n_rows: int = 64, n_folds: int = 3) -> list[PreparedFold]:
     """A learnable target of ``task``: the class whose noisy linear score is largest (3
     classes, folds stratified), or ``1000 + 300 x0`` plus a little noise (plain k-fold)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n_rows, N_FEATURES))
     frame = pd.DataFrame(X * 10 + 50, columns=[f"x{i}" for i in range(N_FEATURES)])
     columns = Columns(numeric=tuple(frame.columns))
-    if task == "multiclass":
+    if task is MULTICLASS:
         y: np.ndarray = (X[:, :N_CLASSES] * [1.5, 1.0, -1.2] + rng.normal(size=(n_rows, 3))).argmax(
             axis=1
         )
@@ -65,11 +66,11 @@ def make_folds(task: str, n_rows: int = 64, n_folds: int = 3) -> list[PreparedFo
 
 
 @pytest.fixture(scope="module")
-def task_folds(mlp) -> dict[str, list[PreparedFold]]:  # type: ignore[no-untyped-def]
+def task_folds(mlp) -> dict[Task, list[PreparedFold]]:  # type: ignore[no-untyped-def]
     return {task: make_folds(task) for task in TASKS}
 
 
-def options_for(task: str, **changes: Any) -> TrainOptions:
+def options_for(task: Task, **changes: Any) -> TrainOptions:
     settings: dict[str, Any] = {"epochs": EPOCHS, "batch_size": BATCH, "seed": 1}
     return TrainOptions(**{**settings, **changes}, task=task, n_classes=N_CLASSES)
 
@@ -83,12 +84,10 @@ def weights_of(model):  # type: ignore[no-untyped-def]
 def train_plain(mlp, params, fold, fold_index, seed, task):  # type: ignore[no-untyped-def]
     """One plain Sequential of ``task``, fed the batches the packed trainer feeds copy
     ``fold_index`` (a regression's target standardized with the fold's training rows)."""
-    from objectives.mlp._network import network_target
-
     model = mlp.build_model(
         params, fold.n_features, mlp.fold_seed(seed, fold_index), task=task, n_classes=N_CLASSES
     )
-    target = network_target(fold.y_train, task)
+    target = task.network.target(fold.y_train)
     for epoch in range(1, EPOCHS + 1):
         order = mlp.epoch_order(len(fold.y_train), seed, fold_index, epoch)
         model.fit(
@@ -100,10 +99,10 @@ def train_plain(mlp, params, fold, fold_index, seed, task):  # type: ignore[no-u
 
 def plain_predictions(mlp, model, fold, task):  # type: ignore[no-untyped-def]
     """A plain fold model's validation predictions in the target's units."""
-    from objectives.mlp._network import network_outputs, target_scale, to_predictions
+    from objectives.mlp._network import network_outputs
 
     outputs = network_outputs(model, fold.X_valid.astype("float32"))
-    return to_predictions(outputs, task, *target_scale(fold.y_train, task))
+    return task.network.predictions(outputs, *task.network.scale(fold.y_train))
 
 
 def copies_of(mlp, folds, seed):  # type: ignore[no-untyped-def]
@@ -126,7 +125,7 @@ def test_one_copy_starts_as_the_plain_network(mlp, task_folds, task) -> None:  #
     )
     for packed_weight, plain_weight in zip(packed, plain, strict=True):
         np.testing.assert_array_equal(packed_weight[0], plain_weight)
-    units = N_CLASSES if task == "multiclass" else 1
+    units = N_CLASSES if task is MULTICLASS else 1
     assert plain[-2].shape == (64, units)
     assert plain[-1].shape == (units,)
     binary = mlp.initial_weights(fold.n_features, copy.seed)
@@ -173,7 +172,7 @@ def test_the_packed_loss_is_each_copys_own_loss(mlp, task_folds, task) -> None: 
     folds = task_folds[task]
     copies = copies_of(mlp, folds, seed=1)
     X, y = mlp.pack_epoch(copies, BATCH, 1, 1, task)
-    if task == "regression":
+    if task is REGRESSION:
         y[0, 0] = -1.0
     model = mlp.build_packed_model(copies, folds[0].n_features, task, N_CLASSES)
     last = slice(len(X) - BATCH, len(X))
@@ -181,7 +180,7 @@ def test_the_packed_loss_is_each_copys_own_loss(mlp, task_folds, task) -> None: 
         per_row = packed_loss(ops.convert_to_tensor(y[batch]), model(X[batch]), task)
         per_copy = np.asarray(ops.convert_to_numpy(ops.sum(per_row, axis=0)), dtype=float)
         for m, (copy, params) in enumerate(zip(copies, PARAMS, strict=True)):
-            real = ~np.isnan(y[batch, m]) if task == "regression" else y[batch, m] >= 0
+            real = ~np.isnan(y[batch, m]) if task is REGRESSION else y[batch, m] >= 0
             if batch == last:
                 assert 0 < real.sum() < BATCH
             plain = mlp.build_model(
@@ -199,7 +198,6 @@ def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, task_folds,
     """The compiled JAX pack, padded to 6 copies, against plain fits: every weight, and the
     last epoch's validation predictions in the target's units."""
     from objectives.mlp._fast import JaxPack
-    from objectives.mlp._network import to_predictions
     from objectives.mlp._packed import copy_scales
 
     folds = task_folds[task]
@@ -207,9 +205,9 @@ def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, task_folds,
     copies = copies_of(mlp, folds, seed)
     pack = JaxPack(copies, BATCH, seed, sizes=[6], task=task, n_classes=N_CLASSES)
     outputs = np.concatenate([pack.train([1, 2]), pack.train([3])])
-    expected_shape = (EPOCHS, 3, 22, N_CLASSES) if task == "multiclass" else (EPOCHS, 3, 22)
+    expected_shape = (EPOCHS, 3, 22, N_CLASSES) if task is MULTICLASS else (EPOCHS, 3, 22)
     assert outputs.shape == expected_shape
-    predictions = to_predictions(outputs[-1], task, *copy_scales(copies, task))
+    predictions = task.network.predictions(outputs[-1], *copy_scales(copies, task))
     for k, p in enumerate(PARAMS):
         plain = train_plain(mlp, p, folds[k], k, seed, task)
         for plain_weight, fast_weight in zip(weights_of(plain), pack.weights(), strict=True):
@@ -230,8 +228,8 @@ def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, task_folds, task
     options = options_for(task, seed=2)
     params = PARAMS[:2]
     packed = mlp.train_trials_packed(params, folds, options, lambda *_: False)
-    metrics = MULTICLASS_METRICS if task == "multiclass" else REGRESSION_METRICS
-    compared = ("log_loss",) if task == "multiclass" else REGRESSION_METRICS
+    metrics = MULTICLASS_METRICS if task is MULTICLASS else REGRESSION_METRICS
+    compared = ("log_loss",) if task is MULTICLASS else REGRESSION_METRICS
     for p, outcome in zip(params, packed, strict=True):
         plain = mlp.train_folds_plain(p, folds, options, lambda *_: False)
         assert tuple(plain.history) == metrics
@@ -243,7 +241,7 @@ def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, task_folds, task
                 rtol=SCORE_RTOL,
                 atol=SCORE_ATOL,
             )
-        if task == "multiclass":
+        if task is MULTICLASS:
             assert outcome.folds.values("accuracy") == plain.history["accuracy"][-1]
         for packed_proba, plain_proba in zip(outcome.proba, plain.final_proba, strict=True):
             np.testing.assert_allclose(packed_proba, plain_proba, rtol=SCORE_RTOL, atol=SCORE_ATOL)
@@ -282,8 +280,8 @@ def test_regression_predictions_come_back_in_the_targets_units(mlp) -> None:  # 
     the target's sd (300) in the target's own units, in the search (both trainers: fold
     predictions, and the RMSE scored from them) and in the refit, whose Keras model predicts
     what ``Refit.proba`` holds on its own (the standardization folded into its last layer)."""
-    folds = make_folds("regression", n_rows=120, n_folds=3)
-    options = options_for("regression", epochs=30, seed=0)
+    folds = make_folds(REGRESSION, n_rows=120, n_folds=3)
+    options = options_for(REGRESSION, epochs=30, seed=0)
     params = {"l1": 1e-5, "l2": 1e-5}
     curves = mlp.train_folds_plain(params, folds, options, lambda *_: False)
     plain = curves.outcome(complete=True)
@@ -302,7 +300,7 @@ def test_regression_predictions_come_back_in_the_targets_units(mlp) -> None:  # 
     part = folds[0]
     refit = mlp.refit(params, part, options)
     assert refit.proba.shape == part.y_valid.shape
-    saved = mlp.predict(refit.model, part.X_valid.astype("float32"), "regression")
+    saved = mlp.predict(refit.model, part.X_valid.astype("float32"), REGRESSION)
     np.testing.assert_allclose(saved, refit.proba, rtol=1e-12)
     rmse = score_batch_regression(part.y_valid, refit.proba).rmse[0]
     assert rmse < 0.25 * part.y_valid.std()
@@ -322,7 +320,7 @@ def test_the_compiled_refit_predicts_what_the_fit_by_fit_refit_does(mlp, task_fo
         compiled, plain = refit_compiled(params, fold, options), refit_plain(params, fold, options)
         np.testing.assert_allclose(compiled.proba, plain.proba, rtol=WEIGHT_RTOL, atol=WEIGHT_ATOL)
         empty = dataclasses.replace(fold, X_valid=fold.X_valid[:0], y_valid=fold.y_valid[:0])
-        expected = (0, N_CLASSES) if task == "multiclass" else (0,)
+        expected = (0, N_CLASSES) if task is MULTICLASS else (0,)
         assert refit_compiled(params, empty, options).proba.shape == expected
 
 
@@ -334,12 +332,12 @@ def test_multiclass_probabilities_have_a_column_per_class_summing_to_one(
     probabilities: between 0 and 1, each row summing to 1."""
     from objectives import FAMILIES
 
-    folds = task_folds["multiclass"]
-    options = options_for("multiclass", trainer=trainer)
+    folds = task_folds[MULTICLASS]
+    options = options_for(MULTICLASS, trainer=trainer)
     params = {"l1": 1e-4, "l2": 1e-4}
     (outcome,) = FAMILIES["mlp"].evaluate([params], folds, options, lambda *_: False)
     refit = mlp.refit(params, folds[0], options)
-    from_model = mlp.predict(refit.model, folds[0].X_valid.astype("float32"), "multiclass")
+    from_model = mlp.predict(refit.model, folds[0].X_valid.astype("float32"), MULTICLASS)
     np.testing.assert_allclose(from_model, refit.proba, rtol=1e-12)
     for proba, fold in [*zip(outcome.proba, folds, strict=True), (refit.proba, folds[0])]:
         assert proba.shape == (len(fold.y_valid), N_CLASSES)
@@ -351,9 +349,9 @@ def test_multiclass_probabilities_have_a_column_per_class_summing_to_one(
 
 def test_binary_predict_is_predict_proba(mlp) -> None:  # type: ignore[no-untyped-def]
     """The task-aware ``predict`` gives a binary network's P(class 1), as ``predict_proba``."""
-    model = mlp.build_model({"l1": 1e-3, "l2": 1e-3}, 5, seed=2)
+    model = mlp.build_model({"l1": 1e-3, "l2": 1e-3}, 5, seed=2, task=BINARY, n_classes=2)
     X = np.random.default_rng(0).normal(size=(7, 5)).astype("float32")
     np.testing.assert_array_equal(
-        mlp.predict(model, X, "binary"), mlp.predict_proba(X=X, model=model)
+        mlp.predict(model, X, BINARY), mlp.predict_proba(X=X, model=model)
     )
-    assert mlp.predict(model, X, "binary").shape == (7,)
+    assert mlp.predict(model, X, BINARY).shape == (7,)

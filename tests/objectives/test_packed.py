@@ -19,6 +19,7 @@ import pytest
 from objectives import TrainOptions, make_fold_plan, prepare_folds
 from objectives.keras_env import configure_backend, default_backend
 from objectives.preprocess import Columns, PreparedFold
+from objectives.task import BINARY
 from tests.conftest import make_heart_frame
 
 pytestmark = pytest.mark.mlp
@@ -55,7 +56,9 @@ def weights_of(model):  # type: ignore[no-untyped-def]
 
 def train_plain(mlp, params, fold, fold_index, seed):  # type: ignore[no-untyped-def]
     """One plain Sequential, fed the batches the packed trainer feeds copy ``fold_index``."""
-    model = mlp.build_model(params, fold.n_features, mlp.fold_seed(seed, fold_index))
+    model = mlp.build_model(
+        params, fold.n_features, mlp.fold_seed(seed, fold_index), task=BINARY, n_classes=2
+    )
     losses = []
     for epoch in range(1, EPOCHS + 1):
         order = mlp.epoch_order(len(fold.y_train), seed, fold_index, epoch)
@@ -72,10 +75,10 @@ def train_packed(mlp, params, folds, seed):  # type: ignore[no-untyped-def]
         mlp.Copy(p["l1"], p["l2"], folds[k], k, mlp.fold_seed(seed, k))
         for k, p in enumerate(params)
     ]
-    model = mlp.build_packed_model(copies, folds[0].n_features)
+    model = mlp.build_packed_model(copies, folds[0].n_features, BINARY, 2)
     losses = []
     for epoch in range(1, EPOCHS + 1):
-        X, y = mlp.pack_epoch(copies, BATCH, seed, epoch)
+        X, y = mlp.pack_epoch(copies, BATCH, seed, epoch, BINARY)
         history = model.fit(
             X, y, batch_size=BATCH, epochs=epoch, initial_epoch=epoch - 1, shuffle=False, verbose=0
         )
@@ -98,8 +101,12 @@ def assert_copies_match_plain(mlp, params, folds, seed=1):  # type: ignore[no-un
 
 def test_one_copy_starts_as_the_plain_network(mlp, folds) -> None:  # type: ignore[no-untyped-def]
     copy = mlp.Copy(1e-2, 1e-3, folds[0], 0, mlp.fold_seed(1, 0))
-    packed = weights_of(mlp.build_packed_model([copy], folds[0].n_features))
-    plain = weights_of(mlp.build_model({"l1": 1e-2, "l2": 1e-3}, folds[0].n_features, copy.seed))
+    packed = weights_of(mlp.build_packed_model([copy], folds[0].n_features, BINARY, 2))
+    plain = weights_of(
+        mlp.build_model(
+            {"l1": 1e-2, "l2": 1e-3}, folds[0].n_features, copy.seed, task=BINARY, n_classes=2
+        )
+    )
     for packed_weight, plain_weight in zip(packed, plain, strict=True):
         np.testing.assert_array_equal(packed_weight[0], plain_weight)
 
@@ -126,9 +133,9 @@ def test_copies_match_where_the_outputs_saturate(mlp, folds) -> None:  # type: i
 def test_training_changes_the_weights(mlp, folds) -> None:  # type: ignore[no-untyped-def]
     """Guards the tests above against passing because nothing trained."""
     copies = [mlp.Copy(1e-3, 1e-3, folds[0], 0, 5)]
-    model = mlp.build_packed_model(copies, 13)
+    model = mlp.build_packed_model(copies, 13, BINARY, 2)
     before = weights_of(model)
-    mlp.fit_epoch(model, copies, BATCH, seed=0, epoch=1)
+    mlp.fit_epoch(model, copies, BATCH, seed=0, epoch=1, task=BINARY)
     assert not np.allclose(before[0], weights_of(model)[0])
 
 
@@ -142,20 +149,20 @@ def test_unequal_folds_are_masked(mlp) -> None:  # type: ignore[no-untyped-def]
         )  # fmt: skip
 
     copies = [mlp.Copy(0.0, 0.0, fold(5, 2, 1), 0, 1), mlp.Copy(0.0, 0.0, fold(9, 3, 0), 1, 1)]
-    X, y = mlp.pack_epoch(copies, batch_size=4, seed=0, epoch=1)
+    X, y = mlp.pack_epoch(copies, batch_size=4, seed=0, epoch=1, task=BINARY)
     assert X.shape == (12, 2, 13)
     assert (y[:, 0] >= 0).sum() == 5
     assert (y[:, 1] >= 0).sum() == 9
     X_valid, y_valid, mask = mlp.pack_validation(copies)
-    model = mlp.build_packed_model(copies, 13)
-    scores, proba = mlp.validation_scores(model, X_valid, y_valid, mask)
+    model = mlp.build_packed_model(copies, 13, BINARY, 2)
+    scores, proba = mlp.validation_scores(model, X_valid, y_valid, mask, BINARY)
     assert mask.sum(axis=1).tolist() == [2, 3]
     assert scores.accuracy[0] * 2 == int(scores.accuracy[0] * 2)  # out of its 2 real rows
     assert proba.shape == (2, 3)
 
 
 def test_a_batch_of_trials_reports_and_stops_per_trial(mlp, folds) -> None:  # type: ignore[no-untyped-def]
-    options = TrainOptions(epochs=4, batch_size=BATCH, seed=0, report_every=2)
+    options = TrainOptions(task=BINARY, epochs=4, batch_size=BATCH, seed=0, report_every=2)
     params = [{"l1": 1e-4, "l2": 1e-4}, {"l1": 1e-2, "l2": 1e-2}]
     seen: list[tuple[int, int]] = []
 
@@ -171,7 +178,7 @@ def test_a_batch_of_trials_reports_and_stops_per_trial(mlp, folds) -> None:  # t
 
 
 def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, folds) -> None:  # type: ignore[no-untyped-def]
-    options = TrainOptions(epochs=EPOCHS, batch_size=BATCH, seed=2)
+    options = TrainOptions(task=BINARY, epochs=EPOCHS, batch_size=BATCH, seed=2)
     params = [{"l1": 3e-3, "l2": 1e-4}, {"l1": 1e-6, "l2": 2e-2}]
     packed = mlp.train_trials_packed(params, folds, options, lambda *_: False)
     for p, outcome in zip(params, packed, strict=True):
@@ -183,7 +190,7 @@ def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, folds) -> None: 
 
 
 def test_repacking_survivors_changes_nothing_for_them(mlp, folds) -> None:  # type: ignore[no-untyped-def]
-    options = TrainOptions(epochs=4, batch_size=BATCH, seed=0, report_every=1)
+    options = TrainOptions(task=BINARY, epochs=4, batch_size=BATCH, seed=0, report_every=1)
     params = [{"l1": 1e-4, "l2": 1e-3}, {"l1": 1e-2, "l2": 1e-2}, {"l1": 1e-5, "l2": 1e-5}]
 
     def stop_middle_trial_after_epoch_1(index, epoch, outcome):  # type: ignore[no-untyped-def]
@@ -228,7 +235,7 @@ def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, folds, loud
         for k, p in enumerate(params)
     ]
     # Padded to 6 copies: the padding must not disturb the real ones.
-    pack = JaxPack(copies, BATCH, seed, sizes=[6])
+    pack = JaxPack(copies, BATCH, seed, sizes=[6], task=BINARY, n_classes=2)
     logits = np.concatenate([pack.train([1, 2]), pack.train([3])])
     assert logits.shape[:2] == (EPOCHS, 3)
     for k, p in enumerate(params):
@@ -259,7 +266,9 @@ def test_batches_of_one_size_compile_once(mlp) -> None:  # type: ignore[no-untyp
         )
         for _ in range(2)
     ]
-    options = TrainOptions(epochs=4, batch_size=BATCH, seed=0, report_every=2, parallel_trials=4)
+    options = TrainOptions(
+        task=BINARY, epochs=4, batch_size=BATCH, seed=0, report_every=2, parallel_trials=4
+    )
 
     def trials(n: int) -> list[dict[str, float]]:
         return [{"l1": 10.0 ** -(t + 2), "l2": 1e-3} for t in range(n)]
@@ -298,8 +307,8 @@ def check_a_split_pack_trains_as_on_one_device() -> str:
         for k, fold in enumerate(folds)
     ]
     size = len(copies) + (len(copies) % 2)  # even: split in two
-    split = JaxPack(copies, BATCH, 5, sizes=[size])
-    alone = JaxPack(copies, BATCH, 5, sizes=[size + 1])  # odd: one device
+    split = JaxPack(copies, BATCH, 5, sizes=[size], task=BINARY, n_classes=2)
+    alone = JaxPack(copies, BATCH, 5, sizes=[size + 1], task=BINARY, n_classes=2)  # odd: one device
     assert size >= SPLIT_FROM
     assert split.compiled.mesh is not None
     assert alone.compiled.mesh is None
@@ -369,7 +378,7 @@ def test_training_copies_in_groups_changes_nothing(mlp, folds, monkeypatch) -> N
         monkeypatch.setattr(_fast, "GROUP_BYTES", budget)
         # The budget is part of the compiled chunk's key: a new budget compiles anew.
         assert not any(pack.repack_is_compiled(len(copies)) for pack in packs)
-        pack = _fast.JaxPack(copies, BATCH, 3, sizes=[size])
+        pack = _fast.JaxPack(copies, BATCH, 3, sizes=[size], task=BINARY, n_classes=2)
         assert pack.compiled.group == (1 if budget == 1 else size)
         assert pack.repack_is_compiled(len(copies))
         packs.append(pack)

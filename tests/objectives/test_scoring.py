@@ -12,16 +12,16 @@ from objectives.scoring import (
     METRICS,
     FoldScores,
     score_batch,
-    score_one,
     score_test,
     wilson_interval,
 )
+from objectives.task import BINARY
 
 
 def test_a_hand_computed_case() -> None:
     y = np.array([0, 1, 1, 0])
     p = np.array([0.5, 0.5, 0.9, 0.1])
-    scores = score_one(y, p)
+    scores = BINARY.score_one(y, p)
     # A tie at 0.5 counts as class 0: rows 1, 3, 4 right.
     assert scores["accuracy"] == pytest.approx(0.75)
     # Positive-negative pairs: (0.5 vs 0.5) half, (0.5 vs 0.1) 1, (0.9 vs 0.5) 1, (0.9 vs 0.1) 1.

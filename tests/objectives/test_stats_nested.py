@@ -263,3 +263,15 @@ def test_results_are_frozen_and_inputs_read_only() -> None:
     assert result.contains(0.45)
     assert not result.contains(0.65)
     assert isinstance(one.outer_scores, np.ndarray)
+
+
+def test_the_estimate_pools_the_rows_of_outer_parts_of_unequal_size() -> None:
+    # Part 1: three rows scored 1; part 2: five rows scored 0. Pooled: 3 / 8 = 0.375; the mean
+    # of the two parts' means would be 0.5.
+    parts = [part([1, 1, 1], [0.5] * 5), part([0, 0, 0, 0, 0], [0.5] * 3)]
+    interval = stats.nested_cv_interval(parts, higher_is_better=True)
+    assert interval.estimate == pytest.approx(3 / 8)
+    assert interval.n_rows == 8
+    # The corrected resampled t interval of the other scores averages the parts' means, as its
+    # docstring says (the same when the parts are of equal size).
+    assert stats.fold_means_interval(parts, bounds=(0.0, 1.0)).estimate == pytest.approx(0.5)

@@ -27,15 +27,15 @@ from sklearn.model_selection import cross_val_score
 from data import DataError, TableSpec, load_builtin, read_table, table_dataset
 from objectives import FAMILIES, PreparedFold, TrainOptions, prepare_folds
 from objectives.preprocess import numeric_columns
-from objectives.scoring import score_batch_multiclass, score_batch_regression, score_one
-from objectives.task import TASKS
+from objectives.scoring import score_batch_multiclass, score_batch_regression
+from objectives.task import BINARY, MULTICLASS, REGRESSION, TASKS, Task
 
 
 def test_multiclass_scores_match_scikit_learn() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 60)
     proba = rng.dirichlet([1, 1, 1], 60)
-    got = score_one(y, proba, "multiclass")
+    got = MULTICLASS.score_one(y, proba)
     assert got["accuracy"] == pytest.approx(accuracy_score(y, proba.argmax(axis=1)))
     assert got["balanced_accuracy"] == pytest.approx(
         balanced_accuracy_score(y, proba.argmax(axis=1))
@@ -49,7 +49,7 @@ def test_multiclass_scores_by_hand_and_at_the_edges() -> None:
     # Two rows: class 0 predicted (0.7, 0.2, 0.1), class 2 predicted (0.5, 0.1, 0.4).
     y = np.array([0, 2])
     proba = np.array([[0.7, 0.2, 0.1], [0.5, 0.1, 0.4]])
-    got = score_one(y, proba, "multiclass")
+    got = MULTICLASS.score_one(y, proba)
     assert got["accuracy"] == pytest.approx(0.5)  # the second row's argmax is class 0
     assert got["balanced_accuracy"] == pytest.approx(0.5)  # recall 1 for class 0, 0 for class 2
     assert got["log_loss"] == pytest.approx(-(math.log(0.7) + math.log(0.4)) / 2)
@@ -58,29 +58,29 @@ def test_multiclass_scores_by_hand_and_at_the_edges() -> None:
     # Class 1 is absent: its AUC is left out; classes 0 and 2 each rank their row above the other.
     assert got["roc_auc"] == pytest.approx(np.mean([1.0, 1.0]))
     # One class only: no AUC; padding (mask) changes nothing; a NaN probability makes all NaN.
-    assert math.isnan(score_one(np.array([1, 1]), proba, "multiclass")["roc_auc"])
+    assert math.isnan(MULTICLASS.score_one(np.array([1, 1]), proba)["roc_auc"])
     padded = np.vstack([proba, [[1 / 3] * 3]])[None]
     masked = score_batch_multiclass(np.array([0, 2, 1]), padded, np.array([[1, 1, 0]], bool))
     assert masked.one() == pytest.approx(got, nan_ok=True)
     broken = proba.copy()
     broken[0, 0] = np.nan
-    assert all(math.isnan(v) for v in score_one(y, broken, "multiclass").values())
+    assert all(math.isnan(v) for v in MULTICLASS.score_one(y, broken).values())
 
 
 def test_regression_scores_match_scikit_learn_and_the_edges() -> None:
     rng = np.random.default_rng(1)
     y = rng.normal(100, 20, 50)
     predicted = y + rng.normal(0, 5, 50)
-    got = score_one(y, predicted, "regression")
+    got = REGRESSION.score_one(y, predicted)
     assert got["rmse"] == pytest.approx(root_mean_squared_error(y, predicted))
     assert got["mae"] == pytest.approx(mean_absolute_error(y, predicted))
     assert got["r2"] == pytest.approx(r2_score(y, predicted))
     # By hand: y = (1, 2, 3), predictions (1, 2, 5): errors 0, 0, -2.
-    hand = score_one(np.array([1.0, 2, 3]), np.array([1.0, 2, 5]), "regression")
+    hand = REGRESSION.score_one(np.array([1.0, 2, 3]), np.array([1.0, 2, 5]))
     assert hand == pytest.approx({"rmse": math.sqrt(4 / 3), "mae": 2 / 3, "r2": 1 - 4 / 2})
     # A constant target has no R^2; the mean predicted for every row has R^2 exactly 0.
-    assert math.isnan(score_one(np.ones(4), np.arange(4.0), "regression")["r2"])
-    assert score_one(y, np.full(50, y.mean()), "regression")["r2"] == pytest.approx(0, abs=1e-12)
+    assert math.isnan(REGRESSION.score_one(np.ones(4), np.arange(4.0))["r2"])
+    assert REGRESSION.score_one(y, np.full(50, y.mean()))["r2"] == pytest.approx(0, abs=1e-12)
     masked = score_batch_regression(np.r_[y, 0.0], np.r_[predicted, 99.0][None], np.r_[
         np.ones(50, bool), False][None])  # fmt: skip
     assert masked.one() == pytest.approx(got)
@@ -89,11 +89,14 @@ def test_regression_scores_match_scikit_learn_and_the_edges() -> None:
 def table(tmp_path: Path, text: str, **spec: object) -> object:
     path = tmp_path / "t.csv"
     path.write_text(text)
+    if "task" in spec:
+        spec["task"] = TASKS[str(spec["task"])]
     return table_dataset(read_table(path), TableSpec(target="y", **spec), name="t")  # type: ignore[arg-type]
 
 
 def rows(values: list[object]) -> str:
-    return "x,y\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+    # x is a measurement, not the row number (a row number would be dropped as an identifier).
+    return "x,y\n" + "".join(f"{7 * i % 97},{v}\n" for i, v in enumerate(values))
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ def test_the_task_is_decided_from_the_target_and_said(
     tmp_path: Path, values: list[object], spec: dict[str, object], task: str, reason: str
 ) -> None:
     dataset = table(tmp_path, rows(values), **spec)
-    assert dataset.task == task  # type: ignore[attr-defined]
+    assert dataset.task is TASKS[task]  # type: ignore[attr-defined]
     assert reason in dataset.task_reason  # type: ignore[attr-defined]
     if task == "multiclass":
         assert dataset.y.tolist() == [0, 1, 2] * 10  # type: ignore[attr-defined]
@@ -148,7 +151,7 @@ def folds_of(X: np.ndarray, y: np.ndarray, task: str, n_folds: int = 5, seed: in
 
 
 def cv_mean(family: str, params: dict[str, float], folds: list, task: str, metric: str) -> float:  # type: ignore[type-arg]
-    options = TrainOptions(task=task, n_classes=3)
+    options = TrainOptions(task=TASKS[task], n_classes=3)
     (outcome,) = FAMILIES[family].evaluate([params], folds, options, lambda *_: False)
     return outcome.value(metric)
 
@@ -163,7 +166,7 @@ def test_lasso_zeroes_the_null_coefficients_that_ridge_keeps() -> None:
     for name in ("lasso", "ridge"):
         scores = [cv_mean(name, {"alpha": a}, folds, "regression", "rmse") for a in grid]
         chosen[name] = float(grid[int(np.argmin(scores))])
-    options = TrainOptions(task="regression")
+    options = TrainOptions(task=REGRESSION)
     lasso = FAMILIES["lasso"].refit({"alpha": chosen["lasso"]}, folds[0], options)
     ridge = FAMILIES["ridge"].refit({"alpha": chosen["ridge"]}, folds[0], options)
     assert lasso.coefficients is not None
@@ -211,12 +214,12 @@ def test_diabetes_best_cv_r2_is_within_0_01_of_ridge_cv_and_lasso_cv() -> None:
 
 def test_the_bundled_wine_and_diabetes_data() -> None:
     wine = load_builtin("wine")
-    assert (wine.task, wine.n_rows, len(wine.classes)) == ("multiclass", 178, 3)
+    assert (wine.task, wine.n_rows, len(wine.classes)) == (MULTICLASS, 178, 3)
     assert np.bincount(wine.y).tolist() == [59, 71, 48]
     diabetes = load_builtin("diabetes")
-    assert (diabetes.task, diabetes.n_rows) == ("regression", 442)
+    assert (diabetes.task, diabetes.n_rows) == (REGRESSION, 442)
     assert diabetes.y[:3].tolist() == load_diabetes().target[:3].tolist()
-    assert load_builtin("wine", positive="class_2").task == "binary"
+    assert load_builtin("wine", positive="class_2").task is BINARY
 
 
 def test_the_multinomial_intercepts_meet_their_optimality_condition() -> None:
@@ -232,7 +235,7 @@ def test_the_multinomial_intercepts_meet_their_optimality_condition() -> None:
     shares = np.bincount(y) / len(y)
     whole = PreparedFold(X, y, X[:0], y[:0], np.arange(len(y)), np.arange(0))
     strong = FAMILIES["logreg-l1"].refit(
-        {"C": 1e-3}, whole, TrainOptions(task="multiclass", n_classes=3)
+        {"C": 1e-3}, whole, TrainOptions(task=MULTICLASS, n_classes=3)
     )
     np.testing.assert_allclose(strong.model.predict_proba(X).mean(axis=0), shares, atol=1e-6)
     # Where saga converged (a weak penalty), the condition holds already: nothing moves.
@@ -242,3 +245,119 @@ def test_the_multinomial_intercepts_meet_their_optimality_condition() -> None:
     _free_the_intercepts(model, X, y)
     np.testing.assert_allclose(model.intercept_ - model.intercept_.mean(),
                                before - before.mean(), atol=1e-3)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("distinct", "task"), [(10, MULTICLASS), (11, REGRESSION)], ids=["10 numbers", "11 numbers"]
+)
+def test_ten_distinct_numbers_are_classes_and_eleven_a_quantity(
+    tmp_path: Path, distinct: int, task: Task
+) -> None:
+    dataset = table(tmp_path, rows([i % distinct for i in range(3 * distinct)]))
+    assert dataset.task is task  # type: ignore[attr-defined]
+
+
+def test_regression_folds_are_shuffled_and_move_with_the_seed() -> None:
+    y = np.arange(50.0)
+    plan = REGRESSION.fold_plan(y, 5, 0)
+    first = sorted(plan[0][1].tolist())
+    assert first != list(range(10))  # not the first ten rows: shuffled
+    assert sorted(np.concatenate([valid for _, valid in plan]).tolist()) == list(range(50))
+    assert sorted(REGRESSION.fold_plan(y, 5, 1)[0][1].tolist()) != first
+    # The same seed, the same folds.
+    assert sorted(REGRESSION.fold_plan(y, 5, 0)[0][1].tolist()) == first
+
+
+def test_a_probability_exactly_at_the_threshold_is_called_positive() -> None:
+    labels = ["no", "yes"]
+    called = BINARY.decide(np.array([0.3, 0.29999999, 0.7]), labels, 0.3)
+    assert called.tolist() == ["yes", "no", "yes"]
+    columns = BINARY.prediction_columns("y", labels, np.array([0.5]), 0.5)
+    assert columns["predicted y"].tolist() == ["yes"]
+    assert list(columns) == ["probability of yes", "predicted y"]
+
+
+def test_what_predict_writes_follows_the_task() -> None:
+    three = MULTICLASS.prediction_columns("kind", ["a", "b", "c"], np.array([[0.2, 0.5, 0.3]]), 0.5)
+    assert list(three) == ["probability of a", "probability of b", "probability of c",
+                           "predicted kind"]  # fmt: skip
+    assert three["predicted kind"].tolist() == ["b"]
+    value = REGRESSION.prediction_columns("size", [], np.array([1.5, 2.0]), 0.5)
+    assert list(value) == ["predicted size"]
+    assert value["predicted size"].tolist() == [1.5, 2.0]
+    with pytest.raises(AttributeError, match="no predict_proba"):
+        REGRESSION.probabilities(np.array([1.0]))
+
+
+def test_each_metric_has_one_direction_and_every_task_asks_it() -> None:
+    from objectives.scoring import METRIC
+
+    for task in TASKS.values():
+        assert task.default_metric in task.metric_names
+        for metric in task.metrics:
+            assert metric is METRIC[metric.name]
+    assert METRIC["log_loss"].direction == "minimize"
+    assert METRIC["r2"].direction == "maximize"
+    assert METRIC["log_loss"].is_better(0.3, 0.4)
+    assert not METRIC["accuracy"].is_better(0.3, 0.4)
+    assert METRIC["rmse"].improvement(2.0, 3.0) == 1.0
+    with pytest.raises(ValueError, match="rmse is not a score of a binary target"):
+        BINARY.metric("rmse")
+
+
+def test_the_networks_name_and_width_follow_the_task() -> None:
+    from objectives import FAMILIES
+
+    mlp = FAMILIES["mlp"]
+    assert mlp.label_for(BINARY, 2) == "Keras network 128-64-1, L1+L2"
+    assert mlp.noun_for(MULTICLASS, 3) == "the 128-64-3 network"
+    assert mlp.noun_for(REGRESSION, 0) == "the 128-64-1 linear network"
+    assert (BINARY.network.units(2), MULTICLASS.network.units(3), REGRESSION.network.units(0)) == (
+        1, 3, 1,
+    )  # fmt: skip
+
+
+def test_the_baseline_of_every_task_by_hand() -> None:
+    y = np.array([0, 1, 1, 2])
+    np.testing.assert_allclose(
+        MULTICLASS.baseline_predictions(y, 2, 4), [[0.25, 0.5, 0.25, 0.0]] * 2
+    )
+    np.testing.assert_allclose(BINARY.baseline_predictions(np.array([1, 0, 0, 0]), 3, 2), 0.25)
+    np.testing.assert_allclose(REGRESSION.baseline_predictions(np.array([1.0, 3.0]), 2, 0), 2.0)
+
+
+def test_held_out_scores_and_their_intervals_per_task() -> None:
+    # Binary: 4 rows, probabilities (.9 .8 .3 .2) for truth (1 0 1 0) at 0.5: called (1 1 0 0),
+    # two right; sensitivity 1/2 (the first positive), specificity 1/2.
+    items = {
+        s.name: s
+        for s in BINARY.performance(
+            np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.3, 0.2]), ["no", "yes"], 0.5
+        )
+    }
+    assert items["accuracy"].estimate == 0.5
+    assert (items["sensitivity"].estimate, items["specificity"].estimate) == (0.5, 0.5)
+    # Positives .9, .3 against negatives .8, .2: three of the four pairs ranked right.
+    assert items["roc_auc"].estimate == pytest.approx(0.75)
+    assert items["log_loss"].low >= 0  # a loss's interval stops at 0
+    assert items["accuracy"].low < 0.5 < items["accuracy"].high
+    # Regression: errors (1, -1, 2): RMSE sqrt(2), MAE 4/3, mean residual 2/3.
+    values = {
+        s.name: s
+        for s in REGRESSION.performance(np.array([2.0, 1, 5]), np.array([1.0, 2, 3]), [], 0.5)
+    }
+    assert values["rmse"].estimate == pytest.approx(math.sqrt(2))
+    assert values["mae"].estimate == pytest.approx(4 / 3)
+    assert values["mean_residual"].estimate == pytest.approx(2 / 3)
+    # Multi-class: recall per class.
+    classes = {
+        s.name: s
+        for s in MULTICLASS.performance(
+            np.array([0, 0, 1, 2]),
+            np.array([[0.6, 0.2, 0.2], [0.2, 0.6, 0.2], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]),
+            ["a", "b", "c"],
+            0.5,
+        )
+    }
+    assert [classes[f"recall_{k}"].estimate for k in range(3)] == [0.5, 1.0, 1.0]
+    assert classes["recall_0"].label == "recall of a"

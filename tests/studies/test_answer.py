@@ -13,6 +13,7 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import create_trial
 
 from objectives.stats import Interval
+from objectives.task import BINARY
 from studies.report._answer import (
     about,
     baseline_check,
@@ -179,7 +180,7 @@ def test_which_number_to_quote() -> None:
     ]
     interval = Interval(0.8, 0.75, 0.85, "m", 0.95)
     nested = Nested("logreg-l2", [], dict.fromkeys(("accuracy", "roc_auc", "log_loss"), interval),
-                    {})  # fmt: skip
+                    {}, task=BINARY)  # fmt: skip
     assert what_to_quote(views, [nested], "log_loss") == [
         "Which number to quote: the nested estimates, each from rows its model (search included) "
         "never saw: logreg-l2 accuracy 0.800 [0.750, 0.850], ROC AUC 0.800 [0.750, 0.850], log "
@@ -333,3 +334,35 @@ def test_a_run_of_keras_tuner_searches_only_gets_an_answer() -> None:
     created.set_user_attr("protocol", {**PROTOCOL, "family": "logreg-l2", "engine": "keras-tuner"})
     said = answer(storage)
     assert said[0].startswith("Use L2 logistic regression (logreg-l2 (keras-tuner)) with C about")
+
+
+def test_the_baseline_check_uses_the_corrected_t_tests_term() -> None:
+    """Differences from the baseline (.05 .01 .09 .02 .08) on 5 folds: the plain paired t-test
+    says p = 0.034, the corrected one (1/5 + 1/4 instead of 1/5) p = 0.10: not beaten."""
+    differences = np.array([0.05, 0.01, 0.09, 0.02, 0.08])
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", list(0.69 - differences), baseline=[0.69] * 5, C=0.1)
+    check = baseline_check(load_views(storage, "t"))
+    assert check is not None
+    assert check.beaten_by == ()
+    from objectives.stats import corrected_resampled_ttest
+
+    assert corrected_resampled_ttest(differences, np.zeros(5), 0.0).p < 0.05
+    assert corrected_resampled_ttest(differences, np.zeros(5), 1 / 4).p > 0.05
+
+
+@pytest.mark.parametrize(
+    ("p_value", "p_holm", "beyond"), [(0.01, 0.06, False), (0.04, 0.04, True), (0.2, 0.2, False)]
+)
+def test_worse_beyond_noise_reads_the_holm_adjusted_p_value(
+    p_value: float, p_holm: float, beyond: bool
+) -> None:
+    from studies.report._answer import _worse_beyond_noise
+
+    row = pd.Series(
+        {"model_a": "a", "model_b": "b", "mean_difference": -0.02, "p_value": p_value,
+         "p_holm": p_holm}
+    )  # fmt: skip
+    # Log loss: a's is lower by 0.02, so b is the worse one.
+    assert _worse_beyond_noise(row, "b", "log_loss") is beyond
+    assert _worse_beyond_noise(row, "a", "log_loss") is False

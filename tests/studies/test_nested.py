@@ -10,10 +10,11 @@ import optuna
 import pandas as pd
 import pytest
 from optuna.study import StudyDirection
+from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from objectives.stats import NCV_METHOD
 from studies.heart import main
@@ -27,7 +28,7 @@ from studies.report._nested import (
 )
 from studies.report._tables import summary_table
 from studies.report._views import load_views
-from tests.conftest import make_heart_frame
+from tests.conftest import ARTICLE_CODES, make_heart_frame
 
 
 @pytest.fixture(autouse=True)
@@ -117,18 +118,24 @@ def test_each_outer_winner_is_refit_on_its_own_training_part(
     rows (its inner folds' rows), not on every training row; recomputed here with scikit-learn,
     the solver as the study's protocol names it, fitted to a tight tolerance."""
     storage, _, frame = nested_run
-    X, y = frame.drop(columns="target").to_numpy(), frame["target"].to_numpy()
+    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    coded = list(ARTICLE_CODES)
+    numbers = [name for name in X.columns if name not in coded]
+    X = X.assign(**{name: X[name].astype(str) for name in coded})  # the article's codes: levels
     for part in ("outer-1-1", "outer-2-3"):
         attrs = optuna.load_study(study_name=f"heart-logreg-l2-{part}", storage=storage).user_attrs
         train, test = np.array(attrs["inner_rows"]), np.array(attrs["test_rows"])
         assert len(train) == 64  # two of the three outer folds of the 96 training rows
         protocol = attrs["protocol"]
+        encode = make_column_transformer(
+            (StandardScaler(), numbers), (OneHotEncoder(handle_unknown="ignore"), coded)
+        )
         model = make_pipeline(
-            StandardScaler(),
+            encode,
             LogisticRegression(C=attrs["test_params"]["C"], l1_ratio=0.0, tol=1e-10,
                                solver=protocol["solver"], max_iter=100_000),
-        ).fit(X[train], y[train])  # fmt: skip
-        expected = model.predict_proba(X[test])[:, 1]
+        ).fit(X.iloc[train], y[train])  # fmt: skip
+        expected = model.predict_proba(X.iloc[test])[:, 1]
         np.testing.assert_allclose(attrs["test_proba"], expected, atol=1e-3)
 
 
@@ -186,7 +193,9 @@ def outer_study(
                  for label, right in zip(y, correct, strict=True)]  # fmt: skip
         return y, proba
 
-    study = optuna.create_study(storage=storage, study_name=f"t-logreg-l1-{part}")
+    study = optuna.create_study(
+        storage=storage, study_name=f"t-logreg-l1-{part}", direction="maximize"
+    )
     study.set_user_attr(
         "protocol", {"family": "logreg-l1", "part": part, "design": "nested", "role": "outer part"}
     )

@@ -8,14 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from objectives.scoring import ALL_METRICS, GREATER_IS_BETTER
+from objectives.scoring import ALL_METRICS, METRIC
+from objectives.stats import rmse_interval
+from objectives.task import line_fit
 from studies.report._outcomes import (
     class_bins,
     confusion,
-    line_fit,
     regression_calibration_sentences,
     regression_calibration_table,
-    rmse_interval,
 )
 from studies.report._tables import verdict
 
@@ -55,12 +55,17 @@ def test_line_fit_at_its_edges() -> None:
 
 def test_rmse_interval_by_hand() -> None:
     # Squared errors (1, 1, 1, 9): mean 3, sd 4; the lower bound of the MSE is below 0: RMSE 0.
-    low, high = rmse_interval([0, 0, 0, 0], [1, 1, 1, 3])
+    rmse, low, high = rmse_interval([0, 0, 0, 0], [1, 1, 1, 3])
+    assert rmse == pytest.approx(math.sqrt(3))
     assert low == 0.0
     assert high == pytest.approx(math.sqrt(3 + T3 * 4 / 2))
     # Equal errors: no width, the RMSE itself.
-    assert rmse_interval([0, 0, 0], [2, -2, 2]) == pytest.approx((2.0, 2.0))
-    assert all(math.isnan(v) for v in rmse_interval([1], [2]))
+    assert rmse_interval([0, 0, 0], [2, -2, 2]) == pytest.approx((2.0, 2.0, 2.0))
+    # One row: its RMSE, no interval.
+    rmse, low, high = rmse_interval([1], [2])
+    assert rmse == 1.0
+    assert math.isnan(low)
+    assert math.isnan(high)
 
 
 def test_the_confusion_matrix_and_the_class_bins() -> None:
@@ -97,7 +102,7 @@ def test_every_score_has_a_verdict_in_words(metric: str) -> None:
     """A difference beyond noise reads the metric's direction: a positive difference (a - b)
     makes a better where higher is better, b where lower is."""
     said = verdict("a", "b", metric, 1.0, 0.001, 0.002, "")
-    winner = "a" if GREATER_IS_BETTER[metric] else "b"
+    winner = "a" if METRIC[metric].greater_is_better else "b"
     assert said.startswith(f"{winner} ")
     assert said.endswith("(p = 0.001, Holm-adjusted 0.002)")
 

@@ -14,8 +14,9 @@ from optuna.distributions import FloatDistribution
 from optuna.study import StudyDirection
 from optuna.trial import TrialState, create_trial
 
-from objectives import FAMILIES, prepare_fold
+from objectives import FAMILIES, TrainOptions, prepare_fold
 from objectives.preprocess import Columns
+from objectives.task import BINARY
 from studies.heart import main as heart_main
 from studies.report._dashboard import protocol_table, study_note
 from studies.report._info import (
@@ -288,7 +289,9 @@ def test_coefficient_path_labels_are_readable_and_a_one_row_level_is_flagged() -
     storage = optuna.storages.InMemoryStorage()
     study = make_study(storage, "logreg-l1")
     add(study, {"C": 1.0}, [0.8, 0.8])
-    path = coefficient_path(FAMILIES["logreg-l1"], {"C": 1.0}, training, columns)
+    path = coefficient_path(
+        FAMILIES["logreg-l1"], {"C": 1.0}, training, columns, TrainOptions(task=BINARY)
+    )
     study.set_user_attr("coefficient_path", path)
     (info,) = path_infos(load_views(storage, "t"))
     assert info.features == ["x", "kind=a", "kind=b", "kind=rare"]
@@ -303,7 +306,9 @@ def test_coefficient_path_labels_are_readable_and_a_one_row_level_is_flagged() -
     common[np.argsort(x)[1 : RARE_LEVEL_ROWS + 1]] = "rare"
     X_common = X.assign(kind=common)
     training = prepare_fold(X_common, y, np.arange(n), np.arange(0), columns)
-    path = coefficient_path(FAMILIES["logreg-l1"], {"C": 1.0}, training, columns)
+    path = coefficient_path(
+        FAMILIES["logreg-l1"], {"C": 1.0}, training, columns, TrainOptions(task=BINARY)
+    )
     study.set_user_attr("coefficient_path", path)
     (info,) = path_infos(load_views(storage, "t"))
     assert info.rare == {}
@@ -354,7 +359,7 @@ def test_the_protocol_reads_as_a_table_in_the_study_note() -> None:
         ["note", "a | b"],
     ]
     storage = optuna.storages.InMemoryStorage()
-    study = optuna.create_study(storage=storage, study_name="t-logreg-l1")
+    study = optuna.create_study(storage=storage, study_name="t-logreg-l1", direction="maximize")
     study.set_user_attr("protocol", protocol)
     (view,) = load_views(storage, "t")
     note = study_note(view)

@@ -617,9 +617,12 @@ def test_report_command_refuses_a_storage_that_does_not_exist(
 
 def test_studies_of_a_longer_prefix_are_left_out() -> None:
     storage = optuna.storages.InMemoryStorage()
+    # Studies without a protocol, as versions before it made them: accuracy, maximized.
     for name in ("t-logreg-l1", "t-v2-logreg-l1", "t-other-engine", "tt-logreg-l1"):
-        optuna.create_study(storage=storage, study_name=name)
-    with_protocol = optuna.create_study(storage=storage, study_name="t-v3-mlp")
+        optuna.create_study(storage=storage, study_name=name, direction="maximize")
+    with_protocol = optuna.create_study(
+        storage=storage, study_name="t-v3-mlp", direction="maximize"
+    )
     with_protocol.set_user_attr("protocol", {**PROTOCOL, "family": "mlp"})
     assert [view.name for view in load_views(storage, "t")] == ["t-logreg-l1", "t-other-engine"]
 
@@ -685,3 +688,46 @@ def test_the_features_table_sets_coefficients_beside_importance_by_feature() -> 
     assert alone["feature"].tolist() == ["sex=M", "age", "chol"]
     shown = features_view(table)
     assert shown.iloc[0].tolist() == ["age", "0.2", "0.05 ± 0.01"]
+
+
+def test_the_summary_counts_each_kind_of_trial_apart() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study = make_study(storage, "logreg-l1")
+    add_trial(study, {"C": 0.1}, [0.8, 0.8, 0.9, 0.7, 0.8])
+    for c in (0.2, 0.3):
+        add_trial(study, {"C": c}, [0.6, 0.6], state=TrialState.PRUNED)
+    study.add_trial(create_trial(state=TrialState.FAIL))
+    for _ in range(3):
+        study.add_trial(create_trial(state=TrialState.FAIL, user_attrs={"interrupted": True}))
+    row = summary_table(load_views(storage, "t")).iloc[0]
+    assert (row["n_complete"], row["n_pruned"], row["n_failed"], row["n_interrupted"]) == (
+        1, 2, 1, 3,
+    )  # fmt: skip
+
+
+def test_a_name_outside_the_folder_is_refused_even_in_a_manifest_the_tool_wrote(
+    tmp_path: Path,
+) -> None:
+    from studies.report._folder import MANIFEST, WRITER, ReportFolderError, owned_files
+
+    out = tmp_path / "report"
+    out.mkdir()
+    for name in ("../elsewhere.csv", "/etc/passwd", "trials/../../x.png"):
+        (out / MANIFEST).write_text(json.dumps({"written_by": WRITER, "files": [name]}))
+        with pytest.raises(ReportFolderError, match="not the list of report files"):
+            owned_files(out, "t")
+
+
+def test_a_study_stored_the_wrong_way_round_is_refused_in_one_line() -> None:
+    """A log-loss search stored as maximizing would make every "best" the worst."""
+    from studies.trials.protocol import ProtocolMismatch
+
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(storage=storage, study_name="t-logreg-l1", direction="maximize")
+    study.set_user_attr("protocol", {**PROTOCOL, "family": "logreg-l1", "metric": "log_loss"})
+    with pytest.raises(ProtocolMismatch) as refused:
+        load_views(storage, "t")
+    assert "'t-logreg-l1' in this storage is set to maximize, but its values need minimize" in (
+        str(refused.value)
+    )
+    assert "\n" not in str(refused.value)

@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from objectives import FAMILIES, TrainOptions, prepare_folds
 from objectives.logreg import article_family
 from objectives.preprocess import Columns
+from objectives.task import BINARY
 from studies.heart import main
 from studies.report._info import curve_infos, path_infos
 from studies.report._views import load_views
@@ -54,7 +55,7 @@ def test_every_study_and_seed_grid_scores_the_same_folds(tmp_path) -> None:  # t
     X, y = frame.drop(columns="target"), frame["target"].to_numpy()
     plan = tuple(StratifiedKFold(3, shuffle=True, random_state=42).split(train, y[train]))
     folds = prepare_folds(X, y, train, plan, Columns(numeric=tuple(X.columns)))
-    options = TrainOptions(epochs=2)
+    options = TrainOptions(task=BINARY, epochs=2)
     names = optuna.get_all_study_names(storage)
     assert sorted(names) == sorted(
         f"heart-{s}" for s in ("logreg-l1", "logreg-l2", "logreg-enet", "mlp", "seed-logreg",
@@ -146,7 +147,8 @@ def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # typ
     assert list(zip(points["x"], points["value"], points["colour"], strict=True)) == expected
     assert curve.best["logreg-enet"] == (study.best_params["C"], study.best_value)
     (path,) = [i for i in path_infos(views) if i.name == "coefficient_path_logreg-enet"]
-    assert path.coefficients.shape == (40, 13)
+    # 9 numbers and the article's codes one-hot: cp 4, restecg 3, slope 3, thal 4 levels.
+    assert path.coefficients.shape == (40, 9 + 4 + 3 + 3 + 4)
     assert path.best_C == study.best_params["C"]
     # Stronger penalties shrink the coefficients: their size grows with C.
     sizes = np.abs(path.coefficients).sum(axis=1)
@@ -221,3 +223,43 @@ def test_a_rerun_that_adds_nothing_leaves_a_current_report_alone(
     assert index.exists()
     assert main([*argv[:5], "4", *argv[6:]]) == 0  # a new trial: the report is rewritten
     assert index.stat().st_mtime_ns > written
+
+
+@pytest.mark.parametrize("command", ["studies.heart", "studies.tabular"])
+def test_the_test_split_does_not_move_with_the_seed(command: str) -> None:
+    """--seed fixes the folds, the sampler and the networks; the test rows stay the article's
+    (seed 42), so two runs with different seeds are scored on the same rows."""
+    from data import load_builtin
+    from studies.heart import parse as heart_parse
+    from studies.run.design import test_split
+    from studies.tabular import parse as tabular_parse
+
+    parse = heart_parse if command == "studies.heart" else tabular_parse
+    extra = [] if command == "studies.heart" else ["--data", "breast-cancer"]
+    dataset = load_builtin("heart-cleveland" if command == "studies.heart" else "breast-cancer")
+    splits = [test_split(dataset, parse([*extra, "--seed", str(seed)]))[0] for seed in (1, 7)]
+    assert splits[0].test.tolist() == splits[1].test.tolist()
+    folds = [
+        dataset.task.fold_plan(dataset.y[split.train], 5, seed)[0][1].tolist()
+        for split, seed in zip(splits, (1, 7), strict=True)
+    ]
+    assert folds[0] != folds[1]  # the folds do move
+
+
+def test_a_stored_study_that_optimizes_the_other_way_is_refused_before_anything_is_written(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from studies.trials.storage import open_storage
+
+    storage = f"sqlite:///{tmp_path / 'wrong.db'}"
+    optuna.create_study(
+        storage=open_storage(storage), study_name="heart-logreg-l2", direction="maximize"
+    )
+    before = file_digest(tmp_path / "wrong.db")
+    assert main(["--storage", storage, "--models", "logreg-l2", "--trials", "2"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        "Error: study 'heart-logreg-l2' in this storage is set to maximize, but its values "
+        "need minimize" in said
+    )
+    assert file_digest(tmp_path / "wrong.db") == before

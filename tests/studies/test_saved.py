@@ -145,6 +145,7 @@ def test_the_exported_folder_scores_identically_without_the_storage(
     assert manifest["target"] == {
         "column": "churned",
         "task": "binary",
+        "classes": ["No", "Yes"],
         "positive": "Yes",
         "negative": "No",
     }
@@ -298,8 +299,11 @@ def test_extra_columns_unseen_levels_and_out_of_range_values_are_said_once(
     assert len([w for w in warnings if "shoe_size ignored" in w]) == 1
     assert len([w for w in warnings if "column plan: level(s) 'enterprise'" in w]) == 1
     assert len([w for w in warnings if "column region: level(s) 'east'" in w]) == 1
-    assert len([w for w in warnings if "column monthly: 1 of 8 value(s) far outside" in w]) == 1
-    assert len(warnings) == 4, err
+    beyond = "column monthly: 1 of 8 value(s) lie beyond the training rows' range"
+    assert len([w for w in warnings if beyond in w]) == 1
+    # Plan is empty in one of these 8 rows: with so few rows, what is filled in is said too.
+    assert len([w for w in warnings if "column plan is missing in 1 of 8 row(s)" in w]) == 1
+    assert len(warnings) == 5, err
     # An unseen level is every indicator 0, as the fitted encoder does with unknown levels.
     model = load_model("churn-logreg-l2", storage=str(run["storage"]))
     blank = rows.copy()
@@ -421,16 +425,154 @@ def test_the_model_card_of_a_nested_and_a_sites_run_names_their_estimates_with_i
 
 def test_the_range_note_fires_only_beyond_a_tenth_of_the_training_width() -> None:
     """Training range 0 to 10: -1 and 11 are within the margin (a tenth of the width, 1), -1.01
-    and 11.5 beyond it; empty cells are no values."""
+    and 11.5 beyond it; empty cells are no values, counted apart (the fill note)."""
     from studies.saved.model import SavedModel
 
     columns = {"order": ["x"], "numeric": ["x"], "categorical": {}, "ranges": {"x": [0.0, 10.0]}}
     model = SavedModel({"columns": columns})
     model.rows(pd.DataFrame({"x": [-1.0, 11.0, 5.0, np.nan]}))
-    assert model.notes == []
+    assert [note for note in model.notes if "beyond" in note] == []
     model.rows(pd.DataFrame({"x": [-1.01, 11.5, 5.0, np.nan]}))
-    assert len(model.notes) == 1
+    (beyond,) = [note for note in model.notes if "beyond" in note]
     assert (
-        "column x: 2 of 4 value(s) far outside the training range 0 to 10 (e.g. -1.01)"
-        in (model.notes[0])
+        "column x: 2 of 3 value(s) lie beyond the training rows' range, 0 to 10, by more than a "
+        "tenth of its width (from -1.01 to 11.5)" in beyond
     )
+    (filled,) = [note for note in model.notes if "missing" in note]
+    assert "column x is missing in 1 of 4 row(s), filled with the training rows' median" in filled
+
+
+# Part 20 ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["../evil.pth", "/tmp/planted/evil.pth", "model.skops/../../evil.pth", "notes.txt"]
+)
+def test_a_stored_file_name_the_tool_does_not_write_is_refused_and_nothing_is_written(
+    run: dict[str, object], tmp_path: Path, name: str
+) -> None:
+    """Anyone who can write the storage could name the saved model's file ``../evil.pth``:
+    predict, export and load_model refuse it in one line and write nothing, anywhere."""
+    storage = f"sqlite:///{copy_database(run, tmp_path / 'planted.db')}"
+    planted = optuna.load_study(study_name="churn-logreg-l2", storage=storage)
+    record = dict(planted.user_attrs[SAVED_ATTR])
+    record["artifacts"] = {**record["artifacts"], name: next(iter(record["artifacts"].values()))}
+    planted.set_user_attr(SAVED_ATTR, record)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(ModelFileError, match="not one this tool writes"):
+        load_model("churn-logreg-l2", storage=storage)
+    out = tmp_path / "scores.csv"
+    argv = ["--study", "churn-logreg-l2", "--storage", storage, "--data", str(run["table"])]
+    assert predict_main([*argv, "--out", str(out)]) == 2
+    assert export_main(["--study", "churn-logreg-l2", "--storage", storage,
+                        "--to", str(tmp_path / "exported")]) == 2  # fmt: skip
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert not Path("/tmp/planted/evil.pth").exists()
+
+
+def test_the_manifests_ranges_come_from_the_training_rows_only(run: dict[str, object]) -> None:
+    """A test row's value outside the training rows' range does not widen the range predict
+    compares new rows with."""
+    from data import TableSpec, read_table, table_dataset
+    from objectives.preprocess import Columns
+    from studies.saved.manifest import model_columns
+
+    table = read_table(Path(str(run["table"])))
+    dataset = table_dataset(table, TableSpec(target="churned"), name="churn")
+    column = dataset.numeric[0]
+    values = dataset.X[column].to_numpy(dtype=float)
+    top = np.nanmax(values)
+    train = np.flatnonzero(~(values == top))  # every row holding the largest value left out
+    outlier = int(np.nanargmax(values))
+    columns = Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+    ranges = model_columns(dataset, columns, train)["ranges"]
+    assert ranges[column][1] == float(np.nanmax(values[train])) < values[outlier]
+    assert (
+        model_columns(dataset, columns, np.arange(dataset.n_rows))["ranges"][column][1]
+        == (values[outlier])
+    )
+
+
+def test_predict_says_what_it_fills_and_how_much_the_column_weighs(
+    run: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = load_model("churn-logreg-l2", storage=str(run["storage"]))
+    columns = model.manifest["columns"]
+    numeric = columns["numeric"][0]
+    rows = pd.read_csv(Path(str(run["table"]))).head(50)
+    rows.loc[rows.index[:30], numeric] = np.nan  # 30 of 50 rows lack it
+    path = tmp_path / "gaps.csv"
+    rows.to_csv(path, index=False)
+    out = tmp_path / "scores.csv"
+    argv = ["--study", "churn-logreg-l2", "--storage", str(run["storage"]), "--data", str(path)]
+    assert predict_main([*argv, "--out", str(out)]) == 0
+    said = capsys.readouterr().err
+    fill = columns["fills"][numeric]
+    weight = columns["weights"][numeric]
+    lacking = int(rows[numeric].isna().sum())  # the 30 emptied, and those the table lacked
+    assert lacking >= 30
+    assert (
+        f"column {numeric} is missing in {lacking} of 50 row(s), filled with the training rows' "
+        f"median, {fill:g}; the model weighs it by its coefficient, " in said
+    )
+    assert f" of {weight['of']} columns" in said
+    # A column missing in a few of many rows is not worth a line.
+    rows.loc[:, numeric] = 1.0
+    rows.loc[rows.index[:2], numeric] = np.nan
+    rows.to_csv(path, index=False)
+    assert predict_main([*argv, "--out", str(tmp_path / "again.csv")]) == 0
+    assert f"column {numeric} is missing" not in capsys.readouterr().err
+
+
+def test_predict_reads_the_uci_files_as_the_run_does(tmp_path: Path) -> None:
+    storage = f"sqlite:///{tmp_path / 'h.db'}"
+    from studies.heart import main as heart_main
+
+    argv = ["--storage", storage, "--trials", "2", "--models", "logreg-l2", "--quiet",
+            "--no-report"]  # fmt: skip
+    assert heart_main(argv) == 0
+    from data._heart import UCI_FOLDER
+
+    out = tmp_path / "scores.csv"
+    data = str(UCI_FOLDER / "processed.cleveland.data")
+    assert predict_main(["--study", "heart-logreg-l2", "--storage", storage, "--data", data,
+                         "--out", str(out)]) == 0  # fmt: skip
+    scores = pd.read_csv(out)
+    assert len(scores) == 303
+    by_builtin = tmp_path / "builtin.csv"
+    assert predict_main(["--study", "heart-logreg-l2", "--storage", storage, "--data",
+                         "heart-cleveland", "--out", str(by_builtin)]) == 0  # fmt: skip
+    # The same rows read from the file or as the built-in: the same probabilities.
+    np.testing.assert_allclose(scores.iloc[:, 0], pd.read_csv(by_builtin).iloc[:, 0], rtol=1e-12)
+
+
+def test_an_export_that_fails_half_way_leaves_nothing(
+    run: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import studies.export
+
+    def broken(*args: object) -> str:
+        raise RuntimeError("the card could not be written")
+
+    monkeypatch.setattr(studies.export, "model_card", broken)
+    target = tmp_path / "deep" / "exported"
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(RuntimeError):
+        export_main(["--study", "churn-logreg-l2", "--storage", str(run["storage"]),
+                     "--to", str(target)])  # fmt: skip
+    assert sorted(tmp_path.rglob("*")) == before  # no folder, no hidden scratch, no parent
+
+
+def test_the_useful_thresholds_are_written_as_ranges() -> None:
+    """Truth (1 1 0 0), risks (.9 .6 .4 .1): at thresholds up to 0.10 the model treats everyone
+    (no better than treating all); from 0.11 to 0.90 it beats both treating all and none (2 true
+    and 1 false positive, then 2 and 0, then 1 and 0); above 0.90 it treats no one."""
+    from studies.report._estimates import useful_thresholds
+
+    y, risk = np.array([1.0, 1, 0, 0]), np.array([0.9, 0.6, 0.4, 0.1])
+    assert useful_thresholds(y, risk) == "from 0.11 to 0.90"
+    # A second stretch, and a lone threshold, read as such.
+    y, risk = np.array([1.0, 0, 1, 0, 0, 0]), np.array([0.95, 0.5, 0.45, 0.3, 0.3, 0.05])
+    said = useful_thresholds(y, risk)
+    assert said.startswith("from ")
+    assert all(part.startswith(("from ", "at ")) for part in said.split(" and "))

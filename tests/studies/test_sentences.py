@@ -229,3 +229,21 @@ def test_a_model_of_one_prediction_has_no_slope_and_the_sentence_says_why() -> N
     assert _slope(flat) == "none (one distinct prediction: no slope to fit)"
     spread = calibration([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.9])
     assert _slope(spread).startswith(f"{spread.slope:.2f} [")
+
+
+def test_optimism_reads_its_sign_the_same_way_for_every_score() -> None:
+    from objectives.stats import Interval
+    from objectives.task import BINARY
+    from studies.report._nested import Nested
+    from studies.report._sentences import _optimism
+
+    assert _optimism(0.012) == "0.012 optimistic"
+    assert _optimism(-0.012) == "0.012 pessimistic"
+    assert _optimism(0.0001) == "no optimism"
+    interval = Interval(0.45, 0.40, 0.50, "m", 0.95)
+    # Log loss: the search said 0.40, the nested estimate 0.45: the search looked better.
+    loss = Nested("m", [], {"log_loss": interval}, {"log_loss": 0.40}, task=BINARY)
+    assert loss.optimism("log_loss") == pytest.approx(0.05)
+    # Accuracy: the search said 0.40, the nested estimate 0.45: it looked worse.
+    accuracy = Nested("m", [], {"accuracy": interval}, {"accuracy": 0.40}, task=BINARY)
+    assert accuracy.optimism("accuracy") == pytest.approx(-0.05)

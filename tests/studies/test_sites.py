@@ -10,10 +10,11 @@ import optuna
 import pandas as pd
 import pytest
 
-from data import FEATURES, SITES, load_sites, missingness, site_dataset
+from data import CATEGORIES, FEATURES, SITES, load_sites, missingness, site_dataset
 from objectives import FAMILIES, TrainOptions, make_fold_plan, prepare_folds
 from objectives.preprocess import Columns
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
+from objectives.task import BINARY
 from studies.heart import main
 from studies.report._sites import site_table, sites_answer, sites_info
 from studies.report._views import load_views
@@ -30,16 +31,16 @@ def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_columns_missing_in_half_of_any_sites_rows_are_left_out_and_named() -> None:
     common = site_dataset(list(SITES))
     # Switzerland has no cholesterol; ca, thal and slope are mostly missing outside Cleveland.
-    assert common.numeric == ("age", "sex", "cp", "trestbps", "restecg", "thalach", "exang",
-                              "oldpeak")  # fmt: skip
+    assert common.numeric == ("age", "sex", "trestbps", "thalach", "exang", "oldpeak")
+    assert [name for name, _ in common.categorical] == ["cp", "restecg"]
     note = common.notes[-1]
     assert note.startswith("columns left out, missing in more than half of some site's rows:")
     for column in ("chol (switzerland 100%)", "ca (", "thal (", "slope (", "fbs (switzerland"):
         assert column in note
     # Two sites only: the rule looks at the chosen sites.
-    assert "slope" in site_dataset(["cleveland", "switzerland"]).numeric
+    assert "slope" in dict(site_dataset(["cleveland", "switzerland"]).categorical)
     everything = site_dataset(list(SITES), keep_all=True)
-    assert len(everything.numeric) == 13
+    assert len(everything.numeric) + len(everything.categorical) == 13
     assert set(everything.indicators) >= {"chol", "ca", "thal", "slope", "trestbps"}
     assert "age" not in everything.indicators  # never missing: no indicator
     # chol = 0 and trestbps = 0 read as missing: every Swiss chol.
@@ -77,7 +78,7 @@ def test_no_row_of_the_held_out_site_reaches_the_search(sites_run: tuple[str, Pa
     storage, _ = sites_run
     dataset = site_dataset(["cleveland", "hungarian", "va"])
     assert dataset.groups is not None
-    columns = Columns(numeric=dataset.numeric)
+    columns = Columns(numeric=dataset.numeric, categorical=dataset.categorical)
     for site in ("cleveland", "hungarian", "va"):
         study = optuna.load_study(study_name=f"heart-logreg-l2-site-{site}", storage=storage)
         rows = np.flatnonzero(dataset.groups != site)
@@ -85,7 +86,7 @@ def test_no_row_of_the_held_out_site_reaches_the_search(sites_run: tuple[str, Pa
         folds = prepare_folds(dataset.X, dataset.y, rows, plan, columns)
         for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
             (expected,) = FAMILIES["logreg-l2"].evaluate(
-                [trial.params], folds, TrainOptions(), lambda *_: False
+                [trial.params], folds, TrainOptions(task=BINARY), lambda *_: False
             )
             np.testing.assert_allclose(
                 trial.user_attrs["fold_log_loss"], expected.folds.values("log_loss"), rtol=1e-9
@@ -145,12 +146,16 @@ def test_all_site_features_are_searched_with_missing_value_indicators(tmp_path: 
     assert {"chol", "ca", "thal", "slope"} <= set(missing)
     for part in ("site-cleveland", "site-hungarian", "from-cleveland"):
         attrs = optuna.load_study(study_name=f"heart-logreg-l2-{part}", storage=storage).user_attrs
-        assert attrs["protocol"]["columns"]["numeric"] == list(FEATURES)
-        assert len(attrs["test_coefficients"]) == len(FEATURES) + len(missing)
+        columns = attrs["protocol"]["columns"]
+        assert columns["numeric"] == [name for name in FEATURES if name not in CATEGORIES]
+        assert list(columns["categorical"]) == list(CATEGORIES)
+        levels = sum(len(names) for names in CATEGORIES.values())
+        width = len(columns["numeric"]) + levels
+        assert len(attrs["test_coefficients"]) == width + len(missing)
     # Trained on Hungarian alone, where ca, thal and slope are mostly missing, the refit leans on
     # its indicators: they carry weight.
     held_out = optuna.load_study(study_name="heart-logreg-l2-site-cleveland", storage=storage)
-    indicators = held_out.user_attrs["test_coefficients"][len(FEATURES) :]
+    indicators = held_out.user_attrs["test_coefficients"][width:]
     assert sum(abs(c) > 1e-6 for c in indicators) >= 3
 
 
@@ -160,7 +165,9 @@ def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
     test_crossfit_recalibration_by_hand): Brier 1/3 and accuracy 1/3, where an intercept fitted
     and scored on the same rows would change nothing (Brier 0.25, accuracy 0.5)."""
     storage = optuna.storages.InMemoryStorage()
-    study = optuna.create_study(storage=storage, study_name="t-logreg-l2-site-va")
+    study = optuna.create_study(
+        storage=storage, study_name="t-logreg-l2-site-va", direction="maximize"
+    )
     study.set_user_attr(
         "protocol",
         {"family": "logreg-l2", "part": "site-va", "design": "sites", "role": "held-out site",

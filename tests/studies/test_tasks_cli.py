@@ -45,7 +45,7 @@ def test_wine_is_multi_class_from_search_to_predict(
     assert sorted(set(calibration["class"])) == ["class_0", "class_1", "class_2"]
     assert (tmp_path / "wine" / "confusion_matrix.png").stat().st_size > 10_000
     page = (tmp_path / "wine" / "index.html").read_text()
-    assert "each class's share of the training rows predicted for everyone" in page
+    assert "the training rows' share of each class predicted for everyone" in page
     assert "risk" not in page
     # The saved model scores the test rows as the study stored them, a probability per class.
     study = optuna.load_study(study_name="wine-logreg-l2", storage=storage)
@@ -110,16 +110,17 @@ def test_a_stronger_penalty_is_a_larger_alpha_but_a_smaller_c() -> None:
 REFUSED = {
     "a classifier on a continuous target": (
         ["--data", "diabetes", "--models", "logreg-l1"],
-        "--models logreg-l1 does not fit a regression target; the models for it are mlp, hgb, "
-        "lasso, ridge, elasticnet",
+        "--models logreg-l1 does not fit a continuous (regression) target; the models for it "
+        "are mlp, hgb, lasso, ridge, elasticnet",
     ),
     "a regression model on classes": (
         ["--data", "wine", "--models", "ridge"],
-        "--models ridge does not fit a multiclass target",
+        "--models ridge does not fit a multi-class target",
     ),
     "a classification score on a continuous target": (
         ["--data", "diabetes", "--metric", "accuracy"],
-        "--metric accuracy is not a score of a regression target; its scores are rmse, mae, r2",
+        "--metric accuracy is not a score of a continuous (regression) target; its scores are "
+        "rmse, mae, r2",
     ),
     "a regression score on classes": (
         ["--data", "breast-cancer", "--metric", "rmse"],
@@ -127,7 +128,7 @@ REFUSED = {
     ),
     "keras tuner on classes": (
         ["--data", "wine", "--models", "mlp", "--engine", "keras-tuner", "--pruner", "none"],
-        "--engine keras-tuner searches binary targets only, and this one is multiclass",
+        "--engine keras-tuner searches binary targets only, and this one is multi-class",
     ),
     "a task on a fixed built-in": (
         ["--data", "breast-cancer", "--task", "regression"],

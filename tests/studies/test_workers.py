@@ -26,6 +26,7 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
 
 from objectives import METRICS, ModelFamily, Outcome, TrainOptions
+from objectives.task import BINARY
 from studies.run.engines.optuna import family_runner
 from studies.trials import storage as _storage
 from studies.trials.gate import run_trials
@@ -272,7 +273,9 @@ def test_a_trial_failed_as_stale_by_another_worker_leaves_the_rest_of_its_batch_
     pruner = BatchPruner(n_startup_trials=5, n_warmup_steps=0)
     rdb = open_storage(storage)
     study = optuna.create_study(storage=rdb, study_name=name, direction="maximize", pruner=pruner)
-    run_batch = family_runner(family, [], TrainOptions(parallel_trials=4), 3, pruner=pruner)
+    run_batch = family_runner(
+        family, [], TrainOptions(task=BINARY, parallel_trials=4), 3, pruner=pruner
+    )
     with Progress(name, 4, 0, quiet=True) as progress:
         counted = run_trials(study, rdb, 4, 4, run_batch, progress)
 

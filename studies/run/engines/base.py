@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import optuna
 
-from objectives import ModelFamily, PreparedFold
+from objectives import ModelFamily, PreparedFold, Task
 
 if TYPE_CHECKING:
     from studies.settings import Settings
@@ -61,6 +61,7 @@ class Engine:
         check: refuses, before anything is written, what the engine cannot resume (raises a
             one-line error).
         pruning: whether it honours ``--pruner``.
+        tasks: the tasks it searches (:meth:`serves`); None for every task.
     """
 
     name: str
@@ -69,3 +70,8 @@ class Engine:
     protocol: Callable[[Settings], dict[str, Any]]
     check: Callable[[optuna.storages.BaseStorage, str], None] = field(default=_nothing_to_check)
     pruning: bool = True
+    tasks: frozenset[Task] | None = None
+
+    def serves(self, task: Task) -> bool:
+        """Whether it can search studies of a ``task`` target."""
+        return self.tasks is None or task in self.tasks

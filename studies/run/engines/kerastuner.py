@@ -38,7 +38,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from optuna.trial import TrialState
 from sklearn.exceptions import ConvergenceWarning
 
-from objectives import GREATER_IS_BETTER, ModelFamily, Outcome, PreparedFold
+from objectives import BINARY, METRIC, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
 from studies.run.engines.base import Engine, StudyRun
 from studies.run.engines.optuna import direction, name_values, value_names
@@ -223,7 +223,7 @@ def run_kerastuner_study(
 
     try:
         tuner = FoldTuner(
-            objective=kt.Objective("score", "max" if GREATER_IS_BETTER[metric] else "min"),
+            objective=kt.Objective("score", "max" if METRIC[metric].greater_is_better else "min"),
             hyperparameters=space,
             # Keras Tuner counts failed trials toward max_trials; this tool does not.
             max_trials=settings.trials + failed,
@@ -263,4 +263,6 @@ KERAS_TUNER = Engine(
         storage, study_name, project_folder(study_name)
     ),
     pruning=False,
+    # Its objective is one score of one output: binary targets only (Optuna searches every task).
+    tasks=frozenset({BINARY}),
 )

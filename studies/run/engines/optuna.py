@@ -20,8 +20,7 @@ from optuna.study import StudyDirection
 from optuna.trial import TrialState
 
 from objectives import (
-    GREATER_IS_BETTER,
-    METRIC_LABELS,
+    METRIC,
     ModelFamily,
     Outcome,
     PreparedFold,
@@ -40,7 +39,8 @@ log = logging.getLogger(__name__)
 
 
 def direction(metric: str) -> StudyDirection:
-    return StudyDirection.MAXIMIZE if GREATER_IS_BETTER[metric] else StudyDirection.MINIMIZE
+    """The study direction that optimizes ``metric`` (the metric says which way is better)."""
+    return StudyDirection.MAXIMIZE if METRIC[metric].greater_is_better else StudyDirection.MINIMIZE
 
 
 def name_values(study: optuna.Study, names: Sequence[str]) -> None:
@@ -54,7 +54,7 @@ def name_values(study: optuna.Study, names: Sequence[str]) -> None:
 def value_names(metric: str, sparsity: bool = False) -> list[str]:
     """What a search's values are: its fold-mean score, and with ``sparsity`` the mean number
     of non-zero coefficients of its fold models."""
-    return [f"CV {METRIC_LABELS[metric]}"] + (["non-zero coefficients"] if sparsity else [])
+    return [f"CV {METRIC[metric].label}"] + (["non-zero coefficients"] if sparsity else [])
 
 
 class GridSampler(optuna.samplers.GridSampler):
