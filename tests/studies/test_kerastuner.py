@@ -17,6 +17,7 @@ import pytest
 from optuna.trial import TrialState
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from data import load_heart_file
 from objectives import FAMILIES, TrainOptions, prepare_folds
 from objectives.keras_env import BACKENDS, configure_backend, default_backend
 from objectives.preprocess import Columns
@@ -78,10 +79,13 @@ def test_keras_tuner_trials_land_in_storage_scored_on_the_optuna_folds(
     assert (tmp_path / "storage" / "kerastuner" / "heart-mlp-kerastuner").is_dir()
 
     frame = make_heart_frame(60)
-    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    y = frame["target"].to_numpy()
     train, _ = train_test_split(np.arange(len(frame)), test_size=0.2, random_state=42)
     plan = tuple(StratifiedKFold(3, shuffle=True, random_state=42).split(train, y[train]))
-    folds = prepare_folds(X, y, train, plan, Columns(numeric=tuple(X.columns)))
+    # The coded categories one-hot encoded, as the run reads the file.
+    dataset = load_heart_file(data)
+    columns = Columns(numeric=dataset.numeric, categorical=dataset.categorical)
+    folds = prepare_folds(dataset.X, y, train, plan, columns)
     family = FAMILIES["mlp"]
     steps = sorted(optuna_study.trials[0].intermediate_values)
     for trial in trials:
