@@ -72,3 +72,67 @@ def test_no_import_circles() -> None:
         if module not in seen:
             visit(module)
     assert not cycles, cycles
+
+
+#: The folders from the bottom up (docs/design.md, "The folders"): a module imports from its own
+#: layer or the layers below it, never from a layer above. A name is a package or module prefix.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("objectives",),
+    ("data",),
+    ("studies.trials",),
+    ("studies.settings",),
+    ("studies.saved",),
+    ("studies.run",),
+    ("studies.report",),
+    ("studies._command", "studies.heart", "studies.tabular", "studies.predict", "studies.export",
+     "studies.dashboard", "studies"),
+    ("benchmarks",),
+)  # fmt: skip
+
+#: Inside the report, from the bottom up: the stored studies read once and the figure registry;
+#: the tables; the plots (each an info function and two drawers); the sentences; the report's
+#: contents computed; the page; and on top the folder's owned files, the dashboard notes and
+#: what writes them all.
+REPORT_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("studies.report.views", "studies.report.figures"),
+    ("studies.report.tables",),
+    ("studies.report.plots",),
+    ("studies.report.words",),
+    ("studies.report.contents",),
+    ("studies.report.page",),
+    ("studies.report",),
+)
+
+
+def layer_of(module: str, layers: tuple[tuple[str, ...], ...]) -> int | None:
+    """The layer whose longest name is a prefix of ``module`` (None: no layer names it)."""
+    found = [
+        (len(name), index)
+        for index, names in enumerate(layers)
+        for name in names
+        if module == name or module.startswith(f"{name}.")
+    ]
+    return max(found)[1] if found else None
+
+
+def upward(layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    offences = []
+    for module, targets in imports().items():
+        mine = layer_of(module, layers)
+        for target in targets:
+            theirs = layer_of(target, layers)
+            if mine is not None and theirs is not None and theirs > mine:
+                offences.append(f"{module} imports {target}, a layer above it")
+    return offences
+
+
+def test_nothing_imports_upward() -> None:
+    assert not upward(LAYERS)
+
+
+def test_the_report_composes_from_the_bottom_up() -> None:
+    assert not upward(REPORT_LAYERS)
+
+
+def test_every_module_is_in_a_layer() -> None:
+    assert [m for m in imports() if layer_of(m, LAYERS) is None] == []

@@ -23,21 +23,18 @@ from objectives import (
     split_rows,
 )
 from studies.settings import Settings
+from studies.trials.protocol import (
+    DEFAULT,
+    FROM_CLEVELAND,
+    HELD_OUT,
+    NESTED,
+    OUTER,
+    SITES,
+    SPLIT,
+)
 
 #: The seed article's ``random_state``: the test rows stay the same whatever ``--seed`` is.
 SPLIT_SEED = 42
-
-#: The outer designs.
-SPLIT, NESTED, SITES = "split", "nested", "sites"
-#: The roles a part plays in its design: the default test split (which a nested run keeps
-#: beside its outer parts), a nested outer part, a site held out, or the classic design's
-#: search on Cleveland scored at the other sites.
-DEFAULT, OUTER, HELD_OUT, FROM_CLEVELAND = (
-    "default",
-    "outer part",
-    "held-out site",
-    "tuned on Cleveland",
-)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ import pandas as pd
 from data import Dataset
 from objectives import ModelFamily
 from objectives.preprocess import Columns, feature_names
-from studies.run.design import FROM_CLEVELAND
 from studies.trials.counting import FINISHED
-from studies.trials.protocol import metric_of
+from studies.trials.protocol import FROM_CLEVELAND, metric_of
 
 #: Bumped when the folder's layout changes.
 FORMAT = 1

@@ -17,6 +17,18 @@ from optuna.study import StudyDirection
 
 from objectives import METRIC
 
+#: The outer designs a protocol records (``design``).
+SPLIT, NESTED, SITES = "split", "nested", "sites"
+#: The roles a part plays in its design (``role``): the default test split (which a nested run
+#: keeps beside its outer parts), a nested outer part, a site held out, or the classic design's
+#: search on Cleveland scored at the other sites.
+DEFAULT, OUTER, HELD_OUT, FROM_CLEVELAND = (
+    "default",
+    "outer part",
+    "held-out site",
+    "tuned on Cleveland",
+)
+
 
 class ProtocolMismatch(ValueError):
     """An existing study was run under another protocol; adding trials would mix them."""
