@@ -6,14 +6,25 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
+from optuna.distributions import BaseDistribution
+from optuna.study import StudyDirection
+from optuna.trial import FrozenTrial, TrialState, create_trial
 
 from data import ENV_VAR, FEATURES, TARGET
+from objectives import FAMILIES, METRIC, Task
+from objectives.scoring import FoldScores
+from objectives.task import BINARY, task_named
+from studies.report.views import StudyView, load_views
+from studies.run.refit import held_out_attrs
+from studies.trials.protocol import normalized
 
 #: The article's codes of the heart data's coded categories (its ``heart.csv``): their levels.
 ARTICLE_CODES = {"cp": 4, "restecg": 3, "slope": 3, "thal": 4}
@@ -106,3 +117,134 @@ def file_digest(path: Path) -> str | None:
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test in its own empty folder (the commands write ``storage/`` and ``reports/``
+    where they are run), with no ``HEART_DATA`` from the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    return tmp_path
+
+
+#: The protocol every built study shares (``studies.run.loop.shared_protocol``'s keys).
+BUILT_PROTOCOL = {"data_sha256": "abc", "part": "", "folds": 5, "fold_seed": 42,
+                  "fold_plan": "abc", "engine": "optuna"}  # fmt: skip
+
+
+class StudyBuilder:
+    """Studies as a run stores them, for the report's tests: real Optuna studies in a real
+    storage, their trials and attributes written with the tool's own writers (``FoldScores``
+    for fold scores, ``held_out_attrs`` and the task's scores for the test rows, the protocol's
+    ``normalized``), so that a test states only the numbers it is about.
+
+    Every study is named ``<prefix>-<family><suffix>``.
+    """
+
+    def __init__(
+        self, storage: optuna.storages.BaseStorage | None = None, prefix: str = "t"
+    ) -> None:
+        self.storage = storage if storage is not None else optuna.storages.InMemoryStorage()
+        self.prefix = prefix
+        self._spaces: dict[str, dict[str, BaseDistribution]] = {}
+
+    def search(
+        self,
+        family: str,
+        metric: str = "accuracy",
+        *,
+        task: Task = BINARY,
+        suffix: str = "",
+        sparsity: bool = False,
+        space: dict[str, BaseDistribution] | None = None,
+        **protocol: Any,
+    ) -> optuna.Study:
+        """A search of ``family`` optimizing ``metric`` (and, with ``sparsity``, the number of
+        non-zero coefficients); ``protocol`` adds to or overrides the stored protocol."""
+        direction = (
+            StudyDirection.MAXIMIZE if METRIC[metric].greater_is_better else StudyDirection.MINIMIZE
+        )
+        study = optuna.create_study(
+            storage=self.storage,
+            study_name=f"{self.prefix}-{family}{suffix}",
+            directions=[direction, StudyDirection.MINIMIZE] if sparsity else [direction],
+        )
+        stored: dict[str, object] = {
+            **BUILT_PROTOCOL,
+            "family": family,
+            "task": task.name,
+            "metric": metric,
+            **({"objectives": [metric, "sparsity"]} if sparsity else {}),
+            **protocol,
+        }
+        study.set_user_attr("protocol", normalized(stored))
+        self._spaces[study.study_name] = space or {}
+        return study
+
+    def trial(
+        self,
+        study: optuna.Study,
+        params: dict[str, float],
+        folds: list[float] | dict[str, list[float]],
+        *,
+        state: TrialState = TrialState.COMPLETE,
+        steps: dict[int, float] | None = None,
+        values: list[float] | None = None,
+        **user_attrs: object,
+    ) -> FrozenTrial:
+        """A trial of ``params`` whose folds scored ``folds`` (on the study's metric, or per
+        metric), reporting the running mean per fold unless ``steps`` are given; its value is
+        the metric's fold mean (``values``: a multi-objective trial's)."""
+        metric = study.user_attrs["protocol"]["metric"]
+        by_metric = folds if isinstance(folds, dict) else {metric: folds}
+        scores = FoldScores()
+        for index in range(len(by_metric[metric])):
+            scores.add({name: float(values_[index]) for name, values_ in by_metric.items()})
+        ranges = self._spaces.get(study.study_name, {})
+        family = study.user_attrs["protocol"]["family"]
+        space = dict(FAMILIES[family].space) if family in FAMILIES else {}
+        own = by_metric[metric]
+        complete = state == TrialState.COMPLETE
+        trial = create_trial(
+            params=params,
+            distributions={name: ranges.get(name) or space[name] for name in params},
+            value=float(np.mean(own)) if complete and values is None else None,
+            values=values if complete else None,
+            user_attrs={**scores.as_user_attrs(), **user_attrs},
+            intermediate_values=steps
+            if steps is not None
+            else {i + 1: float(np.mean(own[: i + 1])) for i in range(len(own))},
+            state=state,
+        )
+        study.add_trial(trial)
+        return study.trials[-1]
+
+    def tested(
+        self, study: optuna.Study, y: Sequence[float], predictions: Sequence[float] | np.ndarray
+    ) -> None:
+        """The best trial's refit scored on test rows ``y`` with ``predictions``, stored as the
+        run stores it."""
+        task = task_named(study.user_attrs["protocol"]["task"])
+        attrs = held_out_attrs(
+            task, study.best_trial, np.arange(len(y)), np.asarray(y), np.asarray(predictions)
+        )
+        for key, value in attrs.items():
+            study.set_user_attr(key, value)
+
+    def baseline(self, study: optuna.Study, folds: dict[str, list[float]]) -> None:
+        """The baseline's fold scores on the study's folds (``objectives.baseline``)."""
+        scores = FoldScores()
+        for index in range(len(next(iter(folds.values())))):
+            scores.add({name: float(values[index]) for name, values in folds.items()})
+        study.set_user_attr("baseline", scores.as_user_attrs())
+
+    def views(self) -> list[StudyView]:
+        """The prefix's studies as the report reads them."""
+        return load_views(self.storage, self.prefix)
+
+
+@pytest.fixture
+def studies() -> StudyBuilder:
+    """Studies as a run stores them, in a fresh in-memory storage (:class:`StudyBuilder`)."""
+    return StudyBuilder()

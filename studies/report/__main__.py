@@ -14,8 +14,8 @@ from pathlib import Path
 
 import optuna
 
-from studies.report._folder import ReportFolderError
-from studies.report._write import print_report, write_report
+from studies.report.folder import ReportFolderError
+from studies.report.write import print_report, write_report
 from studies.settings import Parser, add_storage_arguments, print_error, run_storage_command
 
 

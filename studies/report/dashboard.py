@@ -11,23 +11,12 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from studies.report import _plotly
-from studies.report._contents import Infos, Report
-from studies.report._info import (
-    history_info,
-    importance_title,
-    importance_views,
-)
-from studies.report._nested import (
-    calibration_figure_info,
-)
-from studies.report._page import (
-    searches_table,
-    seed_view,
-)
-from studies.report._saved import Saved
-from studies.report._sections import baseline_row
-from studies.report._views import StudyView, task_of
+from studies.report.contents import Contents, Report
+from studies.report.figures import PlotInfo, file_of, plotly_figure
+from studies.report.page.saved import Saved
+from studies.report.page.sections import baseline_row
+from studies.report.page.tables import searches_table, seed_view
+from studies.report.views import StudyView
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -48,12 +37,11 @@ def _cell(value: object) -> str:
     return "" if value is None or value is pd.NA else str(value)
 
 
-#: What the dashboard counts from 0 and the report from 1, said in every study's note.
+#: How the note's numbers read beside the dashboard's own, said in every study's note.
 NUMBERING = (
-    "The dashboard numbers trials as Optuna does, from 0 (its trial list, history and "
-    "*Best Trial* card); the report's plots and tables, and the plots below, number them from 1, "
-    "as folds are: the dashboard's trial 0 is the report's trial 1. The dashboard's own cards "
-    "show Optuna's unrounded values; the plots below round to 3 decimals, as the report does."
+    "Trials are numbered as the dashboard numbers them (Optuna's trial number, from 0), in the "
+    "report and the plots below alike. The dashboard's own cards show Optuna's unrounded "
+    "values; the plots below round to 3 decimals, as the report does."
 )
 
 
@@ -135,17 +123,14 @@ def _saved_note(saved: Saved) -> list[str]:
     ]
 
 
-def save_dashboard_notes(
-    views: list[StudyView],
-    tables: dict[str, pd.DataFrame],
-    report: Report,
-    infos: Infos,
-    saved: Saved,
-) -> None:
-    """Each study's note in optuna-dashboard: the answer, the tables, its own protocol, and the
-    plots as plotly figures drawn from the same info objects as the PNGs."""
+def save_dashboard_notes(contents: Contents, report: Report, saved: Saved) -> None:
+    """Each study's note in optuna-dashboard: the answer, the tables, its own protocol; and on
+    each study's page the report's plots about it (every plot about the whole run, a model's
+    own plots on its studies), as plotly figures drawn from the same info objects as the PNGs,
+    each under its registry name (plus what it is drawn for)."""
     import optuna_dashboard
 
+    views, tables = contents.views, contents.tables
     seed = tables.get("seed_vs_search", pd.DataFrame())
     note = "\n\n".join(
         [
@@ -154,13 +139,7 @@ def save_dashboard_notes(
             "## What the numbers say: the evidence",
             "\n".join(f"- {sentence}" for sentence in report.evidence),
             "### The searches: each model's best trial",
-            markdown_table(
-                searches_table(
-                    tables["summary"],
-                    baseline_row(views),
-                    task_of(views),
-                )
-            ),
+            markdown_table(searches_table(tables["summary"], baseline_row(views), contents.task)),
             "### The models compared on the same folds",
             markdown_table(tables["comparison"][["model_a", "model_b", "verdict"]]),
             "### The article's grids against the searches",
@@ -169,58 +148,21 @@ def save_dashboard_notes(
             f"Full report: `{report.out / 'index.html'}`",
         ]
     )
-    history = history_info(views)
-    calibrated = calibration_figure_info(infos.calibrations)
-    planes = {info.name: info for info in infos.planes}
-    intermediates = {info.name: info for info in infos.intermediates}
-    important = {view.name for view in importance_views(views)}
+    figures = {file_of(info): plotly_figure(info) for info in contents.plots}
     with warnings.catch_warnings():
         # optuna-dashboard's note API goes through Optuna's experimental system attributes.
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        # Every study's page shows the plots of the whole run; a model's own plots go to its
-        # studies (the calibration of every model to each search that has one).
-        shared = {
-            "history": _plotly.optimization_history(history) if history else None,
-            "decision-curve": _plotly.decision_curve(infos.decision) if infos.decision else None,
-            "sites-auc": _plotly.sites_auc(infos.sites) if infos.sites else None,
-        }
-        calibration = _plotly.calibration_plots(calibrated) if calibrated else None
-        calibrated_models = {p.model for p in calibrated.panels} if calibrated else set()
         for view in views:
             optuna_dashboard.save_note(view.study, f"{note}\n\n{study_note(view)}")
-            for graph_id, figure in shared.items():
-                if figure is not None:
-                    optuna_dashboard.save_plotly_graph_object(
-                        view.study, figure, graph_object_id=graph_id
-                    )
-            family = view.family
-            for info in infos.curves:
-                if family is not None and view.label in info.best:
+            for info in contents.plots:
+                if not info.studies or view.name in info.studies:
                     optuna_dashboard.save_plotly_graph_object(
                         view.study,
-                        _plotly.regularization_curve(info),
-                        graph_object_id="regularization-curve",
+                        figures[file_of(info)],
+                        graph_object_id=graph_id(info),
                     )
-            if f"plane_{view.suffix}" in planes:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study,
-                    _plotly.plane(planes[f"plane_{view.suffix}"]),
-                    graph_object_id="plane",
-                )
-            if f"intermediate_{view.suffix}" in intermediates:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study,
-                    _plotly.intermediate_values(intermediates[f"intermediate_{view.suffix}"]),
-                    graph_object_id="intermediate-values",
-                )
-            model = view.label.split(" [")[0]
-            if view.is_search and calibration is not None and model in calibrated_models:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study, calibration, graph_object_id="calibration"
-                )
-            if view.name in important:
-                optuna_dashboard.save_plotly_graph_object(
-                    view.study,
-                    _plotly.param_importances(view.study, importance_title(view)),
-                    graph_object_id="importances",
-                )
+
+
+def graph_id(info: PlotInfo) -> str:
+    """A plot's id on a study's dashboard page: its PNG's file stem."""
+    return file_of(info).removesuffix(".png")

@@ -14,18 +14,14 @@ from matplotlib.figure import Figure
 
 from objectives import Task
 from objectives.stats import decision_curve
-from studies.report import _matplotlib
-from studies.report._nested import (
-    calibration_figure_info,
-    calibration_infos,
-    nested_results,
-    out_of_sample,
-)
-from studies.report._outcomes import OUTCOME_FIGURES, outcome_info
-from studies.report._sites import site_table
-from studies.report._views import load_views
-from studies.run.design import FROM_CLEVELAND
+from studies.report.figures import PlotInfo, matplotlib_figure
+from studies.report.plots import calibration, class_calibration, predicted
+from studies.report.plots.style import colour
+from studies.report.tables.nested import nested_results, out_of_sample
+from studies.report.tables.sites import site_table
+from studies.report.views import load_views
 from studies.saved.manifest import test_rows_label
+from studies.trials.protocol import FROM_CLEVELAND
 
 
 def storage_estimates(
@@ -40,7 +36,7 @@ def storage_estimates(
     if view is None:
         return extra
     task = view.task
-    label = view.label.split(" [")[0]
+    label = view.model
     nested = [r for r in nested_results(views) if r.model == label]
     if nested:
         extra["nested"] = {
@@ -100,18 +96,15 @@ def calibration_figure(
     classes: Sequence[str],
 ) -> Figure | None:
     """A model's calibration plot in its task's terms (``storage_estimates``'
-    ``calibration_plot``): observed against predicted risk (binary), each class's calibration
-    (multi-class), predicted against observed values (regression); None when the rows cannot
-    show it."""
+    ``calibration_plot``), drawn as the report draws it: observed against predicted risk
+    (binary), each class's calibration (multi-class), predicted against observed values
+    (regression); None when the rows cannot show it."""
+    colours = {model: colour(model) for model in predictions}
+    info: PlotInfo | None
     if "calibration" in task.plots:
-        figure_info = calibration_figure_info(calibration_infos(source, predictions))
-        return None if figure_info is None else _matplotlib.calibration_plots(figure_info)
-    outcome = outcome_info(task, source, predictions, classes)
-    if outcome is None:
-        return None
-    drawn = (
-        "calibration_per_class"
-        if "calibration_per_class" in task.plots
-        else ("predicted_vs_observed")
-    )
-    return OUTCOME_FIGURES[drawn][1](outcome)
+        info = calibration.info(calibration.calibration_panels(source, predictions), colours)
+    elif "calibration_per_class" in task.plots:
+        info = class_calibration.info(task, source, predictions, tuple(classes), colours)
+    else:
+        info = predicted.info(task, source, predictions, tuple(classes), colours)
+    return None if info is None else matplotlib_figure(info)

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from studies.report._figures import is_figure_file
+from studies.report.figures import is_figure_file
 from studies.settings import SettingsError
 
 MANIFEST = ".report-files.json"

@@ -12,9 +12,8 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from objectives import FAMILIES, METRIC, Metric, ModelFamily, Task, task_named
-from studies.run.design import DEFAULT, NESTED, SITES, SPLIT
 from studies.trials.counting import best_trial
-from studies.trials.protocol import check_directions, metric_of
+from studies.trials.protocol import DEFAULT, NESTED, SITES, SPLIT, check_directions, metric_of
 
 
 @dataclass(frozen=True)
@@ -108,12 +107,17 @@ class StudyView:
         return StudyDirection.MAXIMIZE if self.score.greater_is_better else StudyDirection.MINIMIZE
 
     @property
-    def label(self) -> str:
-        """How tables name it: the family (and engine, part) it stands for."""
+    def model(self) -> str:
+        """The model it searches, the same for every part of a design: the family, with the
+        engine when another than Optuna, and whether it is a sparsity front."""
         base = self.family.name if self.family else self.suffix
         base += " (sparsity front)" if self.is_front else ""
-        engine = "" if self.engine == "optuna" else f" ({self.engine})"
-        return f"{base}{engine}" + (f" [{self.part}]" if self.part else "")
+        return base + ("" if self.engine == "optuna" else f" ({self.engine})")
+
+    @property
+    def label(self) -> str:
+        """How tables name it: its :attr:`model`, and the part it ran in."""
+        return self.model + (f" [{self.part}]" if self.part else "")
 
     @property
     def complete(self) -> list[FrozenTrial]:

@@ -3,85 +3,40 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import optuna
 import pandas as pd
 from matplotlib.figure import Figure
 
-from studies.report import _matplotlib, _tables
-from studies.report._answer import (
+from studies.report.contents import Contents, Report, contents_of
+from studies.report.dashboard import save_dashboard_notes
+from studies.report.figures import PlotInfo, file_of, matplotlib_figure
+from studies.report.folder import check_free, claim, owned_files, replace_files, seed_table_file
+from studies.report.page.html import Section, write_page
+from studies.report.page.saved import saved_models, use_sentence
+from studies.report.page.sections import meta_line, sections_of
+from studies.report.plots import efficiency
+from studies.report.plots.style import pyplot
+from studies.report.tables.sites import site_table
+from studies.report.tables.trials import trials_table
+from studies.report.views import StudyView, leakage_of, load_views
+from studies.report.words.answer import (
     baseline_check,
     baseline_warning,
     recommendation,
     recommended,
     what_to_quote,
 )
-from studies.report._contents import Infos, Report
-from studies.report._dashboard import save_dashboard_notes
-from studies.report._efficiency import (
-    efficiency_info,
-    read_efficiency,
-)
-from studies.report._folder import (
-    check_free,
-    claim,
-    owned_files,
-    replace_files,
-    seed_table_file,
-)
-from studies.report._info import (
-    curve_infos,
-    history_info,
-    importance_title,
-    importance_views,
-    intermediate_infos,
-    path_infos,
-    plane_infos,
-)
-from studies.report._nested import (
-    calibration_figure_info,
-    calibration_infos,
-    calibration_table,
-    decision_info,
-    nested_results,
-    nested_table,
-    out_of_sample,
-    outer_comparisons,
-)
-from studies.report._outcomes import (
-    class_calibration_table,
-    figures_of,
-    outcome_info,
+from studies.report.words.evidence import (
+    front_sentence,
+    honest_sentences,
     regression_calibration_sentences,
-    regression_calibration_table,
+    what_the_numbers_say,
 )
-from studies.report._page import (
-    Section,
-    write_page,
-)
-from studies.report._pareto import front_infos, front_sentence, pareto_table
-from studies.report._saved import saved_models, use_sentence
-from studies.report._sections import meta_line, sections_of
-from studies.report._sentences import honest_sentences, what_the_numbers_say
-from studies.report._sites import (
-    missingness_table,
-    site_table,
-    sites_answer,
-    sites_info,
-    sites_sentence,
-)
-from studies.report._views import (
-    SITES,
-    StudyView,
-    design_of,
-    leakage_of,
-    load_views,
-    task_of,
-)
+from studies.report.words.sites import sites_answer, sites_sentence
+from studies.trials.protocol import SITES
 
 TITLE = "How much regularization, and of which kind?"
 
@@ -97,7 +52,7 @@ def write_report(
     Everything comes from the storage: the trials, and what the run stored beside them (test
     predictions, the coefficient paths, the data's description and columns); the data is never
     read again. Files an earlier report wrote that this one does not are removed; no other file
-    is touched (see :mod:`studies.report._folder`).
+    is touched (see :mod:`studies.report.folder`).
 
     Raises:
         ReportFolderError: ``out`` holds a file the report would write that no report wrote;
@@ -119,130 +74,87 @@ def write_report(
         replace_files(out, _names(out, report.files), owned)
         return report
     report.not_run += _not_run(views)
-    nested = nested_results(views)
-    within = _tables.comparison_table(views)
-    task = task_of(views)
-    metric = next((v.metric for v in views if v.is_search), task.default_metric)
-    source, predictions = out_of_sample(views, nested)
-    # Each task's own plots (Task.plots): binary models get calibration and decision curves.
-    calibrations = calibration_infos(source, predictions) if "calibration" in task.plots else []
-    outcome = outcome_info(task, source, predictions, _classes(views))
-    tables = {
-        "summary": _tables.summary_table(views),
-        "comparison": pd.concat([within, outer_comparisons(nested, metric)], ignore_index=True)
-        if nested
-        else within,
-    }
-    seed_vs_search = _tables.seed_vs_search_table(views)
-    if not seed_vs_search.empty:  # the article's grids were run (--reproduce-seed)
-        tables["seed_vs_search"] = seed_vs_search
-    if nested:
-        tables["nested"] = nested_table(nested)
-    features = _tables.features_table(views)
-    if len(features.columns) > 2 or any(" importance (" in c for c in features.columns):
-        # Two or more models side by side, or a permutation importance (a lone coefficient
-        # column repeats the coefficient path).
-        tables["features"] = features
-    if calibrations:
-        tables["calibration"] = calibration_table(calibrations)
-    if outcome is not None and "predicted_vs_observed" in task.plots:
-        tables["calibration"] = regression_calibration_table(source, outcome.predictions)
-    if outcome is not None and "calibration_per_class" in task.plots:
-        tables["calibration"] = class_calibration_table(
-            source, outcome.predictions, outcome.classes
-        )
-    fronts = front_infos(views)
-    efficiency = read_efficiency(out.parent)
-    if fronts:
-        tables["pareto"] = pareto_table(fronts)
-    sites = site_table(views)
-    if not sites.empty:
-        tables["sites"] = sites
-        tables["missingness"] = missingness_table(views)
-    seed_tables = [out / name for name in seed_files if name in owned and (out / name).is_file()]
-    report.flags = _tables.edge_flags(views)
-    infos = Infos(
-        curves=curve_infos(views),
-        planes=plane_infos(views),
-        paths=path_infos(views),
-        intermediates=intermediate_infos(views),
-        calibrations=calibrations,
-        decision=decision_info(source, predictions) if "decision_curve" in task.plots else None,
-        sites=sites_info(sites),
-        fronts=fronts,
-        efficiency=efficiency_info(efficiency) if efficiency is not None else None,
-        outcome=outcome,
+    contents = replace(
+        contents_of(views, out.parent),
+        seed_tables=[out / name for name in seed_files if name in owned and (out / name).is_file()],
     )
-    figures = _figures(views, infos)
+    report.flags = contents.flags
     planned = [
-        *(f"{name}.csv" for name in tables),
+        *(f"{name}.csv" for name in contents.tables),
         *(f"trials/{view.name}.csv" for view in views),
-        *(f"{name}.png" for name in figures),
+        *(file_of(info) for info in contents.plots),
         "index.html",
     ]
     check_free(out, planned, owned)
     # Listed before they are written: a report stopped half-way leaves files the next one owns.
     owned |= set(planned)
     claim(out, planned, owned)
-    for name, table in tables.items():
+    for name, table in contents.tables.items():
         report.files.append(_csv(table, out / f"{name}.csv"))
     (out / "trials").mkdir(exist_ok=True)
     for view in views:
-        report.files.append(_csv(_tables.trials_table(view), out / "trials" / f"{view.name}.csv"))
-    report.files += seed_tables
-    design = design_of(views)
-    honest = honest_sentences(nested, tables["comparison"], calibrations, metric)
-    if outcome is not None and "predicted_vs_observed" in task.plots:
+        report.files.append(_csv(trials_table(view), out / "trials" / f"{view.name}.csv"))
+    report.files += contents.seed_tables
+    report.answer, report.evidence = answer_of(contents, storage)
+    images = [(info, _save(info, out, report)) for info in contents.plots]
+    saved = saved_models(views, storage)
+    sections = sections_of(contents, images, saved)
+    sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
+    shown = [s for s in sections if s.title and (s.tables or s.images or s.quiet)]
+    report.files.append(
+        write_page(out, TITLE, meta_line(views), report.answer, report.evidence, shown)
+    )
+    if dashboard:
+        save_dashboard_notes(contents, report, saved)
+    replace_files(out, _names(out, report.files), owned)
+    return report
+
+
+def answer_of(
+    contents: Contents, storage: optuna.storages.BaseStorage
+) -> tuple[list[str], list[str]]:
+    """The answer (what to do, in order) and the evidence behind it."""
+    views, tables, nested = contents.views, contents.tables, contents.nested
+    honest = honest_sentences(nested, tables["comparison"], contents.calibrations, contents.metric)
+    if "predicted_vs_observed" in contents.task.plots and "calibration" in tables:
         honest += regression_calibration_sentences(tables["calibration"])
-    travel = sites_sentence(sites)
+    travel = sites_sentence(tables["sites"]) if "sites" in tables else None
     if travel:
         honest.insert(0, travel)
-    sparse = front_sentence(fronts)
+    sparse = front_sentence(contents.fronts)
     if sparse:
         honest.append(sparse)
-    report.evidence = what_the_numbers_say(
-        views, within, infos.curves, report.flags, honest, nested=bool(nested)
+    evidence = what_the_numbers_say(
+        views, contents.within, contents.curves, contents.flags, honest, nested=bool(nested)
     )
-    if design == SITES:
-        report.answer = sites_answer(sites)
+    if contents.design == SITES:
+        answer = sites_answer(tables["sites"] if "sites" in tables else site_table(views))
     else:
-        report.answer = [
+        answer = [
             *baseline_warning(baseline_check(views)),
-            *recommendation(views, tables["comparison"], infos.curves, nested),
-            *what_to_quote(views, nested, metric),
+            *recommendation(
+                views, tables["comparison"], contents.curves, nested, contents.calibrations
+            ),
+            *what_to_quote(views, nested, contents.metric, tables["comparison"]),
         ]
-        chosen = recommended(views, tables["comparison"], nested)
-        report.answer += use_sentence(chosen, storage)
+        answer += use_sentence(recommended(views, tables["comparison"], nested), storage)
     leaks = [f"Warning: {s[:1].upper()}{s[1:]}." for s in leakage_of(views)]
-    report.answer = [*leaks, *report.answer]
-    if not report.answer:
+    answer = [*leaks, *answer]
+    if not answer:
         # Only sparsity fronts (or searches without a complete trial): their sentences answer.
-        report.answer = (
+        answer = (
             [sparse]
             if sparse
             else ["Nothing to recommend yet: no search of this prefix has a complete trial."]
         )
-    images = {
-        name: _save(caption, draw, out / f"{name}.png", report)
-        for name, (caption, draw) in figures.items()
-    }
-    saved = saved_models(views, storage)
-    sections = sections_of(views, tables, seed_tables, images, infos, design, saved)
-    sections.append(Section("Not run", quiet=report.not_run) if report.not_run else Section(""))
-    meta = meta_line(views)
-    shown = [s for s in sections if s.title and (s.tables or s.images or s.quiet)]
-    report.files.append(write_page(out, TITLE, meta, report.answer, report.evidence, shown))
-    if dashboard:
-        save_dashboard_notes(views, tables, report, infos, saved)
-    replace_files(out, _names(out, report.files), owned)
-    return report
+    return answer, evidence
 
 
 def efficiency_figure(table: pd.DataFrame) -> tuple[Figure, pd.DataFrame]:
     """The search-efficiency plot of ``benchmarks/search_efficiency.py``'s table, and its
     trials-and-seconds-to-within table (the same drawing the report shows)."""
-    info = efficiency_info(table)
-    return _matplotlib.search_efficiency(info), info.reach
+    info = efficiency.info(table)
+    return matplotlib_figure(info), info.reach
 
 
 def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Path) -> bool:
@@ -259,12 +171,13 @@ def report_is_current(storage: optuna.storages.BaseStorage, prefix: str, out: Pa
     return bool(ends) and index.stat().st_mtime >= max(ends)
 
 
-def _save(caption: str, draw: Callable[[], Figure], path: Path, report: Report) -> tuple[str, Path]:
-    drawing = draw()
+def _save(info: PlotInfo, out: Path, report: Report) -> Path:
+    path = out / file_of(info)
+    drawing = matplotlib_figure(info)
     drawing.savefig(path, dpi=110)
-    plt.close(drawing)
+    pyplot().close(drawing)
     report.files.append(path)
-    return caption, path
+    return path
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -302,64 +215,6 @@ def _not_run(views: list[StudyView]) -> list[str]:
             "trials"
         )
     return lines
-
-
-def _classes(views: list[StudyView]) -> list[str]:
-    """The class labels the studies recorded (a multi-class target's, in class order)."""
-    for view in views:
-        classes = view.study.user_attrs.get("classes")
-        if classes:
-            return [str(c) for c in classes]
-    return []
-
-
-def _figures(views: list[StudyView], infos: Infos) -> dict[str, tuple[str, Callable[[], Figure]]]:
-    """Each plot's file stem, caption and drawer: named before anything is drawn or written."""
-    figures: dict[str, tuple[str, Callable[[], Figure]]] = {}
-    history = history_info(views)
-    if history is not None:
-        figures[history.name] = (
-            "How the searches progressed: each model's complete trials and its best so far, "
-            "trials numbered from 1",
-            partial(_matplotlib.optimization_history, history),
-        )
-    for info in infos.curves:
-        figures[info.name] = (info.title, partial(_matplotlib.regularization_curve, info))
-    for plane in infos.planes:
-        figures[plane.name] = (plane.title, partial(_matplotlib.plane, plane))
-    for path in infos.paths:
-        figures[path.name] = (path.title, partial(_matplotlib.coefficient_path, path))
-    for view in importance_views(views):
-        title = importance_title(view)
-        figures[f"importances_{view.suffix}"] = (
-            title,
-            partial(_matplotlib.param_importances, view.study, title),
-        )
-    for steps in infos.intermediates:
-        figures[steps.name] = (steps.title, partial(_matplotlib.intermediate_values, steps))
-    calibrated = calibration_figure_info(infos.calibrations)
-    if calibrated is not None:
-        figures[calibrated.name] = (
-            f"Calibration on {calibrated.source}, one panel per model",
-            partial(_matplotlib.calibration_plots, calibrated),
-        )
-    if infos.decision is not None:
-        figures["decision_curve"] = (
-            "Decision curve",
-            partial(_matplotlib.decision_curve, infos.decision),
-        )
-    if infos.outcome is not None:
-        figures.update(figures_of(infos.outcome))
-    if infos.sites is not None:
-        figures[infos.sites.name] = (infos.sites.title, partial(_matplotlib.sites_auc, infos.sites))
-    for front in infos.fronts:
-        figures[front.name] = (front.title, partial(_matplotlib.sparsity_front, front))
-    if infos.efficiency is not None:
-        figures[infos.efficiency.name] = (
-            infos.efficiency.title,
-            partial(_matplotlib.search_efficiency, infos.efficiency),
-        )
-    return figures
 
 
 def print_report(report: Report, quiet: bool = False) -> None:

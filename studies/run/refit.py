@@ -12,7 +12,7 @@ import numpy as np
 import optuna
 
 from data import Dataset
-from objectives import ModelFamily, PreparedFold, Refit, TrainOptions
+from objectives import ModelFamily, PreparedFold, Refit, Task, TrainOptions
 from objectives.baseline import baseline_attrs
 from objectives.hgb import importance as permutation
 from objectives.leakage import Leak
@@ -237,13 +237,9 @@ def _test_scores(
     """The best trial's ``refit`` on the part's training rows: its test rows' predictions and
     scores (and, for a nested outer part, the winner's own inner out-of-fold predictions)."""
     outer = prepared.outer
-    updates: dict[str, Any] = {
-        "test_params": best.params,
-        "test_trial": best.number,
-        "test_rows": outer.valid_rows.tolist(),
-        "test_y": outer.y_valid.tolist(),
-        "test_proba": _plain(refit.proba),
-    }
+    updates = held_out_attrs(
+        options.task, best, outer.valid_rows, outer.y_valid, np.asarray(refit.proba)
+    )
     if groups is not None:
         updates["test_groups"] = [str(g) for g in groups[outer.valid_rows]]
     if prepared.part.role == OUTER:
@@ -253,12 +249,31 @@ def _test_scores(
         updates["inner_rows"] = np.concatenate([f.valid_rows for f in prepared.folds]).tolist()
         updates["inner_y"] = np.concatenate([f.y_valid for f in prepared.folds]).tolist()
         updates["inner_proba"] = _plain(np.concatenate(inner.proba))
-    if len(outer.y_valid):
-        updates.update(options.task.held_out(outer.y_valid, refit.proba))
     if refit.coefficients is not None:
         updates["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
         updates["test_coefficients"] = [float(c) for c in refit.coefficients]
     return updates
+
+
+def held_out_attrs(
+    task: Task,
+    best: optuna.trial.FrozenTrial,
+    rows: np.ndarray,
+    y: np.ndarray,
+    predictions: np.ndarray,
+) -> dict[str, Any]:
+    """What a study stores of its best trial's refit scored on held-out rows: the trial, its
+    parameters, the rows, their truth and predictions, and (with rows) the task's scores."""
+    attrs: dict[str, Any] = {
+        "test_params": best.params,
+        "test_trial": best.number,
+        "test_rows": np.asarray(rows).tolist(),
+        "test_y": np.asarray(y).tolist(),
+        "test_proba": _plain(predictions),
+    }
+    if len(y):
+        attrs.update(task.held_out(np.asarray(y), predictions))
+    return attrs
 
 
 def _plain(predictions: np.ndarray) -> list[Any]:

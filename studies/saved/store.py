@@ -43,6 +43,12 @@ def artifact_folder(storage_url: str, explicit: Path | None = None) -> Path | No
     return DEFAULT_FOLDER
 
 
+def artifact_name(trial: int, name: str) -> str:
+    """The file name optuna-dashboard lists a saved file under: the trial's number tells the
+    versions of a study's model apart."""
+    return f"trial-{trial}-{name}"
+
+
 def save_to_store(
     study: optuna.Study, files: list[Path], folder: Path, trial: int
 ) -> dict[str, Any]:
@@ -53,8 +59,7 @@ def save_to_store(
     artifacts = {}
     with tempfile.TemporaryDirectory(prefix="artifact_") as scratch:
         for path in files:
-            # The dashboard lists artifacts by file name: the trial's number tells versions apart.
-            named = Path(scratch) / f"trial-{trial}-{path.name}"
+            named = Path(scratch) / artifact_name(trial, path.name)
             named.write_bytes(path.read_bytes())
             artifacts[path.name] = upload_artifact(
                 artifact_store=store, file_path=str(named), study_or_trial=study

@@ -3,35 +3,38 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from optuna.distributions import FloatDistribution
-from optuna.trial import create_trial
 
-from objectives.stats import Interval
+from objectives.scoring import wilson_interval
+from objectives.stats import Calibration, Interval
 from objectives.task import BINARY
-from studies.report._answer import (
-    about,
+from studies.report.plots.calibration import CalibrationPanel
+from studies.report.plots.curve import CurveInfo
+from studies.report.tables.comparison import comparison_table
+from studies.report.tables.nested import Nested
+from studies.report.views import load_views
+from studies.report.words.answer import (
     baseline_check,
     baseline_warning,
+    calibration_words,
     recommendation,
     what_to_quote,
 )
-from studies.report._info import CurveInfo
-from studies.report._nested import Nested
-from studies.report._sentences import _test_rows_caveat
-from studies.report._sites import sites_answer
-from studies.report._tables import comparison_table
-from studies.report._views import load_views
+from studies.report.words.evidence import _test_rows_caveat
+from studies.report.words.phrases import about
+from studies.report.words.sites import sites_answer
+from tests.conftest import StudyBuilder
 
-C = FloatDistribution(1e-4, 1e4, log=True)
-STRENGTH = FloatDistribution(1e-6, 1.0, log=True)
-PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
-            "metric": "log_loss", "engine": "optuna"}  # fmt: skip
+#: 20 test rows, 16 of them right at the 0.5 threshold: accuracy 0.8.
+TEST_Y = [1] * 10 + [0] * 10
+TEST_P = [0.9, 0.8, 0.7, 0.6, 0.65, 0.75, 0.85, 0.55, 0.3, 0.4,
+          0.1, 0.2, 0.3, 0.35, 0.45, 0.25, 0.15, 0.05, 0.6, 0.7]  # fmt: skip
 
 
 def study(
@@ -39,32 +42,18 @@ def study(
     family: str,
     folds: list[float],
     baseline: list[float] | None = None,
+    suffix: str = "",
+    engine: str = "optuna",
     **params: float,
 ) -> optuna.Study:
-    """A log-loss search of ``family`` with one complete trial scoring ``folds``."""
-    created = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="minimize")
-    created.set_user_attr("protocol", {**PROTOCOL, "family": family})
-    created.add_trial(
-        create_trial(
-            params=params,
-            distributions={name: C if name == "C" else STRENGTH for name in params},
-            value=float(np.mean(folds)),
-            user_attrs={
-                "fold_log_loss": folds,
-                "cv_log_loss": float(np.mean(folds)),
-                "cv_log_loss_sd": float(np.std(folds, ddof=1)),
-            },
-        )
-    )
+    """A log-loss search of ``family`` with one complete trial scoring ``folds``, scored on
+    the 20 test rows."""
+    built = StudyBuilder(storage)
+    created = built.search(family, "log_loss", suffix=suffix, engine=engine)
+    built.trial(created, params, folds)
     if baseline is not None:
-        created.set_user_attr(
-            "baseline",
-            {"fold_log_loss": baseline, "cv_log_loss": float(np.mean(baseline)),
-             "cv_accuracy": 0.55},
-        )  # fmt: skip
-    for key, value in {"accuracy": 0.8, "accuracy_ci_low": 0.6, "accuracy_ci_high": 0.9,
-                       "roc_auc": 0.85, "n_test": 20}.items():  # fmt: skip
-        created.set_user_attr(f"test_{key}", value)
+        built.baseline(created, {"log_loss": baseline, "accuracy": [0.55] * len(baseline)})
+    built.tested(created, TEST_Y, TEST_P)
     return created
 
 
@@ -109,8 +98,8 @@ def test_a_model_worse_beyond_noise_is_said_so() -> None:
 
 
 def curve(best: float, one_se: float) -> CurveInfo:
-    return CurveInfo("c", "c", "log_loss", "C", None, pd.DataFrame(), {"logreg-l2": (best, 0.4)},
-                     {"logreg-l2": one_se}, {}, (), {})  # fmt: skip
+    return CurveInfo("regularization_curve", "", "c", "log_loss", "C", None, pd.DataFrame(),
+                     {"logreg-l2": (best, 0.4)}, {"logreg-l2": one_se}, {}, (), {})  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -169,24 +158,95 @@ def test_without_a_stored_baseline_there_is_no_warning() -> None:
     assert baseline_check(load_views(storage, "t")) is None
 
 
-def test_which_number_to_quote() -> None:
+def test_which_number_to_quote_puts_the_recommended_model_first() -> None:
+    """The recommended model's test scores first (16 of 20 right: accuracy 0.8, Wilson
+    [0.584, 0.919]); the network's higher accuracy (17 of 20) comes with the sentence that the
+    20 rows cannot rank them, as their intervals overlap."""
     storage = optuna.storages.InMemoryStorage()
     study(storage, "logreg-l2", L2, C=0.127)
+    network = study(storage, "mlp", [0.41, 0.44, 0.39, 0.43, 0.40], l1=1e-5, l2=0.1)
+    better = list(TEST_P)
+    better[8] = 0.7  # one more positive right: 17 of 20
+    StudyBuilder(storage).tested(network, TEST_Y, better)
     views = load_views(storage, "t")
-    assert what_to_quote(views, [], "log_loss") == [
-        "Which number to quote: the 20 test rows, scored once: logreg-l2 accuracy 0.800 [0.600, "
-        "0.900], ROC AUC 0.850. The CV scores are optimistic: each search picked its best "
-        "trial on the folds that score it."
+    (said,) = what_to_quote(views, [], "log_loss", comparison_table(views))
+    low, high = wilson_interval(16, 20)
+    assert said.startswith(
+        f"Which number to quote: logreg-l2's 20 test rows, scored once: accuracy 0.800 "
+        f"[{low:.3f}, {high:.3f}], ROC AUC "
+    )
+    low, high = wilson_interval(17, 20)
+    assert f"The others': mlp accuracy 0.850 [{low:.3f}, {high:.3f}]" in said
+    assert "but the 20 test rows cannot rank the two: the intervals overlap)." in said
+    assert said.endswith("picked its best trial on the folds that score it.")
+
+
+def test_a_higher_test_score_beyond_the_intervals_is_not_called_noise() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", L2, C=0.127)
+    network = study(storage, "mlp", [0.41, 0.44, 0.39, 0.43, 0.40], l1=1e-5, l2=0.1)
+    y = [1] * 100 + [0] * 100
+    built = StudyBuilder(storage)
+    linear = optuna.load_study(study_name="t-logreg-l2", storage=storage)
+    built.tested(linear, y, [0.6] * 60 + [0.4] * 40 + [0.4] * 60 + [0.6] * 40)  # 120 of 200
+    built.tested(network, y, [0.9] * 95 + [0.1] * 5 + [0.1] * 95 + [0.9] * 5)
+    views = load_views(storage, "t")
+    (said,) = what_to_quote(views, [], "log_loss", comparison_table(views))
+    assert said.startswith("Which number to quote: logreg-l2's 200 test rows")
+    assert "better beyond both intervals" in said
+    assert "cannot rank" not in said
+
+
+def test_the_nested_estimates_to_quote_put_the_recommended_model_first() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l1", L1, C=0.52)
+    study(storage, "logreg-l2", L2, C=0.127)
+    views = load_views(storage, "t")
+    metrics = ("accuracy", "roc_auc", "log_loss")
+    nested = [
+        Nested("logreg-l1", [], dict.fromkeys(metrics, Interval(0.82, 0.77, 0.87, "m", 0.95)), {},
+               task=BINARY),
+        Nested("logreg-l2", [], dict.fromkeys(metrics, Interval(0.8, 0.75, 0.85, "m", 0.95)), {},
+               task=BINARY),
+    ]  # fmt: skip
+    comparison = comparison_table(views)
+    # Nested log loss 0.80 against 0.82: logreg-l2 is recommended, its estimates quoted first.
+    assert what_to_quote(views, nested, "log_loss", comparison) == [
+        "Which number to quote: logreg-l2's nested estimates, from rows its model (search "
+        "included) never saw: accuracy 0.800 [0.750, 0.850], ROC AUC 0.800 [0.750, 0.850], log "
+        "loss 0.800 [0.750, 0.850]. The others': logreg-l1 accuracy 0.820 [0.770, 0.870], ROC "
+        "AUC 0.820 [0.770, 0.870], log loss 0.820 [0.770, 0.870] (its accuracy and ROC AUC are "
+        "better, but the outer parts cannot rank the two: the intervals overlap). The CV scores "
+        "are optimistic: each search picked its best trial on the folds that score it."
     ]
-    interval = Interval(0.8, 0.75, 0.85, "m", 0.95)
-    nested = Nested("logreg-l2", [], dict.fromkeys(("accuracy", "roc_auc", "log_loss"), interval),
-                    {}, task=BINARY)  # fmt: skip
-    assert what_to_quote(views, [nested], "log_loss") == [
-        "Which number to quote: the nested estimates, each from rows its model (search included) "
-        "never saw: logreg-l2 accuracy 0.800 [0.750, 0.850], ROC AUC 0.800 [0.750, 0.850], log "
-        "loss 0.800 [0.750, 0.850]. The CV scores are optimistic: each search picked its "
-        "best trial on the folds that score it."
+
+
+def test_the_recommended_models_calibration_in_words() -> None:
+    panel = CalibrationPanel(
+        model="logreg-l2", source="the test rows", bins={}, smooth={},
+        calibration=Calibration(intercept=0.14, slope=1.31, n=61, slope_low=0.69, slope_high=1.93),
+    )  # fmt: skip
+    storage = optuna.storages.InMemoryStorage()
+    study(storage, "logreg-l2", L2, C=0.127)
+    (top,) = load_views(storage, "t")
+    assert calibration_words(top, [panel]) == [
+        "Calibration, on the test rows: its risks look a little too timid, squeezed toward the "
+        "average risk (slope 1.31 [0.69, 1.93]; 1 is right, and the interval holds it, so this "
+        "may be noise); a little low on average (intercept 0.14; 0 is right)."
     ]
+    extreme = replace(panel, calibration=Calibration(-0.6, 0.5, 61, slope_low=0.3, slope_high=0.7))
+    assert calibration_words(top, [extreme]) == [
+        "Calibration, on the test rows: its risks are too extreme, too close to 0 and 1 (slope "
+        "0.50 [0.30, 0.70]; 1 is right, and the interval excludes it): recalibrate before using "
+        "them as probabilities; high on average (intercept -0.60; 0 is right)."
+    ]
+    right = replace(panel, calibration=Calibration(0.05, 1.04, 61, slope_low=0.8, slope_high=1.3))
+    assert calibration_words(top, [right]) == [
+        "Calibration, on the test rows: its risks spread about as far as they should (slope 1.04 "
+        "[0.80, 1.30]; 1 is right); right on average (intercept 0.05; 0 is right)."
+    ]
+    other = replace(panel, model="mlp")
+    assert calibration_words(top, [other]) == []
 
 
 @pytest.mark.parametrize(
@@ -317,7 +377,7 @@ def test_without_a_possible_test_the_better_score_decides_and_that_is_said() -> 
 
 
 def test_a_comparison_of_two_outer_parts_is_no_test_and_says_what_gives_one() -> None:
-    from studies.report._answer import _testable, _untested
+    from studies.report.words.answer import _testable, _untested
 
     row = pd.Series({"n_folds": 2, "p_holm": 0.27, "verdict": "no difference"})
     assert not _testable(row)
@@ -330,8 +390,8 @@ def test_a_comparison_of_two_outer_parts_is_no_test_and_says_what_gives_one() ->
 
 def test_a_run_of_keras_tuner_searches_only_gets_an_answer() -> None:
     storage = optuna.storages.InMemoryStorage()
-    created = study(storage, "logreg-l2-kerastuner", L2, C=0.127)  # the engine's study name
-    created.set_user_attr("protocol", {**PROTOCOL, "family": "logreg-l2", "engine": "keras-tuner"})
+    # The engine's study name.
+    study(storage, "logreg-l2", L2, suffix="-kerastuner", engine="keras-tuner", C=0.127)
     said = answer(storage)
     assert said[0].startswith("Use L2 logistic regression (logreg-l2 (keras-tuner)) with C about")
 
@@ -357,7 +417,7 @@ def test_the_baseline_check_uses_the_corrected_t_tests_term() -> None:
 def test_worse_beyond_noise_reads_the_holm_adjusted_p_value(
     p_value: float, p_holm: float, beyond: bool
 ) -> None:
-    from studies.report._answer import _worse_beyond_noise
+    from studies.report.words.answer import _worse_beyond_noise
 
     row = pd.Series(
         {"model_a": "a", "model_b": "b", "mean_difference": -0.02, "p_value": p_value,

@@ -167,54 +167,62 @@ def test_the_dashboard_gets_every_plot_of_the_report(finished: tuple[str, Path])
     history and the curve, drawn from the numbers the report's PNGs draw."""
     storage = finished[0]
     l1 = dashboard_graphs(storage, "heart-logreg-l1")
-    assert set(l1) == {"history", "regularization-curve", "intermediate-values", "calibration",
-                       "decision-curve"}  # fmt: skip
+    # Each under its PNG's name: the page and the dashboard show the same plots.
+    assert set(l1) == {
+        "optimization_history", "regularization_curve", "coefficient_path_logreg-l1",
+        "intermediate_logreg-l1", "calibration_models", "decision_curve",
+    }  # fmt: skip
     attrs = optuna.load_study(study_name="heart-logreg-l1", storage=storage).user_attrs
     y, proba = np.array(attrs["test_y"], dtype=float), np.array(attrs["test_proba"])
     assert len(y) == 16  # the test rows: the report's out-of-sample source without --nested
-    bins = trace(l1["calibration"], "logreg-l1: bins (95% Wilson)")
+    bins = trace(l1["calibration_models"], "logreg-l1: bins (95% Wilson)")
     # 16 rows: one quantile bin, its mean prediction and observed share.
     np.testing.assert_allclose(numbers(bins["x"]), [proba.mean()])
     np.testing.assert_allclose(numbers(bins["y"]), [y.mean()])
-    curve = trace(l1["decision-curve"], "logreg-l1")
+    curve = trace(l1["decision_curve"], "logreg-l1")
     thresholds = numbers(curve["x"])
     expected = [(np.sum((proba >= t) & (y == 1)) - np.sum((proba >= t) & (y == 0)) * t / (1 - t))
                 / len(y) for t in thresholds]  # fmt: skip
     np.testing.assert_allclose(numbers(curve["y"]), expected, atol=1e-12)
-    assert {t["name"] for t in l1["decision-curve"]["data"]} == {
+    assert {t["name"] for t in l1["decision_curve"]["data"]} == {
         "logreg-l1", "logreg-l2", "logreg-enet", "treat all", "treat none"
     }  # fmt: skip
     enet = dashboard_graphs(storage, "heart-logreg-enet")
-    assert {"importances", "calibration"} <= set(enet)
-    (bars,) = enet["importances"]["data"]
+    assert {"importances_logreg-enet", "calibration_models"} <= set(enet)
+    (bars,) = enet["importances_logreg-enet"]["data"]
     assert sorted(bars["y"]) == ["C", "l1_ratio"]
-    assert "importances" not in l1  # one parameter: nothing to rank
+    # One parameter: nothing to rank.
+    assert not any(graph.startswith("importances") for graph in l1)
     # Every model's calibration side by side, one panel each, in the model's colour.
-    names = [t["name"] for t in l1["calibration"]["data"] if t["name"].endswith("(95% Wilson)")]
+    names = [
+        t["name"] for t in l1["calibration_models"]["data"] if t["name"].endswith("(95% Wilson)")
+    ]
     assert names == [f"{m}: bins (95% Wilson)" for m in ("logreg-l1", "logreg-l2", "logreg-enet")]
-    assert enet["calibration"] == l1["calibration"]
+    assert enet["calibration_models"] == l1["calibration_models"]
 
 
 def test_the_dashboard_names_values_numbers_trials_and_reads_the_protocol(
     finished: tuple[str, Path],
 ) -> None:
-    """Its axes say what the values are ("CV accuracy", not "Objective 0"); the history counts
-    trials from 1 in the model's colours; the regularization curve's legend sits below the plot,
-    clear of the caption in its title; each note reads the study's protocol as a table."""
+    """Its axes say what the values are ("CV accuracy", not "Objective 0"); the history numbers
+    trials as the dashboard does, in the model's colours; the regularization curve's legend sits
+    below the plot, clear of the caption in its title; each note reads the study's protocol as
+    a table."""
     import optuna_dashboard
 
-    from studies.report._info import model_colour
+    from studies.report.plots.style import colour
 
     storage = finished[0]
     study = optuna.load_study(study_name="heart-logreg-l1", storage=storage)
     assert study.metric_names == ["CV accuracy"]
     graphs = dashboard_graphs(storage, "heart-logreg-l1")
-    history = graphs["history"]
+    history = graphs["optimization_history"]
     best = trace(history, "logreg-l1")  # the best-so-far line, in the model's colour
-    assert best["line"]["color"] == model_colour("logreg-l1")
-    complete = [t.number + 1 for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert best["line"]["color"] == colour("logreg-l1")
+    # Numbered as the dashboard's own trial list numbers them.
+    complete = [t.number for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert numbers(best["x"]).tolist() == complete
-    curve = graphs["regularization-curve"]
+    curve = graphs["regularization_curve"]
     legend = curve["layout"]["legend"]
     assert legend["yanchor"] == "top"
     assert legend["y"] < 0  # below the plot area, the caption above it
@@ -222,7 +230,7 @@ def test_the_dashboard_names_values_numbers_trials_and_reads_the_protocol(
     note = optuna_dashboard.get_note(study)
     assert "| family | logreg-l1 |" in note
     assert "| metric | accuracy |" in note
-    assert "the dashboard's trial 0 is the report's trial 1" in note
+    assert "numbered as the dashboard numbers them" in note
     assert study.user_attrs["protocol"]["family"] == "logreg-l1"  # the raw attribute stays
 
 

@@ -13,13 +13,9 @@ import pytest
 
 from studies.heart import main
 from studies.report import write_report
-from studies.report._efficiency import (
-    EFFICIENCY_COLUMNS,
-    best_so_far,
-    efficiency_info,
-    efficiency_sentence,
-    reach_table,
-)
+from studies.report.plots.efficiency import info as efficiency_info
+from studies.report.tables.efficiency import EFFICIENCY_COLUMNS, best_so_far, reach_table
+from studies.report.words.evidence import efficiency_sentence
 from tests.conftest import make_heart_frame
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from studies.report._folder import is_report_name
+from studies.report.folder import is_report_name
 from studies.tabular import main
 
 

@@ -18,16 +18,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from objectives.stats import NCV_METHOD
 from studies.heart import main
-from studies.report._info import curve_infos
-from studies.report._nested import (
-    calibration_infos,
-    decision_info,
-    nested_results,
-    nested_table,
-    out_of_sample,
-)
-from studies.report._tables import summary_table
-from studies.report._views import load_views
+from studies.report.plots.calibration import calibration_panels as calibration_infos
+from studies.report.plots.curve import infos as curve_infos
+from studies.report.plots.decision import info as decision_info
+from studies.report.tables.nested import nested_results, nested_table, out_of_sample
+from studies.report.tables.summary import summary_table
+from studies.report.views import load_views
 from tests.conftest import ARTICLE_CODES, make_heart_frame
 
 
@@ -165,7 +161,7 @@ def test_calibration_counts_each_row_once_over_the_repeats(
     np.testing.assert_array_equal(y, frame["target"].to_numpy()[rows])
     (info,) = [i for i in calibration_infos(source, found) if i.model == "logreg-l2"]
     assert info.bins["count"].sum() == 96
-    decision = decision_info(source, found)
+    decision = decision_info(source, found, dict.fromkeys(found, "#000000"))
     assert decision is not None
     assert decision.prevalence == pytest.approx(frame["target"].to_numpy()[rows].mean())
     # The decision curve's net benefit at 0.5, by hand on the averaged predictions.
@@ -254,7 +250,7 @@ def test_repeated_rows_are_averaged_by_hand() -> None:
     y, proba = found["logreg-l1"]
     np.testing.assert_array_equal(y, [0, 1, 0, 1, 0, 1, 0, 1])
     np.testing.assert_allclose(proba, [0.2, 0.8, 0.9, 0.1, 0.2, 0.8, 0.1, 0.1])
-    decision = decision_info(source, found)
+    decision = decision_info(source, found, dict.fromkeys(found, "#000000"))
     assert decision is not None
     # At 0.5 the rows treated are 1, 2 and 5: two events, one not, of 8: 2/8 - 1/8 = 0.125.
     index = int(np.flatnonzero(decision.thresholds == 0.5)[0])

@@ -11,13 +11,11 @@ import pytest
 from objectives.scoring import ALL_METRICS, METRIC
 from objectives.stats import rmse_interval
 from objectives.task import line_fit
-from studies.report._outcomes import (
-    class_bins,
-    confusion,
-    regression_calibration_sentences,
-    regression_calibration_table,
-)
-from studies.report._tables import verdict
+from studies.report.plots.class_calibration import class_bins
+from studies.report.plots.confusion import confusion
+from studies.report.tables.calibration import regression_calibration_table
+from studies.report.tables.comparison import verdict
+from studies.report.words.evidence import regression_calibration_sentences
 
 T2, T3 = 4.302652729911275, 3.182446305284263  # t(0.975) with 2 and 3 degrees of freedom
 
@@ -115,17 +113,16 @@ def test_a_coefficient_path_has_the_stronger_penalty_on_the_left(
     the strongest penalty on the left and name the features where it is weakest."""
     import matplotlib.pyplot as plt
 
-    from studies.report._info import PathInfo
-    from studies.report._matplotlib import coefficient_path
+    from studies.report.plots.path import PathInfo, matplotlib_figure
 
     values = np.logspace(-2, 2, 5)
     if param == "alpha":
         values = values[::-1]  # path_infos gives them strongest first
     weak_end = np.linspace(0, 1, 5)[:, None] * np.array([[1.0, -2.0]])
-    info = PathInfo(name="p", title="t", features=["a", "b"], C=values,
+    info = PathInfo(figure="coefficient_path", what="p", title="t", features=["a", "b"], C=values,
                     coefficients=weak_end, best_C=None, colours={"a": "#000000", "b": "#0000ff"},
                     level_rows={}, rare={}, flagged=None, param=param)  # fmt: skip
-    figure = coefficient_path(info)
+    figure = matplotlib_figure(info)
     axes = figure.axes[0]
     assert axes.xaxis_inverted() == inverted
     left, right = axes.get_xlim()

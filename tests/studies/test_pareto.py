@@ -11,42 +11,26 @@ import pandas as pd
 import pytest
 from optuna.trial import TrialState
 
-from objectives import FAMILIES
 from studies.heart import main
-from studies.report._pareto import front_infos, front_sentence, pareto_table
-from studies.report._views import load_views
-from tests.conftest import make_heart_frame
+from studies.report.plots.front import infos as front_infos
+from studies.report.tables.pareto import pareto_table
+from studies.report.views import load_views
+from studies.report.words.evidence import front_sentence
+from tests.conftest import StudyBuilder, make_heart_frame
 
 
 def front_study(
     points: list[tuple[float, float]], metric: str = "accuracy", sd: float | None = 0.05
 ) -> optuna.storages.BaseStorage:
     """A stored ``t-logreg-l1-sparsity`` study whose trials have the given (score, non-zero)
-    values, 5 folds each, every trial with fold standard deviation ``sd``."""
-    storage = optuna.storages.InMemoryStorage()
-    higher = metric in ("accuracy", "roc_auc")
-    study = optuna.create_study(
-        storage=storage,
-        study_name="t-logreg-l1-sparsity",
-        directions=["maximize" if higher else "minimize", "minimize"],
-    )
-    study.set_user_attr(
-        "protocol",
-        {"family": "logreg-l1", "objectives": [metric, "sparsity"], "metric": metric},
-    )
+    values, 5 folds each, every trial's folds spread with standard deviation ``sd``."""
+    built = StudyBuilder()
+    study = built.search("logreg-l1", metric, suffix="-sparsity", sparsity=True)
+    spread = sd or 0.0
     for number, (score, nonzero) in enumerate(points):
-        attrs: dict[str, object] = {f"fold_{metric}": [score] * 5}
-        if sd is not None:
-            attrs[f"cv_{metric}_sd"] = sd
-        study.add_trial(
-            optuna.trial.create_trial(
-                values=[score, nonzero],
-                params={"C": 10.0 ** (number - 3)},
-                distributions=dict(FAMILIES["logreg-l1"].space),
-                user_attrs=attrs,
-            )
-        )
-    return storage
+        folds = [score - spread, score + spread, score - spread, score + spread, score]
+        built.trial(study, {"C": 10.0 ** (number - 3)}, folds, values=[score, nonzero])
+    return built.storage
 
 
 def front_of(storage: optuna.storages.BaseStorage) -> pd.DataFrame:
@@ -54,14 +38,14 @@ def front_of(storage: optuna.storages.BaseStorage) -> pd.DataFrame:
     return info.front
 
 
-POINTS = [  # the trials, numbered from 1 as the report numbers them
-    (0.80, 10.0),  # 1: the best score
-    (0.79, 6.0),  # 2: within one SE (0.05 / sqrt 5 = 0.0224) and sparser: the choice
-    (0.70, 2.0),  # 3: on the front, outside one SE
-    (0.78, 8.0),  # 4: beaten by 2 on both
-    (0.80, 12.0),  # 5: beaten by 1 (same score, more coefficients)
-    (0.70, 2.0),  # 6: the same point as 3, later: shown once
-    (0.55, 0.0),  # 7: no feature at all
+POINTS = [  # the trials, numbered as Optuna numbers them
+    (0.80, 10.0),  # 0: the best score
+    (0.79, 6.0),  # 1: within one SE (0.05 / sqrt 5 = 0.0224) and sparser: the choice
+    (0.70, 2.0),  # 2: on the front, outside one SE
+    (0.78, 8.0),  # 3: beaten by 1 on both
+    (0.80, 12.0),  # 4: beaten by 0 (same score, more coefficients)
+    (0.70, 2.0),  # 5: the same point as 2, later: shown once
+    (0.55, 0.0),  # 6: no feature at all
 ]
 
 
@@ -69,14 +53,14 @@ def test_the_front_its_threshold_and_the_sparsest_within_one_standard_error() ->
     (info,) = front_infos(load_views(front_study(POINTS), "t"))
     assert info.threshold == pytest.approx(0.80 - 0.05 / math.sqrt(5))
     front = info.front
-    assert front["trial"].tolist() == [7, 3, 2, 1]
+    assert front["trial"].tolist() == [6, 2, 1, 0]
     assert front["within_one_se"].tolist() == [False, False, True, True]
     assert front["chosen"].tolist() == [False, False, True, False]
     assert front["score_se"].tolist() == pytest.approx([0.05 / math.sqrt(5)] * 4)
     # Without the training rows there is no refit: no feature names.
     assert front["features"].tolist() == [""] * 4
-    assert info.trials["trial"].tolist() == list(range(1, 8))
-    assert pareto_table([info]).columns.tolist()[:3] == ["model", "trial", "params"]
+    assert info.trials["trial"].tolist() == list(range(7))
+    assert pareto_table([info.front]).columns.tolist()[:3] == ["model", "trial", "params"]
     assert front_sentence([info]) == (
         "How sparse can it be? For logreg-l1, the sparsest model within one standard error of "
         "the best CV accuracy keeps 6.0 coefficients on average at C = 0.01, CV accuracy 0.790."
@@ -88,14 +72,14 @@ def test_a_loss_is_minimized_and_its_threshold_lies_above_the_best() -> None:
     # One SE = 0.03 / sqrt 5 = 0.0134: 0.41 lies within, 0.50 does not.
     (info,) = front_infos(load_views(front_study(losses, "log_loss", 0.03), "t"))
     assert info.threshold == pytest.approx(0.40 + 0.03 / math.sqrt(5))
-    assert info.front["trial"].tolist() == [3, 2, 1]
+    assert info.front["trial"].tolist() == [2, 1, 0]
     assert info.front["chosen"].tolist() == [False, True, False]
 
 
 def test_without_a_spread_the_choice_is_the_sparsest_trial_with_the_best_score() -> None:
     points = [(0.80, 10.0), (0.80, 7.0), (0.79, 3.0)]
     front = front_of(front_study(points, sd=None))
-    assert front["trial"].tolist() == [3, 2]
+    assert front["trial"].tolist() == [2, 1]
     assert front["chosen"].tolist() == [False, True]
 
 
@@ -141,7 +125,7 @@ def test_the_command_line_runs_a_sparsity_front_and_reports_it(tmp_path: Path) -
     (info,) = front_infos(views)
     assert info.front["trial"].tolist() == table["trial"].tolist()
     assert info.front["features"].tolist() == table["features"].tolist()
-    assert sorted(info.trials["trial"]) == sorted(t.number + 1 for t in trials)
+    assert sorted(info.trials["trial"]) == sorted(t.number for t in trials)
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The sparsity front" in page
     assert page.count(f"<img alt='{info.title}'") == 1

@@ -1,53 +1,50 @@
-"""The plots' info objects on small studies built here with known numbers: one colour per model,
-trials numbered from 1, the clipped colour range, the step-by-step summary, pruned trials never
-drawn better than the best, readable and flagged coefficient-path labels."""
+"""The plots' info objects on small studies built here with known numbers: one colour per
+model, trials numbered as Optuna numbers them, the clipped colour range, the step-by-step
+summary, pruned trials never drawn better than the best, readable and flagged coefficient-path
+labels."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from optuna.distributions import FloatDistribution
-from optuna.study import StudyDirection
 from optuna.trial import TrialState, create_trial
 
 from objectives import FAMILIES, TrainOptions, prepare_fold
 from objectives.preprocess import Columns
 from objectives.task import BINARY
 from studies.heart import main as heart_main
-from studies.report._dashboard import protocol_table, study_note
-from studies.report._info import (
+from studies.report.dashboard import protocol_table, study_note
+from studies.report.figures import file_of
+from studies.report.plots.calibration import CALIBRATION_LIMITS
+from studies.report.plots.calibration import calibration_panels as calibration_infos
+from studies.report.plots.calibration import info as calibration_figure_info
+from studies.report.plots.curve import infos as curve_infos
+from studies.report.plots.decision import info as decision_info
+from studies.report.plots.history import info as history_info
+from studies.report.plots.intermediate import infos as intermediate_infos
+from studies.report.plots.path import RARE_LEVEL_ROWS
+from studies.report.plots.path import infos as path_infos
+from studies.report.plots.plane import infos as plane_infos
+from studies.report.plots.sites import info as sites_info
+from studies.report.plots.style import (
     FAMILY_PALETTE,
     OTHER_COLOUR,
-    RARE_LEVEL_ROWS,
+    colour,
     colour_range,
+    colours_of,
     contrast_on_white,
-    curve_infos,
     feature_colours,
-    history_info,
-    intermediate_infos,
-    model_colour,
-    path_infos,
-    plane_infos,
+    label_colours,
     trial_ticks,
 )
-from studies.report._nested import (
-    CALIBRATION_LIMITS,
-    calibration_figure_info,
-    calibration_infos,
-    decision_info,
-)
-from studies.report._sites import sites_info
-from studies.report._views import load_views
+from studies.report.views import load_views
 from studies.run.refit import coefficient_path
-from tests.conftest import make_heart_frame
-
-C = FloatDistribution(1e-4, 1e4, log=True)
-L = FloatDistribution(1e-6, 1.0, log=True)
-PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": ""}
+from tests.conftest import StudyBuilder, make_heart_frame
 
 
 def make_study(
@@ -56,14 +53,9 @@ def make_study(
     metric: str = "accuracy",
     engine: str = "optuna",
     suffix: str = "",
+    **protocol: Any,
 ) -> optuna.Study:
-    direction = StudyDirection.MAXIMIZE if metric == "accuracy" else StudyDirection.MINIMIZE
-    name = f"t-{family}{suffix}"
-    study = optuna.create_study(storage=storage, study_name=name, direction=direction)
-    study.set_user_attr(
-        "protocol", {**PROTOCOL, "family": family, "metric": metric, "engine": engine}
-    )
-    return study
+    return StudyBuilder(storage).search(family, metric, engine=engine, suffix=suffix, **protocol)
 
 
 def add(
@@ -73,21 +65,9 @@ def add(
     state: TrialState = TrialState.COMPLETE,
     steps: dict[int, float] | None = None,
 ) -> None:
-    """A trial with its fold scores (``fold_accuracy``), reporting the running mean per fold
-    unless ``steps`` are given."""
-    metric = study.user_attrs["protocol"]["metric"]
-    study.add_trial(
-        create_trial(
-            params=params,
-            distributions={name: C if name == "C" else L for name in params},
-            value=float(np.mean(folds)) if state == TrialState.COMPLETE else None,
-            user_attrs={f"fold_{metric}": folds},
-            intermediate_values=steps
-            if steps is not None
-            else {i + 1: float(np.mean(folds[: i + 1])) for i in range(len(folds))},
-            state=state,
-        )
-    )
+    """A trial with its fold scores, reporting the running mean per fold unless ``steps`` are
+    given."""
+    StudyBuilder(study._storage).trial(study, params, folds, state=state, steps=steps)
 
 
 def test_a_model_keeps_its_registry_colour_whatever_else_is_in_the_run() -> None:
@@ -96,12 +76,11 @@ def test_a_model_keeps_its_registry_colour_whatever_else_is_in_the_run() -> None
     its family's colour; an outer part shares its model's colour."""
     families = list(FAMILIES)
     for index, family in enumerate(families):
-        assert model_colour(family) == FAMILY_PALETTE[index]
-    assert model_colour("logreg-l1 [outer-1-2]") == model_colour("logreg-l1")
-    tuner = model_colour("mlp (keras-tuner)")
+        assert colour(family) == FAMILY_PALETTE[index]
+    tuner = colour("mlp", "keras-tuner")
     assert tuner not in FAMILY_PALETTE
-    assert contrast_on_white(tuner) > contrast_on_white(model_colour("mlp"))  # darker
-    assert model_colour("seed-logreg") == OTHER_COLOUR
+    assert contrast_on_white(tuner) > contrast_on_white(colour("mlp"))  # darker
+    assert colour("seed-logreg") == OTHER_COLOUR
     # Every model colour stands out from the white background (WCAG's 3:1 for graphics).
     assert min(contrast_on_white(colour) for colour in FAMILY_PALETTE) >= 3.0
 
@@ -116,6 +95,14 @@ def test_a_model_keeps_its_registry_colour_whatever_else_is_in_the_run() -> None
     assert curve.colours == history.colours == {"logreg-l2": FAMILY_PALETTE[1]}
     (steps,) = intermediate_infos(views)
     assert steps.colour == FAMILY_PALETTE[1]
+    # An outer part of the model is drawn in the model's colour.
+    outer = make_study(storage, "logreg-l2", suffix="-outer-1-2", part="outer-1-2", role="outer",
+                       design="nested")  # fmt: skip
+    add(outer, {"C": 1.0}, [0.8, 0.7, 0.9])
+    assert label_colours(load_views(storage, "t")) == {
+        "logreg-l2": FAMILY_PALETTE[1],
+        "logreg-l2 [outer-1-2]": FAMILY_PALETTE[1],
+    }
 
 
 def test_every_plot_of_a_run_draws_a_model_in_the_same_colour() -> None:
@@ -131,7 +118,7 @@ def test_every_plot_of_a_run_draws_a_model_in_the_same_colour() -> None:
     expected = {
         "logreg-l1": FAMILY_PALETTE[0],
         "logreg-l2": FAMILY_PALETTE[1],
-        "logreg-l1 (keras-tuner)": model_colour("logreg-l1 (keras-tuner)"),
+        "logreg-l1 (keras-tuner)": colour("logreg-l1", "keras-tuner"),
     }
     assert len(set(expected.values())) == 3
     history = history_info(views)
@@ -139,18 +126,19 @@ def test_every_plot_of_a_run_draws_a_model_in_the_same_colour() -> None:
     assert history.colours == expected
     (curve,) = curve_infos(views)
     assert curve.colours == expected
-    assert {i.name: i.colour for i in intermediate_infos(views)} == {
-        "intermediate_logreg-l1": expected["logreg-l1"],
-        "intermediate_logreg-l2": expected["logreg-l2"],
-        "intermediate_logreg-l1-kerastuner": expected["logreg-l1 (keras-tuner)"],
+    assert {file_of(i): i.colour for i in intermediate_infos(views)} == {
+        "intermediate_logreg-l1.png": expected["logreg-l1"],
+        "intermediate_logreg-l2.png": expected["logreg-l2"],
+        "intermediate_logreg-l1-kerastuner.png": expected["logreg-l1 (keras-tuner)"],
     }
     rng = np.random.default_rng(0)
     y = np.tile([0.0, 1.0], 10)
     predictions = {model: (y, rng.uniform(size=20)) for model in ("logreg-l2", "logreg-l1")}
-    decision = decision_info("the test rows", predictions)
+    colours = colours_of(views)
+    decision = decision_info("the test rows", predictions, colours)
     assert decision is not None
     assert decision.colours == {m: expected[m] for m in ("logreg-l2", "logreg-l1")}
-    figure = calibration_figure_info(calibration_infos("the test rows", predictions))
+    figure = calibration_figure_info(calibration_infos("the test rows", predictions), colours)
     assert figure is not None
     assert figure.colours == decision.colours
     sites = sites_info(pd.DataFrame({"model": ["logreg-l2", "logreg-l1", "logreg-l2"]}))
@@ -158,8 +146,8 @@ def test_every_plot_of_a_run_draws_a_model_in_the_same_colour() -> None:
     assert sites.colours == decision.colours
 
 
-def test_trials_are_numbered_from_one_in_every_plot() -> None:
-    """Optuna's trial 0 is the report's trial 1, as fold 1 is the first fold."""
+def test_trials_are_numbered_as_optuna_and_the_dashboard_number_them() -> None:
+    """Optuna's trial 0 is trial 0 in every plot, as in optuna-dashboard."""
     storage = optuna.storages.InMemoryStorage()
     study = make_study(storage, "logreg-l1")
     add(study, {"C": 0.1}, [0.8, 0.7, 0.9])  # Optuna's number 0
@@ -173,16 +161,16 @@ def test_trials_are_numbered_from_one_in_every_plot() -> None:
     history = history_info(views)
     assert history is not None
     mine = history.points[history.points["model"] == "logreg-l1"]
-    assert mine["trial"].tolist() == [1, 3]
+    assert mine["trial"].tolist() == [0, 2]
     (curve,) = curve_infos(views)
-    assert curve.points["trial"].tolist() == [1, 3, 4]
-    steps = {info.name: info for info in intermediate_infos(views)}
-    assert [c[0] for c in steps["intermediate_logreg-l1"].curves] == [1, 3, 4]
-    assert steps["intermediate_logreg-l1"].best == [1, 3]
+    assert curve.points["trial"].tolist() == [0, 2, 3]
+    steps = {info.what: info for info in intermediate_infos(views)}
+    assert [c[0] for c in steps["logreg-l1"].curves] == [0, 2, 3]
+    assert steps["logreg-l1"].best == [0, 2]
     (plane,) = plane_infos(views)
-    assert plane.points["trial"].tolist() == [1, 2]
-    assert trial_ticks(100) == [1, 20, 40, 60, 80, 100]
-    assert trial_ticks(4) == [1, 2, 3, 4]
+    assert plane.points["trial"].tolist() == [0, 1]
+    assert trial_ticks(100) == [0, 20, 40, 60, 80, 100]
+    assert trial_ticks(4) == [0, 1, 2, 3, 4]
 
 
 def test_a_pruned_trial_is_never_drawn_better_than_the_best_complete_one() -> None:
@@ -241,8 +229,8 @@ def test_the_plane_marks_the_trials_beyond_its_clipped_colour_range() -> None:
     # The worse quartile of nine values is the seventh smallest, 0.46.
     assert plane.colour_range == pytest.approx((0.40, 0.46))
     assert plane.clipped_at == pytest.approx(0.46)
-    # The trials above it: 0.47 and the collapsed 1.50 (trials 8 and 9).
-    assert plane.points.loc[plane.points["clipped"], "trial"].tolist() == [8, 9]
+    # The trials above it: 0.47 and the collapsed 1.50 (trials 7 and 8).
+    assert plane.points.loc[plane.points["clipped"], "trial"].tolist() == [7, 8]
     assert plane.colour_title == (
         "CV log loss (clipped at 0.460: 2 trials above it drawn as triangles)"
     )
@@ -268,7 +256,7 @@ def test_the_step_by_step_summary_on_a_hand_made_study() -> None:
     # 10%: 0.60 + 0.2 * 0.10 = 0.62; 90%: 0.70 + 0.8 * 0.10 = 0.78.
     assert summary["low"].tolist() == pytest.approx([0.62, 0.72, 0.72])
     assert summary["high"].tolist() == pytest.approx([0.78, 0.80, 0.80])
-    assert info.best == [2, 3, 1]  # by value: 0.80, 0.80 (the earlier first), 0.70
+    assert info.best == [1, 2, 0]  # by value: 0.80, 0.80 (the earlier first), 0.70
     assert [c[1] for c in info.curves] == ["complete"] * 3 + ["pruned"]
 
 
@@ -325,7 +313,8 @@ def test_calibration_panels_share_axes_reaching_beyond_zero_and_one() -> None:
     y = np.tile([0.0, 1.0], 10)
     sure = np.clip(y, 0.02, 0.98)  # two bins: observed shares 0 and 1
     predictions = {"logreg-l1": (y, sure), "mlp": (y, np.linspace(0.2, 0.8, 20))}
-    figure = calibration_figure_info(calibration_infos("the test rows", predictions))
+    colours = {"logreg-l1": "#000000", "mlp": "#000000"}
+    figure = calibration_figure_info(calibration_infos("the test rows", predictions), colours)
     assert figure is not None
     assert [panel.model for panel in figure.panels] == ["logreg-l1", "mlp"]
     assert figure.limits == CALIBRATION_LIMITS
@@ -335,13 +324,13 @@ def test_calibration_panels_share_axes_reaching_beyond_zero_and_one() -> None:
     # The bins at 0 and 1 lie inside the axes, with a margin for their markers.
     assert low <= -0.03
     assert high >= 1.03
-    assert figure.name.startswith("calibration_")  # the page's section picks it by prefix
+    assert file_of(figure) == "calibration_models.png"
 
 
 def test_the_protocol_reads_as_a_table_in_the_study_note() -> None:
     protocol = {
         "family": "logreg-l1",
-        "space": {"C": optuna.distributions.distribution_to_json(C)},
+        "space": {"C": optuna.distributions.distribution_to_json(FAMILIES["logreg-l1"].space["C"])},
         "columns": {"numeric": ["age", "sex"], "categorical": {}},
         "split": {"test_size": 0.2, "stratify": False},
         "part": "",
@@ -365,7 +354,7 @@ def test_the_protocol_reads_as_a_table_in_the_study_note() -> None:
     note = study_note(view)
     assert "| search space: C | 0.0001 to 10000, log scale |" in note
     assert "| note | a \\| b |" in note  # a pipe would end the cell
-    assert "the dashboard's trial 0 is the report's trial 1" in note
+    assert "numbered as the dashboard numbers them (Optuna's trial number, from 0)" in note
 
 
 def test_every_study_names_its_values_for_the_dashboard(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import optuna
@@ -14,63 +15,38 @@ import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
-from objectives import FAMILIES
 from objectives.stats import corrected_resampled_ttest, holm
 from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
-from studies.report._folder import MANIFEST, ReportFolderError, is_report_name, owned_files
-from studies.report._info import curve_infos, local_means, one_standard_error_choice
-from studies.report._page import features_view
-from studies.report._tables import (
-    COMPARISON_COLUMNS,
-    SUMMARY_COLUMNS,
-    comparison_table,
-    edge_flags,
-    features_table,
-    summary_table,
-    trials_table,
-)
-from studies.report._views import load_views
+from studies.report.folder import MANIFEST, ReportFolderError, is_report_name, owned_files
+from studies.report.page.tables import features_view
+from studies.report.plots.curve import infos as curve_infos
+from studies.report.plots.curve import local_means, one_standard_error_choice
+from studies.report.tables.comparison import COMPARISON_COLUMNS, comparison_table
+from studies.report.tables.edges import edge_flags
+from studies.report.tables.features import features_table
+from studies.report.tables.summary import SUMMARY_COLUMNS, summary_table
+from studies.report.tables.trials import trials_table
+from studies.report.views import load_views
 from studies.settings import parse_ranges
 from studies.trials.counting import best_trial
-from tests.conftest import make_heart_frame
+from tests.conftest import BUILT_PROTOCOL, StudyBuilder, make_heart_frame
 
 C = FloatDistribution(1e-4, 1e4, log=True)
-RATIO = FloatDistribution(0.0, 1.0)
-PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
-            "metric": "accuracy", "engine": "optuna"}  # fmt: skip
 
 
-def fold_attrs(folds: list[float]) -> dict[str, object]:
-    return {
-        "fold_accuracy": folds,
-        "cv_accuracy": float(np.mean(folds)),
-        "cv_accuracy_sd": float(np.std(folds, ddof=1)) if len(folds) > 1 else 0.0,
-    }
+def add_trial(
+    study: optuna.Study,
+    params: dict[str, float],
+    folds: list[float],
+    state: TrialState = TrialState.COMPLETE,
+) -> None:
+    StudyBuilder(study._storage).trial(study, params, folds, state=state)
 
 
-def add_trial(study: optuna.Study, params: dict[str, float], folds: list[float],
-              state: TrialState = TrialState.COMPLETE) -> None:  # fmt: skip
-    distributions = {"C": C, "l1_ratio": RATIO}
-    study.add_trial(
-        create_trial(
-            params=params,
-            distributions={name: distributions[name] for name in params},
-            value=float(np.mean(folds)) if state == TrialState.COMPLETE else None,
-            user_attrs=fold_attrs(folds),
-            intermediate_values={i + 1: float(np.mean(folds[: i + 1])) for i in range(len(folds))},
-            state=state,
-        )
-    )
-
-
-def make_study(
-    storage: optuna.storages.BaseStorage, family: str, **protocol: object
-) -> optuna.Study:
-    study = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="maximize")
-    study.set_user_attr("protocol", {**PROTOCOL, "family": family, **protocol})
-    return study
+def make_study(storage: optuna.storages.BaseStorage, family: str, **protocol: Any) -> optuna.Study:
+    return StudyBuilder(storage).search(family, **protocol)
 
 
 @pytest.fixture
@@ -84,9 +60,9 @@ def storage() -> optuna.storages.BaseStorage:
     add_trial(l1, {"C": 3.0}, [0.6, 0.6], state=TrialState.PRUNED)
     l1.add_trial(create_trial(state=TrialState.FAIL))
     l1.add_trial(create_trial(state=TrialState.FAIL, user_attrs={"interrupted": True}))
-    for key, value in {"accuracy": 0.8, "n_test": 10, "roc_auc": 0.9, "brier": 0.15,
-                       "accuracy_ci_low": 0.4902, "accuracy_ci_high": 0.9433}.items():  # fmt: skip
-        l1.set_user_attr(f"test_{key}", value)
+    # 10 test rows, 8 right: Wilson [0.4902, 0.9433]; Brier (0.66 + 0.7025) / 10 = 0.13625.
+    StudyBuilder(storage).tested(l1, [1] * 5 + [0] * 5,
+                                 [0.9, 0.8, 0.7, 0.6, 0.4, 0.1, 0.2, 0.3, 0.45, 0.6])  # fmt: skip
     l2 = make_study(storage, "logreg-l2")
     add_trial(l2, {"C": 9999.0}, [0.70, 0.80, 0.85, 0.70, 0.78])  # at the edge of the range
     return storage
@@ -143,8 +119,8 @@ def test_summary_counts_and_scores(storage: optuna.storages.BaseStorage) -> None
     )
     assert row["best_cv_value"] == pytest.approx(0.82)
     assert row["best_cv_sd"] == pytest.approx(np.std([0.80, 0.85, 0.90, 0.75, 0.80], ddof=1))
-    assert (row["test_ci_low"], row["test_ci_high"]) == pytest.approx((0.4902, 0.9433))
-    assert row["test_brier"] == pytest.approx(0.15)
+    assert (row["test_ci_low"], row["test_ci_high"]) == pytest.approx((0.4902, 0.9433), abs=1e-4)
+    assert row["test_brier"] == pytest.approx(0.13625)
     assert row["best_params"] == '{"C": 0.1}'
 
 
@@ -190,9 +166,7 @@ def test_holm_adjusts_within_one_parts_family_of_pairs() -> None:
     for family, folds in scores.items():
         add_trial(make_study(nested, family), {"C": 1.0}, folds)
         for part in ("outer-1-1", "outer-1-2"):
-            study = optuna.create_study(storage=nested, study_name=f"t-{family}-{part}",
-                                        direction="maximize")  # fmt: skip
-            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part})
+            study = StudyBuilder(nested).search(family, suffix=f"-{part}", part=part)
             add_trial(study, {"C": 1.0}, [v - 0.1 for v in folds])
     after = comparison_table(load_views(nested, "t"))
     default = after[after["holm_family"] == "within-search: default design, accuracy"]
@@ -314,11 +288,9 @@ def test_edge_flags_read_the_stored_ranges_log_and_linear() -> None:
 def test_edge_flags_widen_a_count_fourfold_and_no_further_than_sensible_values() -> None:
     storage = optuna.storages.InMemoryStorage()
     study = make_study(storage, "hgb")
-    space = FAMILIES["hgb"].space
     params = {"l2_regularization": 1.0, "learning_rate": 0.49, "max_leaf_nodes": 2,
               "min_samples_leaf": 64}  # fmt: skip
-    study.add_trial(create_trial(params=params, distributions=dict(space), value=0.8,
-                                 user_attrs=fold_attrs([0.8, 0.8])))  # fmt: skip
+    add_trial(study, params, [0.8, 0.8])
     assert edge_flags(load_views(storage, "t")) == [
         "t-hgb: the best learning_rate = 0.49 lies at the upper edge of its search range "
         "[0.01, 0.5]; the optimum may lie beyond it: search a wider range with --range "
@@ -334,7 +306,7 @@ def test_edge_flags_widen_a_count_fourfold_and_no_further_than_sensible_values()
 def test_a_linear_range_widens_by_its_width() -> None:
     from optuna.distributions import IntDistribution
 
-    from studies.report._tables import _wider
+    from studies.report.tables.edges import _wider
 
     assert _wider(IntDistribution(2, 10), "upper") == "2,18"
     assert _wider(IntDistribution(2, 10), "lower") == "-6,10"
@@ -390,12 +362,10 @@ def test_hints_that_apply_to_the_data_and_design_only(
     sites = optuna.storages.InMemoryStorage()
     for family in ("logreg-l1", "logreg-l2"):
         for part in ("site-cleveland", "site-va"):
-            study = optuna.create_study(
-                storage=sites, study_name=f"t-{family}-{part}", direction="maximize"
-            )
-            study.set_user_attr("protocol", {**PROTOCOL, "family": family, "part": part,
-                                             "design": "sites", "role": "held-out site",
-                                             "held_out": part.removeprefix("site-")})  # fmt: skip
+            study = StudyBuilder(sites).search(
+                family, suffix=f"-{part}", part=part, design="sites", role="held-out site",
+                held_out=part.removeprefix("site-"),
+            )  # fmt: skip
             study.set_user_attr("data", {"sites": ["cleveland", "va"]})
             add_trial(study, {"C": 0.1}, [0.80, 0.85, 0.90, 0.75, 0.80])
     assert len(load_views(sites, "t")) == 4
@@ -543,8 +513,8 @@ def test_a_report_folder_of_the_previous_version_is_adopted(
     user = add_user_files(out)
     # Named like the report's files, but not what the old report wrote there: the user's.
     user["plane_mine.png"] = b"not embedded in the page"
-    user["calibration.csv"] = b"my own calibration notes"
-    for name in ("plane_mine.png", "calibration.csv"):
+    user["pareto.csv"] = b"my own notes"
+    for name in ("plane_mine.png", "pareto.csv"):
         (out / name).write_bytes(user[name])
     optuna.delete_study(study_name="t-logreg-enet", storage=storage)
     adopted = owned_files(out, "t")
@@ -562,13 +532,13 @@ def test_a_report_folder_of_the_previous_version_is_adopted(
 def test_a_report_stopped_half_way_leaves_files_the_next_one_owns(
     storage: optuna.storages.BaseStorage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from studies.report import _matplotlib
+    from studies.report.plots import history
 
     def broken(*args: object) -> None:
         raise RuntimeError("stopped while drawing")
 
     with monkeypatch.context() as patch:
-        patch.setattr(_matplotlib, "optimization_history", broken)
+        patch.setattr(history, "matplotlib_figure", broken)
         with pytest.raises(RuntimeError):
             write_report(storage, "t", tmp_path, dashboard=False)
     assert (tmp_path / "summary.csv").exists()  # written before the drawing stopped
@@ -623,7 +593,7 @@ def test_studies_of_a_longer_prefix_are_left_out() -> None:
     with_protocol = optuna.create_study(
         storage=storage, study_name="t-v3-mlp", direction="maximize"
     )
-    with_protocol.set_user_attr("protocol", {**PROTOCOL, "family": "mlp"})
+    with_protocol.set_user_attr("protocol", {**BUILT_PROTOCOL, "family": "mlp"})
     assert [view.name for view in load_views(storage, "t")] == ["t-logreg-l1", "t-other-engine"]
 
 
@@ -666,8 +636,7 @@ def test_the_features_table_sets_coefficients_beside_importance_by_feature() -> 
     l2.set_user_attr("test_features", names)
     l2.set_user_attr("test_coefficients", [0.2, -0.9, 0.0])
     trees = make_study(storage, "hgb")
-    trees.add_trial(create_trial(params={}, distributions={}, value=0.8,
-                                 user_attrs=fold_attrs([0.8, 0.7])))  # fmt: skip
+    add_trial(trees, {}, [0.8, 0.7])
     trees.set_user_attr("test_features", names)
     trees.set_user_attr(
         "test_importance", {"mean": [0.05, 0.01, -0.02], "sd": [0.01, 0.0, 0.01], "rows": "test"}
@@ -708,7 +677,7 @@ def test_the_summary_counts_each_kind_of_trial_apart() -> None:
 def test_a_name_outside_the_folder_is_refused_even_in_a_manifest_the_tool_wrote(
     tmp_path: Path,
 ) -> None:
-    from studies.report._folder import MANIFEST, WRITER, ReportFolderError, owned_files
+    from studies.report.folder import MANIFEST, WRITER, ReportFolderError, owned_files
 
     out = tmp_path / "report"
     out.mkdir()
@@ -724,7 +693,9 @@ def test_a_study_stored_the_wrong_way_round_is_refused_in_one_line() -> None:
 
     storage = optuna.storages.InMemoryStorage()
     study = optuna.create_study(storage=storage, study_name="t-logreg-l1", direction="maximize")
-    study.set_user_attr("protocol", {**PROTOCOL, "family": "logreg-l1", "metric": "log_loss"})
+    # Stored as an older version did: the protocol's metric disagrees with the direction.
+    study.set_user_attr("protocol", {**BUILT_PROTOCOL, "family": "logreg-l1",
+                                     "metric": "log_loss"})  # fmt: skip
     with pytest.raises(ProtocolMismatch) as refused:
         load_views(storage, "t")
     assert "'t-logreg-l1' in this storage is set to maximize, but its values need minimize" in (

@@ -2,48 +2,42 @@
 
 from __future__ import annotations
 
-import numpy as np
 import optuna
 import pytest
-from optuna.distributions import FloatDistribution
-from optuna.trial import create_trial
 
-from studies.report._info import curve_infos
-from studies.report._sentences import what_the_numbers_say
-from studies.report._tables import comparison_table, edge_flags
-from studies.report._views import load_views
-
-C = FloatDistribution(1e-4, 1e4, log=True)
-STRENGTH = FloatDistribution(1e-6, 1e-1, log=True)
-PROTOCOL = {"folds": 5, "fold_seed": 42, "fold_plan": "abc", "data_sha256": "abc", "part": "",
-            "metric": "accuracy", "engine": "optuna"}  # fmt: skip
+from objectives.scoring import wilson_interval
+from studies.report.plots.curve import infos as curve_infos
+from studies.report.tables.comparison import comparison_table
+from studies.report.tables.edges import edge_flags
+from studies.report.views import load_views
+from studies.report.words.evidence import what_the_numbers_say
+from tests.conftest import StudyBuilder
 
 
-def study(storage, family: str, best: list[float], test: float | None = 0.8, **params: float):  # type: ignore[no-untyped-def]
-    created = optuna.create_study(storage=storage, study_name=f"t-{family}", direction="maximize")
-    created.set_user_attr("protocol", {**PROTOCOL, "family": family})
-    distributions: dict[str, optuna.distributions.BaseDistribution] = {
-        name: (C if name == "C" else STRENGTH) for name in params
-    }
-    created.add_trial(
-        create_trial(
-            params=params,
-            distributions=distributions,
-            value=float(np.mean(best)),
-            user_attrs={
-                "fold_accuracy": best,
-                "cv_accuracy": float(np.mean(best)),
-                "cv_accuracy_sd": float(np.std(best, ddof=1)),
-            },
-        )
-    )
+def study(
+    storage: optuna.storages.BaseStorage,
+    family: str,
+    best: list[float],
+    test: float | None = 0.8,
+    **params: float,
+) -> optuna.Study:
+    """An accuracy search of ``family`` with one complete trial scoring ``best`` on its folds,
+    scored on 10 test rows with accuracy ``test`` (None: no test rows kept)."""
+    built = StudyBuilder(storage)
+    created = built.search(family)
+    built.trial(created, params, best)
     if test is None:
         created.set_user_attr("test_rows", [])
     else:
-        for key, value in {"accuracy": test, "accuracy_ci_low": 0.49, "accuracy_ci_high": 0.94,
-                           "n_test": 10}.items():  # fmt: skip
-            created.set_user_attr(f"test_{key}", value)
+        right = round(test * 10)
+        y = [1] * 10
+        built.tested(created, y, [0.9] * right + [0.1] * (10 - right))
     return created
+
+
+def wilson(accuracy: float) -> str:
+    low, high = wilson_interval(round(accuracy * 10), 10)
+    return f"{accuracy:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def sentences(storage) -> list[str]:  # type: ignore[no-untyped-def]
@@ -76,7 +70,7 @@ def test_two_penalties_the_folds_cannot_tell_apart() -> None:
     )
     assert said[2] == (
         "What do the 10 test rows say? Test accuracy (95% Wilson interval): all 2 models score "
-        "0.800 [0.490, 0.940]; one row is 10.0 points of accuracy; each interval is about 0.45 "
+        f"{wilson(0.8)}; one row is 10.0 points of accuracy; each interval is about 0.45 "
         "wide, wider than the differences between the models, so the test rows cannot rank them."
     )
     assert said[3].startswith("Caveat: each model's best trial was picked on the same folds")
@@ -100,10 +94,10 @@ def test_one_penalty_ahead_and_a_network_between() -> None:
         "0.766 (logreg-l2, p = 0.07, Holm-adjusted 0.15)."
     )
     assert said[3] == (
-        "What do the 10 test rows say? Test accuracy (95% Wilson interval): logreg-l1 0.800 "
-        "[0.490, 0.940], logreg-l2 0.700 [0.490, 0.940] and mlp 0.900 [0.490, 0.940]; one row "
-        "is 10.0 points of accuracy; each interval is about 0.45 wide, wider than the "
-        "differences between the models, so the test rows cannot rank them."
+        "What do the 10 test rows say? Test accuracy (95% Wilson interval): logreg-l1 "
+        f"{wilson(0.8)}, logreg-l2 {wilson(0.7)} and mlp {wilson(0.9)}; one row is 10.0 points "
+        "of accuracy; each interval is about 0.50 wide, wider than the differences between the "
+        "models, so the test rows cannot rank them."
     )
     assert said[-1] == (
         "Note: the best C = 1e+04 lies at the upper edge of its search range [0.0001, 10000]; "
@@ -138,21 +132,10 @@ def test_no_test_rows_and_nothing_yet() -> None:
 @pytest.mark.parametrize("metric", ["log_loss"])
 def test_a_loss_is_lower_is_better(metric: str) -> None:
     storage = optuna.storages.InMemoryStorage()
+    built = StudyBuilder(storage)
     for family, folds in (("logreg-l1", [0.40, 0.42, 0.38, 0.41, 0.40]),
                           ("logreg-l2", [0.50, 0.52, 0.49, 0.50, 0.51])):  # fmt: skip
-        created = optuna.create_study(storage=storage, study_name=f"t-{family}")
-        created.set_user_attr("protocol", {**PROTOCOL, "family": family, "metric": metric})
-        created.add_trial(
-            create_trial(
-                params={"C": 1.0},
-                distributions={"C": C},
-                value=float(np.mean(folds)),
-                user_attrs={
-                    f"fold_{metric}": folds,
-                    f"cv_{metric}_sd": float(np.std(folds, ddof=1)),
-                },
-            )
-        )
+        built.trial(built.search(family, metric), {"C": 1.0}, folds)
     said = sentences(storage)
     assert said[0].startswith(
         "Which penalty? On the folds, logreg-l1 scores better (lower log loss) than logreg-l2 "
@@ -165,10 +148,9 @@ def test_a_one_se_choice_weaker_than_the_best_is_called_weaker() -> None:
     storage = optuna.storages.InMemoryStorage()
     created = study(storage, "logreg-l1", [0.9, 0.9, 0.9, 0.9, 0.9], C=0.01)  # a lone best
     for c, value in ((0.2, 0.80), (0.22, 0.81), (0.25, 0.80)):
-        created.add_trial(
-            create_trial(params={"C": c}, distributions={"C": C}, value=value,
-                         user_attrs={"fold_accuracy": [value] * 5, "cv_accuracy_sd": 0.02})
-        )  # fmt: skip
+        # Folds 0.02 either side of the value: fold sd 0.02.
+        StudyBuilder(storage).trial(created, {"C": c}, [value - 0.02, value + 0.02, value - 0.02,
+                                                        value + 0.02, value])  # fmt: skip
     which_c = next(s for s in sentences(storage) if s.startswith("Which C?"))
     assert which_c == (
         "Which C? logreg-l1: best C = 0.01, a trial where trials are sparse; where they are "
@@ -179,12 +161,12 @@ def test_a_one_se_choice_weaker_than_the_best_is_called_weaker() -> None:
 
 def test_calibration_is_read_both_ways_and_warned_only_beyond_its_interval() -> None:
     from objectives.stats import Calibration
-    from studies.report._nested import CalibrationInfo
-    from studies.report._sentences import honest_sentences
+    from studies.report.plots.calibration import CalibrationPanel
+    from studies.report.words.evidence import honest_sentences
 
-    def info(model: str, slope: float, low: float, high: float) -> CalibrationInfo:
+    def info(model: str, slope: float, low: float, high: float) -> CalibrationPanel:
         result = Calibration(0.1, slope, 61, "", low, high)
-        return CalibrationInfo(f"calibration_{model}", model, "the test rows", result, {}, {})
+        return CalibrationPanel(model, "the test rows", result, {}, {})
 
     said = honest_sentences(
         [],
@@ -223,7 +205,7 @@ def test_boosted_trees_are_set_against_the_linear_models_like_the_network() -> N
 
 def test_a_model_of_one_prediction_has_no_slope_and_the_sentence_says_why() -> None:
     from objectives.stats import calibration
-    from studies.report._sentences import _slope
+    from studies.report.words.phrases import _slope
 
     flat = calibration([0, 1, 1, 0, 1], [0.6] * 5)  # an L1 model that kept no coefficient
     assert _slope(flat) == "none (one distinct prediction: no slope to fit)"
@@ -234,8 +216,8 @@ def test_a_model_of_one_prediction_has_no_slope_and_the_sentence_says_why() -> N
 def test_optimism_reads_its_sign_the_same_way_for_every_score() -> None:
     from objectives.stats import Interval
     from objectives.task import BINARY
-    from studies.report._nested import Nested
-    from studies.report._sentences import _optimism
+    from studies.report.tables.nested import Nested
+    from studies.report.words.phrases import _optimism
 
     assert _optimism(0.012) == "0.012 optimistic"
     assert _optimism(-0.012) == "0.012 pessimistic"

@@ -16,8 +16,10 @@ from objectives.preprocess import Columns
 from objectives.stats import CROSSFIT_METHOD, auc_delong, calibration, crossfit_recalibration
 from objectives.task import BINARY
 from studies.heart import main
-from studies.report._sites import site_table, sites_answer, sites_info
-from studies.report._views import load_views
+from studies.report.plots.sites import info as sites_info
+from studies.report.tables.sites import site_table
+from studies.report.views import load_views
+from studies.report.words.sites import sites_answer
 from studies.run.design import site_parts
 from tests.studies.test_dashboard import dashboard_graphs, numbers, trace
 
@@ -123,14 +125,14 @@ def test_the_site_table_is_computed_from_the_stored_predictions(
     info = sites_info(site_table(load_views(optuna.storages.RDBStorage(storage), "heart")))
     assert info is not None
     pd.testing.assert_frame_equal(info.table, table, check_dtype=False)
-    figure = dashboard_graphs(storage, "heart-logreg-l2-site-va")["sites-auc"]
+    figure = dashboard_graphs(storage, "heart-logreg-l2-site-va")["sites_auc"]
     loso = trace(figure, "logreg-l2, leave-one-site-out")
     assert loso["x"] == ["cleveland", "hungarian", "va"]
     assert numbers(loso["y"]) == pytest.approx(
         table.loc[table["design"] == "leave-one-site-out", "roc_auc"].to_numpy()
     )
     assert trace(figure, "logreg-l2, tuned on Cleveland")["x"] == ["hungarian", "va"]
-    assert set(dashboard_graphs(storage, "heart-logreg-l2-from-cleveland")) >= {"sites-auc"}
+    assert set(dashboard_graphs(storage, "heart-logreg-l2-from-cleveland")) >= {"sites_auc"}
 
 
 def test_all_site_features_are_searched_with_missing_value_indicators(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def test_diabetes_is_regression_from_search_to_predict(
 
 def test_a_stronger_penalty_is_a_larger_alpha_but_a_smaller_c() -> None:
     """The report's one-standard-error sentences read the direction of each strength."""
-    from studies.report._info import extreme, stronger_than
+    from studies.report.plots.style import extreme, stronger_than
 
     assert stronger_than("alpha", 10.0, 1.0)
     assert not stronger_than("alpha", 1.0, 10.0)
