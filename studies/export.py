@@ -33,9 +33,8 @@ from studies.saved.folder import MANIFEST, read_manifest
 from studies.saved.store import fetch_from_store
 from studies.settings import Parser, SettingsError, print_error
 from studies.trials.protocol import ProtocolMismatch
-from studies.trials.storage import StorageError
+from studies.trials.storage import DEFAULT_STORAGE, StorageError
 
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 CARD = "MODEL_CARD.md"
 CALIBRATION_PLOT = "calibration.png"
 

@@ -23,9 +23,7 @@ import pandas as pd
 from data import BUILTINS, DECIMAL_MARKS, DataError, as_numbers, load_builtin, named, read_rows
 from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
 from studies.settings import Parser, SettingsError, print_error
-from studies.trials.storage import StorageError
-
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+from studies.trials.storage import DEFAULT_STORAGE, StorageError
 
 
 def build_parser() -> Parser:

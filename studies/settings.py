@@ -23,8 +23,8 @@ from objectives import DEFAULT_FAMILIES, FAMILIES, ModelFamily, TrainOptions
 from objectives.keras_env import BACKENDS, DEFAULT_BACKEND
 from objectives.scoring import ALL_METRICS
 from objectives.task import BINARY, TASKS, Task
+from studies.trials.storage import DEFAULT_STORAGE
 
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 DEFAULT_PREFIX = "heart"
 TRAINERS = ("packed", "plain")
 #: Trials trained together by the packed trainer; see benchmarks/parallel_trials.py.

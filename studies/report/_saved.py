@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from studies.report._views import StudyView
 from studies.run.design import DEFAULT, FROM_CLEVELAND
 from studies.saved.store import SAVED_ATTR
-from studies.settings import DEFAULT_STORAGE
+from studies.trials.storage import DEFAULT_STORAGE
 
 #: The rows the command reads in the page's examples.
 NEW_ROWS = "new.csv"

@@ -19,8 +19,7 @@ import optuna
 from studies.saved.folder import ModelFileError
 from studies.saved.model import SavedModel, read_saved
 from studies.saved.store import NoSavedModel, fetch_from_store, saved_record
-
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+from studies.trials.storage import DEFAULT_STORAGE, open_existing_storage
 
 
 def open_study(name: str, storage: str) -> tuple[optuna.Study, optuna.storages.BaseStorage]:
@@ -30,8 +29,6 @@ def open_study(name: str, storage: str) -> tuple[optuna.Study, optuna.storages.B
         NoSavedModel: there is no such study (the message lists a few that exist).
         StorageError: the storage cannot be opened.
     """
-    from studies.trials.storage import open_existing_storage
-
     opened = open_existing_storage(storage)
     names = optuna.get_all_study_names(opened)
     if name not in names:
