@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import optuna
 
-from studies.settings import (
+from studies.cli import (
     Parser,
     SettingsError,
     add_storage_arguments,

@@ -26,12 +26,12 @@ import numpy as np
 import optuna
 
 from objectives import task_named
+from studies.cli import Parser, SettingsError, print_error
 from studies.report import calibration_figure, storage_estimates
 from studies.saved import ModelFileError, NoSavedModel, open_study, saved_record
 from studies.saved.card import model_card
 from studies.saved.folder import MANIFEST, read_manifest
 from studies.saved.store import fetch_from_store
-from studies.settings import Parser, SettingsError, print_error
 from studies.trials.protocol import ProtocolMismatch
 from studies.trials.storage import DEFAULT_STORAGE, StorageError
 

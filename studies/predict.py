@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from data import BUILTINS, DECIMAL_MARKS, DataError, as_numbers, load_builtin, named, read_rows
+from studies.cli import Parser, SettingsError, print_error
 from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
-from studies.settings import Parser, SettingsError, print_error
 from studies.trials.storage import DEFAULT_STORAGE, StorageError
 
 

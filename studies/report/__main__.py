@@ -14,9 +14,9 @@ from pathlib import Path
 
 import optuna
 
+from studies.cli import Parser, add_storage_arguments, print_error, run_storage_command
 from studies.report._folder import ReportFolderError
 from studies.report._write import print_report, write_report
-from studies.settings import Parser, add_storage_arguments, print_error, run_storage_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:

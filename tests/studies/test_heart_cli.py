@@ -130,7 +130,8 @@ BAD_FLAGS = {
     "zero trials": (["--trials", "0"], "--trials expects a positive number of trials, got 0"),
     "negative trials": (["--trials", "-3"], "got -3"),
     "text trials": (["--trials", "many"], "invalid int value: 'many'"),
-    "unknown model": (["--models", "logreg-l1,forest"], "--models expects a comma list"),
+    "unknown model": (["--models", "logreg-l1,forest"], "--models: unknown model 'forest'"),
+    "no model": (["--models", ","], "--models expects a comma list of models"),
     "negative seed": (["--seed", "-1"], "--seed expects 0 or more, got -1"),
     "negative search seed": (["--search-seed", "-2"], "--search-seed expects 0 or more, got -2"),
     "unknown metric": (["--metric", "f1"], "invalid choice: 'f1'"),
@@ -151,7 +152,6 @@ BAD_FLAGS = {
         "cannot open storage",
     ),
     "missing data file": (["--data", "absent.csv"], "no data file at absent.csv (from --data)"),
-    "hyperband tuner": (["--engine", "keras-tuner", "--tuner", "hyperband"], "is not offered"),
     "unknown engine": (["--engine", "ray"], "invalid choice: 'ray'"),
     "keras tuner workers": (
         ["--engine", "keras-tuner", "--workers", "2"],

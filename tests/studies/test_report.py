@@ -16,6 +16,7 @@ from optuna.trial import TrialState, create_trial
 
 from objectives import FAMILIES
 from objectives.stats import corrected_resampled_ttest, holm
+from studies.flags import parse_ranges
 from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
@@ -32,7 +33,6 @@ from studies.report._tables import (
     trials_table,
 )
 from studies.report._views import load_views
-from studies.settings import parse_ranges
 from studies.trials.counting import best_trial
 from tests.conftest import make_heart_frame
 
