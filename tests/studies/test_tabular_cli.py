@@ -155,7 +155,9 @@ BAD = {
     "no usable feature": ("id,y\n1,0\n2,1\n3,0\n", ["--target", "y"],
                           "no usable feature column left"),
     "not a table": ("\0\1\2\3", ["--target", "y"], "got binary data"),
-    "no target flag": ("x,y\n1,0\n2,1\n", [], "pass --target COLUMN"),
+    "no target flag": ("x,y\n1,0\n2,1\n", [],
+                       "which column is the target? its columns are x, y (pass one of them as "
+                       "--target)"),
     "test size": ("x,y\n1,0\n2,1\n", ["--target", "y", "--test-size", "1"],
                   "--test-size expects a share in [0, 1), got 1.0"),
     "unknown built-in": (None, ["--target", "y"], "no built-in data set of that name"),
@@ -201,6 +203,23 @@ def test_bad_input_is_one_line_exit_2_and_nothing_stored(
     assert err.startswith("Error: ")
     assert expected in err
     assert file_digest(db) == before
+
+
+def test_without_target_the_error_lists_the_files_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a misspelled --target does: the columns read from the file's header, one line, exit 2,
+    nothing written."""
+    path = tmp_path / "yours.csv"
+    path.write_text("age;dose;outcome\n61;2,5;1\n54;1,5;0\n")
+    assert main(["--data", str(path), "--storage", f"sqlite:///{tmp_path / 'n.db'}"]) == 2
+    out, err = capsys.readouterr()
+    assert err == (
+        f"Error: {path}: which column is the target? its columns are age, dose, outcome (pass "
+        "one of them as --target)\n"
+    )
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["yours.csv"]
 
 
 def test_reproduce_seed_on_other_data_says_what_the_articles_numbers_need(
