@@ -249,6 +249,43 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
         assert "run" in err  # says how to make one
 
 
+@pytest.mark.parametrize(
+    ("studies", "expected"),
+    [
+        (["churn-hgb", "churn-logreg-l2", "churn-mlp"],
+         "no study 'churn-logreg-l3' (did you mean churn-logreg-l2?) in {url}; its studies are "
+         "churn-hgb, churn-logreg-l2, churn-mlp (pass --storage the run used, or run "
+         "python -m studies.heart first)"),
+        ([f"site-{k:02d}-logreg-l2" for k in range(30)],
+         "no study 'churn-logreg-l3' in {url}; it holds 30 studies (optuna studies --storage "
+         "{url} lists them) (pass --storage the run used, or run python -m studies.heart first)"),
+        (["churn-logreg-l1", "churn-logreg-l2", *(f"wine-hgb-outer-1-{k}" for k in range(24))],
+         "no study 'churn-logreg-l3' (did you mean churn-logreg-l1 or churn-logreg-l2?) in {url}; "
+         "it holds 26 studies (optuna studies --storage {url} lists them) (pass --storage the run "
+         "used, or run python -m studies.heart first)"),
+    ],
+    ids=["few: all of them", "many: their count", "many: the closest and their count"],
+)  # fmt: skip
+def test_an_unknown_study_is_named_with_the_studies_there_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], studies: list[str], expected: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'few.db'}"
+    for name in studies:
+        optuna.create_study(study_name=name, storage=url)
+    flags = ["--study", "churn-logreg-l3", "--storage", url]
+    assert export_main([*flags, "--to", str(tmp_path / "exported")]) == 2
+    assert capsys.readouterr().err == f"Error: {expected.format(url=url)}\n"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x\n1\n")
+    before = sorted(tmp_path.rglob("*"))
+    assert predict_main([*flags, "--data", str(rows), "--out", str(tmp_path / "s.csv")]) == 2
+    assert capsys.readouterr().err == f"Error: {expected.format(url=url)}\n"
+    assert sorted(tmp_path.rglob("*")) == before
+    with pytest.raises(NoSavedModel) as raised:
+        load_model("churn-logreg-l3", storage=url)
+    assert str(raised.value) == expected.format(url=url)
+
+
 def tamper(folder: Path, case: str) -> None:
     """Replace the model file with one that holds what a safe loader must refuse."""
     if case == "untrusted":
