@@ -29,18 +29,29 @@ DECIMAL_HELP = (
     "point: 12.5 (also '.'); comma: 12,5 (also ',') (default: auto)"
 )
 assert set(DECIMAL_WORDS.values()) == set(DECIMAL_MARKS)
+#: How the examples at the end of every command's ``--help`` begin.
+EXAMPLES = "examples:"
 
 
 class SettingsError(ValueError):
     """A flag's value cannot be used. The message is one line."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, except that the examples (:func:`examples`) keep their lines."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(EXAMPLES):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse whose complaints become :class:`SettingsError` (one line, exit code 2), and
-    whose ``epilog`` (the examples) keeps its lines as written."""
+    whose ``epilog``, the examples, keeps its lines as written."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -49,7 +60,7 @@ class Parser(argparse.ArgumentParser):
 
 def examples(*commands: str) -> str:
     """The end of a command's ``--help``: plain commands to copy, one a line."""
-    return "examples:\n" + "\n".join(f"  {command}" for command in commands)
+    return EXAMPLES + "\n" + "\n".join(f"  {command}" for command in commands)
 
 
 def print_error(message: object) -> None:
@@ -71,24 +82,24 @@ def decimal_mark(value: str) -> str:
     return mark
 
 
-def add_storage_arguments(
-    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
-    prefix: str | None = DEFAULT_PREFIX,
-    prefix_flags: tuple[str, ...] = ("--study-prefix",),
+def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of the commands that read stored studies (the report, the dashboard): where
+    the studies and their saved models are, and the prefix of their names."""
+    add_storage_flags(parser, reading=True)
+    add_prefix_flag(parser)
+
+
+def add_storage_flags(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, reading: bool = False
 ) -> None:
-    """The flags every command that reads or writes studies shares: where the studies and
-    their saved models live, and the prefix of their names."""
-    add_storage_flags(parser)
-    add_prefix_flag(parser, prefix, prefix_flags)
-
-
-def add_storage_flags(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """``--storage`` and ``--artifacts``."""
+    """``--storage`` and ``--artifacts``; ``reading``: for a command that only reads them."""
     parser.add_argument(
         "--storage",
         default=DEFAULT_STORAGE,
         metavar="URL",
-        help=f"where studies live: an SQLAlchemy URL, or 'memory' for a throw-away run "
+        help=f"where the studies are: the SQLAlchemy URL the run used (default: {DEFAULT_STORAGE})"
+        if reading
+        else f"where studies live: an SQLAlchemy URL, or 'memory' for a throw-away run "
         f"(default: {DEFAULT_STORAGE}; its folder is created if missing)",
     )
     parser.add_argument(
