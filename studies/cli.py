@@ -2,8 +2,8 @@
 the flag types the commands share (comma lists, the decimal mark), the storage flags of the
 commands that read studies, and how those commands open the storage.
 
-The run commands' own shared flags (trials, models, search, design, workers, output) are
-:mod:`studies.flags`'.
+The flags the two run commands share (models and search, design, workers and storage, output)
+are in :mod:`studies.flags`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any, NoReturn
 
 import optuna
 
-from data import DECIMAL_MARKS
 from studies.trials.storage import DEFAULT_STORAGE
 
 #: The study prefix of the heart studies, every reader's default.
@@ -28,7 +27,6 @@ DECIMAL_HELP = (
     "auto: detected from the cells (',' when numbers like 12,5 appear and none like 2.5); "
     "point: 12.5 (also '.'); comma: 12,5 (also ',') (default: auto)"
 )
-assert set(DECIMAL_WORDS.values()) == set(DECIMAL_MARKS)
 #: How the examples at the end of every command's ``--help`` begin.
 EXAMPLES = "examples:"
 

@@ -33,8 +33,6 @@ SEED_BATCH_SIZE, SEED_BATCH_ROWS = 10, 500
 #: A search range replacing a family's default (``--range``): (parameter, low, high).
 Range = tuple[str, float, float]
 
-__all__ = ["RunFlags", "Settings", "SettingsError", "default_batch_size"]
-
 
 @dataclass(frozen=True)
 class RunFlags:

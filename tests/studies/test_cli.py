@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
+from data import DECIMAL_MARKS
 from studies.choices import closest, unknown_entries
-from studies.cli import SettingsError, decimal_mark
+from studies.cli import DECIMAL_WORDS, SettingsError, decimal_mark
 
 COMMANDS = ("heart", "tabular", "predict", "export", "dashboard", "report")
 RUN_GROUPS = ["data", "models and search", "design", "workers and storage", "output"]
@@ -105,6 +106,7 @@ def test_keras_tuner_lists_only_the_tuners_it_runs(capsys: pytest.CaptureFixture
     [("auto", "auto"), ("point", "."), (".", "."), ("comma", ","), (",", ","), ("Comma", ",")],
 )
 def test_the_decimal_mark_by_name_or_by_itself(given: str, mark: str) -> None:
+    assert set(DECIMAL_WORDS.values()) == set(DECIMAL_MARKS)  # every mark the readers take
     assert decimal_mark(given) == mark
     from studies.tabular import parse
 
