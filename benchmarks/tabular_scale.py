@@ -61,7 +61,7 @@ def main() -> None:
         prepare_folds,
         split_rows,
     )
-    from studies.settings import Settings, default_batch_size
+    from studies.settings import default_batch_size
 
     sizes = [int(value) for value in args.rows.split(",")]
     costs: dict[str, list[float]] = {"logistic": [], "network": []}
@@ -78,7 +78,7 @@ def main() -> None:
             start = time.perf_counter()
             folds = prepare_folds(dataset.X, dataset.y, train, plan, columns)
             prepare_seconds = time.perf_counter() - start
-            batch = default_batch_size(Settings(batch_size=None), n_rows)
+            batch = default_batch_size(n_rows, test_size=0.2, folds=5)
             options = TrainOptions(task=dataset.task, epochs=args.epochs, batch_size=batch)
 
             start = time.perf_counter()

@@ -11,7 +11,7 @@ from data._dataset import Dataset
 from data._errors import DataError
 from data._heart import FEATURES, UCI_TARGET, is_headerless, load_heart_file, load_site
 from data._resolve import DataSource
-from data._table import Table, TableSpec, read_table, table_dataset
+from data._table import Table, TableSpec, _listing, read_table, table_dataset
 from objectives.task import task_named
 
 
@@ -73,12 +73,12 @@ def load_table(source: DataSource, spec: TableSpec | None, decimal: str = "auto"
             {"builtin": source.builtin, **{k: v for k, v in asked.items() if v is not None}},
         )
     assert source.path is not None
+    table = read_table(source.path, decimal=decimal)
     if spec is None or not spec.target:
         raise DataError(
-            f"{source.path}: which column is the target? pass --target COLUMN "
-            f"(its columns: see the first line of {source.path.name})"
+            f"{source.path}: which column is the target? its columns are "
+            f"{_listing(list(table.frame.columns))} (pass one of them as --target)"
         )
-    table = read_table(source.path, decimal=decimal)
     dataset = table_dataset(table, spec, name=str(source.path))
     recipe = {
         "reader": "table",

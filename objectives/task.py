@@ -381,14 +381,23 @@ class Task:
         return np.where(np.asarray(predictions) >= threshold, names[1], names[0])
 
     def prediction_columns(
-        self, target: str, labels: Sequence[Any], predictions: np.ndarray, threshold: float
+        self,
+        target: str,
+        labels: Sequence[Any],
+        predictions: np.ndarray,
+        threshold: float,
+        digits: int | None = None,
     ) -> dict[str, np.ndarray]:
         """What ``predict`` writes for the rows, column by column: the positive class's
         probability and the predicted class (binary); each class's probability and the most
-        probable class (multi-class); the predicted value (regression)."""
+        probable class (multi-class); the predicted value (regression). Probabilities are
+        rounded to ``digits`` decimal places (None: as computed); the class is decided on the
+        probabilities as computed."""
         columns: dict[str, np.ndarray] = {}
         if self.classes:
             proba = self.probabilities(predictions)
+            if digits is not None:
+                proba = np.round(proba, digits)
             shown = labels if self.per_class else labels[1:]
             first = 0 if self.per_class else 1
             for k, label in enumerate(shown, start=first):

@@ -1,4 +1,10 @@
-"""What every run command does around the run: parse, load, open storage, report, exit codes."""
+"""What every run command does around the run: parse, load, build the settings, open storage,
+report, exit codes.
+
+A command is two functions: ``parse(argv)``, the command line as validated flags (every flag
+error raised there, before any data is read), and ``load(flags)``, the data set they name. The
+run's :class:`~studies.settings.Settings` are built once from the flags and that data set.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,20 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import optuna
 
 from data import DataError, Dataset, decided_on
-from objectives import FAMILIES, TASKS
+from objectives import FAMILIES
+from studies.cli import SettingsError, print_error
 from studies.run.closing import format_table
 from studies.run.design import test_split
 from studies.run.engines import ENGINES
 from studies.run.engines.kerastuner import KerasTunerError
 from studies.run.loop import leaks_of, plan_jobs, run
 from studies.run.seed import SeedGrid, seed_grids, seed_table
-from studies.settings import Settings, SettingsError, print_error
+from studies.settings import SEED_BATCH_SIZE, RunFlags, Settings
 from studies.trials.interrupt import ctrl_c_stops
 from studies.trials.protocol import ProtocolMismatch
 from studies.trials.storage import StorageError, open_storage
@@ -26,27 +34,39 @@ from studies.trials.workers import WorkersFailed
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-#: Parses the command line into settings (raises SettingsError, or SystemExit for --help).
-ParseSettings = Callable[[list[str]], Settings]
-#: Loads and validates the data set the settings name (raises DataError).
-LoadDataset = Callable[[Settings], Dataset]
+
+class CommandFlags(Protocol):
+    """A run command's validated flags: the shared run flags, and its own (what to load)."""
+
+    @property
+    def run(self) -> RunFlags: ...
 
 
-def main_for(parse: ParseSettings, load: LoadDataset, argv: Sequence[str] | None) -> int:
-    """Run a command; return its exit code (2 for bad input, 130 after Ctrl-C)."""
+Flags = TypeVar("Flags", bound=CommandFlags)
+
+
+def main_for(
+    parse: Callable[[list[str]], Flags],
+    load: Callable[[Flags], Dataset],
+    argv: Sequence[str] | None,
+) -> int:
+    """Run a command: ``parse`` turns the arguments into flags (raises SettingsError, or
+    SystemExit for --help), ``load`` the flags into the data set (raises DataError). Return the
+    exit code (2 for bad input, 130 after Ctrl-C)."""
     logging.basicConfig(level=logging.WARNING)
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        settings = parse(arguments)
+        flags = parse(arguments)
     except SettingsError as error:
         print_error(error)
         return EXIT_USAGE
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
-    optuna.logging.set_verbosity(optuna.logging.ERROR if settings.quiet else optuna.logging.WARNING)
+    quiet = flags.run.quiet
+    optuna.logging.set_verbosity(optuna.logging.ERROR if quiet else optuna.logging.WARNING)
     try:
         with ctrl_c_stops():
-            return _run(settings, load)
+            return _run(flags, load)
     except (SettingsError, DataError, StorageError, ProtocolMismatch, KerasTunerError) as error:
         print_error(error)
         return EXIT_USAGE
@@ -70,13 +90,13 @@ def role_table(dataset: Dataset) -> str:
     return "\n".join(lines)
 
 
-def _check_report_folder(settings: Settings, grids: list[SeedGrid]) -> None:
+def _check_report_folder(reports_dir: Path, prefix: str, grids: list[SeedGrid]) -> None:
     """Refuse a report folder holding files the report or the seed tables would overwrite."""
     # Imported here: the report brings matplotlib, which a run without a report never needs.
     from studies.report import check_report_folder, seed_table_file
 
     seed_files = [seed_table_file(grid.name) for grid in grids]
-    check_report_folder(settings.reports_dir, settings.study_prefix, seed_files)
+    check_report_folder(reports_dir, prefix, seed_files)
 
 
 def _seed_table_path(settings: Settings, grid: SeedGrid, grids: list[SeedGrid]) -> Path:
@@ -90,23 +110,21 @@ def _seed_table_path(settings: Settings, grid: SeedGrid, grids: list[SeedGrid]) 
     return settings.reports_dir / seed_table_file(grid.name)
 
 
-def _run(settings: Settings, load: LoadDataset) -> int:
+def _run(flags: Flags, load: Callable[[Flags], Dataset]) -> int:
     # Everything that can be wrong with the input is checked before storage is opened for writing.
-    grids = seed_grids(settings) if settings.reproduce_seed else []
-    if settings.report or grids:
-        _check_report_folder(settings, grids)
-    dataset = load(settings)
-    if not settings.sites:
+    asked = flags.run
+    grids = seed_grids(asked.models_named) if asked.reproduce_seed else []
+    if asked.report or grids:
+        _check_report_folder(asked.reports_dir, asked.study_prefix, grids)
+    dataset = load(flags)
+    if not asked.sites:
         # Which columns the models see, and their levels, is decided on the training rows.
-        dataset = decided_on(dataset, test_split(dataset, settings)[0].train)
-    settings = settings.for_dataset(dataset.task, dataset.n_classes, dataset.n_rows)
-    engine = ENGINES[settings.engine]
-    if not engine.serves(dataset.task):
-        served = " and ".join(task.title for task in TASKS.values() if engine.serves(task))
-        raise SettingsError(
-            f"--engine {engine.name} searches {served} targets only, and this one is "
-            f"{dataset.task.title}; leave out --engine (Optuna searches every task)"
-        )
+        train = test_split(dataset, asked.test_size, asked.stratify)[0].train
+        dataset = decided_on(dataset, train)
+    settings = Settings.from_flags(asked, dataset)
+    refusal = ENGINES[settings.engine].task_refusal(dataset.task)
+    if refusal is not None:
+        raise SettingsError(refusal)
     jobs = plan_jobs(settings, dataset)  # folds too small for --folds: refused here
     leaks = leaks_of(dataset, jobs)
     storage = open_storage(settings.storage)
@@ -120,7 +138,8 @@ def _run(settings: Settings, load: LoadDataset) -> int:
             print(f"Warning: {leak.sentence()}", file=sys.stderr)
         if dataset.kind == "table":
             print(role_table(dataset))
-        if settings.batch_size != 10 and any(FAMILIES[m].keras for m in settings.models):
+        networks = any(FAMILIES[m].keras for m in settings.models)
+        if networks and settings.batch_size != SEED_BATCH_SIZE:
             print(
                 f"Network batch size {settings.batch_size} for {dataset.n_rows} rows "
                 "(--batch-size to choose)"

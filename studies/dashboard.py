@@ -17,10 +17,11 @@ from collections.abc import Sequence
 
 import optuna
 
-from studies.settings import (
+from studies.cli import (
     Parser,
     SettingsError,
-    add_storage_arguments,
+    add_reader_arguments,
+    examples,
     print_error,
     run_storage_command,
 )
@@ -39,8 +40,16 @@ def is_loopback(host: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = Parser(prog="python -m studies.dashboard", description=__doc__)
-    add_storage_arguments(parser)
+    parser = Parser(
+        prog="python -m studies.dashboard",
+        description="Serve the stored studies and their saved models in optuna-dashboard, on "
+        "this machine only unless --host says otherwise.",
+        epilog=examples(
+            "python -m studies.dashboard",
+            "python -m studies.dashboard --storage sqlite:///storage/other.db --port 8081",
+        ),
+    )
+    add_reader_arguments(parser)
     parser.add_argument(
         "--host",
         default=DEFAULT_HOST,

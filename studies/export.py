@@ -26,22 +26,29 @@ import numpy as np
 import optuna
 
 from objectives import task_named
+from studies.cli import Parser, SettingsError, examples, print_error
 from studies.report import calibration_figure, storage_estimates
 from studies.saved import ModelFileError, NoSavedModel, open_study, saved_record
 from studies.saved.card import model_card
 from studies.saved.folder import MANIFEST, read_manifest
 from studies.saved.store import fetch_from_store
-from studies.settings import Parser, SettingsError, print_error
 from studies.trials.protocol import ProtocolMismatch
-from studies.trials.storage import StorageError
+from studies.trials.storage import DEFAULT_STORAGE, StorageError
 
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 CARD = "MODEL_CARD.md"
 CALIBRATION_PLOT = "calibration.png"
 
 
 def build_parser() -> Parser:
-    parser = Parser(prog="python -m studies.export", description=__doc__.split("\n\n")[0])
+    parser = Parser(
+        prog="python -m studies.export",
+        description="Write a study's saved model, its manifest and its model card into a new "
+        "folder that scores rows without the storage.",
+        epilog=examples(
+            "python -m studies.export --study heart-logreg-l2 --to exported/",
+            "python -m studies.predict --model exported/ --data new.csv",
+        ),
+    )
     parser.add_argument("--study", required=True, metavar="NAME", help="the study to export")
     parser.add_argument(
         "--to", required=True, type=Path, metavar="DIR", help="a new (or empty) folder"

@@ -2,43 +2,63 @@
 
 A thin preset on the shared run (:mod:`studies._command`): the heart data (``--data``, else
 ``$HEART_DATA``, else ``data/heart.csv``, else the shipped UCI Cleveland file), the seed article's
-unstratified 80/20 split, and ``--reproduce-seed`` for the article's own grids.
+unstratified 80/20 split, ``--sites`` for the four UCI hospitals, and ``--reproduce-seed`` for the
+article's own grids.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from data import BUILTINS, SITES, Dataset, load_heart, resolve_heart, site_dataset
 from studies._command import main_for
-from studies.run.engines import ENGINES
-from studies.settings import (
-    Parser,
-    Settings,
-    SettingsError,
-    add_run_arguments,
-    comma_list,
-    settings_from,
-)
+from studies.choices import unknown_entries
+from studies.cli import Parser, SettingsError, comma_list, examples
+from studies.flags import add_run_arguments, run_flags, run_groups
+from studies.settings import RunFlags
+
+#: The test split of the seed article: 20% of the rows, not stratified.
+ARTICLE_TEST_SIZE = 0.2
+
+
+@dataclass(frozen=True)
+class HeartFlags:
+    """The heart command's flags, validated: the shared run flags (with the hospitals and the
+    article's grids in them, which the run reads) and what to load."""
+
+    run: RunFlags
+    #: ``--data`` (None: ``$HEART_DATA``, else ``data/heart.csv``, else the shipped file).
+    data: str | None = None
+    categorical: tuple[str, ...] = ()
+    #: With ``--sites``: keep every column, with missing-value indicators (``all``), or only
+    #: those the sites share (``common``).
+    site_features: str = "common"
 
 
 def build_parser() -> Parser:
     parser = Parser(
         prog="python -m studies.heart",
-        description="Search how much L1/L2 regularization models of the heart data need: "
-        "one Optuna study per model, stratified cross-validation on the training rows, "
-        "one final score on the seed article's test rows.",
+        description="Search how much L1/L2 regularization models of the heart data need.",
+        epilog=examples(
+            "python -m studies.heart --trials 100",
+            "python -m studies.heart --models logreg-l1,logreg-l2 --storage memory",
+            "python -m studies.heart --data heart-hungarian --study-prefix hungarian",
+            "python -m studies.heart --nested 5 --trials 50",
+            "python -m studies.heart --sites --trials 50",
+            "python -m studies.heart --reproduce-seed",
+        ),
     )
-    parser.add_argument(
+    groups = run_groups(parser)
+    groups.data.add_argument(
         "--data",
         metavar="PATH|NAME",
         help="the article's heart.csv, a UCI processed.*.data file, or a built-in name "
         f"({', '.join(BUILTINS)}) (default: $HEART_DATA, else data/heart.csv, else "
         "heart-cleveland, shipped with the tool)",
     )
-    parser.add_argument(
+    groups.data.add_argument(
         "--categorical",
         type=comma_list,
         default=(),
@@ -47,8 +67,8 @@ def build_parser() -> Parser:
         "always are (e.g. ca); --reproduce-seed's grids keep every column a number, as the "
         "article did",
     )
-    add_run_arguments(parser, tuple(ENGINES))
-    parser.add_argument(
+    add_run_arguments(groups)
+    groups.design.add_argument(
         "--sites",
         nargs="?",
         const=",".join(SITES),
@@ -57,14 +77,14 @@ def build_parser() -> Parser:
         "turn (search on the others, score it), and tune on Cleveland to score each other site; "
         f"all four by default, or a comma list of {', '.join(SITES)}",
     )
-    parser.add_argument(
+    groups.design.add_argument(
         "--site-features",
         choices=("common", "all"),
         default="common",
         help="with --sites: leave out columns missing in more than half of any site's rows "
         "(common, the default), or keep all with missing-value indicators (all)",
     )
-    parser.add_argument(
+    groups.design.add_argument(
         "--reproduce-seed",
         action="store_true",
         help="also run the seed article's fixed grids with its exact protocol and print its tables",
@@ -72,16 +92,16 @@ def build_parser() -> Parser:
     return parser
 
 
-def parse(argv: list[str]) -> Settings:
+def parse(argv: list[str]) -> HeartFlags:
+    """The command line as validated flags; every flag error is raised here, before any data
+    is read.
+
+    Raises:
+        SettingsError: a bad flag (one line), or SystemExit for ``--help``.
+    """
     args = build_parser().parse_args(argv)
-    sites = None
-    if args.sites is not None:
-        sites = tuple(dict.fromkeys(s.strip() for s in args.sites.split(",") if s.strip()))
-        unknown = [s for s in sites if s not in SITES]
-        if unknown or len(sites) < 2:
-            raise SettingsError(
-                f"--sites expects at least two of {', '.join(SITES)}, got {args.sites!r}"
-            )
+    sites = None if args.sites is None else parse_sites(args.sites)
+    if sites is not None:
         for flag, used in (("--data", args.data), ("--nested", args.nested),
                            ("--reproduce-seed", args.reproduce_seed)):  # fmt: skip
             if used:
@@ -89,22 +109,48 @@ def parse(argv: list[str]) -> Settings:
                     f"--sites runs on the shipped UCI hospital files with its own design; "
                     f"leave out {flag}"
                 )
-    return settings_from(
+    run = run_flags(
         args,
-        reproduce_seed=args.reproduce_seed,
-        categorical=args.categorical,
-        sites=sites,
-        site_features=args.site_features,
         command="studies.heart",
-        argv=tuple(argv),
+        argv=argv,
+        test_size=ARTICLE_TEST_SIZE,
+        stratify=False,
+        sites=sites,
+        reproduce_seed=args.reproduce_seed,
+    )
+    return HeartFlags(
+        run=run, data=args.data, categorical=args.categorical, site_features=args.site_features
     )
 
 
-def load(settings: Settings) -> Dataset:
-    if settings.sites:
-        return site_dataset(list(settings.sites), keep_all=settings.site_features == "all")
-    dataset = load_heart(resolve_heart(settings.data), settings.categorical)
-    if settings.reproduce_seed and dataset.kind != "article":
+def parse_sites(value: str) -> tuple[str, ...]:
+    """``--sites``' comma list as site names, each once.
+
+    Raises:
+        SettingsError: an entry that is not a site (named, with the closest and all the sites),
+            or fewer than two.
+    """
+    sites = tuple(dict.fromkeys(comma_list(value)))
+    unknown = [site for site in sites if site not in SITES]
+    if unknown:
+        raise SettingsError(
+            f"--sites: {unknown_entries('site', unknown, list(SITES))}; the sites are "
+            f"{', '.join(SITES)}"
+        )
+    if len(sites) < 2:
+        raise SettingsError(
+            f"--sites expects at least two of {', '.join(SITES)}, got {value!r}; leave out the "
+            "list for all four"
+        )
+    return sites
+
+
+def load(flags: HeartFlags) -> Dataset:
+    """The data set the flags name: the hospitals' with ``--sites``, else the heart file."""
+    if flags.run.sites:
+        return site_dataset(list(flags.run.sites), keep_all=flags.site_features == "all")
+    dataset = load_heart(resolve_heart(flags.data), flags.categorical)
+    if flags.run.reproduce_seed and dataset.kind != "article":
         note = (
             f"--reproduce-seed runs the article's protocol on {dataset.name}; the article's "
             "exact numbers need its heart.csv (--data PATH or HEART_DATA)"

@@ -4,86 +4,147 @@
     python -m studies.predict --model exported/ --data new.csv
     python -m studies.predict --study heart-logreg-l2 --data heart-hungarian
 
-One output row per input row, in order: the input's identifier column when there is one, then
-for a binary model the predicted probability of the positive class and the predicted class at
-``--threshold`` (0.5); for a multi-class model each class's probability and the most probable
-class; for a regression model the predicted value.
+One output row per input row, in order: the input's identifier column when there is one, else
+the row's number in the input (``row``, from 1); then for a binary model the predicted
+probability of the positive class and the predicted class at ``--threshold`` (0.5); for a
+multi-class model each class's probability and the most probable class; for a regression model
+the predicted value. Probabilities are rounded to ``--digits`` decimal places (4).
 Bad input is one ``Error:`` line, exit code 2, and nothing written.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from data import BUILTINS, DECIMAL_MARKS, DataError, as_numbers, load_builtin, named, read_rows
+from data import BUILTINS, DataError, as_numbers, load_builtin, named, read_rows
+from studies.cli import (
+    DECIMAL_HELP,
+    DECIMAL_METAVAR,
+    Parser,
+    SettingsError,
+    decimal_mark,
+    examples,
+    print_error,
+)
 from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
-from studies.settings import Parser, SettingsError, print_error
-from studies.trials.storage import StorageError
+from studies.trials.storage import DEFAULT_STORAGE, StorageError
 
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+#: Decimal places of the probabilities written: enough to read a risk and rank the rows, few
+#: enough to read; ``--digits full`` writes them as computed.
+DEFAULT_DIGITS = 4
+#: More places than a float64 holds are noise.
+MAX_DIGITS = 15
+#: The column numbering the rows, from 1, when the input has no identifier.
+ROW = "row"
+
+
+def digits(value: str) -> int | None:
+    """``--digits``' value: a number of decimal places, or None for ``full``."""
+    if value.strip().lower() == "full":
+        return None
+    try:
+        places = int(value)
+    except ValueError:
+        places = -1
+    if not 1 <= places <= MAX_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of decimal places from 1 to {MAX_DIGITS}, or full, got {value!r}"
+        )
+    return places
 
 
 def build_parser() -> Parser:
-    parser = Parser(prog="python -m studies.predict", description=__doc__.split("\n\n")[0])
-    source = parser.add_mutually_exclusive_group(required=True)
+    parser = Parser(
+        prog="python -m studies.predict",
+        description="Score new rows with a study's saved model: one output row per input row.",
+        epilog=examples(
+            "python -m studies.predict --study heart-logreg-l2 --data new.csv --out scores.csv",
+            "python -m studies.predict --study heart-logreg-l2 --data heart-hungarian",
+            "python -m studies.predict --model exported/ --data new.csv --digits full",
+        ),
+    )
+    model = parser.add_argument_group("model")
+    source = model.add_mutually_exclusive_group(required=True)
     source.add_argument("--study", metavar="NAME", help="the study whose saved model scores")
     source.add_argument(
         "--model", type=Path, metavar="DIR", help="a folder written by python -m studies.export"
     )
-    parser.add_argument(
+    model.add_argument(
         "--storage",
         default=DEFAULT_STORAGE,
         metavar="URL",
         help=f"with --study: the storage it lives in (default: {DEFAULT_STORAGE})",
     )
-    parser.add_argument(
+    model.add_argument(
         "--artifacts",
         type=Path,
         metavar="DIR",
         help="with --study: the saved models' folder (default: the one the run used)",
     )
-    parser.add_argument(
+    rows = parser.add_argument_group("rows")
+    rows.add_argument(
         "--data",
         required=True,
-        metavar="PATH",
+        metavar="PATH|NAME",
         help="the rows to score: a CSV with a header, or a shipped data set "
         f"({', '.join(BUILTINS)})",
     )
-    parser.add_argument(
+    rows.add_argument(
+        "--decimal",
+        type=decimal_mark,
+        default="auto",
+        metavar=DECIMAL_METAVAR,
+        help=f"the decimal mark of the rows' numbers: {DECIMAL_HELP}",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
         "--out", type=Path, metavar="PATH", help="write the scores here (default: print them)"
     )
-    parser.add_argument(
+    output.add_argument(
         "--threshold",
         type=float,
         default=0.5,
         metavar="T",
         help="the probability from which a row is called positive (default: 0.5)",
     )
-    parser.add_argument(
-        "--decimal",
-        choices=DECIMAL_MARKS,
-        default="auto",
-        help="the decimal mark of the rows' numbers (default: auto, detected)",
+    output.add_argument(
+        "--digits",
+        type=digits,
+        default=DEFAULT_DIGITS,
+        metavar="N|full",
+        help=f"decimal places of the probabilities written (default: {DEFAULT_DIGITS}); full: "
+        "as computed; the predicted class is decided before rounding",
     )
     return parser
 
 
 def score_rows(
-    model: SavedModel, cells: pd.DataFrame, where: str, decimal: str | None = None
+    model: SavedModel,
+    cells: pd.DataFrame,
+    where: str,
+    decimal: str | None = None,
+    places: int | None = DEFAULT_DIGITS,
 ) -> pd.DataFrame:
-    """One output row per input row: identifiers, then the probability of the positive class
-    and the predicted class (binary); each class's probability and the most probable class
-    (multi-class); the predicted value (regression)."""
+    """One output row per input row: the input's identifiers, or the row's number in it (from
+    1); then the probability of the positive class and the predicted class (binary); each
+    class's probability and the most probable class (multi-class); the predicted value
+    (regression). Probabilities rounded to ``places`` decimal places (None: as computed)."""
     target = str(model.manifest["target"]["column"])
-    out = pd.DataFrame({name: cells[name].to_numpy() for name in model.identifiers(cells.columns)})
+    identifiers = model.identifiers(cells.columns)
+    if identifiers:
+        out = pd.DataFrame({name: cells[name].to_numpy() for name in identifiers})
+    else:
+        out = pd.DataFrame({ROW: np.arange(1, len(cells) + 1)})
     predictions = model.predictions(cells, where, decimal)
     columns = model.task.prediction_columns(
-        target, list(model.classes_), predictions, model.threshold
+        target, list(model.classes_), predictions, model.threshold, places
     )
     for name, values in columns.items():
         out[name] = values
@@ -117,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.model if args.model is not None else args.study, args.storage, args.artifacts
         )
         model.threshold = args.threshold
-        scores = score_rows(model, cells, where, decimal)
+        scores = score_rows(model, cells, where, decimal, args.digits)
     except (SettingsError, DataError, ModelFileError, NoSavedModel, StorageError) as error:
         print_error(error)
         return 2

@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from data import BUILTINS, DECIMAL_MARKS, TASK_NAMES, Dataset, TableSpec, load_table, named
-from objectives import DEFAULT_FAMILIES, TASKS
+from data import BUILTINS, TASK_NAMES, Dataset, TableSpec, load_table, named
+from objectives import DEFAULT_FAMILIES, TASKS, Task
 from studies._command import main_for
-from studies.run.engines import ENGINES
-from studies.settings import (
+from studies.cli import (
+    DECIMAL_HELP,
+    DECIMAL_METAVAR,
     Parser,
-    Settings,
     SettingsError,
-    add_run_arguments,
     comma_list,
-    settings_from,
+    decimal_mark,
+    examples,
 )
+from studies.flags import add_run_arguments, run_flags, run_groups
+from studies.settings import RunFlags
 
 #: What ``--models`` runs on a user's table: the heart study's models and boosted trees, the
 #: rival a user asks about next. They cost less than the network on every table measured
@@ -35,56 +38,84 @@ from studies.settings import (
 TABULAR_MODELS = (*DEFAULT_FAMILIES, "hgb")
 
 
+@dataclass(frozen=True)
+class TableFlags:
+    """The table command's flags, validated: the shared run flags (with the test split in
+    them) and how to read the table."""
+
+    run: RunFlags
+    #: ``--data``: a file's path or a built-in name.
+    data: str
+    target: str | None = None
+    positive: str | None = None
+    #: ``--task`` (None: decided from the target's values).
+    task: Task | None = None
+    drop: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    #: The table's decimal mark: ``.``, ``,`` or ``auto`` (detected).
+    decimal: str = "auto"
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="python -m studies.tabular",
-        description="Search how much L1/L2 regularization models of any table need, for a "
-        "binary, multi-class or continuous target: one Optuna study per model, "
-        "cross-validation on the training rows (stratified by class), one final score on a "
-        "held-out test split.",
+        description="Search how much regularization models of any table need, for a binary, "
+        "multi-class or continuous target.",
+        epilog=examples(
+            "python -m studies.tabular --data my.csv --target outcome",
+            "python -m studies.tabular --data my.csv --target outcome --drop id,date "
+            "--decimal comma",
+            "python -m studies.tabular --data wine",
+            "python -m studies.tabular --data diabetes --models lasso,ridge --trials 50",
+            "python -m studies.tabular --data grades.csv --target grade --task multiclass",
+        ),
     )
-    parser.add_argument(
+    groups = run_groups(parser)
+    data = groups.data
+    data.add_argument(
         "--data",
         required=True,
         metavar="PATH|NAME",
         help=f"a CSV (comma, semicolon or tab separated, with a header) or a built-in name "
         f"({', '.join(BUILTINS)})",
     )
-    parser.add_argument("--target", metavar="COLUMN", help="the target column")
-    parser.add_argument(
+    data.add_argument(
+        "--target", metavar="COLUMN", help="the target column (a built-in knows its own)"
+    )
+    data.add_argument(
         "--positive",
         metavar="LABEL",
         help="the target value that counts as positive (default: 1, true or yes, any case); "
         "on a target with more than two values, that value against all the others",
     )
-    parser.add_argument(
+    data.add_argument(
         "--task",
         choices=TASK_NAMES,
         help="what the target is (default: decided from its values and said first: two values "
         "binary, a few labels multiclass, numbers with many distinct values regression)",
     )
-    parser.add_argument(
+    data.add_argument(
         "--drop",
         type=comma_list,
         default=(),
         metavar="COLS",
         help="comma list of columns to leave out",
     )
-    parser.add_argument(
+    data.add_argument(
         "--categorical",
         type=comma_list,
         default=(),
         metavar="COLS",
         help="comma list of columns to one-hot encode even though they hold numbers",
     )
-    parser.add_argument(
+    data.add_argument(
         "--decimal",
-        choices=DECIMAL_MARKS,
+        type=decimal_mark,
         default="auto",
-        help="the decimal mark of the table's numbers (default: auto, detected from the cells: "
-        "',' when numbers like 12,5 appear and none like 2.5)",
+        metavar=DECIMAL_METAVAR,
+        help=f"the decimal mark of the table's numbers: {DECIMAL_HELP}",
     )
-    parser.add_argument(
+    groups.design.add_argument(
         "--test-size",
         type=float,
         default=0.2,
@@ -93,51 +124,61 @@ def build_parser() -> Parser:
         "(default: 0.2; 0 = no test rows)",
     )
     add_run_arguments(
-        parser,
-        tuple(ENGINES),
+        groups,
         prefix=None,
         prefix_flags=("--name", "--study-prefix"),
-        default_models=TABULAR_MODELS,
+        command_models=TABULAR_MODELS,
     )
     return parser
 
 
-def parse(argv: list[str]) -> Settings:
+def parse(argv: list[str]) -> TableFlags:
+    """The command line as validated flags; every flag error is raised here, before any data
+    is read.
+
+    Raises:
+        SettingsError: a bad flag (one line), or SystemExit for ``--help``.
+    """
     args = build_parser().parse_args(argv)
     if not 0 <= args.test_size < 1:
         raise SettingsError(f"--test-size expects a share in [0, 1), got {args.test_size}")
     prefix = args.study_prefix or (
         args.data if args.data in BUILTINS else Path(args.data).stem.replace(" ", "_")
     )
-    return settings_from(
+    run = run_flags(
         args,
+        command="studies.tabular",
+        argv=argv,
         study_prefix=prefix,
         test_size=args.test_size,
         stratify=True,
+    )
+    return TableFlags(
+        run=run,
+        data=args.data,
         target=args.target,
         positive=args.positive,
-        task_asked=TASKS[args.task] if args.task else None,
+        task=TASKS[args.task] if args.task else None,
         drop=args.drop,
         categorical=args.categorical,
         decimal=args.decimal,
-        command="studies.tabular",
-        argv=tuple(argv),
     )
 
 
-def load(settings: Settings) -> Dataset:
+def load(flags: TableFlags) -> Dataset:
+    """The table the flags name, read as they say."""
     spec = (
         TableSpec(
-            target=settings.target or "",
-            positive=settings.positive,
-            drop=settings.drop,
-            categorical=settings.categorical,
-            task=settings.task_asked,
+            target=flags.target or "",
+            positive=flags.positive,
+            drop=flags.drop,
+            categorical=flags.categorical,
+            task=flags.task,
         )
-        if settings.target or settings.task_asked or settings.positive
+        if flags.target or flags.task or flags.positive
         else None
     )
-    return load_table(named(str(settings.data), "--data"), spec, settings.decimal)
+    return load_table(named(flags.data, "--data"), spec, flags.decimal)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,14 +14,28 @@ from pathlib import Path
 
 import optuna
 
+from studies.cli import (
+    Parser,
+    add_reader_arguments,
+    examples,
+    print_error,
+    run_storage_command,
+)
 from studies.report.folder import ReportFolderError
 from studies.report.write import print_report, write_report
-from studies.settings import Parser, add_storage_arguments, print_error, run_storage_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = Parser(prog="python -m studies.report", description=__doc__)
-    add_storage_arguments(parser)
+    parser = Parser(
+        prog="python -m studies.report",
+        description="Write the report (tables, plots, the page and the dashboard notes) of the "
+        "stored studies of a prefix.",
+        epilog=examples(
+            "python -m studies.report",
+            "python -m studies.report --study-prefix churn --out reports/churn",
+        ),
+    )
+    add_reader_arguments(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="where to write (default: reports/<study-prefix>)"
     )

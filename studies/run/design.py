@@ -68,11 +68,12 @@ class Part:
         return {"design": self.design, "role": self.role, "held_out": self.held_out}
 
 
-def test_split(dataset: Dataset, settings: Settings) -> list[Part]:
-    """The default design: one stratified (or the seed's unstratified) test split."""
+def test_split(dataset: Dataset, test_size: float, stratify: bool) -> list[Part]:
+    """The default design: one test split of ``test_size`` of the rows, stratified by class
+    (or, as the seed article's, not)."""
     # A continuous target has no classes to stratify by.
-    stratify = settings.stratify and dataset.task.classes
-    train, test = split_rows(dataset.y, settings.test_size, SPLIT_SEED, stratify)
+    by_class = stratify and dataset.task.classes
+    train, test = split_rows(dataset.y, test_size, SPLIT_SEED, by_class)
     description = f"the {len(test)} test rows" if len(test) else "no test rows (--test-size 0)"
     return [Part("", train, test, description)]
 
@@ -137,7 +138,7 @@ def parts_of(dataset: Dataset, settings: Settings) -> list[Part]:
     nested parts if asked for."""
     if settings.sites:
         return site_parts(dataset, settings.sites)
-    parts = test_split(dataset, settings)
+    parts = test_split(dataset, settings.test_size, settings.stratify)
     if settings.nested:
         parts += nested_parts(dataset, settings, parts[0])
     return parts

@@ -124,7 +124,7 @@ def run(
     be split as asked is refused before anything is touched); ``leaks`` (:func:`leaks_of`)
     are stored with each study for the report."""
     jobs = plan_jobs(settings, dataset) if jobs is None else jobs
-    grids = seed_grids(settings) if settings.reproduce_seed else []
+    grids = seed_grids(settings.models) if settings.reproduce_seed else []
     seed_part = None
     grid_protocols = {}
     if grids and jobs:

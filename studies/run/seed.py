@@ -12,6 +12,7 @@ without looking at the test rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,12 +71,12 @@ SEED_MLP = SeedGrid(
 )
 
 
-def seed_grids(settings: Settings) -> list[SeedGrid]:
-    """The grids ``--reproduce-seed`` runs: each one whose families are studied."""
+def seed_grids(models: Sequence[str]) -> list[SeedGrid]:
+    """The grids ``--reproduce-seed`` runs: each one whose families are among ``models``."""
     return [
         grid
         for grid in (SEED_LOGREG, SEED_MLP)
-        if any(family in settings.models for family in grid.families)
+        if any(family in models for family in grid.families)
     ]
 
 

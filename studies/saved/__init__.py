@@ -16,31 +16,39 @@ from pathlib import Path
 
 import optuna
 
+from studies.choices import MAX_LISTED, suggestion
 from studies.saved.folder import ModelFileError
 from studies.saved.model import SavedModel, read_saved
 from studies.saved.store import NoSavedModel, fetch_from_store, saved_record
-
-DEFAULT_STORAGE = "sqlite:///storage/heart.db"
+from studies.trials.storage import DEFAULT_STORAGE, open_existing_storage
 
 
 def open_study(name: str, storage: str) -> tuple[optuna.Study, optuna.storages.BaseStorage]:
     """The stored study ``name``, and the storage opened to read it.
 
     Raises:
-        NoSavedModel: there is no such study (the message lists a few that exist).
+        NoSavedModel: there is no such study (the message names the closest, and all the
+            studies, or their count when there are many).
         StorageError: the storage cannot be opened.
     """
-    from studies.trials.storage import open_existing_storage
-
     opened = open_existing_storage(storage)
-    names = optuna.get_all_study_names(opened)
+    names = sorted(optuna.get_all_study_names(opened))
     if name not in names:
-        shown = ", ".join(sorted(names)[:8]) + (", ..." if len(names) > 8 else "")
         raise NoSavedModel(
-            f"no study {name!r} in {storage}; its studies are {shown or 'none'} (pass --storage "
-            "the run used, or run python -m studies.heart first)"
+            f"no study {name!r}{suggestion(name, names)} in {storage}; "
+            f"{_studies_held(names, storage)} (pass --storage the run used, or run "
+            "python -m studies.heart first)"
         )
     return optuna.load_study(study_name=name, storage=opened), opened
+
+
+def _studies_held(names: list[str], storage: str) -> str:
+    """The storage's studies for an error: all of them, or their count and where to list them."""
+    if not names:
+        return "it holds no study"
+    if len(names) > MAX_LISTED:
+        return f"it holds {len(names)} studies (optuna studies --storage {storage} lists them)"
+    return f"its studies are {', '.join(names)}"
 
 
 def load_model(

@@ -14,6 +14,9 @@ import optuna
 import sqlalchemy.exc
 from sqlalchemy.engine import make_url
 
+#: Where studies live unless ``--storage`` says otherwise: every command, ``load_model`` and the
+#: report's example commands read this one value.
+DEFAULT_STORAGE = "sqlite:///storage/heart.db"
 MEMORY = "memory"
 #: Seconds a write waits for a lock another connection holds before giving up: SQLite's busy
 #: timeout, and the lock timeout of every PostgreSQL and MySQL connection. A study's writes hold
@@ -33,7 +36,7 @@ GRACE_SECONDS = 2 * HEARTBEAT_SECONDS + 2 * LOCK_TIMEOUT_S
 MAX_RETRY = 3
 _RDB_BACKENDS = ("sqlite", "postgresql", "mysql")
 _EXAMPLES = (
-    "sqlite:///storage/heart.db, postgresql+psycopg2://user@host/db, "
+    f"{DEFAULT_STORAGE}, postgresql+psycopg2://user@host/db, "
     "mysql+pymysql://user@host/db or 'memory'"
 )
 #: The extra that installs each server's driver (pyproject.toml).
@@ -169,7 +172,7 @@ def _use_wal(path: Path) -> None:
 def _prepare_sqlite_file(database: str | None, url: str) -> None:
     if not database or database == ":memory:":
         raise StorageError(
-            f"expected an SQLite file path such as sqlite:///storage/heart.db, got {url!r}; "
+            f"expected an SQLite file path such as {DEFAULT_STORAGE}, got {url!r}; "
             "use --storage memory for a throw-away run"
         )
     path = Path(database)

@@ -289,6 +289,23 @@ def test_what_predict_writes_follows_the_task() -> None:
         REGRESSION.probabilities(np.array([1.0]))
 
 
+def test_probabilities_are_rounded_and_the_class_decided_before_rounding() -> None:
+    """0.49996 is written 0.5 at 4 places, and stays below the 0.5 threshold: the class is the
+    model's, not the rounded number's. A predicted value is never rounded."""
+    binary = BINARY.prediction_columns("y", ["no", "yes"], np.array([0.49996, 0.123456]), 0.5, 4)
+    assert binary["probability of yes"].tolist() == [0.5, 0.1235]
+    assert binary["predicted y"].tolist() == ["no", "no"]
+    three = MULTICLASS.prediction_columns(
+        "kind", ["a", "b", "c"], np.array([[0.333334, 0.333333, 0.333333]]), 0.5, 2
+    )
+    assert [three[f"probability of {k}"][0] for k in "abc"] == [0.33, 0.33, 0.33]
+    assert three["predicted kind"].tolist() == ["a"]
+    value = REGRESSION.prediction_columns("size", [], np.array([1.23456789]), 0.5, 2)
+    assert value["predicted size"].tolist() == [1.23456789]
+    full = BINARY.prediction_columns("y", ["no", "yes"], np.array([0.123456789]), 0.5, None)
+    assert full["probability of yes"].tolist() == [0.123456789]
+
+
 def test_each_metric_has_one_direction_and_every_task_asks_it() -> None:
     from objectives.scoring import METRIC
 

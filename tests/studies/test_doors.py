@@ -216,8 +216,8 @@ def test_the_predict_door(
     if run.task.classes:
         probabilities = scores[[c for c in wanted if c.startswith("probability of")]]
         assert ((probabilities >= 0) & (probabilities <= 1)).all().all()
-        if run.task.per_class:
-            np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+        if run.task.per_class:  # each rounded to 4 decimal places
+            np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=len(wanted) * 5e-5)
     else:
         assert scores[wanted[0]].dtype.kind == "f"
 

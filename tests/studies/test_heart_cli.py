@@ -130,7 +130,8 @@ BAD_FLAGS = {
     "zero trials": (["--trials", "0"], "--trials expects a positive number of trials, got 0"),
     "negative trials": (["--trials", "-3"], "got -3"),
     "text trials": (["--trials", "many"], "invalid int value: 'many'"),
-    "unknown model": (["--models", "logreg-l1,forest"], "--models expects a comma list"),
+    "unknown model": (["--models", "logreg-l1,forest"], "--models: unknown model 'forest'"),
+    "no model": (["--models", ","], "--models expects a comma list of models"),
     "negative seed": (["--seed", "-1"], "--seed expects 0 or more, got -1"),
     "negative search seed": (["--search-seed", "-2"], "--search-seed expects 0 or more, got -2"),
     "unknown metric": (["--metric", "f1"], "invalid choice: 'f1'"),
@@ -151,7 +152,6 @@ BAD_FLAGS = {
         "cannot open storage",
     ),
     "missing data file": (["--data", "absent.csv"], "no data file at absent.csv (from --data)"),
-    "hyperband tuner": (["--engine", "keras-tuner", "--tuner", "hyperband"], "is not offered"),
     "unknown engine": (["--engine", "ray"], "invalid choice: 'ray'"),
     "keras tuner workers": (
         ["--engine", "keras-tuner", "--workers", "2"],
@@ -226,6 +226,56 @@ def test_bad_flags_give_one_line_and_exit_2_without_touching_storage(
     assert err.count("\n") == 1, err
     assert err.startswith("Error: ")
     assert expected in err
+    assert file_digest(db) == before
+
+
+MODELS = "logreg-l1, logreg-l2, logreg-enet, mlp, hgb, lasso, ridge, elasticnet"
+NAMED_ERRORS = {
+    "an unknown model": (
+        ["--models", "logreg-l3,mlp"],
+        "--models: unknown model 'logreg-l3' (did you mean logreg-l1 or logreg-l2?); the models "
+        f"are {MODELS}",
+    ),
+    "two unknown models": (
+        ["--models", "forest,mlp,logreg_l1"],
+        "--models: unknown models 'forest' and 'logreg_l1' (did you mean logreg-l1?); the models "
+        f"are {MODELS}",
+    ),
+    "an unknown site": (
+        ["--sites", "cleveland,hungary"],
+        "--sites: unknown site 'hungary' (did you mean hungarian?); the sites are cleveland, "
+        "hungarian, switzerland, va",
+    ),
+    "one site": (
+        ["--sites", "va"],
+        "--sites expects at least two of cleveland, hungarian, switzerland, va, got 'va'; leave "
+        "out the list for all four",
+    ),
+    "a parameter in the wrong case": (
+        ["--range", "c=1,2"],
+        "--range names 'c' (did you mean C?), which no model of --models logreg-l1,logreg-l2 "
+        "searches; its parameters are C",
+    ),
+    "a tuner Keras Tuner does not run here": (
+        ["--engine", "keras-tuner", "--tuner", "hyperband"],
+        "argument --tuner: invalid choice: 'hyperband' (choose from 'bayesian', 'random') (see "
+        "python -m studies.heart --help)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NAMED_ERRORS), ids=list(NAMED_ERRORS))
+def test_an_error_names_the_bad_entry_and_the_valid_ones(
+    case: str,
+    heart_csv: Path,
+    existing_db: tuple[Path, str | None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db, before = existing_db
+    flags, expected = NAMED_ERRORS[case]
+    argv = ["--data", str(heart_csv), "--storage", sqlite_url(db), *LINEAR, *flags]
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"Error: {expected}\n")
     assert file_digest(db) == before
 
 

@@ -22,9 +22,10 @@ from objectives import FAMILIES, TrainOptions, prepare_folds
 from objectives.keras_env import BACKENDS, configure_backend, default_backend
 from objectives.preprocess import Columns
 from objectives.task import BINARY
-from studies.heart import main
-from studies.heart import parse as parse_settings
+from studies.heart import load as load_heart_data
+from studies.heart import main, parse
 from studies.report import write_report
+from studies.settings import Settings
 from tests.conftest import file_digest, make_heart_frame
 
 TRIAL_ID = "kerastuner_trial_id"
@@ -299,9 +300,13 @@ def test_a_pruner_is_refused_with_keras_tuner_and_nothing_is_written(
 def test_without_pruner_optuna_keeps_the_median_and_keras_tuner_runs(
     data: Path, tmp_path: Path
 ) -> None:
+    def settings_of(argv: list[str]) -> Settings:
+        flags = parse(argv)
+        return Settings.from_flags(flags.run, load_heart_data(flags))
+
     argv = ["--data", str(data), "--models", "logreg-l2"]
-    assert parse_settings(argv).pruner == "median"
-    assert parse_settings([*argv, "--pruner", "none", "--engine", "keras-tuner"]).pruner == "none"
+    assert settings_of(argv).pruner == "median"
+    assert settings_of([*argv, "--pruner", "none", "--engine", "keras-tuner"]).pruner == "none"
     storage = f"sqlite:///{tmp_path / 'kt.db'}"
     assert run(data, storage, *kerastuner("logreg-l2", 2, "--pruner", "none")) == 0
     assert len(load(storage, "heart-logreg-l2-kerastuner").get_trials()) == 2

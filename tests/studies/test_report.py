@@ -16,6 +16,7 @@ from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 
 from objectives.stats import corrected_resampled_ttest, holm
+from studies.flags import parse_ranges
 from studies.heart import main as heart_main
 from studies.report import write_report
 from studies.report.__main__ import main as report_main
@@ -29,7 +30,6 @@ from studies.report.tables.features import features_table
 from studies.report.tables.summary import SUMMARY_COLUMNS, summary_table
 from studies.report.tables.trials import trials_table
 from studies.report.views import load_views
-from studies.settings import parse_ranges
 from studies.trials.counting import best_trial
 from tests.conftest import BUILT_PROTOCOL, StudyBuilder, make_heart_frame
 

@@ -248,7 +248,8 @@ def test_the_test_split_does_not_move_with_the_seed(command: str) -> None:
     parse = heart_parse if command == "studies.heart" else tabular_parse
     extra = [] if command == "studies.heart" else ["--data", "breast-cancer"]
     dataset = load_builtin("heart-cleveland" if command == "studies.heart" else "breast-cancer")
-    splits = [test_split(dataset, parse([*extra, "--seed", str(seed)]))[0] for seed in (1, 7)]
+    flags = [parse([*extra, "--seed", str(seed)]).run for seed in (1, 7)]
+    splits = [test_split(dataset, f.test_size, f.stratify)[0] for f in flags]
     assert splits[0].test.tolist() == splits[1].test.tolist()
     folds = [
         dataset.task.fold_plan(dataset.y[split.train], 5, seed)[0][1].tolist()

@@ -111,9 +111,61 @@ def test_predict_writes_one_row_per_input_row_with_the_identifier(
     assert list(scores.columns) == ["customer_id", "probability of Yes", "predicted churned"]
     assert scores["customer_id"].tolist() == table["customer_id"].tolist()
     expected = load_model("churn-logreg-l2", storage=str(run["storage"])).predict_proba(table)
-    np.testing.assert_allclose(scores["probability of Yes"], expected[:, 1], rtol=1e-12)
-    called = np.where(scores["probability of Yes"] >= 0.3, "Yes", "No")
+    # Rounded to 4 decimal places; the class decided on the probability as computed.
+    np.testing.assert_allclose(scores["probability of Yes"], expected[:, 1].round(4), atol=1e-12)
+    called = np.where(expected[:, 1] >= 0.3, "Yes", "No")
     assert scores["predicted churned"].tolist() == called.tolist()
+
+
+def probability_cells(path: Path) -> list[str]:
+    """The probability column's cells as written (text)."""
+    lines = path.read_text().splitlines()
+    column = lines[0].split(",").index("probability of Yes")
+    return [line.split(",")[column] for line in lines[1:]]
+
+
+def test_predict_rounds_the_probabilities_to_the_digits_asked(
+    run: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """4 decimal places by default, --digits N for others, --digits full as computed; a bad
+    value is one line naming it and the valid ones, and nothing is written."""
+    argv = ["--study", "churn-logreg-l2", "--storage", str(run["storage"]), "--data",
+            str(run["table"])]  # fmt: skip
+    table = pd.read_csv(str(run["table"]))
+    proba = load_model("churn-logreg-l2", storage=str(run["storage"])).predict_proba(table)[:, 1]
+    for flags, places in (([], 4), (["--digits", "2"], 2), (["--digits", "full"], None)):
+        out = tmp_path / f"scores-{places}.csv"
+        assert predict_main([*argv, *flags, "--out", str(out)]) == 0
+        cells = probability_cells(out)
+        written = np.array([float(cell) for cell in cells])
+        if places is None:
+            np.testing.assert_allclose(written, proba, rtol=1e-15)
+            assert max(len(cell.split(".")[1]) for cell in cells) > 10
+        else:
+            assert max(len(cell.split(".")[1]) for cell in cells) == places
+            np.testing.assert_allclose(written, proba.round(places), atol=1e-12)
+    capsys.readouterr()
+    out = tmp_path / "never.csv"
+    assert predict_main([*argv, "--digits", "0", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "Error: argument --digits: expected a number of decimal places from 1 to 15, or full, "
+        "got '0' (see python -m studies.predict --help)\n"
+    )
+    assert not out.exists()
+
+
+def test_predict_numbers_the_rows_when_the_input_has_no_identifier(
+    run: dict[str, object], tmp_path: Path
+) -> None:
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(str(run["table"])).drop(columns="customer_id").head(7).to_csv(rows, index=False)
+    out = tmp_path / "scores.csv"
+    argv = ["--study", "churn-hgb", "--storage", str(run["storage"]), "--data", str(rows),
+            "--out", str(out)]  # fmt: skip
+    assert predict_main(argv) == 0
+    scores = pd.read_csv(out)
+    assert list(scores.columns) == ["row", "probability of Yes", "predicted churned"]
+    assert scores["row"].tolist() == [1, 2, 3, 4, 5, 6, 7]
 
 
 @pytest.mark.parametrize("family", ["logreg-l2", "hgb", "mlp"])
@@ -249,6 +301,43 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
         assert "run" in err  # says how to make one
 
 
+@pytest.mark.parametrize(
+    ("studies", "expected"),
+    [
+        (["churn-hgb", "churn-logreg-l2", "churn-mlp"],
+         "no study 'churn-logreg-l3' (did you mean churn-logreg-l2?) in {url}; its studies are "
+         "churn-hgb, churn-logreg-l2, churn-mlp (pass --storage the run used, or run "
+         "python -m studies.heart first)"),
+        ([f"site-{k:02d}-logreg-l2" for k in range(30)],
+         "no study 'churn-logreg-l3' in {url}; it holds 30 studies (optuna studies --storage "
+         "{url} lists them) (pass --storage the run used, or run python -m studies.heart first)"),
+        (["churn-logreg-l1", "churn-logreg-l2", *(f"wine-hgb-outer-1-{k}" for k in range(24))],
+         "no study 'churn-logreg-l3' (did you mean churn-logreg-l1 or churn-logreg-l2?) in {url}; "
+         "it holds 26 studies (optuna studies --storage {url} lists them) (pass --storage the run "
+         "used, or run python -m studies.heart first)"),
+    ],
+    ids=["few: all of them", "many: their count", "many: the closest and their count"],
+)  # fmt: skip
+def test_an_unknown_study_is_named_with_the_studies_there_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], studies: list[str], expected: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'few.db'}"
+    for name in studies:
+        optuna.create_study(study_name=name, storage=url)
+    flags = ["--study", "churn-logreg-l3", "--storage", url]
+    assert export_main([*flags, "--to", str(tmp_path / "exported")]) == 2
+    assert capsys.readouterr().err == f"Error: {expected.format(url=url)}\n"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x\n1\n")
+    before = sorted(tmp_path.rglob("*"))
+    assert predict_main([*flags, "--data", str(rows), "--out", str(tmp_path / "s.csv")]) == 2
+    assert capsys.readouterr().err == f"Error: {expected.format(url=url)}\n"
+    assert sorted(tmp_path.rglob("*")) == before
+    with pytest.raises(NoSavedModel) as raised:
+        load_model("churn-logreg-l3", storage=url)
+    assert str(raised.value) == expected.format(url=url)
+
+
 def tamper(folder: Path, case: str) -> None:
     """Replace the model file with one that holds what a safe loader must refuse."""
     if case == "untrusted":
@@ -328,7 +417,7 @@ def test_decimal_commas_and_text_numbers_read_as_the_training_table_was(
     expected = model.predict_proba(rows)[:, 1]
     out = tmp_path / "scores.csv"
     argv = ["--study", "churn-mlp", "--storage", str(run["storage"]), "--data", str(data),
-            "--out", str(out)]  # fmt: skip
+            "--out", str(out), "--digits", "full"]  # fmt: skip
     assert predict_main(argv) == 0
     np.testing.assert_allclose(pd.read_csv(out)["probability of Yes"], expected, atol=1e-7)
     as_text = rows.astype(str).replace("nan", "")  # every cell text, empty for missing
@@ -536,15 +625,15 @@ def test_predict_reads_the_uci_files_as_the_run_does(tmp_path: Path) -> None:
 
     out = tmp_path / "scores.csv"
     data = str(UCI_FOLDER / "processed.cleveland.data")
-    assert predict_main(["--study", "heart-logreg-l2", "--storage", storage, "--data", data,
-                         "--out", str(out)]) == 0  # fmt: skip
+    study = ["--study", "heart-logreg-l2", "--storage", storage, "--digits", "full"]
+    assert predict_main([*study, "--data", data, "--out", str(out)]) == 0
     scores = pd.read_csv(out)
     assert len(scores) == 303
+    assert scores["row"].tolist() == list(range(1, 304))  # no identifier: the rows' numbers
     by_builtin = tmp_path / "builtin.csv"
-    assert predict_main(["--study", "heart-logreg-l2", "--storage", storage, "--data",
-                         "heart-cleveland", "--out", str(by_builtin)]) == 0  # fmt: skip
+    assert predict_main([*study, "--data", "heart-cleveland", "--out", str(by_builtin)]) == 0
     # The same rows read from the file or as the built-in: the same probabilities.
-    np.testing.assert_allclose(scores.iloc[:, 0], pd.read_csv(by_builtin).iloc[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(scores.iloc[:, 1], pd.read_csv(by_builtin).iloc[:, 1], rtol=1e-12)
 
 
 def test_an_export_that_fails_half_way_leaves_nothing(

@@ -194,7 +194,7 @@ def test_the_recalibrated_site_scores_are_cross_fitted() -> None:
     ("flags", "expected"),
     [
         (["--sites", "cleveland"], "--sites expects at least two of cleveland, hungarian"),
-        (["--sites", "cleveland,mars"], "got 'cleveland,mars'"),
+        (["--sites", "cleveland,mars"], "--sites: unknown site 'mars'; the sites are cleveland,"),
         (["--sites", "--data", "heart-va"], "leave out --data"),
         (["--sites", "--nested", "3"], "leave out --nested"),
     ],

@@ -11,7 +11,7 @@ import optuna
 import pandas as pd
 import pytest
 
-from data import reload
+from data import load_builtin, reload
 from objectives.task import REGRESSION
 from studies.heart import main as heart_main
 from studies.settings import Settings, default_batch_size
@@ -132,10 +132,10 @@ def test_the_other_hospitals_by_name(name: str, tmp_path: Path) -> None:
 
 
 def test_the_batch_size_grows_with_the_rows() -> None:
-    settings = Settings(batch_size=None)
-    assert default_batch_size(settings, 303) == 10
-    assert default_batch_size(settings, 3_000) == 64  # 1,920 rows per fold: 30 steps of 64
-    assert default_batch_size(settings, 30_000) == 512
+    assert default_batch_size(303, test_size=0.2, folds=5) == 10
+    # 1,920 rows per fold: 30 steps of 64.
+    assert default_batch_size(3_000, test_size=0.2, folds=5) == 64
+    assert default_batch_size(30_000, test_size=0.2, folds=5) == 512
 
 
 def refused(path: Path, *flags: str) -> list[str]:
@@ -155,7 +155,9 @@ BAD = {
     "no usable feature": ("id,y\n1,0\n2,1\n3,0\n", ["--target", "y"],
                           "no usable feature column left"),
     "not a table": ("\0\1\2\3", ["--target", "y"], "got binary data"),
-    "no target flag": ("x,y\n1,0\n2,1\n", [], "pass --target COLUMN"),
+    "no target flag": ("x,y\n1,0\n2,1\n", [],
+                       "which column is the target? its columns are x, y (pass one of them as "
+                       "--target)"),
     "test size": ("x,y\n1,0\n2,1\n", ["--target", "y", "--test-size", "1"],
                   "--test-size expects a share in [0, 1), got 1.0"),
     "unknown built-in": (None, ["--target", "y"], "no built-in data set of that name"),
@@ -172,7 +174,8 @@ BAD = {
         "needs at least 5 rows of each class in the 27 training rows, but class c has 3; use "
         "--folds 3 or fewer or merge it with a similar class"),
     "unknown decimal mark": ("x,y\n1,0\n2,1\n", ["--target", "y", "--decimal", ";"],
-                             "argument --decimal: invalid choice: ';'"),
+                             "argument --decimal: expected auto, point (or .) or comma (or ,), "
+                             "got ';'"),
 }  # fmt: skip
 
 
@@ -200,6 +203,23 @@ def test_bad_input_is_one_line_exit_2_and_nothing_stored(
     assert err.startswith("Error: ")
     assert expected in err
     assert file_digest(db) == before
+
+
+def test_without_target_the_error_lists_the_files_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a misspelled --target does: the columns read from the file's header, one line, exit 2,
+    nothing written."""
+    path = tmp_path / "yours.csv"
+    path.write_text("age;dose;outcome\n61;2,5;1\n54;1,5;0\n")
+    assert main(["--data", str(path), "--storage", f"sqlite:///{tmp_path / 'n.db'}"]) == 2
+    out, err = capsys.readouterr()
+    assert err == (
+        f"Error: {path}: which column is the target? its columns are age, dose, outcome (pass "
+        "one of them as --target)\n"
+    )
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["yours.csv"]
 
 
 def test_reproduce_seed_on_other_data_says_what_the_articles_numbers_need(
@@ -400,13 +420,17 @@ def test_a_table_gets_boosted_trees_by_default_and_the_heart_study_does_not() ->
     from studies.heart import parse as heart_parse
     from studies.tabular import parse
 
-    tabular = parse(["--data", "breast-cancer"])
-    assert tabular.models == ("logreg-l1", "logreg-l2", "mlp", "hgb")
+    tabular = parse(["--data", "breast-cancer"]).run
+    assert tabular.models is None  # not given: the task decides
+    cancer = Settings.from_flags(tabular, load_builtin("breast-cancer"))
+    assert cancer.models == ("logreg-l1", "logreg-l2", "mlp", "hgb")
     # A continuous target's defaults are the regression models, with the boosted trees.
-    regression = tabular.for_dataset(REGRESSION, 0, 442)
+    regression = Settings.from_flags(tabular, load_builtin("diabetes"))
+    assert regression.task == REGRESSION
     assert regression.models == ("lasso", "ridge", "mlp", "hgb")
     assert regression.metric == "rmse"
-    assert "hgb" not in heart_parse([]).models
+    heart = Settings.from_flags(heart_parse([]).run, load_builtin("heart-cleveland"))
+    assert "hgb" not in heart.models
 
 
 @pytest.mark.slow

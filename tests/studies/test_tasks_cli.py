@@ -54,7 +54,7 @@ def test_wine_is_multi_class_from_search_to_predict(
     wine.X.iloc[rows].to_csv(tmp_path / "new.csv", index=False)
     new, scored_csv = str(tmp_path / "new.csv"), str(tmp_path / "scored.csv")
     assert predict(["--study", "wine-logreg-l2", "--storage", storage, "--data", new,
-                    "--out", scored_csv]) == 0  # fmt: skip
+                    "--out", scored_csv, "--digits", "full"]) == 0  # fmt: skip
     scored = pd.read_csv(tmp_path / "scored.csv")
     proba = scored[[f"probability of class_{k}" for k in range(3)]].to_numpy()
     np.testing.assert_allclose(proba, study.user_attrs["test_proba"], atol=1e-12)

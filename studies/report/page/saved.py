@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from studies.report.views import StudyView
 from studies.saved.store import SAVED_ATTR, artifact_name
-from studies.settings import DEFAULT_STORAGE
 from studies.trials.protocol import DEFAULT, FROM_CLEVELAND
+from studies.trials.storage import DEFAULT_STORAGE
 
 #: The rows the command reads in the page's examples.
 NEW_ROWS = "new.csv"

@@ -8,6 +8,10 @@ storage, as a trial of ``<prefix>-<family>-kerastuner`` (``optuna.trial.create_t
 ``add_trial``: parameters with their distributions, fold scores, value, state, timings), so the
 report, the comparison on the same folds and the dashboard show it beside the Optuna study.
 
+What it cannot do is refused before any data is read (:func:`refusal`): pruning (it trains every
+trial to the end), several workers (its oracle lives in one process), a sparsity front (it
+optimizes one objective).
+
 Keras Tuner keeps its own project folder (its oracle's state) under ``storage/kerastuner/``; a
 rerun resumes it toward ``--trials``. A folder and a study that do not belong together are never
 overwritten: the run stops and says what to remove.
@@ -42,7 +46,7 @@ from objectives import BINARY, METRIC, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
 from studies.run.engines.base import Engine, StudyRun
 from studies.run.engines.optuna import direction, name_values, value_names
-from studies.settings import Settings
+from studies.settings import RunFlags, Settings
 from studies.trials.counting import n_finished
 from studies.trials.interrupt import stop_if_asked
 from studies.trials.progress import Progress, RunClock
@@ -254,6 +258,26 @@ def run_kerastuner_study(
     return StudyRun(study, n_finished(study) - done)
 
 
+def refusal(flags: RunFlags) -> str | None:
+    """Why Keras Tuner cannot run what ``flags`` ask, in one line; None when it can."""
+    if flags.sparsity:
+        return (
+            "--objective ...,sparsity is a multi-objective Optuna search; Keras Tuner "
+            "optimizes one objective: leave out --engine keras-tuner"
+        )
+    if flags.pruner not in (None, "none"):
+        return (
+            f"--pruner {flags.pruner} prunes Optuna's searches; Keras Tuner trains every trial "
+            "to the end: leave out --pruner with --engine keras-tuner"
+        )
+    if flags.workers > 1:
+        return (
+            "--engine keras-tuner runs in one process (its oracle keeps its own state); "
+            "leave out --workers"
+        )
+    return None
+
+
 KERAS_TUNER = Engine(
     name="keras-tuner",
     suffix="kerastuner",
@@ -262,7 +286,7 @@ KERAS_TUNER = Engine(
     check=lambda storage, study_name: check_project(
         storage, study_name, project_folder(study_name)
     ),
-    pruning=False,
+    refuse=refusal,
     # Its objective is one score of one output: binary targets only (Optuna searches every task).
     tasks=frozenset({BINARY}),
 )
