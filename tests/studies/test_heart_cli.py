@@ -16,11 +16,7 @@ from optuna.trial import TrialState
 from studies.heart import main
 from tests.conftest import file_digest, make_heart_frame
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def sqlite_url(path: Path) -> str:

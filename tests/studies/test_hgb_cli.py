@@ -13,10 +13,7 @@ import pytest
 from studies.report.folder import is_report_name
 from studies.tabular import main
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def run(frame: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -31,10 +31,7 @@ from tests.conftest import file_digest, make_heart_frame
 TRIAL_ID = "kerastuner_trial_id"
 
 
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 @pytest.fixture

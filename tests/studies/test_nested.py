@@ -26,11 +26,7 @@ from studies.report.tables.summary import summary_table
 from studies.report.views import load_views
 from tests.conftest import ARTICLE_CODES, make_heart_frame
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 @pytest.fixture(scope="module")

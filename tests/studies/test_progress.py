@@ -27,10 +27,11 @@ from studies.trials.progress import (
 )
 from tests.conftest import write_table_both_ways
 
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
+
 
 @pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def _no_columns_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
 
 

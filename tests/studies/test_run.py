@@ -25,11 +25,7 @@ from studies.report.plots.path import infos as path_infos
 from studies.report.views import load_views
 from tests.conftest import file_digest, make_heart_frame
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def write(frame: pd.DataFrame, path) -> str:  # type: ignore[no-untyped-def]

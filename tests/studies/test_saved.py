@@ -49,9 +49,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"folder": folder, "table": table, "storage": storage}
 
 
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def copy_database(run: dict[str, object], copy: Path) -> Path:

@@ -23,11 +23,7 @@ from studies.report.words.sites import sites_answer
 from studies.run.design import site_parts
 from tests.studies.test_dashboard import dashboard_graphs, numbers, trace
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def test_columns_missing_in_half_of_any_sites_rows_are_left_out_and_named() -> None:

@@ -18,11 +18,7 @@ from studies.settings import Settings, default_batch_size
 from studies.tabular import main
 from tests.conftest import file_digest, write_table_both_ways
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("HEART_DATA", raising=False)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def messy_table(n: int = 120, seed: int = 0) -> pd.DataFrame:

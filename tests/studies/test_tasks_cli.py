@@ -14,10 +14,7 @@ from data import load_builtin
 from studies.predict import main as predict
 from studies.tabular import main
 
-
-@pytest.fixture(autouse=True)
-def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("work_in_tmp")
 
 
 def run(name: str, models: str, tmp_path: Path) -> str:
