@@ -11,19 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data._catalog import BUILTINS
 from data._dataset import Dataset
 from data._errors import DataError
-from data._heart import SITES, load_site
+from data._heart import load_site
 from data._table import Table, TableSpec, table_dataset
 from objectives.task import BINARY, Task
 
-#: Each built-in name and what it is.
-BUILTINS: dict[str, str] = {
-    **{f"heart-{site.name}": f"UCI heart disease, {site.hospital}" for site in SITES.values()},
-    "breast-cancer": "Wisconsin diagnostic breast cancer (scikit-learn), malignant = positive",
-    "wine": "wine cultivars from chemical analysis (scikit-learn), 3 classes",
-    "diabetes": "diabetes progression after one year (scikit-learn), a continuous target",
-}
 #: The built-ins whose target a user may read another way (``--task``, ``--positive``).
 RETARGETABLE = ("wine", "diabetes")
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from data._builtin import BUILTINS
+from data._catalog import BUILTINS
 from data._errors import DataError
 
 ENV_VAR = "HEART_DATA"

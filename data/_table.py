@@ -48,7 +48,7 @@ from pandas.tseries.api import guess_datetime_format
 
 from data._dataset import Dataset
 from data._errors import DataError
-from objectives.task import BINARY, MULTICLASS, REGRESSION, TASKS, Task
+from objectives.task import BINARY, MULTICLASS, REGRESSION, Task
 
 #: Cells read as a missing value besides an empty cell: UCI writes "?", pandas and R write NaN/NA.
 MISSING_MARKS = ("?", "NA", "NaN", "nan")
@@ -752,7 +752,6 @@ def _refuse_other_notation(
 
 
 #: The tasks a target can be read as (``--task``).
-TASK_NAMES = tuple(TASKS)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, train_test_split
 
 #: (training rows, validation rows) per fold, as positions in the rows the plan was made for.
 FoldPlan = tuple[tuple[np.ndarray, np.ndarray], ...]
@@ -16,6 +15,8 @@ def make_fold_plan(y: np.ndarray, folds: int, seed: int) -> FoldPlan:
 
     Every study of a run uses the same plan, so their fold scores pair up one to one.
     """
+    from sklearn.model_selection import StratifiedKFold
+
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return tuple(splitter.split(np.zeros(len(y)), y))
 
@@ -38,6 +39,8 @@ def split_rows(
     ``train_test_split(X, y, test_size=0.2, random_state=42)``: the same rows in the same order.
     ``test_size=0`` keeps every row for training.
     """
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(y))
     if test_size == 0:
         return rows, rows[:0]

@@ -15,17 +15,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from optuna.distributions import FloatDistribution, IntDistribution
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.inspection import permutation_importance
 from threadpoolctl import ThreadpoolController
 
 from objectives.family import ModelFamily, Refit, TrainOptions, fold_by_fold
 from objectives.preprocess import PreparedFold
 from objectives.task import BINARY, MULTICLASS, REGRESSION, Task
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 SPACE = {
     "l2_regularization": FloatDistribution(1e-4, 1e2, log=True),
@@ -47,6 +48,8 @@ def make(
 ) -> HistGradientBoostingClassifier | HistGradientBoostingRegressor:
     """The boosted trees at a trial's parameters, stopping early on their own training rows:
     a classifier (log loss) for classes, a regressor (squared error) for a continuous target."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
     kind = HistGradientBoostingClassifier if task.classes else HistGradientBoostingRegressor
     return kind(
         learning_rate=params["learning_rate"],
@@ -104,6 +107,8 @@ def importance(
     """Permutation importance (mean and sd over 10 shuffles) of each column for the log loss
     (the RMSE for a regressor): how much it grows on ``X, y`` when that column's values are
     shuffled."""
+    from sklearn.inspection import permutation_importance
+
     scoring = "neg_log_loss" if hasattr(model, "predict_proba") else "neg_root_mean_squared_error"
     with one_thread():
         result = permutation_importance(

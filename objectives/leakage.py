@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from objectives.folds import FoldPlan
 from objectives.preprocess import Columns
 from objectives.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A feature that alone reaches this cross-validated score is named as possible leakage: ROC AUC
 #: 0.99 (classes) or R^2 0.99 (a quantity). On the tool's shipped data sets the best single
@@ -85,6 +86,8 @@ def one_feature_scores(
 ) -> dict[str, float]:
     """Each feature's cross-validated score alone (mean over the folds of ``plan``, which index
     into ``rows``): ROC AUC for classes, R^2 for a quantity (:data:`SCORE_OF`)."""
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
     metric = SCORE_OF[task.classes]
     levels = dict(columns.categorical)
     target = np.asarray(y)[rows]

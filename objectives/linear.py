@@ -14,14 +14,16 @@ range's edge (``--range alpha=LOW,HIGH``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from optuna.distributions import FloatDistribution
-from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 from objectives.family import ModelFamily
 from objectives.logreg import linear_family
 from objectives.task import REGRESSION
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 ALPHA = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -30,18 +32,24 @@ MAX_ITER = 10_000
 #: Fixes coordinate descent's order (``selection="cyclic"`` ignores it; kept for clarity).
 RANDOM_STATE = 0
 
-MakeRegressor = Callable[[dict[str, Any]], Lasso | Ridge | ElasticNet]
+MakeRegressor = Callable[[dict[str, Any]], "Lasso | Ridge | ElasticNet"]
 
 
 def lasso(params: dict[str, Any]) -> Lasso:
+    from sklearn.linear_model import Lasso
+
     return Lasso(alpha=params["alpha"], max_iter=MAX_ITER, random_state=RANDOM_STATE)
 
 
 def ridge(params: dict[str, Any]) -> Ridge:
+    from sklearn.linear_model import Ridge
+
     return Ridge(alpha=params["alpha"])
 
 
 def elastic_net(params: dict[str, Any]) -> ElasticNet:
+    from sklearn.linear_model import ElasticNet
+
     return ElasticNet(
         alpha=params["alpha"],
         l1_ratio=params["l1_ratio"],

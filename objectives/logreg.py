@@ -17,13 +17,10 @@ import functools
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from optuna.distributions import FloatDistribution
-from scipy.special import softmax
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
 
 from objectives.family import (
@@ -36,6 +33,9 @@ from objectives.family import (
 from objectives.preprocess import PreparedFold
 from objectives.stats import intercept_given_offset
 from objectives.task import BINARY, MULTICLASS
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 C = FloatDistribution(1e-4, 1e4, log=True)
 L1_RATIO = FloatDistribution(0.0, 1.0)
@@ -61,6 +61,8 @@ def fixed_ratio(l1_ratio: float, solver: str) -> MakeClassifier:
     """L1 (``l1_ratio=1``) or L2 (``0``) logistic regression at the trial's C."""
 
     def make(params: dict[str, Any]) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression
+
         return LogisticRegression(
             C=params["C"],
             l1_ratio=l1_ratio,
@@ -74,6 +76,8 @@ def fixed_ratio(l1_ratio: float, solver: str) -> MakeClassifier:
 
 def elastic_net(params: dict[str, Any]) -> LogisticRegression:
     """The elastic net at the trial's C and l1_ratio."""
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(
         C=params["C"],
         l1_ratio=params["l1_ratio"],
@@ -99,6 +103,8 @@ def fit(
     One BLAS thread: on a few hundred rows lbfgs' threaded matrix products only wait on each
     other (on a busy 2-core machine a 5-fold CV took 100-400 ms threaded, 15-25 ms on one).
     """
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings(record=True) as caught, _blas().limit(limits=1, user_api="blas"):
         warnings.simplefilter("always", ConvergenceWarning)
         model = make(params).fit(X, y)
@@ -136,6 +142,8 @@ def _free_the_intercepts(model: LogisticRegression, X: np.ndarray, y: np.ndarray
     model's mean probabilities were 0.31/0.45/0.23 against shares 0.33/0.40/0.27). Solved by
     the fixed point ``b_k += log(share_k) - log(mean p_k)``, each step a scaling of the classes'
     odds toward their shares; where saga converged the condition holds and nothing moves."""
+    from scipy.special import softmax
+
     classes = np.asarray(model.classes_)
     shares = np.array([np.mean(y == c) for c in classes])
     if not np.all(shares > 0):

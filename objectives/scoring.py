@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import binomtest, rankdata
 
 
 @dataclass(frozen=True)
@@ -169,6 +168,8 @@ def score_batch(y_true: np.ndarray, proba: np.ndarray, mask: np.ndarray | None =
 def _auc(positive: np.ndarray, score: np.ndarray, real: np.ndarray) -> np.ndarray:
     """Per model (row), the ROC AUC of ``score`` for the ``positive`` rows against the others
     among the ``real`` ones (Mann-Whitney, ties one half); NaN without both kinds."""
+    from scipy.stats import rankdata
+
     with np.errstate(invalid="ignore", divide="ignore"):
         # Padding ranks above every real row, so it never changes a real row's rank.
         ranks = rankdata(np.where(real, score, np.inf), axis=1)
@@ -312,6 +313,8 @@ class FoldScores:
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a proportion (SciPy's ``binomtest(...).proportion_ci``); better
     than the normal one for small ``n``. NaN bounds with no rows."""
+    from scipy.stats import binomtest
+
     if n <= 0:
         return (math.nan, math.nan)
     interval = binomtest(int(successes), int(n)).proportion_ci(confidence, method="wilson")

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
-from scipy.special import expit, softmax
-from sklearn.model_selection import KFold
 
 from objectives.folds import FoldPlan, make_fold_plan
 from objectives.scoring import (
@@ -92,6 +89,8 @@ def _mean(
 def shuffled_fold_plan(y: np.ndarray, folds: int, seed: int) -> FoldPlan:
     """Shuffled ``folds``-fold (train, validation) index pairs, fixed by ``seed``: a continuous
     target has no classes to stratify by."""
+    from sklearn.model_selection import KFold
+
     splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
     return tuple(splitter.split(np.zeros(len(y))))
 
@@ -196,6 +195,8 @@ class NetworkOutput:
         unit axis, a softmax's with its class axis last): the logit's sigmoid, the logits'
         softmax, or the value brought back to the target's units (``output * sd + mean``;
         ``mean`` and ``sd`` broadcast, one per network when many are given)."""
+        from scipy.special import expit, softmax
+
         outputs = np.asarray(outputs, dtype=float)
         if self.kind == SOFTMAX:
             return np.asarray(softmax(outputs, axis=-1))
@@ -543,6 +544,8 @@ class LineFit:
 def line_fit(y: np.ndarray, predicted: np.ndarray) -> LineFit:
     """:class:`LineFit` of ``predicted`` against ``y``; NaN where the rows cannot say (fewer than
     3, or every prediction the same)."""
+    from scipy import stats
+
     y = np.asarray(y, dtype=float)
     predicted = np.asarray(predicted, dtype=float)
     n = len(y)

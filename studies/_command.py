@@ -8,7 +8,6 @@ run's :class:`~studies.settings.Settings` are built once from the flags and that
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +17,13 @@ import optuna
 
 from data import DataError, Dataset, decided_on
 from objectives import FAMILIES
-from studies.cli import SettingsError, print_error
+from studies.cli import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    SettingsError,
+    parse_command_line,
+    print_error,
+)
 from studies.run.closing import format_table
 from studies.run.design import test_split
 from studies.run.engines import ENGINES
@@ -30,9 +35,6 @@ from studies.trials.interrupt import ctrl_c_stops
 from studies.trials.protocol import ProtocolMismatch
 from studies.trials.storage import StorageError, open_storage
 from studies.trials.workers import WorkersFailed
-
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 
 class CommandFlags(Protocol):
@@ -53,15 +55,12 @@ def main_for(
     """Run a command: ``parse`` turns the arguments into flags (raises SettingsError, or
     SystemExit for --help), ``load`` the flags into the data set (raises DataError). Return the
     exit code (2 for bad input, 130 after Ctrl-C)."""
-    logging.basicConfig(level=logging.WARNING)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    try:
-        flags = parse(arguments)
-    except SettingsError as error:
-        print_error(error)
-        return EXIT_USAGE
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
+    flags = parse_command_line(parse, argv)
+    return flags if isinstance(flags, int) else run_command(flags, load)
+
+
+def run_command(flags: Flags, load: Callable[[Flags], Dataset]) -> int:
+    """Run the studies of parsed ``flags`` on the data set ``load`` reads; the exit code."""
     quiet = flags.run.quiet
     optuna.logging.set_verbosity(optuna.logging.ERROR if quiet else optuna.logging.WARNING)
     try:

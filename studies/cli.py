@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import optuna
 
@@ -59,6 +59,32 @@ class Parser(argparse.ArgumentParser):
 def examples(*commands: str) -> str:
     """The end of a command's ``--help``: plain commands to copy, one a line."""
     return EXAMPLES + "\n" + "\n".join(f"  {command}" for command in commands)
+
+
+#: Exit codes: bad input, and a run stopped by Ctrl-C.
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+Flags = TypeVar("Flags")
+
+
+def parse_command_line(
+    parse: Callable[[list[str]], Flags], argv: Sequence[str] | None
+) -> Flags | int:
+    """The flags ``parse`` makes of ``argv`` (the process's arguments when None), or the exit
+    code when there are none to run: 0 after --help, 2 after one line saying what was wrong.
+    Imports nothing heavy, so that --help and every refusal of the command line stay fast."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return parse(arguments)
+    except SettingsError as error:
+        print_error(error)
+        return EXIT_USAGE
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
 
 
 def print_error(message: object) -> None:

@@ -21,19 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import optuna
 
 from objectives import task_named
 from studies.cli import Parser, SettingsError, examples, print_error
-from studies.report import calibration_figure, storage_estimates
-from studies.saved import ModelFileError, NoSavedModel, open_study, saved_record
-from studies.saved.card import model_card
-from studies.saved.folder import MANIFEST, read_manifest
-from studies.saved.store import fetch_from_store
-from studies.trials.protocol import ProtocolMismatch
-from studies.trials.storage import DEFAULT_STORAGE, StorageError
+from studies.trials.storage import DEFAULT_STORAGE
 
 CARD = "MODEL_CARD.md"
 CALIBRATION_PLOT = "calibration.png"
@@ -91,13 +84,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"--to {args.to} exists and is not an empty folder; choose a new one (this tool "
                 "never overwrites a file it did not write)"
             )
+    except SettingsError as error:
+        print_error(error)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    # The storage, the saved model and the report's estimates only once there is a study.
+    from studies.saved import ModelFileError, NoSavedModel, open_study, saved_record
+    from studies.trials.protocol import ProtocolMismatch
+    from studies.trials.storage import StorageError
+
+    try:
         study, storage = open_study(args.study, args.storage)
         saved_record(study)  # none: one line saying how to make one
     except (SettingsError, ModelFileError, NoSavedModel, StorageError) as error:
         print_error(error)
         return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
     made = _missing_parents(args.to)
     for folder in reversed(made):
         folder.mkdir()
@@ -128,6 +130,13 @@ def _export(
 ) -> int:
     """Write the model's files, its manifest with the storage's estimates, its calibration
     plot and its model card into ``folder``; the number of files."""
+    import matplotlib.pyplot as plt
+
+    from studies.report import calibration_figure, storage_estimates
+    from studies.saved.card import model_card
+    from studies.saved.folder import MANIFEST, read_manifest
+    from studies.saved.store import fetch_from_store
+
     fetch_from_store(study, artifacts, folder)
     manifest = read_manifest(folder)
     extra = storage_estimates(study, storage, manifest)

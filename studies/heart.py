@@ -11,13 +11,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from data import BUILTINS, SITES, Dataset, load_heart, resolve_heart, site_dataset
-from studies._command import main_for
+from data import BUILTINS, SITES
 from studies.choices import unknown_entries
-from studies.cli import Parser, SettingsError, comma_list, examples
+from studies.cli import Parser, SettingsError, comma_list, examples, parse_command_line
 from studies.flags import add_run_arguments, run_flags, run_groups
 from studies.settings import RunFlags
+
+if TYPE_CHECKING:
+    from data import Dataset
 
 #: The test split of the seed article: 20% of the rows, not stratified.
 ARTICLE_TEST_SIZE = 0.2
@@ -109,6 +112,8 @@ def parse(argv: list[str]) -> HeartFlags:
                     f"--sites runs on the shipped UCI hospital files with its own design; "
                     f"leave out {flag}"
                 )
+    if sites is None:
+        _exists(args.data)
     run = run_flags(
         args,
         command="studies.heart",
@@ -145,7 +150,20 @@ def parse_sites(value: str) -> tuple[str, ...]:
     return sites
 
 
+def _exists(data: str | None) -> None:
+    """Refuse a --data (or $HEART_DATA) that names no file and no shipped data set, before
+    anything heavy is imported."""
+    from data import DataError, resolve_heart
+
+    try:
+        resolve_heart(data)
+    except DataError as error:
+        raise SettingsError(str(error)) from None
+
+
 def load(flags: HeartFlags) -> Dataset:
+    from data import load_heart, resolve_heart, site_dataset
+
     """The data set the flags name: the hospitals' with ``--sites``, else the heart file."""
     if flags.run.sites:
         return site_dataset(list(flags.run.sites), keep_all=flags.site_features == "all")
@@ -161,7 +179,13 @@ def load(flags: HeartFlags) -> Dataset:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the studies the command line asks for; return the process exit code."""
-    return main_for(parse, load, argv)
+    flags = parse_command_line(parse, argv)
+    if isinstance(flags, int):  # --help, or a refusal of the command line: under a second
+        return flags
+    # The run's modules (scikit-learn, the storage, the engines) only once there is a run.
+    from studies._command import run_command
+
+    return run_command(flags, load)
 
 
 if __name__ == "__main__":

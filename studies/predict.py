@@ -19,11 +19,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from data import BUILTINS, DataError, as_numbers, load_builtin, named, read_rows
+from data import BUILTINS
 from studies.cli import (
     DECIMAL_HELP,
     DECIMAL_METAVAR,
@@ -33,8 +31,12 @@ from studies.cli import (
     examples,
     print_error,
 )
-from studies.saved import ModelFileError, NoSavedModel, SavedModel, load_model
-from studies.trials.storage import DEFAULT_STORAGE, StorageError
+from studies.trials.storage import DEFAULT_STORAGE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from studies.saved import SavedModel
 
 #: Decimal places of the probabilities written: enough to read a risk and rank the rows, few
 #: enough to read; ``--digits full`` writes them as computed.
@@ -136,6 +138,9 @@ def score_rows(
     1); then the probability of the positive class and the predicted class (binary); each
     class's probability and the most probable class (multi-class); the predicted value
     (regression). Probabilities rounded to ``places`` decimal places (None: as computed)."""
+    import numpy as np
+    import pandas as pd
+
     target = str(model.manifest["target"]["column"])
     identifiers = model.identifiers(cells.columns)
     if identifiers:
@@ -165,6 +170,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"--out {args.out} exists; choose another path (this tool never overwrites a "
                 "file it did not write)"
             )
+    except SettingsError as error:
+        print_error(error)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    # Reading rows and models (pandas, scikit-learn, the storage) only once there are some.
+    from data import DataError, as_numbers, load_builtin, named, read_rows
+    from studies.saved import ModelFileError, NoSavedModel, load_model
+    from studies.trials.storage import StorageError
+
+    try:
         source = named(args.data, "--data")
         if source.builtin is not None:
             # A shipped data set's rows as its file has them (codes as numbers): a model reads
@@ -182,8 +198,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, DataError, ModelFileError, NoSavedModel, StorageError) as error:
         print_error(error)
         return 2
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
     for note in model.notes:
         print(f"Warning: {note}", file=sys.stderr)
     if args.out is None:

@@ -14,16 +14,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from data import Dataset
 from objectives import DEFAULT_FAMILIES, FAMILIES, ModelFamily, TrainOptions
 from objectives.keras_env import DEFAULT_BACKEND
 from objectives.registry import default_models
 from objectives.task import BINARY, Task
 from studies.cli import DEFAULT_PREFIX, SettingsError
 from studies.trials.storage import DEFAULT_STORAGE
+
+if TYPE_CHECKING:
+    from data import Dataset
 
 #: Trials trained together by the packed trainer; see benchmarks/parallel_trials.py.
 DEFAULT_PARALLEL_TRIALS = 20

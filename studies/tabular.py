@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from data import BUILTINS, TASK_NAMES, Dataset, TableSpec, load_table, named
+from data import BUILTINS, TASK_NAMES
 from objectives import DEFAULT_FAMILIES, TASKS, Task
-from studies._command import main_for
 from studies.cli import (
     DECIMAL_HELP,
     DECIMAL_METAVAR,
@@ -27,9 +27,13 @@ from studies.cli import (
     comma_list,
     decimal_mark,
     examples,
+    parse_command_line,
 )
 from studies.flags import add_run_arguments, run_flags, run_groups
 from studies.settings import RunFlags
+
+if TYPE_CHECKING:
+    from data import Dataset
 
 #: What ``--models`` runs on a user's table: the heart study's models and boosted trees, the
 #: rival a user asks about next. They cost less than the network on every table measured
@@ -142,6 +146,12 @@ def parse(argv: list[str]) -> TableFlags:
     args = build_parser().parse_args(argv)
     if not 0 <= args.test_size < 1:
         raise SettingsError(f"--test-size expects a share in [0, 1), got {args.test_size}")
+    from data import DataError, named
+
+    try:
+        named(args.data, "--data")  # no such file or data set: said before anything is read
+    except DataError as error:
+        raise SettingsError(str(error)) from None
     prefix = args.study_prefix or (
         args.data if args.data in BUILTINS else Path(args.data).stem.replace(" ", "_")
     )
@@ -167,6 +177,8 @@ def parse(argv: list[str]) -> TableFlags:
 
 def load(flags: TableFlags) -> Dataset:
     """The table the flags name, read as they say."""
+    from data import TableSpec, load_table, named
+
     spec = (
         TableSpec(
             target=flags.target or "",
@@ -183,7 +195,12 @@ def load(flags: TableFlags) -> Dataset:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the studies the command line asks for; return the process exit code."""
-    return main_for(parse, load, argv)
+    flags = parse_command_line(parse, argv)
+    if isinstance(flags, int):  # --help, or a refusal of the command line: under a second
+        return flags
+    from studies._command import run_command
+
+    return run_command(flags, load)
 
 
 if __name__ == "__main__":

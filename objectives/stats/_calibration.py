@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
 
 from objectives.scoring import wilson_interval
 from objectives.stats._common import FloatArray, z
@@ -60,6 +59,8 @@ def _newton_logistic(
     """Maximum-likelihood coefficients of a logistic model with an offset and their covariance
     (the inverse information matrix at the solution); None if the fit does not converge
     (separable data)."""
+    from scipy.special import expit
+
     beta = np.zeros(design.shape[1])
     for _ in range(iterations):
         eta = offset + design @ beta
@@ -129,6 +130,8 @@ def shift_log_odds(proba: npt.ArrayLike, shift: float) -> FloatArray:
     With ``shift = calibration(y, proba).intercept`` their mean is the observed rate of ``y``:
     the maximum-likelihood intercept with the log-odds as offset sets the predicted total to the
     observed one (calibration-in-the-large fixed on the rows it was fitted on)."""
+    from scipy.special import expit
+
     return np.asarray(expit(logit(proba) + shift))
 
 
@@ -222,6 +225,8 @@ def smooth_calibration(
 ) -> dict[str, FloatArray]:
     """A smooth observed-against-predicted curve: a Gaussian kernel average of the outcomes over
     the predicted log-odds (Silverman's bandwidth), on a grid spanning the predictions."""
+    from scipy.special import expit
+
     y = np.asarray(y_true, dtype=float).ravel()
     lp = logit(proba).ravel()
     spread = float(np.std(lp))

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -18,6 +17,8 @@ def check_confidence(confidence: float) -> None:
 
 def z(confidence: float) -> float:
     """The two-sided normal quantile of ``confidence`` (1.96 for 0.95)."""
+    from scipy import stats as sps
+
     check_confidence(confidence)
     return float(sps.norm.ppf(0.5 + confidence / 2))
 
@@ -25,6 +26,8 @@ def z(confidence: float) -> float:
 def mean_interval(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
     """(mean, low, high): the t interval of the mean of ``values`` taken as a sample; NaN
     bounds with fewer than 2 values."""
+    from scipy import stats as sps
+
     check_confidence(confidence)
     array = np.asarray(values, dtype=float).ravel()
     if array.size == 0:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
 
 from objectives.stats._calibration import logit, smooth_calibration
 from objectives.stats._common import FloatArray
@@ -258,6 +257,8 @@ def calibration_instability(
         replicates: the replicates' models' probabilities for the original rows, (B, n).
         points: grid points.
     """
+    from scipy.special import expit
+
     if points < 2:
         raise ValueError(f"points must be 2 or more, got {points}")
     base, each, left_out = _replicates(original, replicates)

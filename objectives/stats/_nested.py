@@ -64,7 +64,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 from objectives.scoring import score_batch, wilson_interval
 from objectives.stats._common import FloatArray, check_confidence, z
@@ -450,6 +449,8 @@ def resampled_t_interval(
     Raises:
         ValueError: No values at all, non-positive sizes, or a bad ``confidence``.
     """
+    from scipy import stats as sps
+
     check_confidence(confidence)
     array = np.array(values, dtype=float).ravel()
     if array.size == 0:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ def corrected_resampled_ttest(
     The folds share training rows, so the plain paired t-test understates the variance; the
     correction replaces ``1/J`` by ``1/J + n_test/n_train``.
     """
+    from scipy import stats as sps
+
     differences = np.asarray(scores_a, dtype=float) - np.asarray(scores_b, dtype=float)
     n = len(differences)
     if n == 0:

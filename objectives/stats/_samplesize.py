@@ -29,10 +29,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scipy import integrate
-from scipy import stats as sps
-from scipy.optimize import brentq
-
 #: The shrinkage of predictor effects the papers recommend (criterion 1): at most 10% overfitting.
 DEFAULT_SHRINKAGE = 0.9
 #: Criterion 2: the largest acceptable optimism, apparent minus adjusted R² (Nagelkerke's R² for a
@@ -194,6 +190,9 @@ def cox_snell_r2_from_c_statistic(c_statistic: float, prevalence: float) -> floa
         ValueError: if ``c_statistic`` is not strictly between 0.5 and 1, or ``prevalence`` not
             strictly between 0 and 1.
     """
+    from scipy import integrate
+    from scipy import stats as sps
+
     if not 0.5 < c_statistic < 1.0:
         raise ValueError(
             f"c_statistic must be strictly between 0.5 (no discrimination) and 1, "
@@ -207,6 +206,8 @@ def cox_snell_r2_from_c_statistic(c_statistic: float, prevalence: float) -> floa
     def weighted_log_posterior(x: float) -> float:
         # Sum over both groups of f(x, y) * ln P(y | x), with f the joint density; integrated
         # over x it is -H(Y | X).
+        from scipy import stats as sps
+
         with_outcome = log_events + float(sps.norm.logpdf(x, loc=mu))
         without = log_non_events + float(sps.norm.logpdf(x))
         mixture = max(with_outcome, without) + math.log1p(math.exp(-abs(with_outcome - without)))
@@ -241,6 +242,8 @@ def binary_expected_shrinkage(sample_size: int, parameters: int, cox_snell_r2: f
     Raises:
         ValueError: if an input is out of range.
     """
+    from scipy.optimize import brentq
+
     _check_parameters(parameters)
     _check_open_unit("cox_snell_r2", cox_snell_r2)
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or sample_size < 1:
@@ -400,6 +403,8 @@ def _residual_sd_margin(degrees_of_freedom: int) -> float:
 
     The chi-square's right skew makes the lower end (the first ratio) the larger at every df; the
     maximum is kept as the margin is defined."""
+    from scipy import stats as sps
+
     low = degrees_of_freedom / float(sps.chi2.ppf(0.025, degrees_of_freedom))
     high = float(sps.chi2.ppf(0.975, degrees_of_freedom)) / degrees_of_freedom
     return math.sqrt(max(low, high))
@@ -409,6 +414,8 @@ def _intercept_half_width(n: int, parameters: int, r2: float, sd: float) -> floa
     """Half the 95% interval of the intercept (centred predictors): ``t(0.975, n - p - 1) *
     sqrt(sd² (1 - R²) / n)``, the residual variance being ``sd² (1 - R²)`` (Part I, criterion
     (iv))."""
+    from scipy import stats as sps
+
     t = float(sps.t.ppf(0.975, n - parameters - 1))
     return math.sqrt((sd**2 * (1 - r2)) / n) * t
 

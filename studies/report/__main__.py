@@ -21,8 +21,6 @@ from studies.cli import (
     print_error,
     run_storage_command,
 )
-from studies.report.folder import ReportFolderError
-from studies.report.write import print_report, write_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(args: argparse.Namespace, storage: optuna.storages.BaseStorage) -> int:
+    from studies.report.folder import ReportFolderError
+    from studies.report.write import print_report, write_report
+
     out = args.out or Path("reports") / args.study_prefix
     try:
         report = write_report(storage, args.study_prefix, out, not args.no_dashboard)

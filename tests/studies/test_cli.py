@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from data import DECIMAL_MARKS
 from studies.choices import closest, unknown_entries
 from studies.cli import DECIMAL_WORDS, SettingsError, decimal_mark
+
+ROOT = Path(__file__).resolve().parents[2]
 
 COMMANDS = ("heart", "tabular", "predict", "export", "dashboard", "report")
 RUN_GROUPS = ["data", "models and search", "design", "workers and storage", "output"]
@@ -144,3 +150,45 @@ def test_unknown_entries_are_each_named_with_their_closest() -> None:
     assert unknown_entries("model", ["forest", "logreg_l2", "svm"], models) == (
         "unknown models 'forest', 'logreg_l2' (did you mean logreg-l2?) and 'svm'"
     )
+
+
+#: What a command imports only when it runs: --help and a refusal of the command line need none
+#: of it (each costs a second or more to import; benchmarks/main_command.py --help times them).
+HEAVY = ("sklearn", "scipy", "pandas", "matplotlib", "plotly", "keras", "jax", "tensorflow")
+
+CHEAP = [
+    ("studies.heart", ["--help"]),
+    ("studies.tabular", ["--help"]),
+    ("studies.predict", ["--help"]),
+    ("studies.export", ["--help"]),
+    ("studies.report.__main__", ["--help"]),
+    ("studies.dashboard", ["--help"]),
+    ("studies.heart", ["--models", "logreg-l3"]),
+    ("studies.heart", ["--data", "missing.csv"]),
+    ("studies.heart", ["--range", "C=abc"]),
+    ("studies.tabular", ["--data", "missing.csv"]),
+    ("studies.tabular", ["--data", "wine", "--trials", "0"]),
+    ("studies.predict", ["--data", "x.csv"]),
+    ("studies.export", ["--to", "."]),
+]
+
+
+@pytest.mark.parametrize(("module", "argv"), CHEAP, ids=[" ".join([m, *a]) for m, a in CHEAP])
+def test_help_and_refusals_import_nothing_heavy(
+    module: str, argv: list[str], tmp_path: Path
+) -> None:
+    """The answer (help text, or one Error line and exit 2) comes before any heavy import."""
+    script = (
+        "import importlib, sys\n"
+        f"code = importlib.import_module({module!r}).main({argv!r})\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print('HEAVY', heavy, 'EXIT', code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("HEAVY [] EXIT"), last
+    expected = "0" if argv == ["--help"] else "2"
+    assert last.endswith(f"EXIT {expected}"), (last, done.stderr)

@@ -637,12 +637,12 @@ def test_predict_reads_the_uci_files_as_the_run_does(tmp_path: Path) -> None:
 def test_an_export_that_fails_half_way_leaves_nothing(
     run: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import studies.export
+    import studies.saved.card
 
     def broken(*args: object) -> str:
         raise RuntimeError("the card could not be written")
 
-    monkeypatch.setattr(studies.export, "model_card", broken)
+    monkeypatch.setattr(studies.saved.card, "model_card", broken)
     target = tmp_path / "deep" / "exported"
     before = sorted(tmp_path.rglob("*"))
     with pytest.raises(RuntimeError):

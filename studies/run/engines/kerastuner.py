@@ -40,7 +40,6 @@ from typing import Any, NoReturn
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState
-from sklearn.exceptions import ConvergenceWarning
 
 from objectives import BINARY, METRIC, ModelFamily, Outcome, PreparedFold
 from objectives.keras_env import configure_backend
@@ -123,6 +122,8 @@ def run_kerastuner_study(
     """Run (or resume) the Keras Tuner search until ``--trials`` trials are done, starting none
     after ``deadline`` (``time.monotonic()``). ``clock``: the run's later studies, for the
     progress display."""
+    from sklearn.exceptions import ConvergenceWarning
+
     configure_backend(settings.backend)  # Keras Tuner imports Keras (and TensorFlow) itself
     import keras_tuner as kt
 
