@@ -80,3 +80,59 @@ def run_workers(module: str, argv: Sequence[str], workers: int) -> None:
             + ", ".join(f"{slot} (exit code {code})" for slot, code in failed)
             + " failed; their finished trials are stored, run the same command to continue"
         )
+
+
+def beside_argv(argv: Sequence[str], models: Sequence[str]) -> list[str]:
+    """The parent's command line for a process searching only ``models`` beside it: the same
+    flags (the same seeds, so the same trials), its own ``--models``, no test, no report."""
+    kept: list[str] = []
+    skip = 0
+    for arg in argv:
+        if skip:
+            skip -= 1
+            continue
+        name = arg.split("=", 1)[0]
+        if name in (*_PARENT_ONLY, "--models"):
+            skip = (1 if name == "--models" else _PARENT_ONLY[name]) if "=" not in arg else 0
+            continue
+        kept.append(arg)
+    return [*kept, "--models", ",".join(models), "--no-report", "--no-test", "--quiet"]
+
+
+def start_beside(
+    module: str, argv: Sequence[str], models: Sequence[str]
+) -> subprocess.Popen[bytes]:
+    """Start ``python -m module`` searching ``models`` in a process of its own (one framework
+    thread), while this one trains the networks."""
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    # Its closing table is this process's to print, with the test scores.
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *beside_argv(argv, models)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def wait_beside(process: subprocess.Popen[bytes]) -> None:
+    """Wait for the process :func:`start_beside` started, passing Ctrl-C on to it.
+
+    Raises:
+        WorkersFailed: it exited with an error (its finished trials are stored).
+    """
+    forwarded = False
+    while process.poll() is None:
+        if STOP.is_set() and not forwarded:
+            process.send_signal(signal.SIGINT)
+            forwarded = True
+        time.sleep(0.1)
+    stop_if_asked()
+    if process.returncode != 0:
+        raise WorkersFailed(
+            f"the process searching beside the networks failed (exit code {process.returncode}); "
+            "its finished trials are stored, run the same command to continue"
+        )
