@@ -151,7 +151,7 @@ def _run(flags: Flags, load: Callable[[Flags], Dataset]) -> int:
         print(f"{grid.title}:")
         print(table.round(3).to_string())
         print(f"(written to {csv_path})\n")
-    print(format_table(results, dataset.task))
+    print(format_table(results, dataset.task, apparent=bool(settings.bootstrap)))
     if settings.report:
         from studies.report import print_report, report_is_current, write_report
 

@@ -87,6 +87,17 @@ def parse_command_line(
         return int(exit_.code or 0)
 
 
+def refuse_missing(check: Callable[[], None]) -> int | None:
+    """Run a cheap check of the data the command line names (``check`` raises SettingsError):
+    its one line and exit code 2, or None when it passes."""
+    try:
+        check()
+    except SettingsError as error:
+        print_error(error)
+        return EXIT_USAGE
+    return None
+
+
 def print_error(message: object) -> None:
     print(f"Error: {message}", file=sys.stderr)
 

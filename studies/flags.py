@@ -230,6 +230,22 @@ def add_run_arguments(
         "for honest estimates with intervals, calibration and decision curves in the report",
     )
     design.add_argument(
+        "--bootstrap",
+        type=int,
+        metavar="B",
+        help="validate the whole tuning by the bootstrap: on every row (no test split), the same "
+        "search runs once on the rows and once inside each of B bootstrap samples (studies "
+        "<prefix>-<model>-boot-b), for optimism-corrected scores, how stable the chosen "
+        "penalty is, and how far each row's prediction moves (docs/how-sure.md)",
+    )
+    design.add_argument(
+        "--bootstrap-trials",
+        type=int,
+        metavar="N",
+        help="trials of each bootstrap sample's search (default: --trials; a smaller budget is "
+        "faster, and the report says it was used)",
+    )
+    design.add_argument(
         "--nested-repeats",
         type=int,
         default=1,
@@ -344,6 +360,20 @@ def run_flags(
         raise SettingsError(f"--nested-repeats expects 1 or more, got {args.nested_repeats}")
     if args.nested_repeats > 1 and args.nested is None:
         raise SettingsError("--nested-repeats needs --nested K (the outer folds to repeat)")
+    if args.bootstrap is not None:
+        if args.bootstrap < 2:
+            raise SettingsError(f"--bootstrap expects 2 or more samples, got {args.bootstrap}")
+        if args.nested is not None:
+            raise SettingsError(
+                "--bootstrap and --nested are two designs for the same question; choose one"
+            )
+    if args.bootstrap_trials is not None:
+        if args.bootstrap is None:
+            raise SettingsError("--bootstrap-trials needs --bootstrap B (the samples it sizes)")
+        if args.bootstrap_trials < 1:
+            raise SettingsError(
+                f"--bootstrap-trials expects 1 or more, got {args.bootstrap_trials}"
+            )
     if args.timeout is not None and args.timeout <= 0:
         raise SettingsError(f"--timeout expects a positive number of seconds, got {args.timeout}")
     prefix = args.study_prefix if study_prefix is None else study_prefix
@@ -382,6 +412,8 @@ def run_flags(
         folds=args.folds,
         nested=args.nested,
         nested_repeats=args.nested_repeats,
+        bootstrap=args.bootstrap,
+        bootstrap_trials=args.bootstrap_trials,
         test_size=test_size,
         stratify=stratify,
         sites=sites,

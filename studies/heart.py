@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 from data import BUILTINS, SITES
 from studies.choices import unknown_entries
-from studies.cli import Parser, SettingsError, comma_list, examples, parse_command_line
+from studies.cli import (
+    Parser,
+    SettingsError,
+    comma_list,
+    examples,
+    parse_command_line,
+    refuse_missing,
+)
 from studies.flags import add_run_arguments, run_flags, run_groups
 from studies.settings import RunFlags
 
@@ -106,14 +113,13 @@ def parse(argv: list[str]) -> HeartFlags:
     sites = None if args.sites is None else parse_sites(args.sites)
     if sites is not None:
         for flag, used in (("--data", args.data), ("--nested", args.nested),
+                           ("--bootstrap", args.bootstrap),
                            ("--reproduce-seed", args.reproduce_seed)):  # fmt: skip
             if used:
                 raise SettingsError(
                     f"--sites runs on the shipped UCI hospital files with its own design; "
                     f"leave out {flag}"
                 )
-    if sites is None:
-        _exists(args.data)
     run = run_flags(
         args,
         command="studies.heart",
@@ -182,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = parse_command_line(parse, argv)
     if isinstance(flags, int):  # --help, or a refusal of the command line: under a second
         return flags
+    if flags.run.sites is None:
+        refused = refuse_missing(lambda: _exists(flags.data))
+        if refused is not None:
+            return refused
     # The run's modules (scikit-learn, the storage, the engines) only once there is a run.
     from studies._command import run_command
 

@@ -70,6 +70,10 @@ class RunFlags:
     folds: int = 5
     nested: int | None = None
     nested_repeats: int = 1
+    #: ``--bootstrap B``: the whole search repeated inside B bootstrap samples of every row, each
+    #: with ``bootstrap_trials`` trials (None: ``--trials``).
+    bootstrap: int | None = None
+    bootstrap_trials: int | None = None
     #: Set by the command from its own flags: the test split (its share, and whether it is
     #: stratified by class: the seed article's is not), the hospitals, the article's grids.
     test_size: float = 0.2
@@ -140,6 +144,10 @@ class Settings:
     #: Nested cross-validation: outer folds over the training rows, and how many shuffles.
     nested: int | None = None
     nested_repeats: int = 1
+    #: ``--bootstrap B``: the whole search repeated inside B bootstrap samples of every row, each
+    #: with ``bootstrap_trials`` trials (None: ``--trials``).
+    bootstrap: int | None = None
+    bootstrap_trials: int | None = None
     test_size: float = 0.2
     #: Whether the outer test split is stratified (the seed article's split is not).
     stratify: bool = False
@@ -203,6 +211,8 @@ class Settings:
             folds=flags.folds,
             nested=flags.nested,
             nested_repeats=flags.nested_repeats,
+            bootstrap=flags.bootstrap,
+            bootstrap_trials=flags.bootstrap_trials,
             test_size=flags.test_size,
             stratify=flags.stratify,
             sites=flags.sites,

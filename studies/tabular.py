@@ -28,6 +28,7 @@ from studies.cli import (
     decimal_mark,
     examples,
     parse_command_line,
+    refuse_missing,
 )
 from studies.flags import add_run_arguments, run_flags, run_groups
 from studies.settings import RunFlags
@@ -146,12 +147,6 @@ def parse(argv: list[str]) -> TableFlags:
     args = build_parser().parse_args(argv)
     if not 0 <= args.test_size < 1:
         raise SettingsError(f"--test-size expects a share in [0, 1), got {args.test_size}")
-    from data import DataError, named
-
-    try:
-        named(args.data, "--data")  # no such file or data set: said before anything is read
-    except DataError as error:
-        raise SettingsError(str(error)) from None
     prefix = args.study_prefix or (
         args.data if args.data in BUILTINS else Path(args.data).stem.replace(" ", "_")
     )
@@ -173,6 +168,17 @@ def parse(argv: list[str]) -> TableFlags:
         categorical=args.categorical,
         decimal=args.decimal,
     )
+
+
+def _exists(data: str) -> None:
+    """Refuse a --data that names no file and no shipped data set, before anything heavy is
+    imported."""
+    from data import DataError, named
+
+    try:
+        named(data, "--data")
+    except DataError as error:
+        raise SettingsError(str(error)) from None
 
 
 def load(flags: TableFlags) -> Dataset:
@@ -198,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = parse_command_line(parse, argv)
     if isinstance(flags, int):  # --help, or a refusal of the command line: under a second
         return flags
+    refused = refuse_missing(lambda: _exists(flags.data))
+    if refused is not None:
+        return refused
     from studies._command import run_command
 
     return run_command(flags, load)

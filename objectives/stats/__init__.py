@@ -6,11 +6,38 @@
 - :mod:`objectives.stats._paired`: comparing two models on the same folds (Nadeau and Bengio's
   corrected resampled t-test) and Holm's adjustment;
 - :mod:`objectives.stats._calibration`: calibration intercept and slope, recalibration, bins and
-  a smooth curve, net benefit and decision curves, ROC AUC with DeLong's interval.
+  a smooth curve, net benefit and decision curves, ROC AUC with DeLong's interval;
+- :mod:`objectives.stats._bootstrap`: bootstrap samples, Harrell's optimism correction, Efron's
+  .632 and .632+, heuristic shrinkage;
+- :mod:`objectives.stats._instability`: the instability of predictions, calibration,
+  classification, selected features and chosen hyperparameters over bootstrap models (Riley and
+  Collins 2023);
+- :mod:`objectives.stats._samplesize`: the minimum sample size for developing a prediction model
+  (Riley et al. 2020, the criteria of R's pmsampsize).
 
 Each formula, its reference and the test that pins it: ``docs/methods.md``.
 """
 
+from objectives.stats._bootstrap import (
+    NO_INFORMATION_LOSSES,
+    WEIGHT_632,
+    Efron632,
+    Optimism,
+    binary_heuristic_shrinkage,
+    bootstrap_indices,
+    bootstrap_optimism,
+    calibration_scores,
+    efron_632,
+    heuristic_shrinkage,
+    no_information_error,
+    optimism_summary,
+    out_of_bag,
+    out_of_bag_scores,
+    regression_calibration_scores,
+    regression_heuristic_shrinkage,
+    sample_predictions,
+    shrinkage_from_r2,
+)
 from objectives.stats._calibration import (
     CROSSFIT_METHOD,
     DELONG_METHOD,
@@ -28,6 +55,20 @@ from objectives.stats._calibration import (
     smooth_calibration,
 )
 from objectives.stats._common import mean_interval, rmse_interval
+from objectives.stats._instability import (
+    CalibrationInstability,
+    ClassificationInstability,
+    HyperparameterSpread,
+    PredictionError,
+    PredictionInstability,
+    SelectionFrequency,
+    calibration_instability,
+    classification_instability,
+    hyperparameter_instability,
+    mean_absolute_prediction_error,
+    prediction_instability,
+    selection_frequency,
+)
 from objectives.stats._nested import (
     HANLEY_MCNEIL_METHOD,
     HOLDOUT_METHOD,
@@ -47,41 +88,103 @@ from objectives.stats._nested import (
     roc_auc,
 )
 from objectives.stats._paired import PairedTest, corrected_resampled_ttest, holm
+from objectives.stats._samplesize import (
+    DEFAULT_MMOE,
+    DEFAULT_SHRINKAGE,
+    R2_OPTIMISM,
+    RISK_MARGIN,
+    RISK_Z,
+    BinarySampleSize,
+    ContinuousSampleSize,
+    Criterion,
+    binary_expected_shrinkage,
+    binary_sample_size,
+    continuous_expected_shrinkage,
+    continuous_sample_size,
+    cox_snell_r2_from_c_statistic,
+    cox_snell_r2_from_nagelkerke,
+    max_cox_snell_r2,
+)
 
 __all__ = [
     "CROSSFIT_METHOD",
+    "DEFAULT_MMOE",
+    "DEFAULT_SHRINKAGE",
     "DELONG_METHOD",
     "HANLEY_MCNEIL_METHOD",
     "HOLDOUT_METHOD",
     "NAIVE_METHOD",
     "NCV_METHOD",
     "NCV_RAW_METHOD",
+    "NO_INFORMATION_LOSSES",
+    "R2_OPTIMISM",
     "RECALIBRATION_SEED",
     "RESAMPLED_T_METHOD",
+    "RISK_MARGIN",
+    "RISK_Z",
+    "WEIGHT_632",
     "WILSON_METHOD",
     "AucPart",
+    "BinarySampleSize",
     "Calibration",
+    "CalibrationInstability",
+    "ClassificationInstability",
+    "ContinuousSampleSize",
+    "Criterion",
+    "Efron632",
+    "HyperparameterSpread",
     "Interval",
+    "Optimism",
     "OuterPart",
     "PairedTest",
+    "PredictionError",
+    "PredictionInstability",
+    "SelectionFrequency",
     "auc_delong",
     "auc_interval",
+    "binary_expected_shrinkage",
+    "binary_heuristic_shrinkage",
+    "binary_sample_size",
+    "bootstrap_indices",
+    "bootstrap_optimism",
     "calibration",
     "calibration_bins",
+    "calibration_instability",
+    "calibration_scores",
+    "classification_instability",
+    "continuous_expected_shrinkage",
+    "continuous_sample_size",
     "corrected_resampled_ttest",
+    "cox_snell_r2_from_c_statistic",
+    "cox_snell_r2_from_nagelkerke",
     "crossfit_recalibration",
     "decision_curve",
+    "efron_632",
     "fold_means_interval",
+    "heuristic_shrinkage",
     "holm",
+    "hyperparameter_instability",
     "intercept_given_offset",
     "logit",
+    "max_cox_snell_r2",
+    "mean_absolute_prediction_error",
     "mean_interval",
     "naive_interval",
     "nested_cv_interval",
     "net_benefit",
+    "no_information_error",
+    "optimism_summary",
+    "out_of_bag",
+    "out_of_bag_scores",
+    "prediction_instability",
+    "regression_calibration_scores",
+    "regression_heuristic_shrinkage",
     "resampled_t_interval",
     "rmse_interval",
     "roc_auc",
+    "sample_predictions",
+    "selection_frequency",
     "shift_log_odds",
+    "shrinkage_from_r2",
     "smooth_calibration",
 ]

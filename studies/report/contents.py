@@ -23,14 +23,26 @@ from studies.report.plots import (
     front,
     history,
     importances,
+    instability,
     intermediate,
     path,
     plane,
     predicted,
     residuals,
     sites,
+    spread,
 )
 from studies.report.plots.style import colours_of
+from studies.report.tables.bootstrap import (
+    Bootstrap,
+    Spread,
+    bootstrap_results,
+    bootstrap_table,
+    instability_table,
+    params_table,
+    selection_table,
+    spreads,
+)
 from studies.report.tables.calibration import (
     calibration_table,
     class_calibration_table,
@@ -52,6 +64,7 @@ from studies.report.tables.seed import seed_vs_search_table
 from studies.report.tables.sites import missingness_table, site_table
 from studies.report.tables.summary import summary_table
 from studies.report.views import StudyView, design_of, task_of
+from studies.trials.protocol import REPLICATE
 
 
 @dataclass
@@ -97,6 +110,10 @@ class Contents:
     flags: list[str]
     #: The article's grids' tables the run wrote into the report folder (``--reproduce-seed``).
     seed_tables: list[Path] = field(default_factory=list)
+    #: The bootstrap design's results per model (``--bootstrap B``), and the spread of each
+    #: hyperparameter the samples chose.
+    bootstrap: list[Bootstrap] = field(default_factory=list)
+    spreads: list[Spread] = field(default_factory=list)
 
     def infos(self, *figures: str) -> list[PlotInfo]:
         """The plots of the registry's ``figures``, in order."""
@@ -125,14 +142,23 @@ class Contents:
         return next((i for i in self.plots if isinstance(i, efficiency.EfficiencyInfo)), None)
 
 
-def contents_of(views: list[StudyView], reports_root: Path) -> Contents:
-    """The report of ``views`` (at least one), computed; ``reports_root`` is where
-    ``benchmarks/search_efficiency.py`` leaves its table."""
+def contents_of(every: list[StudyView], reports_root: Path) -> Contents:
+    """The report of ``every`` study (at least one), computed; ``reports_root`` is where
+    ``benchmarks/search_efficiency.py`` leaves its table. The bootstrap samples' searches count
+    only in the bootstrap's tables and plots: every other table, plot and sentence reads the
+    other studies."""
+    views = [view for view in every if view.role != REPLICATE]
+    boot = bootstrap_results(every)
     nested = nested_results(views)
     within = comparison_table(views)
     task = task_of(views)
     metric = next((v.metric for v in views if v.is_search), task.default_metric)
     source, predictions = out_of_sample(views, nested)
+    if boot:
+        # The original models scored the rows they were fitted on: their calibration is drawn on
+        # each row's mean prediction by the samples' models that left it out.
+        source = "bootstrap out-of-bag predictions (each row's mean over the samples without it)"
+        predictions = {result.model: result.out_of_bag() for result in boot}
     colours = colours_of(views)
     classes = _classes(views)
     predicted_by = [
@@ -175,6 +201,14 @@ def contents_of(views: list[StudyView], reports_root: Path) -> Contents:
         tables["sites"] = hospitals
         tables["missingness"] = missingness_table(views)
     measured = read_efficiency(reports_root)
+    found = spreads(boot)
+    if boot:
+        tables["bootstrap"] = bootstrap_table(boot)
+        tables["bootstrap_params"] = params_table(boot)
+        tables["instability"] = instability_table(boot)
+        selected = selection_table(boot)
+        if not selected.empty:
+            tables["selection"] = selected
     outcome = (task, source, predictions, tuple(classes), colours)
     drawn: list[PlotInfo | None] = [
         history.info(views),
@@ -192,6 +226,8 @@ def contents_of(views: list[StudyView], reports_root: Path) -> Contents:
         sites.info(hospitals),
         *fronts,
         efficiency.info(measured) if measured is not None else None,
+        spread.info(boot, found, colours) if boot else None,
+        instability.info(boot, colours) if boot else None,
     ]
     order = list(FIGURES)
     plots = sorted((i for i in drawn if i is not None), key=lambda i: order.index(i.figure))
@@ -206,6 +242,8 @@ def contents_of(views: list[StudyView], reports_root: Path) -> Contents:
         source=source,
         plots=plots,
         flags=edge_flags(views),
+        bootstrap=boot,
+        spreads=found,
     )
 
 

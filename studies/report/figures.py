@@ -85,6 +85,8 @@ FIGURES: dict[str, Figure] = {
         Figure("sites_auc", "sites_auc", "sites"),
         Figure("sparsity_front", "sparsity_front", "front", each="model"),
         Figure("search_efficiency", "search_efficiency", "efficiency"),
+        Figure("penalty_spread", "penalty_spread", "spread"),
+        Figure("prediction_instability", "prediction_instability", "instability"),
     )
 }
 

@@ -34,7 +34,7 @@ LEGACY_TITLE = "How much regularization, and of which kind?"
 #: The report's tables, ``<name>.csv`` at the top of the folder.
 TABLES = (
     "summary", "comparison", "seed_vs_search", "nested", "calibration", "pareto", "sites",
-    "missingness", "features",
+    "missingness", "features", "bootstrap", "bootstrap_params", "selection", "instability",
 )  # fmt: skip
 
 #: How each CSV of a report of the previous version begins (its first columns); ``trials/*.csv``

@@ -35,6 +35,13 @@ from studies.report.words.evidence import (
     regression_calibration_sentences,
     what_the_numbers_say,
 )
+from studies.report.words.howsure import (
+    amount_range,
+    corrected_quote,
+    enough_data,
+    enough_sentence,
+    instability_warning,
+)
 from studies.report.words.sites import sites_answer, sites_sentence
 from studies.trials.protocol import SITES
 
@@ -73,11 +80,12 @@ def write_report(
         report.files.append(write_page(out, TITLE, "", report.answer, [], []))
         replace_files(out, _names(out, report.files), owned)
         return report
-    report.not_run += _not_run(views)
     contents = replace(
         contents_of(views, out.parent),
         seed_tables=[out / name for name in seed_files if name in owned and (out / name).is_file()],
     )
+    views = contents.views  # the bootstrap samples' searches are in its tables only
+    report.not_run += _not_run(views)
     report.flags = contents.flags
     planned = [
         *(f"{name}.csv" for name in contents.tables),
@@ -125,19 +133,31 @@ def answer_of(
     if sparse:
         honest.append(sparse)
     evidence = what_the_numbers_say(
-        views, contents.within, contents.curves, contents.flags, honest, nested=bool(nested)
+        views,
+        contents.within,
+        contents.curves,
+        contents.flags,
+        honest,
+        nested=bool(nested),
+        bootstrap=bool(contents.bootstrap),
     )
     if contents.design == SITES:
         answer = sites_answer(tables["sites"] if "sites" in tables else site_table(views))
     else:
+        top = recommended(views, tables["comparison"], nested)
+        boot = contents.bootstrap
+        quote = corrected_quote(top, boot) if top is not None and boot else []
         answer = [
             *baseline_warning(baseline_check(views)),
             *recommendation(
                 views, tables["comparison"], contents.curves, nested, contents.calibrations
             ),
-            *what_to_quote(views, nested, contents.metric, tables["comparison"]),
+            *(amount_range(top, contents.spreads) if top is not None else []),
+            *(quote or what_to_quote(views, nested, contents.metric, tables["comparison"])),
+            *(enough_sentence(enough_data(top, boot, nested)) if top is not None else []),
+            *instability_warning(boot),
         ]
-        answer += use_sentence(recommended(views, tables["comparison"], nested), storage)
+        answer += use_sentence(top, storage)
     leaks = [f"Warning: {s[:1].upper()}{s[1:]}." for s in leakage_of(views)]
     answer = [*leaks, *answer]
     if not answer:

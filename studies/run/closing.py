@@ -10,6 +10,7 @@ import optuna
 
 from objectives import Task
 from studies.trials.counting import count_outcomes, primary_value, study_best
+from studies.trials.protocol import REPLICATE
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class StudyResult:
     best_params: dict[str, Any]
     #: Whether this run added trials to the study or refit its best.
     changed: bool = False
+    #: Its part's role in the design (a bootstrap sample's studies are counted, not listed).
+    role: str = ""
 
 
 def summarize(study: optuna.Study, metric: str) -> StudyResult:
@@ -41,19 +44,25 @@ def summarize(study: optuna.Study, metric: str) -> StudyResult:
     )
 
 
-def format_table(results: list[StudyResult], task: Task) -> str:
+def format_table(results: list[StudyResult], task: Task, apparent: bool = False) -> str:
     """The closing table: model, trials, best CV score +- sd, the test rows' score (accuracy
-    with its 95% interval for classes; RMSE and R^2 for a continuous target), parameters."""
+    with its 95% interval for classes; RMSE and R^2 for a continuous target), parameters. With
+    ``apparent`` (the bootstrap design) the refit was scored on the rows it was fitted on, and
+    the bootstrap samples' studies are counted on one line below the table."""
     metric = results[0].metric if results else task.default_metric
+    scored = "apparent" if apparent else "test"
     header = (
         "model",
         "trials (done/pruned/failed/interrupted)",
         f"CV {metric.replace('_', ' ')}",
-        "test accuracy [95% CI]" if task.classes else "test RMSE, R²",
+        f"{scored} accuracy [95% CI]" if task.classes else f"{scored} RMSE, R²",
         "best parameters",
     )
     rows = [header]
+    samples = [result for result in results if result.role == REPLICATE]
     for result in results:
+        if result.role == REPLICATE:
+            continue
         test = result.test
         if not task.classes:
             test_text = (
@@ -83,6 +92,12 @@ def format_table(results: list[StudyResult], task: Task) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
+    if samples:
+        trials = sum(r.counts["complete"] + r.counts["pruned"] for r in samples)
+        lines.append(
+            f"and {len(samples)} searches of the bootstrap samples ({trials} trials; the "
+            "report sums them up)"
+        )
     return "\n".join(lines)
 
 

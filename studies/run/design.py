@@ -24,11 +24,13 @@ from objectives import (
 )
 from studies.settings import Settings
 from studies.trials.protocol import (
+    BOOTSTRAP,
     DEFAULT,
     FROM_CLEVELAND,
     HELD_OUT,
     NESTED,
     OUTER,
+    REPLICATE,
     SITES,
     SPLIT,
 )
@@ -133,11 +135,59 @@ def site_parts(dataset: Dataset, sites: tuple[str, ...]) -> list[Part]:
     return parts
 
 
+def bootstrap_samples(y: np.ndarray, replicates: int, seed: int, by_class: bool) -> np.ndarray:
+    """The rows of each bootstrap sample, shape (replicates, len(y)): drawn with replacement
+    from every row, or with ``by_class`` from each class's rows separately (its own seeded
+    stream per class), the sample holding each class as often as the rows do."""
+    from objectives.stats import bootstrap_indices
+
+    if not by_class:
+        return bootstrap_indices(len(y), replicates, seed)
+    samples = []
+    for index, value in enumerate(np.unique(y)):
+        own = np.flatnonzero(y == value)
+        stream = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+        samples.append(own[bootstrap_indices(len(own), replicates, stream)])
+    return np.concatenate(samples, axis=1)
+
+
+def bootstrap_parts(dataset: Dataset, settings: Settings) -> list[Part]:
+    """The bootstrap design (``--bootstrap B``, Harrell's ``validate``): the search on every row
+    (its refit scored on the same rows: the apparent performance), then on each of B samples
+    of the rows drawn with replacement, seeded by ``--seed`` (part ``boot-b``: trained on the
+    sample, scored on every row). A sample keeps its repeated rows: the inner folds split the
+    sample as drawn, as ``rms::validate`` and ``pminternal`` do. For classes each sample is
+    drawn within each class (a stratified bootstrap: every sample keeps the rows' class counts,
+    so a rare class is never missing from a sample's folds)."""
+    assert settings.bootstrap is not None
+    rows = np.arange(dataset.n_rows)
+    samples = bootstrap_samples(
+        dataset.y, settings.bootstrap, settings.seed, by_class=dataset.task.classes
+    )
+    parts = [Part("", rows, rows, f"all {len(rows)} rows (apparent: the rows it was fitted on)",
+                  design=BOOTSTRAP)]  # fmt: skip
+    width = len(str(settings.bootstrap))
+    for index, sample in enumerate(samples, start=1):
+        parts.append(
+            Part(
+                f"boot-{index:0{width}d}",
+                np.sort(sample),
+                rows,
+                f"bootstrap sample {index} of {settings.bootstrap}, scored on every row",
+                design=BOOTSTRAP,
+                role=REPLICATE,
+            )
+        )
+    return parts
+
+
 def parts_of(dataset: Dataset, settings: Settings) -> list[Part]:
-    """Every part of the run: the sites' parts with --sites; else the test split, then the
-    nested parts if asked for."""
+    """Every part of the run: the sites' parts with --sites; the bootstrap's with --bootstrap;
+    else the test split, then the nested parts if asked for."""
     if settings.sites:
         return site_parts(dataset, settings.sites)
+    if settings.bootstrap:
+        return bootstrap_parts(dataset, settings)
     parts = test_split(dataset, settings.test_size, settings.stratify)
     if settings.nested:
         parts += nested_parts(dataset, settings, parts[0])

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import optuna
 
 from data import Dataset, as_numbers
@@ -16,6 +17,7 @@ from objectives.keras_env import configure_backend
 from objectives.leakage import Leak, leaky_features
 from studies.run.closing import StudyResult, summarize
 from studies.run.design import (
+    REPLICATE,
     SPLIT_SEED,
     PreparedPart,
     columns_of,
@@ -29,10 +31,11 @@ from studies.run.refit import record_context, score_best
 from studies.run.seed import SeedGrid, run_seed_grid, seed_grids, seed_protocol
 from studies.saved.store import artifact_folder
 from studies.settings import Settings
-from studies.trials.counting import FINISHED, FOLD_SCORES
+from studies.trials.counting import FINISHED, FOLD_SCORES, n_finished
 from studies.trials.progress import RunClock
 from studies.trials.protocol import check_protocol
-from studies.trials.workers import run_workers
+from studies.trials.storage import MEMORY
+from studies.trials.workers import run_workers, start_beside, wait_beside
 
 
 @dataclass(frozen=True)
@@ -156,18 +159,47 @@ def run(
         run_workers(settings.command, settings.argv, settings.workers)
     if any(job.family.keras for job in jobs):
         configure_backend(settings.backend)
-    results = []
+    beside = beside_jobs(settings, jobs)
+    before = {job.study_name: _finished(storage, job.study_name) for job in beside}
+    process = None
+    if beside:
+        models = list(dict.fromkeys(job.family.name for job in beside))
+        process = start_beside(settings.command, settings.argv, models)
+        if not settings.quiet:
+            print(
+                f"{', '.join(dict.fromkeys(job.study_name for job in beside))}: searched in a "
+                "second process while this one trains the networks",
+                flush=True,
+            )
+    runs: dict[str, StudyRun] = {}
+    samples = BootstrapProgress(settings, [job for job in jobs if job not in beside])
     for job in jobs:
-        study_run = engine.run(
+        if job in beside:
+            continue
+        runs[job.study_name] = engine.run(
             job.family,
             job.study_name,
             storage,
             job.prepared.folds,
-            settings,
+            settings_for(settings, job),
             job.protocol,
             deadline,
             clock,
         )
+        samples.done(job)
+    if process is not None:
+        wait_beside(process)
+    for job in beside:  # their targets met: this finds them so (and runs what is missing)
+        quietly = replace(settings_for(settings, job), quiet=True)
+        found = engine.run(
+            job.family, job.study_name, storage, job.prepared.folds, quietly, job.protocol,
+            deadline, clock,
+        )  # fmt: skip
+        added = _finished(storage, job.study_name) - before[job.study_name]
+        runs[job.study_name] = replace(found, added=added)
+    results = []
+    for job in jobs:
+        study_run = runs[job.study_name]
         record_context(study_run.study, dataset, job.prepared, settings.study_prefix, leaks)
         refit = settings.test and score_best(
             study_run,
@@ -180,7 +212,9 @@ def run(
             artifacts=artifact_folder(settings.storage, settings.artifacts),
         )
         result = summarize(study_run.study, settings.metric)
-        results.append(replace(result, changed=bool(study_run.added or refit)))
+        results.append(
+            replace(result, changed=bool(study_run.added or refit), role=job.prepared.part.role)
+        )
     seed_studies = []
     for grid in grids:
         assert seed_part is not None
@@ -188,6 +222,84 @@ def run(
             (grid, run_seed_grid(grid, storage, seed_part, settings, grid_protocols[grid.name]))
         )
     return results, seed_studies
+
+
+def settings_for(settings: Settings, job: Job) -> Settings:
+    """The settings one study runs with: a bootstrap sample's search has its own budget
+    (``--bootstrap-trials``) and no progress line of its own (:class:`BootstrapProgress` says
+    how the samples go)."""
+    if job.prepared.part.role != REPLICATE:
+        return settings
+    # Each sample's sampler draws a stream of its own: the same stream would offer every sample
+    # the same candidates, and a small budget would then hide how far the choice moves.
+    number = int(job.prepared.part.name.removeprefix("boot-"))
+    base = settings.seed if settings.search_seed is None else settings.search_seed
+    stream = int(np.random.SeedSequence([base, number]).generate_state(1)[0])
+    return replace(
+        settings,
+        trials=settings.bootstrap_trials or settings.trials,
+        quiet=True,
+        search_seed=stream,
+    )
+
+
+class BootstrapProgress:
+    """One line each time a bootstrap sample's searches are all done: how many of how many,
+    and the time left at the pace so far."""
+
+    def __init__(self, settings: Settings, jobs: Sequence[Job]) -> None:
+        self.quiet = settings.quiet
+        self.left: dict[str, int] = {}
+        for job in jobs:
+            if job.prepared.part.role == REPLICATE:
+                name = job.prepared.part.name
+                self.left[name] = self.left.get(name, 0) + 1
+        self.total = len(self.left)
+        self.finished = 0
+        self.start = time.monotonic()
+
+    def done(self, job: Job) -> None:
+        name = job.prepared.part.name
+        if name not in self.left:
+            return
+        self.left[name] -= 1
+        if self.left[name]:
+            return
+        self.finished += 1
+        if self.quiet:
+            return
+        elapsed = time.monotonic() - self.start
+        left = elapsed / self.finished * (self.total - self.finished)
+        print(
+            f"bootstrap: sample {self.finished} of {self.total} searched "
+            f"({elapsed:.0f} s elapsed, about {left:.0f} s left)",
+            flush=True,
+        )
+
+
+def beside_jobs(settings: Settings, jobs: Sequence[Job]) -> list[Job]:
+    """The searches a second process runs while this one trains networks: every search of a
+    family that is not a network, when the run trains networks too, on a storage both
+    processes reach, as one lone Optuna worker. Each study draws the same trials either way (its
+    sampler is seeded by --seed, and reads only its own trials), so the numbers are the same;
+    the two cores work at once (benchmarks/main_command.py measures it)."""
+    if (
+        settings.workers > 1
+        or settings.worker_index
+        or settings.worker_slot
+        or settings.storage == MEMORY
+        or settings.engine != "optuna"
+        or not any(job.family.keras for job in jobs)
+    ):
+        return []
+    return [job for job in jobs if not job.family.keras]
+
+
+def _finished(storage: optuna.storages.BaseStorage, name: str) -> int:
+    try:
+        return n_finished(optuna.load_study(study_name=name, storage=storage))
+    except KeyError:
+        return 0
 
 
 def leaks_of(dataset: Dataset, jobs: Sequence[Job]) -> list[Leak]:

@@ -12,12 +12,12 @@ import numpy as np
 import optuna
 
 from data import Dataset
-from objectives import ModelFamily, PreparedFold, Refit, Task, TrainOptions
+from objectives import ModelFamily, PreparedFold, Refit, Task, TrainOptions, prepare_fold
 from objectives.baseline import baseline_attrs
 from objectives.hgb import importance as permutation
 from objectives.leakage import Leak
 from objectives.preprocess import Columns, feature_names, level_rows
-from studies.run.design import DEFAULT, OUTER, PreparedPart
+from studies.run.design import DEFAULT, OUTER, REPLICATE, PreparedPart
 from studies.run.engines import StudyRun
 from studies.saved.folder import write_folder
 from studies.saved.manifest import model_manifest
@@ -46,11 +46,24 @@ def record_context(
         "task": dataset.task.name,
         "classes": list(dataset.class_labels),
         "leakage": [leak.sentence() for leak in leaks],
+        "outcome": outcome_of(dataset),
     }
     stored = study.user_attrs
     for key, value in normalized(context).items():
         if stored.get(key) != value:
             study.set_user_attr(key, value)
+
+
+def outcome_of(dataset: Dataset) -> dict[str, float]:
+    """What the sample-size criteria read of the whole data set: its rows, and the outcome's
+    share (binary) or mean and standard deviation (continuous)."""
+    y = np.asarray(dataset.y, dtype=float)
+    found = {"rows": float(len(y))}
+    if dataset.task.classes and not dataset.task.per_class:
+        found["prevalence"] = float(y.mean())
+    elif not dataset.task.classes:
+        found["mean"], found["sd"] = float(y.mean()), float(y.std(ddof=1))
+    return found
 
 
 #: The C values of the stored coefficient path (the report draws it).
@@ -139,9 +152,13 @@ def score_best(
     updates: dict[str, Any] = {}
     needs_test = attrs.get("test_trial") != best.number or "test_proba" not in attrs
     default = prepared.part.role == DEFAULT
+    replicate = prepared.part.role == REPLICATE
     saved = attrs.get(SAVED_ATTR) or {}
-    needs_model = artifacts is not None and saved.get("trial") != best.number
-    if needs_test or needs_model:
+    # A bootstrap sample's model is scored and forgotten: 200 saved copies would help no one.
+    needs_model = artifacts is not None and not replicate and saved.get("trial") != best.number
+    if replicate and needs_test:
+        updates.update(_replicate_scores(family, best, prepared, options, dataset, columns))
+    elif needs_test or needs_model:
         refit = family.refit(best.params, outer, options)
         scored = _test_scores(family, best, prepared, options, dataset.groups, refit)
         measure = _importance_of(family, refit)
@@ -273,6 +290,40 @@ def held_out_attrs(
     }
     if len(y):
         attrs.update(task.held_out(np.asarray(y), predictions))
+    return attrs
+
+
+def _replicate_scores(
+    family: ModelFamily,
+    best: optuna.trial.FrozenTrial,
+    prepared: PreparedPart,
+    options: TrainOptions,
+    dataset: Dataset,
+    columns: Columns,
+) -> dict[str, Any]:
+    """A bootstrap sample's winner, refit on the sample (its repeated rows as drawn), scored on
+    the sample itself (``apparent_<metric>``, and for classes the calibration there) and on every
+    row (the test attributes, as any part stores them); and the sample's rows, for the rows each
+    model left out (the report's out-of-bag predictions)."""
+    part = prepared.part
+    both = np.concatenate([part.train, part.test])
+    fold = prepare_fold(dataset.X, dataset.y, part.train, both, columns)
+    refit = family.refit(best.params, fold, options)
+    predictions = np.asarray(refit.proba)
+    on_sample, on_rows = predictions[: len(part.train)], predictions[len(part.train) :]
+    task = options.task
+    y_sample = dataset.y[part.train]
+    attrs = held_out_attrs(task, best, part.test, dataset.y[part.test], on_rows)
+    attrs["sample_rows"] = np.asarray(part.train).tolist()
+    attrs.update(
+        {f"apparent_{name}": value for name, value in task.score_one(y_sample, on_sample).items()}
+    )
+    record = task.calibration_record(y_sample, on_sample)
+    attrs.update({f"apparent_calibration_{key}": value for key, value in record.items()
+                  if isinstance(value, int | float)})  # fmt: skip
+    if refit.coefficients is not None:
+        attrs["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
+        attrs["test_coefficients"] = [float(c) for c in refit.coefficients]
     return attrs
 
 

@@ -18,15 +18,17 @@ from optuna.study import StudyDirection
 from objectives import METRIC
 
 #: The outer designs a protocol records (``design``).
-SPLIT, NESTED, SITES = "split", "nested", "sites"
+SPLIT, NESTED, SITES, BOOTSTRAP = "split", "nested", "sites", "bootstrap"
 #: The roles a part plays in its design (``role``): the default test split (which a nested run
-#: keeps beside its outer parts), a nested outer part, a site held out, or the classic design's
-#: search on Cleveland scored at the other sites.
-DEFAULT, OUTER, HELD_OUT, FROM_CLEVELAND = (
+#: keeps beside its outer parts; in the bootstrap design, every row), a nested outer part, a site
+#: held out, the classic design's search on Cleveland scored at the other sites, or a bootstrap
+#: sample (trained on the sample, scored on every row).
+DEFAULT, OUTER, HELD_OUT, FROM_CLEVELAND, REPLICATE = (
     "default",
     "outer part",
     "held-out site",
     "tuned on Cleveland",
+    "bootstrap sample",
 )
 
 

@@ -17,7 +17,7 @@ from data import (
     FEATURES,
     SITES,
     DataError,
-    _heart,
+    _catalog,
     _resolve,
     as_numbers,
     check_folds,
@@ -189,10 +189,10 @@ def test_switzerland_has_no_cholesterol_at_all() -> None:
 
 def test_a_changed_shipped_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "uci"
-    shutil.copytree(_heart.UCI_FOLDER, folder)
+    shutil.copytree(_catalog.UCI_FOLDER, folder)
     with (folder / "processed.va.data").open("a") as handle:
         handle.write("40,1,4,120,200,0,0,150,0,1,2,0,3,1\r\n")
-    monkeypatch.setattr(_heart, "UCI_FOLDER", folder)
+    monkeypatch.setattr(_catalog, "UCI_FOLDER", folder)
     with pytest.raises(DataError, match=r"processed\.va\.data: expected SHA-256 1a12cdc1"):
         load_builtin("heart-va")
 

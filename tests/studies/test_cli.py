@@ -153,7 +153,7 @@ def test_unknown_entries_are_each_named_with_their_closest() -> None:
 
 
 #: What a command imports only when it runs: --help and a refusal of the command line need none
-#: of it (each costs a second or more to import; benchmarks/main_command.py --help times them).
+#: of it (they cost seconds to import; benchmarks/main_command.py times the answers).
 HEAVY = ("sklearn", "scipy", "pandas", "matplotlib", "plotly", "keras", "jax", "tensorflow")
 
 CHEAP = [

@@ -271,3 +271,33 @@ def test_a_stored_study_that_optimizes_the_other_way_is_refused_before_anything_
         "need minimize" in said
     )
     assert file_digest(tmp_path / "wrong.db") == before
+
+
+@pytest.mark.mlp
+def test_searches_beside_the_network_draw_the_trials_a_lone_run_draws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a file storage the logistic search runs in a second process while the network trains;
+    it draws the same trials as the same search run alone (nothing runs beside it)."""
+    data = write(make_heart_frame(80), tmp_path / "heart.csv")
+    common = ["--data", data, "--trials", "4", "--folds", "3", "--epochs", "2", "--no-report",
+              "--no-test"]  # fmt: skip
+    beside, alone = (f"sqlite:///{tmp_path / name}" for name in ("beside.db", "alone.db"))
+    assert main([*common, "--models", "logreg-l1,mlp", "--storage", beside]) == 0
+    said = capsys.readouterr().out
+    assert "heart-logreg-l1: searched in a second process while this one trains" in said
+    assert main([*common, "--models", "logreg-l1", "--storage", alone]) == 0
+    assert "second process" not in capsys.readouterr().out
+    studies = [optuna.load_study(study_name="heart-logreg-l1", storage=s) for s in (beside, alone)]
+    drawn = [[(t.params, t.value, t.state, t.user_attrs) for t in s.trials] for s in studies]
+    assert len(drawn[0]) == 4
+    assert drawn[0] == drawn[1]
+
+
+def test_the_process_beside_gets_the_same_flags_but_its_models() -> None:
+    from studies.trials.workers import beside_argv
+
+    argv = ["--trials", "100", "--models=logreg-l1,mlp", "--workers", "1", "--reproduce-seed"]
+    assert beside_argv(argv, ["logreg-l1"]) == [
+        "--trials", "100", "--models", "logreg-l1", "--no-report", "--no-test", "--quiet"
+    ]  # fmt: skip

@@ -46,7 +46,15 @@ def test_settings_are_built_once_complete_from_the_flags_and_the_data_set(
     assert settings.batch_size == 10  # a few hundred rows: the seed's
     assert settings.pruner == "median"
     # Every field the flags leave to the data is filled; those that may be absent say so.
-    may_be_none = {"search_seed", "timeout", "nested", "sites", "artifacts"}
+    may_be_none = {
+        "search_seed",
+        "timeout",
+        "nested",
+        "bootstrap",
+        "bootstrap_trials",
+        "sites",
+        "artifacts",
+    }
     assert [f.name for f in fields(settings) if getattr(settings, f.name) is None] == [
         name for name in (f.name for f in fields(Settings)) if name in may_be_none
     ]

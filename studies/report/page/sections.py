@@ -16,6 +16,7 @@ from studies.report.figures import PlotInfo, caption_of
 from studies.report.page.html import Section
 from studies.report.page.saved import NEW_ROWS, Saved
 from studies.report.page.tables import (
+    bootstrap_view,
     calibration_view,
     class_calibration_view,
     comparison_view,
@@ -27,7 +28,9 @@ from studies.report.page.tables import (
     regression_calibration_view,
     searches_table,
     seed_view,
+    selection_view,
     sites_view,
+    spread_view,
 )
 from studies.report.plots.curve import one_se_rule
 from studies.report.plots.plane import PlaneInfo
@@ -78,6 +81,7 @@ def sections_of(contents: Contents, images: Images, saved: Saved) -> list[Sectio
         _searches(contents),
         _use(contents, saved),
         _honest(contents),
+        _how_sure(contents, pick),
         _across(contents, pick),
         _missing(contents),
         _curves(contents, pick),
@@ -168,6 +172,48 @@ def _honest(contents: Contents) -> Section:
             "Nested cross-validation: not run (add --nested K for honest estimates with intervals)."
         )
     return honest
+
+
+def _how_sure(contents: Contents, pick: Pick) -> Section:
+    """The bootstrap design's numbers: optimism-corrected scores, the amount's spread, the
+    features' selection, the predictions' instability."""
+    section = Section("How sure? The whole tuning redone on bootstrap samples")
+    results = contents.bootstrap
+    if not results:
+        return section
+    budget, original = results[0].budget
+    section.paragraphs.append(
+        f"Each model's search ran once on every row, then again inside each of "
+        f"{results[0].n_samples} bootstrap samples (rows drawn with replacement, as many as "
+        "there are; within each class for a classifier), with the same search space and "
+        + (f"{budget} trials (the original search: {original})" if budget != original
+           else f"budget ({budget} trials)")
+        + ". Each sample's winner, refit on its sample, was scored on that sample (apparent) "
+        "and on every row; the mean difference is the optimism (Harrell's bootstrap), "
+        "subtracted from the original model's apparent score to give the corrected one. "
+        "The inner cross-validation splits a sample as drawn, repeated rows and all, as R's "
+        "rms::validate and pminternal do (docs/how-sure.md measures what that does to the "
+        "chosen penalty). MC SE is the Monte Carlo standard error of the corrected value: how "
+        "far another set of samples could move it."
+    )  # fmt: skip
+    section.tables.append(bootstrap_view(contents.tables["bootstrap"]))
+    if contents.spreads:
+        section.tables.append(spread_view(contents.spreads))
+    if "selection" in contents.tables:
+        section.paragraphs.append(
+            "How often each feature keeps a non-zero coefficient when the tuning is redone: "
+            "the stability of the sparsity an L1 penalty gives (features kept in few samples "
+            "are there by chance of the rows)."
+        )
+        section.tables.append(selection_view(contents.tables["selection"]))
+    section.paragraphs.append(
+        "The prediction instability plot (Riley and Collins 2023): each row at its original "
+        "model's prediction, the range of the samples' models' predictions above it; a wide "
+        "range means the row's prediction depends on which patients happened to be in the "
+        "table. instability.csv lists every row's numbers."
+    )
+    section.images += pick("penalty_spread", "prediction_instability")
+    return section
 
 
 def _across(contents: Contents, pick: Pick) -> Section:

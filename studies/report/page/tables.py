@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from studies.report.tables.bootstrap import Spread
 
 from objectives import METRIC, Task
 from studies.report.page.html import _with_interval, interval, number, params_text
@@ -271,5 +275,52 @@ def efficiency_view(reach: pd.DataFrame) -> pd.DataFrame:
             "trials needed (median)": reach["trials_to_within"].map(median),
             "seconds needed (median)": reach["seconds_to_within"].map(lambda v: median(v, " s")),
             "final best (mean)": reach["final_best"].map(number),
+        }
+    )
+
+
+def bootstrap_view(table: pd.DataFrame) -> pd.DataFrame:
+    """``bootstrap.csv`` as the page shows it: scores in words, 3 decimals."""
+    from studies.report.tables.bootstrap import score_label
+
+    return pd.DataFrame(
+        {
+            "model": table["model"],
+            "score": [score_label(s) for s in table["score"]],
+            "apparent": [number(v) for v in table["apparent"]],
+            "optimism": [number(v) for v in table["optimism"]],
+            "corrected": [number(v) for v in table["corrected"]],
+            "MC SE": [number(v) for v in table["mc_se"]],
+            "samples used": table["replicates"],
+        }
+    )
+
+
+def spread_view(spreads: Sequence[Spread]) -> pd.DataFrame:
+    """Each hyperparameter: the search on every row's choice and the samples' middle 90%."""
+    return pd.DataFrame(
+        {
+            "model": [s.model for s in spreads],
+            "parameter": [s.param for s in spreads],
+            "chosen on every row": [f"{s.original:.3g}" for s in spreads],
+            "samples' 5%": [f"{s.low:.3g}" for s in spreads],
+            "samples' 95%": [f"{s.high:.3g}" for s in spreads],
+            "samples": [s.samples for s in spreads],
+        }
+    )
+
+
+def selection_view(table: pd.DataFrame) -> pd.DataFrame:
+    """``selection.csv``: the features kept in the original model first, most often kept
+    first."""
+    ordered = table.sort_values(
+        ["model", "kept_in_original", "selection_frequency"], ascending=[True, False, False]
+    )
+    return pd.DataFrame(
+        {
+            "model": ordered["model"],
+            "feature": ordered["feature"],
+            "kept on every row": ["yes" if k else "no" for k in ordered["kept_in_original"]],
+            "kept in samples": [f"{100 * f:.0f}%" for f in ordered["selection_frequency"]],
         }
     )

@@ -15,10 +15,10 @@ from studies.report.plots.style import (
     LEGEND_BELOW,
     _beyond_marker,
     _beyond_symbol,
-    _few_decades,
     _wrap,
     _wrapped,
     colour_range,
+    few_decades,
     metric_label,
     pyplot,
 )
@@ -202,8 +202,8 @@ def matplotlib_figure(info: PlaneInfo) -> Figure:
         )
     axes.set_xscale("log")
     axes.set_yscale("log")
-    _few_decades(axes.xaxis, axes.get_xlim())
-    _few_decades(axes.yaxis, axes.get_ylim())
+    few_decades(axes.xaxis, axes.get_xlim())
+    few_decades(axes.yaxis, axes.get_ylim())
     axes.set_xlabel(f"{info.x} (log scale)")
     axes.set_ylabel(f"{info.y} (log scale)")
     axes.set_title(info.title, fontsize=10)

@@ -211,7 +211,7 @@ def _optuna_figure(draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Figur
     return figure
 
 
-def _few_decades(axis: Any, limits: tuple[float, float]) -> None:
+def few_decades(axis: Any, limits: tuple[float, float]) -> None:
     """A log axis over less than two decades: labels at 1, 2 and 5 times each power of ten,
     written plainly (matplotlib would label every minor tick there, and they overlap)."""
     low, high = limits

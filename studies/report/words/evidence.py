@@ -49,6 +49,7 @@ def what_the_numbers_say(
     flags: Sequence[str],
     honest: Sequence[str] = (),
     nested: bool = False,
+    bootstrap: bool = False,
 ) -> list[str]:
     """The report's opening sentences, from the default design's searches; ``honest`` (the
     nested and calibration sentences) come before the caveat."""
@@ -153,7 +154,8 @@ def what_the_numbers_say(
             f"its best CV {name} is {cv(network)} against {against}."
         )
     sentences += _engine_sentences(searches, comparison, metric, cv)
-    tested = [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
+    # In the bootstrap design the refit was scored on the rows it was fitted on: no test rows.
+    tested = [] if bootstrap else [v for v in searches if not math.isnan(v.test_attr("accuracy"))]
     if tested:
         n_test = int(tested[0].test_attr("n_test", 0))
         scores = {
@@ -179,7 +181,7 @@ def what_the_numbers_say(
             f"What do the {n_test} test rows say? Test accuracy (95% Wilson interval): "
             f"{test_text}" + _test_rows_caveat(scores, n_test) + "."
         )
-    regression = [v for v in searches if not math.isnan(v.test_attr("rmse"))]
+    regression = [] if bootstrap else [v for v in searches if not math.isnan(v.test_attr("rmse"))]
     if regression:
         n_test = int(regression[0].test_attr("n_test", 0))
         said = []
@@ -195,7 +197,7 @@ def what_the_numbers_say(
             "where the intervals overlap, the test rows cannot rank the models."
         )
         tested = regression
-    elif all(v.study.user_attrs.get("test_rows") == [] for v in searches):
+    elif not bootstrap and all(v.study.user_attrs.get("test_rows") == [] for v in searches):
         sentences.append(
             "No test rows were kept (--test-size 0): the CV scores above are the only estimate, "
             "and they are optimistic."
@@ -205,6 +207,8 @@ def what_the_numbers_say(
         check = (
             "the nested estimates are the honest check"
             if nested
+            else "the bootstrap's optimism-corrected scores are the honest check"
+            if bootstrap
             else "the test rows, scored once, are the honest check"
             if tested
             else "no honest check is stored"
