@@ -367,6 +367,10 @@ def run_flags(
             raise SettingsError(
                 "--bootstrap and --nested are two designs for the same question; choose one"
             )
+        if args.no_test:
+            raise SettingsError(
+                "--bootstrap scores each sample's refit on every row; leave out --no-test"
+            )
     if args.bootstrap_trials is not None:
         if args.bootstrap is None:
             raise SettingsError("--bootstrap-trials needs --bootstrap B (the samples it sizes)")

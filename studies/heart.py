@@ -120,6 +120,11 @@ def parse(argv: list[str]) -> HeartFlags:
                     f"--sites runs on the shipped UCI hospital files with its own design; "
                     f"leave out {flag}"
                 )
+    if args.bootstrap is not None and args.reproduce_seed:
+        raise SettingsError(
+            "--reproduce-seed scores the article's grids on its test rows, and --bootstrap keeps "
+            "none; run them separately"
+        )
     run = run_flags(
         args,
         command="studies.heart",
@@ -168,9 +173,9 @@ def _exists(data: str | None) -> None:
 
 
 def load(flags: HeartFlags) -> Dataset:
+    """The data set the flags name: the hospitals' with ``--sites``, else the heart file."""
     from data import load_heart, resolve_heart, site_dataset
 
-    """The data set the flags name: the hospitals' with ``--sites``, else the heart file."""
     if flags.run.sites:
         return site_dataset(list(flags.run.sites), keep_all=flags.site_features == "all")
     dataset = load_heart(resolve_heart(flags.data), flags.categorical)

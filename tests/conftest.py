@@ -23,7 +23,7 @@ from objectives import FAMILIES, METRIC, Task
 from objectives.scoring import FoldScores
 from objectives.task import BINARY, task_named
 from studies.report.views import StudyView, load_views
-from studies.run.refit import held_out_attrs
+from studies.run.refit import held_out_attrs, replicate_attrs
 from studies.trials.protocol import normalized
 
 #: The article's codes of the heart data's coded categories (its ``heart.csv``): their levels.
@@ -229,6 +229,26 @@ class StudyBuilder:
         attrs = held_out_attrs(
             task, study.best_trial, np.arange(len(y)), np.asarray(y), np.asarray(predictions)
         )
+        for key, value in attrs.items():
+            study.set_user_attr(key, value)
+
+    def bootstrapped(
+        self,
+        study: optuna.Study,
+        sample_rows: Sequence[int],
+        y: Sequence[float],
+        on_sample: Sequence[float] | np.ndarray,
+        on_rows: Sequence[float] | np.ndarray,
+        coefficients: Sequence[float] | None = None,
+    ) -> None:
+        """A bootstrap sample's refit, stored as the run stores it: its predictions of its own
+        ``sample_rows`` (``on_sample``) and of every row (``on_rows``, whose truth is ``y``)."""
+        task = task_named(study.user_attrs["protocol"]["task"])
+        attrs = replicate_attrs(
+            task, study.best_trial, np.asarray(sample_rows), np.asarray(y, dtype=float),
+            np.asarray(on_sample, dtype=float), np.asarray(on_rows, dtype=float),
+            None if coefficients is None else np.asarray(coefficients, dtype=float),
+        )  # fmt: skip
         for key, value in attrs.items():
             study.set_user_attr(key, value)
 

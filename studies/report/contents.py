@@ -64,7 +64,7 @@ from studies.report.tables.seed import seed_vs_search_table
 from studies.report.tables.sites import missingness_table, site_table
 from studies.report.tables.summary import summary_table
 from studies.report.views import StudyView, design_of, task_of
-from studies.trials.protocol import REPLICATE
+from studies.trials.protocol import BOOTSTRAP, REPLICATE
 
 
 @dataclass
@@ -154,10 +154,15 @@ def contents_of(every: list[StudyView], reports_root: Path) -> Contents:
     task = task_of(views)
     metric = next((v.metric for v in views if v.is_search), task.default_metric)
     source, predictions = out_of_sample(views, nested)
+    if design_of(views) == BOOTSTRAP and not boot:
+        predictions = {}  # the refits were scored on their own rows: nothing to calibrate on
     if boot:
         # The original models scored the rows they were fitted on: their calibration is drawn on
         # each row's mean prediction by the samples' models that left it out.
-        source = "bootstrap out-of-bag predictions (each row's mean over the samples without it)"
+        source = (
+            "the bootstrap samples' models, out of the bag (each row's mean prediction by the "
+            "models that never saw it: an average of many models, not the recommended one)"
+        )
         predictions = {result.model: result.out_of_bag() for result in boot}
     colours = colours_of(views)
     classes = _classes(views)

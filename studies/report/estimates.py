@@ -17,6 +17,13 @@ from objectives.stats import decision_curve
 from studies.report.figures import PlotInfo, matplotlib_figure
 from studies.report.plots import calibration, class_calibration, predicted
 from studies.report.plots.style import colour
+from studies.report.tables.bootstrap import (
+    Bootstrap,
+    bootstrap_results,
+    flattered_by,
+    score_label,
+    spreads,
+)
 from studies.report.tables.nested import nested_results, out_of_sample
 from studies.report.tables.sites import site_table
 from studies.report.views import load_views
@@ -56,19 +63,54 @@ def storage_estimates(
         rows = sites[(sites["model"] == view.family.name) & (sites["design"] == design)]
         extra["sites"] = rows.to_dict("records")
     source, predictions = out_of_sample(views, nested)
-    key = label if nested else view.label
+    boot = next((r for r in bootstrap_results(views) if r.original.name == view.name), None)
+    if boot is not None:
+        extra["bootstrap"] = bootstrap_record(boot)
+        source = (
+            "the bootstrap samples' models, out of the bag (each row's mean prediction by the "
+            "models that never saw it)"
+        )
+        predictions = {boot.model: boot.out_of_bag()}
+    key = label if nested or boot is not None else view.label
     attrs = study.user_attrs
     if key not in predictions and attrs.get("test_y"):  # a held-out site's or outer part's own
         source = test_rows_label(manifest)
         predictions = {key: (np.asarray(attrs["test_y"]), np.asarray(attrs["test_proba"]))}
     if key in predictions:
         y, predicted = predictions[key]
-        if nested:
+        if nested or boot is not None:
             extra["calibration"] = {"on": source, **task.calibration_record(y, predicted)}
         if "decision_curve" in task.plots:
             extra["useful_thresholds"] = useful_thresholds(y, predicted)
         extra["calibration_plot"] = (source, {key: (y, predicted)})
     return extra
+
+
+def bootstrap_record(boot: Bootstrap) -> dict[str, Any]:
+    """What the model card says of the bootstrap: each score's optimism correction, the
+    hyperparameters' spread, the mean absolute prediction error."""
+    from objectives.stats import mean_absolute_prediction_error
+
+    return {
+        "samples": boot.n_samples,
+        "scores": {
+            score_label(name): {
+                "apparent": found.apparent,
+                "optimism": found.optimism,
+                "flattered_by": flattered_by(name, found.optimism),
+                "corrected": found.corrected,
+                "mc_se": found.mc_se,
+            }
+            for name, found in boot.scores.items()
+        },
+        "spread": [
+            {"param": s.param, "original": s.original, "low": s.low, "high": s.high}
+            for s in spreads([boot])
+        ],
+        "mape": mean_absolute_prediction_error(
+            boot.original_predictions, boot.replicate_predictions
+        ).mean,
+    }
 
 
 def useful_thresholds(y: np.ndarray, proba: np.ndarray) -> str:

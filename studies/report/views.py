@@ -13,7 +13,15 @@ from optuna.trial import FrozenTrial, TrialState
 
 from objectives import FAMILIES, METRIC, Metric, ModelFamily, Task, task_named
 from studies.trials.counting import best_trial
-from studies.trials.protocol import DEFAULT, NESTED, SITES, SPLIT, check_directions, metric_of
+from studies.trials.protocol import (
+    BOOTSTRAP,
+    DEFAULT,
+    NESTED,
+    SITES,
+    SPLIT,
+    check_directions,
+    metric_of,
+)
 
 
 @dataclass(frozen=True)
@@ -237,10 +245,13 @@ def leakage_of(views: Sequence[StudyView]) -> list[str]:
 
 
 def design_of(views: Sequence[StudyView]) -> str:
-    """The run's outer design, as its studies record it: the hospitals, else nested
-    cross-validation (beside the default split), else the default split."""
+    """The run's outer design, as its studies record it: the hospitals, the bootstrap, else
+    nested cross-validation (beside the default split), else the default split."""
     designs = {view.design for view in views if view.is_model_study}
-    return SITES if SITES in designs else NESTED if NESTED in designs else SPLIT
+    for design in (SITES, BOOTSTRAP, NESTED):
+        if design in designs:
+            return design
+    return SPLIT
 
 
 def heart_data(views: Sequence[StudyView]) -> bool:

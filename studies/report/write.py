@@ -37,13 +37,14 @@ from studies.report.words.evidence import (
 )
 from studies.report.words.howsure import (
     amount_range,
+    corrected_calibration,
     corrected_quote,
     enough_data,
     enough_sentence,
     instability_warning,
 )
 from studies.report.words.sites import sites_answer, sites_sentence
-from studies.trials.protocol import SITES
+from studies.trials.protocol import BOOTSTRAP, REPLICATE, SITES
 
 TITLE = "How much regularization, and of which kind?"
 
@@ -84,8 +85,14 @@ def write_report(
         contents_of(views, out.parent),
         seed_tables=[out / name for name in seed_files if name in owned and (out / name).is_file()],
     )
+    unfinished = [v for v in views if v.role == REPLICATE and v.best() is None]
     views = contents.views  # the bootstrap samples' searches are in its tables only
     report.not_run += _not_run(views)
+    if unfinished:
+        report.not_run.append(
+            f"{len(unfinished)} bootstrap samples' searches: no complete trial yet (run the same "
+            "command again to finish them)"
+        )
     report.flags = contents.flags
     planned = [
         *(f"{name}.csv" for name in contents.tables),
@@ -139,7 +146,7 @@ def answer_of(
         contents.flags,
         honest,
         nested=bool(nested),
-        bootstrap=bool(contents.bootstrap),
+        bootstrap=contents.design == BOOTSTRAP,
     )
     if contents.design == SITES:
         answer = sites_answer(tables["sites"] if "sites" in tables else site_table(views))
@@ -147,14 +154,31 @@ def answer_of(
         top = recommended(views, tables["comparison"], nested)
         boot = contents.bootstrap
         quote = corrected_quote(top, boot) if top is not None and boot else []
+        if contents.design == BOOTSTRAP and not quote:
+            quote = [
+                "Which number to quote: none yet: no bootstrap sample's search has finished, and "
+                "the scores above are apparent (measured on the rows the model was fitted on: "
+                "they flatter it); run the same command again to finish the samples."
+            ]
         answer = [
             *baseline_warning(baseline_check(views)),
+            # After a bootstrap the calibration to quote is the optimism-corrected one: the
+            # out-of-bag predictions average many models.
             *recommendation(
-                views, tables["comparison"], contents.curves, nested, contents.calibrations
+                views,
+                tables["comparison"],
+                contents.curves,
+                nested,
+                [] if boot else contents.calibrations,
             ),
+            *(corrected_calibration(top, boot) if top is not None else []),
             *(amount_range(top, contents.spreads) if top is not None else []),
             *(quote or what_to_quote(views, nested, contents.metric, tables["comparison"])),
-            *(enough_sentence(enough_data(top, boot, nested)) if top is not None else []),
+            *(
+                enough_sentence(enough_data(top, boot, nested, contents.design == BOOTSTRAP))
+                if top is not None
+                else []
+            ),
             *instability_warning(boot),
         ]
         answer += use_sentence(top, storage)

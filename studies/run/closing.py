@@ -55,7 +55,9 @@ def format_table(results: list[StudyResult], task: Task, apparent: bool = False)
         "model",
         "trials (done/pruned/failed/interrupted)",
         f"CV {metric.replace('_', ' ')}",
-        f"{scored} accuracy [95% CI]" if task.classes else f"{scored} RMSE, R²",
+        ("apparent accuracy" if apparent else "test accuracy [95% CI]")
+        if task.classes
+        else f"{scored} RMSE, R²",
         "best parameters",
     )
     rows = [header]
@@ -70,8 +72,13 @@ def format_table(results: list[StudyResult], task: Task, apparent: bool = False)
             )
         else:
             test_text = (
-                f"{test['test_accuracy']:.3f} [{test['test_accuracy_ci_low']:.3f}, "
-                f"{test['test_accuracy_ci_high']:.3f}]"
+                f"{test['test_accuracy']:.3f}"
+                + (
+                    ""
+                    if apparent
+                    else f" [{test['test_accuracy_ci_low']:.3f}, "
+                    f"{test['test_accuracy_ci_high']:.3f}]"
+                )
                 if "test_accuracy" in test
                 else "-"
             )

@@ -35,7 +35,7 @@ from studies.trials.counting import FINISHED, FOLD_SCORES, n_finished
 from studies.trials.progress import RunClock
 from studies.trials.protocol import check_protocol
 from studies.trials.storage import MEMORY
-from studies.trials.workers import run_workers, start_beside, wait_beside
+from studies.trials.workers import run_workers, start_beside, stop_beside, wait_beside
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,10 @@ def shared_protocol(settings: Settings, dataset: Dataset, prepared: PreparedPart
             "numeric": list(dataset.numeric),
             "categorical": {name: list(values) for name, values in dataset.categorical},
         },
-        "split": {
-            "test_size": settings.test_size,
-            "seed": SPLIT_SEED,
-            "stratify": settings.stratify,
-        },
+        # The bootstrap design makes no test split: its studies do not depend on one.
+        "split": None
+        if settings.bootstrap
+        else {"test_size": settings.test_size, "seed": SPLIT_SEED, "stratify": settings.stratify},
         "part": prepared.part.name,
         **prepared.part.identity(),
         "part_rows": rows_fingerprint(prepared.part),
@@ -172,21 +171,27 @@ def run(
                 flush=True,
             )
     runs: dict[str, StudyRun] = {}
-    samples = BootstrapProgress(settings, [job for job in jobs if job not in beside])
-    for job in jobs:
-        if job in beside:
-            continue
-        runs[job.study_name] = engine.run(
-            job.family,
-            job.study_name,
-            storage,
-            job.prepared.folds,
-            settings_for(settings, job),
-            job.protocol,
-            deadline,
-            clock,
-        )
-        samples.done(job)
+    aside = {job.study_name for job in beside}
+    samples = BootstrapProgress(settings, [job for job in jobs if job.study_name not in aside])
+    try:
+        for job in jobs:
+            if job.study_name in aside:
+                continue
+            runs[job.study_name] = engine.run(
+                job.family,
+                job.study_name,
+                storage,
+                job.prepared.folds,
+                settings_for(settings, job),
+                job.protocol,
+                deadline,
+                clock,
+            )
+            samples.done(job)
+    except BaseException:
+        if process is not None:  # never leave it writing to storage after this process ends
+            stop_beside(process)
+        raise
     if process is not None:
         wait_beside(process)
     for job in beside:  # their targets met: this finds them so (and runs what is missing)
@@ -322,9 +327,8 @@ def run_clock(
     """The run's studies in run order, each with the trials it still needs."""
     studies = []
     for job in jobs:
-        target = (
-            grid_target(settings, job.family) if settings.engine == "optuna" else settings.trials
-        )
+        own = settings_for(settings, job)  # a bootstrap sample's budget is its own
+        target = grid_target(own, job.family) if settings.engine == "optuna" else own.trials
         studies.append(
             (job.study_name, job.family.name, _trials_left(storage, job.study_name, target))
         )

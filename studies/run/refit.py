@@ -311,19 +311,41 @@ def _replicate_scores(
     refit = family.refit(best.params, fold, options)
     predictions = np.asarray(refit.proba)
     on_sample, on_rows = predictions[: len(part.train)], predictions[len(part.train) :]
-    task = options.task
-    y_sample = dataset.y[part.train]
-    attrs = held_out_attrs(task, best, part.test, dataset.y[part.test], on_rows)
-    attrs["sample_rows"] = np.asarray(part.train).tolist()
+    return replicate_attrs(
+        options.task, best, part.train, dataset.y, on_sample, on_rows, refit.coefficients
+    )
+
+
+def replicate_attrs(
+    task: Task,
+    best: optuna.trial.FrozenTrial,
+    sample_rows: np.ndarray,
+    y: np.ndarray,
+    on_sample: np.ndarray,
+    on_rows: np.ndarray,
+    coefficients: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """What a bootstrap sample's study stores of its refit: its predictions of every row and
+    their scores (as a test part's), its scores on its own sample (``apparent_<metric>``, and
+    the calibration there), the sample's rows, and its coefficients."""
+    rows = np.arange(len(y))
+    y_sample = np.asarray(y)[np.asarray(sample_rows)]
+    attrs = held_out_attrs(task, best, rows, np.asarray(y), np.asarray(on_rows))
+    attrs["sample_rows"] = np.asarray(sample_rows).tolist()
     attrs.update(
         {f"apparent_{name}": value for name, value in task.score_one(y_sample, on_sample).items()}
     )
-    record = task.calibration_record(y_sample, on_sample)
-    attrs.update({f"apparent_calibration_{key}": value for key, value in record.items()
-                  if isinstance(value, int | float)})  # fmt: skip
-    if refit.coefficients is not None:
-        attrs["test_n_nonzero_coef"] = int(np.count_nonzero(refit.coefficients))
-        attrs["test_coefficients"] = [float(c) for c in refit.coefficients]
+    record = task.calibration_record(y_sample, np.asarray(on_sample))
+    attrs.update(
+        {
+            f"apparent_calibration_{key}": value
+            for key, value in record.items()
+            if isinstance(value, int | float)
+        }
+    )
+    if coefficients is not None:
+        attrs["test_n_nonzero_coef"] = int(np.count_nonzero(coefficients))
+        attrs["test_coefficients"] = [float(c) for c in coefficients]
     return attrs
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from objectives import METRIC, task_named
 from studies.saved.manifest import test_rows_label
+from studies.trials.protocol import BOOTSTRAP
 
 #: TRIPOD+AI items only the model's author can fill in.
 AUTHOR_ITEMS = (
@@ -87,8 +88,15 @@ def _performance(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
     nested = extra.get("nested") or {}
     test = scores.get("test")
     columns = [f"cross-validation ({scores['cv_folds']} folds; optimistic: the folds chose it)"]
+    # The bootstrap design's refit was scored on the rows it was fitted on: no interval, and
+    # the corrected scores are in its own table below.
+    apparent = manifest["design"].get("design") == BOOTSTRAP
     if test:
-        columns.append(f"{test_rows_label(manifest)}, scored once [95% CI]")
+        columns.append(
+            test_rows_label(manifest)
+            if apparent
+            else f"{test_rows_label(manifest)}, scored once [95% CI]"
+        )
     if nested:
         parts = next(iter(nested.values()))["parts"]
         columns.append(f"nested cross-validation ({parts} outer parts; honest) [95% CI]")
@@ -105,7 +113,7 @@ def _performance(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
             item = held.get(name)
             cells.append(
                 f"{_num(item['estimate'])} {_interval(item['low'], item['high'])}"
-                if item and not _missing(item["low"])
+                if item and not _missing(item["low"]) and not apparent
                 else _num(item["estimate"])
                 if item
                 else _num(test.get(name))
@@ -118,7 +126,11 @@ def _performance(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
                 else ""
             )
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    methods = sorted({item["method"] for item in held.values() if item["method"] != "no interval"})
+    methods = sorted(
+        {item["method"] for item in held.values() if item["method"] != "no interval"}
+        if not apparent
+        else set()
+    )
     lines += [
         "",
         "Intervals are 95%"
@@ -166,6 +178,47 @@ def _calibration(manifest: dict[str, Any], extra: dict[str, Any]) -> list[str]:
         f"{_interval(calib['slope_95ci'][0], calib['slope_95ci'][1], 2)} (1 is right; below "
         "1 the predictions are too extreme, above 1 too timid). The plot: `calibration.png`."
     ]
+
+
+def _bootstrap(boot: dict[str, Any]) -> list[str]:
+    """The bootstrap's table (TRIPOD+AI: internal validation): per score the apparent value,
+    the optimism, the corrected value and its Monte Carlo standard error; the hyperparameters'
+    spread over the samples; how far the predictions move."""
+    scores = boot["scores"]
+    samples = boot["samples"]
+    lines = [
+        f"The search was redone inside each of {samples} bootstrap samples of the rows (Harrell's "
+        "optimism correction): apparent is this model on the rows it was fitted on; the "
+        "optimism is each sample's model on its own sample minus on all the rows, averaged "
+        "(negative for a loss, whose apparent value is lower); corrected is the apparent value "
+        "minus the optimism, the estimate for new rows from the same population; 'flattered "
+        "by' says how much the apparent value flattered the model, positive whatever the score "
+        "(n/a for the calibration, where neither way is better).",
+        "",
+        "| score | apparent | optimism | flattered by | optimism-corrected | Monte Carlo SE |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {_num(v['apparent'])} | {_num(v['optimism'])} | "
+        f"{_num(v.get('flattered_by'))} | {_num(v['corrected'])} | {_num(v['mc_se'])} |"
+        for name, v in scores.items()
+    ]
+    spread = boot.get("spread") or []
+    if spread:
+        said = "; ".join(
+            f"{s['param']} = {s['original']:.3g} here, {s['low']:.3g} to {s['high']:.3g} in 90% "
+            "of the samples"
+            for s in spread
+        )
+        lines += ["", f"How sure the amount is: {said}."]
+    if boot.get("mape") is not None:
+        lines += [
+            "",
+            f"Prediction instability: redone on a sample, the tuning moves a row's prediction by "
+            f"{_num(boot['mape'])} on average (mean absolute prediction error, Riley and Collins "
+            "2023).",
+        ]
+    return lines
 
 
 def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
@@ -270,6 +323,10 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
             f"{_num(s['cal_slope'], 2)} |"
             for s in sites
         ]
+    boot = extra.get("bootstrap") or {}
+    if boot:
+        lines += ["", "### Internal validation: the whole tuning redone on bootstrap samples", ""]
+        lines += _bootstrap(boot)
     lines += ["", "## Calibration", "", *_calibration(manifest, extra)]
     if "decision_curve" in task.plots:
         calib = extra.get("calibration") or scores.get("calibration")
@@ -283,7 +340,7 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
             "measured."
         )
     limits = []
-    if test:
+    if test and not boot:
         limits.append(
             f"The test rows are {test['rows']}"
             + (
@@ -300,7 +357,9 @@ def model_card(manifest: dict[str, Any], extra: dict[str, Any]) -> str:
             "for the heart data)."
         )
     quote = (
-        "quote the nested estimate"
+        "quote the optimism-corrected scores"
+        if boot
+        else "quote the nested estimate"
         if nested
         else "quote the test rows' scores"
         if test

@@ -23,7 +23,7 @@ from data import Dataset
 from objectives import ModelFamily
 from objectives.preprocess import Columns, feature_names
 from studies.trials.counting import FINISHED
-from studies.trials.protocol import FROM_CLEVELAND, metric_of
+from studies.trials.protocol import BOOTSTRAP, FROM_CLEVELAND, metric_of
 
 #: Bumped when the folder's layout changes.
 FORMAT = 1
@@ -151,6 +151,8 @@ def test_rows_label(manifest: dict[str, Any]) -> str:
         return f"the {rows} rows of {design['held_out']}, held out"
     if design.get("role") == FROM_CLEVELAND:
         return f"the {rows} rows of the other sites"
+    if design.get("design") == BOOTSTRAP:
+        return f"all {rows} rows (apparent: the rows it was fitted on)"
     return f"the {rows} test rows"
 
 

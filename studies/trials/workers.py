@@ -118,6 +118,18 @@ def start_beside(
     )
 
 
+def stop_beside(process: subprocess.Popen[bytes]) -> None:
+    """Stop the process :func:`start_beside` started, as Ctrl-C would (its finished trials are
+    stored), and wait for it."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_beside(process: subprocess.Popen[bytes]) -> None:
     """Wait for the process :func:`start_beside` started, passing Ctrl-C on to it.
 

@@ -23,6 +23,7 @@ def run(*args: str) -> list[str]:
     return completed.stdout.strip().splitlines()
 
 
+@pytest.mark.slow
 def test_ci_coverage_prints_the_share_of_intervals_that_hold_the_truth(tmp_path: Path) -> None:
     summary, records = tmp_path / "coverage.csv", tmp_path / "records.csv"
     # Seed 3: one of the 6 naive intervals misses its truth, so "covers" is not always true.
@@ -94,6 +95,7 @@ def test_search_efficiency_writes_its_table_and_plot_and_prints_the_reach(tmp_pa
     assert set(pd.read_csv(out / "pruning.csv")["pruner"]) == {"median", "wilcoxon"}
 
 
+@pytest.mark.slow
 @pytest.mark.mlp
 def test_mlp_throughput_grouping_prints_both_timings_and_the_ratio() -> None:
     lines = run("benchmarks/mlp_throughput.py", "--trials", "2", "--folds", "2", "--epochs", "2",

@@ -110,6 +110,7 @@ def test_a_stopped_trial_stops_training(folds, trainer: str) -> None:  # type: i
     assert outcome.extra["epochs_trained"] == 2
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_scores(mlp, folds) -> None:  # type: ignore[no-untyped-def]
     params = {"l1": 1e-4, "l2": 1e-3}
 

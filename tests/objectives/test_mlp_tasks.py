@@ -133,6 +133,7 @@ def test_one_copy_starts_as_the_plain_network(mlp, task_folds, task) -> None:  #
         np.testing.assert_array_equal(weight, binary_weight)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", TASKS)
 def test_each_keras_packed_copy_ends_where_its_plain_model_does(mlp, task_folds, task) -> None:  # type: ignore[no-untyped-def]
     """The Keras packed path (one model, ``fit``) against plain fits: every weight of every
@@ -192,6 +193,7 @@ def test_the_packed_loss_is_each_copys_own_loss(mlp, task_folds, task) -> None: 
             )
 
 
+@pytest.mark.slow
 @jax_only
 @pytest.mark.parametrize("task", TASKS)
 def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, task_folds, task) -> None:  # type: ignore[no-untyped-def]
@@ -220,6 +222,7 @@ def test_the_compiled_jax_path_ends_where_each_plain_model_does(mlp, task_folds,
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", TASKS)
 def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, task_folds, task) -> None:  # type: ignore[no-untyped-def]
     """The batch trainer (the JAX path on JAX, the Keras path elsewhere) against the plain
@@ -306,6 +309,7 @@ def test_regression_predictions_come_back_in_the_targets_units(mlp) -> None:  # 
     assert rmse < 0.25 * part.y_valid.std()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(default_backend() != "jax", reason="the compiled refit runs on JAX")
 def test_the_compiled_refit_predicts_what_the_fit_by_fit_refit_does(mlp, task_folds) -> None:  # type: ignore[no-untyped-def]
     """On JAX the refit is a pack of one copy; for both tasks it must be the plain refit

@@ -177,6 +177,7 @@ def test_a_batch_of_trials_reports_and_stops_per_trial(mlp, folds) -> None:  # t
     assert (outcomes[0].complete, outcomes[1].complete) == (True, False)
 
 
+@pytest.mark.slow
 def test_packed_and_plain_trials_give_the_same_fold_scores(mlp, folds) -> None:  # type: ignore[no-untyped-def]
     options = TrainOptions(task=BINARY, epochs=EPOCHS, batch_size=BATCH, seed=2)
     params = [{"l1": 3e-3, "l2": 1e-4}, {"l1": 1e-6, "l2": 2e-2}]

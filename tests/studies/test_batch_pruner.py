@@ -128,6 +128,7 @@ def test_startup_and_warmup_are_the_median_pruners(
     assert CountingStudy.reads == (0 if n_warmup_steps > 3 else 1)
 
 
+@pytest.mark.slow
 def test_a_network_study_prunes_the_same_trials_as_with_the_median_pruner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -234,6 +234,7 @@ def test_the_dashboard_names_values_numbers_trials_and_reads_the_protocol(
     assert study.user_attrs["protocol"]["family"] == "logreg-l1"  # the raw attribute stays
 
 
+@pytest.mark.slow
 def test_reading_while_a_study_writes(tmp_path: Path) -> None:
     """optuna/optuna-dashboard#545: the dashboard polling SQLite must not break a running study."""
     data = tmp_path / "heart.csv"
@@ -342,6 +343,7 @@ def test_the_report_page_answers_in_the_first_screen(
     assert (tmp_path / "page.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_dashboard_lists_each_saved_model_and_downloads_it(
     finished: tuple[str, Path], dashboard: str, tmp_path: Path

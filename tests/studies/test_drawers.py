@@ -34,13 +34,16 @@ from studies.report.plots import (
     front,
     history,
     importances,
+    instability,
     intermediate,
     path,
     plane,
     predicted,
     residuals,
     sites,
+    spread,
 )
+from studies.report.tables.bootstrap import bootstrap_results, spreads
 from studies.report.tables.efficiency import EFFICIENCY_COLUMNS
 from studies.run.refit import coefficient_path
 from tests.conftest import StudyBuilder
@@ -77,8 +80,13 @@ def mpl_points(figure: Any) -> set[Point]:
             points |= {(_round(a), _round(b)) for a, b in offsets.reshape(-1, 2)}
             for path_ in collection.get_paths():  # fill_between bands
                 points |= {(_round(a), _round(b)) for a, b in path_.vertices}
-        for patch in axes.patches:  # bars
-            box = patch.get_bbox()
+        for patch in axes.patches:
+            if hasattr(patch, "get_data") and not hasattr(patch, "get_bbox"):  # stairs
+                values, edges, _ = patch.get_data()
+                centres = (np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2
+                points |= {(_round(x), _round(v)) for x, v in zip(centres, values, strict=True)}
+                continue
+            box = patch.get_bbox()  # bars: their end, at their middle
             points.add((_round(box.x1), _round(box.y0 + box.height / 2)))
         for image in axes.images:  # a heat map's cells, as (column, row) -> value below
             array = np.asarray(image.get_array())
@@ -422,6 +430,31 @@ def efficiency_case() -> tuple[PlotInfo, set[Point], list[str]]:
     )
 
 
+def instability_case() -> tuple[PlotInfo, set[Point], list[str]]:
+    from tests.studies.test_bootstrap import bootstrapped
+
+    results = bootstrap_results(bootstrapped().views())
+    info = instability.info(results, {"logreg-l1": "#1f77b4"})
+    assert info is not None
+    (panel,) = info.panels
+    return (
+        info,
+        set(zip(map(_round, panel.original), map(_round, panel.median), strict=True)),
+        ["logreg-l1"],
+    )
+
+
+def spread_case() -> tuple[PlotInfo, set[Point], list[str]]:
+    from tests.studies.test_bootstrap import bootstrapped
+
+    results = bootstrap_results(bootstrapped().views())
+    info = spread.info(results, spreads(results), {"logreg-l1": "#1f77b4"})
+    assert info is not None
+    (panel,) = info.panels
+    counted = {(math.nan, _round(c)) for c in panel.counts if c}
+    return info, counted, ["logreg-l1", "C"]
+
+
 CASES: dict[str, Callable[[], tuple[PlotInfo, set[Point], list[str]]]] = {
     "optimization_history": history_case,
     "regularization_curve": curve_case,
@@ -438,6 +471,8 @@ CASES: dict[str, Callable[[], tuple[PlotInfo, set[Point], list[str]]]] = {
     "sites_auc": sites_case,
     "sparsity_front": front_case,
     "search_efficiency": efficiency_case,
+    "penalty_spread": spread_case,
+    "prediction_instability": instability_case,
 }
 
 

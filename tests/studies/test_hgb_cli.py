@@ -27,6 +27,7 @@ def run(frame: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     return out[out.index("The answer:") + 1 :]
 
 
+@pytest.mark.slow
 def test_trees_win_on_an_interaction_a_linear_model_cannot_represent(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -51,6 +52,7 @@ def test_trees_win_on_an_interaction_a_linear_model_cannot_represent(
     assert min(importance["a"], importance["b"]) > max(importance["noise_1"], importance["noise_2"])
 
 
+@pytest.mark.slow
 def test_trees_are_not_recommended_on_a_linear_truth_with_few_rows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

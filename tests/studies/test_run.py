@@ -126,6 +126,7 @@ def test_the_search_never_reads_the_test_rows(tmp_path) -> None:  # type: ignore
     assert trials[0] == trials[1]
 
 
+@pytest.mark.slow
 def test_the_elastic_net_runs_everywhere_the_others_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
     frame = make_heart_frame(100)
     storage = f"sqlite:///{tmp_path / 'enet.db'}"

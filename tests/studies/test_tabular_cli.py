@@ -92,6 +92,7 @@ def test_no_test_rows_when_asked(tmp_path: Path) -> None:
     assert "no test rows" in page
 
 
+@pytest.mark.slow
 def test_built_in_breast_cancer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     storage = f"sqlite:///{tmp_path / 'bc.db'}"
     argv = ["--data", "breast-cancer", "--storage", storage, "--trials", "3", "--models",

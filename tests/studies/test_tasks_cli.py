@@ -25,6 +25,7 @@ def run(name: str, models: str, tmp_path: Path) -> str:
     return storage
 
 
+@pytest.mark.slow
 def test_wine_is_multi_class_from_search_to_predict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -59,6 +60,7 @@ def test_wine_is_multi_class_from_search_to_predict(
     assert scored["predicted cultivar"].tolist() == labels.tolist()
 
 
+@pytest.mark.slow
 def test_diabetes_is_regression_from_search_to_predict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +166,7 @@ def test_a_second_run_of_a_regression_study_adds_nothing(
     assert [(t.number, t.params, t.values) for t in again.trials] == numbers
 
 
+@pytest.mark.slow
 def test_a_sparsity_front_counts_a_multinomial_models_features(tmp_path: Path) -> None:
     """A feature is kept when any class's coefficient on it is non-zero."""
     storage = f"sqlite:///{tmp_path / 's.db'}"

@@ -359,3 +359,21 @@ def test_a_heartbeat_waits_for_a_lock_at_most_the_lock_timeout_and_the_gate_long
     with gate():  # waits out the other worker, well past the lock timeout
         assert time.monotonic() - started > 1.5
     holder_thread.join()
+
+
+def test_workers_share_the_bootstrap_samples_and_none_is_done_twice(
+    data: Path, storage: str, prefix: str
+) -> None:
+    """Two workers run the bootstrap design against one storage: every sample's search ends
+    with exactly its budget of trials, none searched twice or left short."""
+    flags = ["--models", "logreg-l1", "--bootstrap", "3", "--trials", "5",
+             "--bootstrap-trials", "4", "--folds", "3", "--workers", "2"]  # fmt: skip
+    command = heart(data, storage, prefix, *flags)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = sorted(n for n in optuna.get_all_study_names(storage) if n.startswith(f"{prefix}-"))
+    assert names == [f"{prefix}-logreg-l1"] + [f"{prefix}-logreg-l1-boot-{b}" for b in (1, 2, 3)]
+    assert finished(trials(storage, f"{prefix}-logreg-l1")) == 5
+    for name in names[1:]:
+        assert finished(trials(storage, name)) == 4
+        assert optuna.load_study(study_name=name, storage=storage).user_attrs.get("test_proba")

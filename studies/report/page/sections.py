@@ -37,7 +37,7 @@ from studies.report.plots.plane import PlaneInfo
 from studies.report.tables.efficiency import EFFICIENCY_FOLDER
 from studies.report.views import StudyView, design_of, heart_data, leakage_of
 from studies.report.words.evidence import efficiency_sentence
-from studies.trials.protocol import SITES, SPLIT
+from studies.trials.protocol import BOOTSTRAP, SITES, SPLIT
 
 
 def meta_line(views: list[StudyView]) -> str:
@@ -109,14 +109,20 @@ def _searches(contents: Contents) -> Section:
         "The searches: each model's best trial",
         paragraphs=[
             "CV scores are the best trial's mean over the validation folds (+- their standard "
-            "deviation); test scores are its parameters refit on all training rows and scored "
-            "once on the test rows"
+            "deviation); "
             + (
-                " (for the hospital design: the held-out site's rows)"
-                if contents.design == SITES
-                else ""
+                "apparent scores are its parameters refit on every row and scored on the same "
+                "rows: they flatter it (the bootstrap section below corrects them)."
+                if contents.design == BOOTSTRAP
+                else "test scores are its parameters refit on all training rows and scored "
+                "once on the test rows"
+                + (
+                    " (for the hospital design: the held-out site's rows)"
+                    if contents.design == SITES
+                    else ""
+                )
+                + "."
             )
-            + "."
             + (
                 " The last row is the baseline every model must beat: "
                 f"{contents.task.baseline.described}."
@@ -125,7 +131,14 @@ def _searches(contents: Contents) -> Section:
             )
             + " Every table is also a CSV beside this page."
         ],
-        tables=[searches_table(contents.tables["summary"], baseline, contents.task)],
+        tables=[
+            searches_table(
+                contents.tables["summary"],
+                baseline,
+                contents.task,
+                apparent=contents.design == BOOTSTRAP,
+            )
+        ],
     )
 
 
@@ -167,7 +180,7 @@ def _honest(contents: Contents) -> Section:
             "are named per row; their coverage is measured by benchmarks/ci_coverage.py."
         )
         honest.tables.append(nested_view(contents.tables["nested"]))
-    elif contents.design != SITES:
+    elif contents.design not in (SITES, BOOTSTRAP):
         honest.quiet.append(
             "Nested cross-validation: not run (add --nested K for honest estimates with intervals)."
         )
@@ -190,11 +203,12 @@ def _how_sure(contents: Contents, pick: Pick) -> Section:
            else f"budget ({budget} trials)")
         + ". Each sample's winner, refit on its sample, was scored on that sample (apparent) "
         "and on every row; the mean difference is the optimism (Harrell's bootstrap), "
-        "subtracted from the original model's apparent score to give the corrected one. "
-        "The inner cross-validation splits a sample as drawn, repeated rows and all, as R's "
-        "rms::validate and pminternal do (docs/how-sure.md measures what that does to the "
-        "chosen penalty). MC SE is the Monte Carlo standard error of the corrected value: how "
-        "far another set of samples could move it."
+        "subtracted from the original model's apparent score to give the corrected one (a "
+        "loss's optimism is negative: its apparent value is lower; the 'flattered by' column "
+        "says by how much each apparent value flattered the model, positive whatever the "
+        "score). The inner cross-validation splits a sample as drawn, repeated rows and all, "
+        "as R's rms::validate and pminternal do (docs/how-sure.md). MC SE is the Monte Carlo "
+        "standard error of the corrected value: how far another set of samples could move it."
     )  # fmt: skip
     section.tables.append(bootstrap_view(contents.tables["bootstrap"]))
     if contents.spreads:
@@ -399,11 +413,15 @@ def _leans(contents: Contents) -> Section:
         )
     if any(v.family and v.family.keras and v.is_default for v in contents.views):
         said.append("the network has neither and is not listed")
+    # The table's first model column orders it: the first default search whose column it is.
+    first = next(
+        (v.model for v in contents.views if v.is_default and shown[1] == f"{v.model} coefficient"),
+        "the first model",
+    )
     order = (
         "Ordered by the permutation importance, largest first."
         if importance
-        else f"Ordered by the size of {shown[1].removesuffix(' coefficient')}'s coefficient, "
-        "either sign."
+        else f"Ordered by the size of {first}'s coefficient, either sign."
     )
     leans.paragraphs.append(said[0] + ": " + "; ".join(said[1:]) + ". " + order)
     leans.tables.append(features_view(contents.tables["features"]))

@@ -16,19 +16,21 @@ from studies.report.page.html import _with_interval, interval, number, params_te
 from studies.report.words.phrases import METRIC_NAMES
 
 
-def _scores(values: dict[str, Any], task: Task) -> dict[str, str]:
+def _scores(values: dict[str, Any], task: Task, apparent: bool = False) -> dict[str, str]:
     """A row's scores as the page shows them: the task's CV scores (``Task.page_cv``) and test
     scores (``Task.page_test``; the test accuracy with its 95% interval when there is one).
     ``values`` holds ``best_cv_<score>`` and ``test_<score>`` (a search's summary row) or
-    ``cv_<score>`` and ``test_<score>`` (the baseline's record)."""
+    ``cv_<score>`` and ``test_<score>`` (the baseline's record). With ``apparent`` (the
+    bootstrap design) the refit was scored on its own rows: "apparent", without an interval."""
     shown: dict[str, str] = {}
+    held = "apparent" if apparent else "test"
     for name in task.page_cv:
         value = values.get(f"best_cv_{name}", values.get(f"cv_{name}"))
         shown[f"CV {METRIC[name].label}"] = number(value)
     for name in task.page_test:
         value = values.get(f"test_{name}")
         low, high = values.get("test_ci_low"), values.get("test_ci_high")
-        if name == "accuracy":
+        if name == "accuracy" and not apparent:
             bounds = isinstance(low, float) and isinstance(high, float)
             shown["test accuracy [95% CI]"] = (
                 interval(float(value), low, high)  # type: ignore[arg-type]
@@ -36,12 +38,12 @@ def _scores(values: dict[str, Any], task: Task) -> dict[str, str]:
                 else number(value)
             )
         else:
-            shown[f"test {METRIC[name].label}"] = number(value)
+            shown[f"{held} {METRIC[name].label}"] = number(value)
     return shown
 
 
 def searches_table(
-    summary: pd.DataFrame, baseline: dict[str, object] | None, task: Task
+    summary: pd.DataFrame, baseline: dict[str, object] | None, task: Task, apparent: bool = False
 ) -> pd.DataFrame:
     """The page's view of summary.csv: one row per search, scores with their spread, and the
     baseline every model must beat as the last row. The default design's searches; a run of
@@ -64,7 +66,7 @@ def searches_table(
                 f"CV {name} ± sd": (
                     f"{number(row['best_cv_value'])} ± {number(row['best_cv_sd'])}"
                 ),
-                **_scores({str(k): v for k, v in row.items()}, task),
+                **_scores({str(k): v for k, v in row.items()}, task, apparent),
                 "best parameters": params_text(row["best_params"]),
                 "non-zero coefficients": number(row["n_nonzero_coef"]),
             }
@@ -79,7 +81,7 @@ def searches_table(
                 "trials: done / pruned / failed / interrupted": "",
                 f"CV {name} ± sd": f"{number(baseline.get(f'cv_{metric}'))} ± "
                 f"{number(baseline.get(f'cv_{metric}_sd'))}",
-                **_scores(record, task),
+                **_scores(record, task, apparent),
                 "best parameters": task.baseline.predicts,
                 "non-zero coefficients": "",
             }
@@ -288,7 +290,8 @@ def bootstrap_view(table: pd.DataFrame) -> pd.DataFrame:
             "model": table["model"],
             "score": [score_label(s) for s in table["score"]],
             "apparent": [number(v) for v in table["apparent"]],
-            "optimism": [number(v) for v in table["optimism"]],
+            "optimism (apparent - test)": [number(v) for v in table["optimism"]],
+            "flattered by": [number(v) for v in table["flattered_by"]],
             "corrected": [number(v) for v in table["corrected"]],
             "MC SE": [number(v) for v in table["mc_se"]],
             "samples used": table["replicates"],

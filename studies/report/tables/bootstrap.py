@@ -29,8 +29,8 @@ from objectives.task import line_fit
 from studies.report.views import StudyView
 from studies.trials.protocol import BOOTSTRAP, REPLICATE
 
-BOOTSTRAP_COLUMNS = ["model", "score", "apparent", "optimism", "corrected", "mc_se",
-                     "replicates", "left_out"]  # fmt: skip
+BOOTSTRAP_COLUMNS = ["model", "score", "apparent", "optimism", "flattered_by", "corrected",
+                     "mc_se", "replicates", "left_out"]  # fmt: skip
 PARAMS_COLUMNS = ["model", "sample", "param", "value"]
 SELECTION_COLUMNS = ["model", "feature", "kept_in_original", "selection_frequency"]
 INSTABILITY_COLUMNS = ["model", "row", "original", "mean_replicate", "mape", "low", "high",
@@ -111,16 +111,19 @@ def bootstrap_results(views: Sequence[StudyView]) -> list[Bootstrap]:
         attrs = original.study.user_attrs
         if not attrs.get("test_y"):
             continue
+        # A sample whose refit predicted anything not finite (a diverged network) is left out
+        # of every number here; so is a model whose own predictions are not all finite.
         samples = [
             v for v in views
             if v.is_search and v.role == REPLICATE and v.model == model
             and v.study.user_attrs.get("test_proba") is not None
+            and np.isfinite(np.asarray(v.study.user_attrs["test_proba"], dtype=float)).all()
         ]  # fmt: skip
-        if not samples:
+        original_predictions = np.asarray(attrs["test_proba"], dtype=float)
+        if not samples or not np.isfinite(original_predictions).all():
             continue
         task = original.task
         y = np.asarray(attrs["test_y"], dtype=float)
-        original_predictions = np.asarray(attrs["test_proba"], dtype=float)
         replicate_predictions = np.stack(
             [np.asarray(v.study.user_attrs["test_proba"], dtype=float) for v in samples]
         )
@@ -186,15 +189,27 @@ def _target(view: StudyView) -> int:
     return len(view.complete) + len(view.pruned)
 
 
+def flattered_by(score: str, optimism: float) -> float:
+    """How much an apparent value flattered the model: the optimism (apparent minus test) for a
+    score where higher is better, minus it for a loss; NaN for a calibration's intercept or
+    slope, where neither way is better (their optimism is only a difference)."""
+    if score not in METRIC:
+        return math.nan
+    return METRIC[score].sign * optimism
+
+
 def bootstrap_table(results: Sequence[Bootstrap]) -> pd.DataFrame:
-    """``bootstrap.csv``: per model and score, the apparent value, the mean optimism, the
-    corrected value and its Monte Carlo standard error."""
+    """``bootstrap.csv``: per model and score, the apparent value, the mean optimism (apparent
+    minus test, Harrell's; negative for a loss), how much the apparent value flattered the
+    model (positive whatever the score), the corrected value (apparent minus optimism) and its
+    Monte Carlo standard error."""
     rows = [
         {
             "model": result.model,
             "score": score,
             "apparent": found.apparent,
             "optimism": found.optimism,
+            "flattered_by": flattered_by(score, found.optimism),
             "corrected": found.corrected,
             "mc_se": found.mc_se,
             "replicates": found.n_replicates,
@@ -279,7 +294,7 @@ def instability_table(results: Sequence[Bootstrap]) -> pd.DataFrame:
             original = original[np.arange(len(pick)), pick]
             replicates = replicates[:, np.arange(len(pick)), pick]
         flips = (
-            ((replicates >= 0.5) != (original >= 0.5)).mean(axis=0)
+            ((replicates > 0.5) != (original > 0.5)).mean(axis=0)
             if result.task.classes and not result.task.per_class
             else np.full(len(original), math.nan)
         )

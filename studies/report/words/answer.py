@@ -341,7 +341,7 @@ def _which_c(top: StudyView, params: dict[str, Any], curves: Sequence[CurveInfo]
             simpler = " (it may keep fewer coefficients)" if top.family and top.family.path else ""
             return [
                 f"Why {x} about {about(params[x])}: it is the best on the folds, and the model "
-                f"the test rows scored; {x} about {about(one_se)}, the strongest penalty within "
+                f"the report scored; {x} about {about(one_se)}, the strongest penalty within "
                 "one standard error of it, scores the same within noise: take it if you prefer "
                 f"a more strongly regularized model{simpler}."
             ]

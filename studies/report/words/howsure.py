@@ -8,7 +8,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studies.report.tables.bootstrap import SPREAD, Bootstrap, Spread, score_label
+from studies.report.tables.bootstrap import (
+    SPREAD,
+    Bootstrap,
+    Spread,
+    flattered_by,
+    score_label,
+)
 from studies.report.tables.nested import Nested
 from studies.report.views import StudyView
 from studies.report.words.phrases import about
@@ -53,9 +59,10 @@ def corrected_quote(top: StudyView, results: Sequence[Bootstrap]) -> list[str]:
         found = mine.scores[score]
         if math.isnan(found.corrected):
             continue
+        flattered = flattered_by(score, found.optimism)
         parts.append(
-            f"{score_label(score)} {found.corrected:.3f} (apparent {found.apparent:.3f}, "
-            f"optimism {found.optimism:+.3f})"
+            f"{score_label(score)} {found.corrected:.3f} (apparent {found.apparent:.3f}"
+            + (f", which flattered it by {flattered:.3f})" if math.isfinite(flattered) else ")")
         )
     if not parts:
         return []
@@ -69,10 +76,39 @@ def corrected_quote(top: StudyView, results: Sequence[Bootstrap]) -> list[str]:
         f"Which number to quote: {top.model}'s optimism-corrected scores (Harrell's bootstrap, "
         f"{mine.n_samples} samples, the whole search redone in each{reduced}): "
         + ", ".join(parts)
-        + ". Apparent scores are the model's on the rows it was fitted on; the corrected ones "
-        "subtract how much better each sample's model looked on its own sample than on all "
-        "the rows."
+        + ". Apparent scores are the model's on the rows it was fitted on; each corrected one "
+        "takes away how much better each sample's model looked on its own sample than on all "
+        "the rows (a lower loss, a higher score)."
     ]
+
+
+def corrected_calibration(top: StudyView, results: Sequence[Bootstrap]) -> list[str]:
+    """The recommended model's calibration, optimism-corrected by the bootstrap: the slope (1 is
+    right) and the intercept (binary; 0 is right) or the mean residual (continuous)."""
+    mine = next((r for r in results if r.model == top.model), None)
+    if mine is None or "calibration slope" not in mine.scores:
+        return []
+    slope = mine.scores["calibration slope"]
+    level = mine.scores.get("calibration intercept") or mine.scores.get("mean residual")
+    if not math.isfinite(slope.corrected):
+        return []
+    way = (
+        "spread about as far as they should"
+        if abs(slope.corrected - 1) < 0.1
+        else "too timid, squeezed toward the average"
+        if slope.corrected > 1
+        else "too extreme: recalibrate before reading them as probabilities"
+        if mine.task.classes
+        else "spread too far"
+    )
+    said = (
+        f"Calibration, optimism-corrected ({mine.n_samples} bootstrap samples): its predictions "
+        f"are {way} (slope {slope.corrected:.2f}; apparent {slope.apparent:.2f}; 1 is right)"
+    )
+    if level is not None and math.isfinite(level.corrected):
+        name = "intercept" if mine.task.classes else "mean residual"
+        said += f", {name} {level.corrected:.2f} (0 is right)"
+    return [said + "."]
 
 
 def instability_warning(results: Sequence[Bootstrap]) -> list[str]:
@@ -113,11 +149,16 @@ class Enough:
 
 
 def honest_score(
-    top: StudyView, metric: str, results: Sequence[Bootstrap], nested: Sequence[Nested]
+    top: StudyView,
+    metric: str,
+    results: Sequence[Bootstrap],
+    nested: Sequence[Nested],
+    apparent: bool = False,
 ) -> tuple[float, str] | None:
     """The most honest estimate of ``top``'s ``metric`` the storage holds, and what it is: the
-    bootstrap's corrected value, else the nested estimate, else the test rows', else the CV
-    score (optimistic)."""
+    bootstrap's corrected value, else the nested estimate, else the test rows' (unless, as in
+    the bootstrap design, they are the rows it was fitted on), else the CV score
+    (optimistic)."""
     boot = next((r for r in results if r.model == top.model), None)
     if boot is not None and metric in boot.scores and math.isfinite(boot.scores[metric].corrected):
         return boot.scores[metric].corrected, "the bootstrap's optimism-corrected"
@@ -125,7 +166,7 @@ def honest_score(
     if own is not None and metric in own.intervals:
         return own.intervals[metric].estimate, "the nested"
     held = top.test_attr(metric)
-    if isinstance(held, float) and math.isfinite(held) and not boot:
+    if isinstance(held, float) and math.isfinite(held) and not apparent:
         return held, "the test rows'"
     best = top.best()
     value = best.user_attrs.get(f"cv_{metric}") if best is not None else None
@@ -133,7 +174,10 @@ def honest_score(
 
 
 def enough_data(
-    top: StudyView, results: Sequence[Bootstrap], nested: Sequence[Nested]
+    top: StudyView,
+    results: Sequence[Bootstrap],
+    nested: Sequence[Nested],
+    apparent: bool = False,
 ) -> Enough | None:
     """The minimum sample size for developing ``top``'s model (binary or continuous target),
     from the table's rows and outcome, the candidate parameters after encoding, and the most
@@ -154,7 +198,7 @@ def enough_data(
         return None
     parameters, rows = len(features), int(outcome["rows"])
     if top.task.classes:
-        found = honest_score(top, "roc_auc", results, nested)
+        found = honest_score(top, "roc_auc", results, nested, apparent)
         prevalence = float(outcome.get("prevalence", math.nan))
         if found is None or not 0.5 < found[0] < 1 or not 0 < prevalence < 1:
             return None
@@ -164,7 +208,7 @@ def enough_data(
         )
         estimate = f"{found[1]} ROC AUC {found[0]:.3f}, so a Cox-Snell R² of {r2:.3f}"
     else:
-        found = honest_score(top, "r2", results, nested)
+        found = honest_score(top, "r2", results, nested, apparent)
         if found is None or not 0 < found[0] < 1:
             return None
         size = continuous_sample_size(
