@@ -367,9 +367,12 @@ def run_flags(
             raise SettingsError(
                 "--bootstrap and --nested are two designs for the same question; choose one"
             )
-        if args.no_test:
+        if args.no_test and not args.no_report:
+            # Searching only (as workers do) is fine; a report would have no scores to sum up.
             raise SettingsError(
-                "--bootstrap scores each sample's refit on every row; leave out --no-test"
+                "--bootstrap scores each sample's refit on every row, and --no-test leaves the "
+                "report nothing to sum up; leave out --no-test, or add --no-report to search only "
+                "(a later run without both scores the samples and writes the report)"
             )
     if args.bootstrap_trials is not None:
         if args.bootstrap is None:

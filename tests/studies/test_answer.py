@@ -107,7 +107,7 @@ def curve(best: float, one_se: float) -> CurveInfo:
     [
         (
             0.0254,
-            "Why C about 0.13: it is the best on the folds, and the model the test rows scored; "
+            "Why C about 0.13: it is the best on the folds, and the model the report scored; "
             "C about 0.025, the strongest penalty within one standard error of it, scores the "
             "same within noise: take it if you prefer a more strongly regularized model.",
         ),

@@ -13,6 +13,7 @@ import pytest
 
 from studies.export import main as export_main
 from studies.heart import main as heart_main
+from studies.heart import parse as heart_parse
 from studies.report.tables.bootstrap import (
     bootstrap_results,
     bootstrap_table,
@@ -186,7 +187,13 @@ def test_the_heart_bootstrap_end_to_end_and_resumed(work_in_tmp: Path) -> None:
     assert export_main(["--study", "heart-logreg-l1", "--to", "card"]) == 0
     card = Path("card/MODEL_CARD.md").read_text()
     assert "### Internal validation: the whole tuning redone on bootstrap samples" in card
-    assert "| score | apparent | optimism | optimism-corrected | Monte Carlo SE |" in card
+    header = "| score | apparent | optimism | flattered by | optimism-corrected | Monte Carlo SE |"
+    assert header in card
+    rows = card.split(header)[1].split("\n\n")[0].strip().splitlines()[1:]
+    accuracy = next(r for r in rows if r.startswith("| accuracy |")).strip("| ").split(" | ")
+    apparent, optimism, flattered, corrected = (float(v) for v in accuracy[1:5])
+    assert corrected == pytest.approx(apparent - optimism, abs=2e-3)  # as printed, 3 decimals
+    assert flattered == pytest.approx(optimism, abs=1e-3)  # higher is better: the same sign
     assert "quote the optimism-corrected scores" in card
 
 
@@ -218,3 +225,28 @@ def test_a_loss_flattered_by_its_apparent_value_is_said_positive() -> None:
     table = bootstrap_table([result]).set_index("score")
     assert table.loc["log_loss", "flattered_by"] == pytest.approx(-loss.optimism)
     assert table["flattered_by"].isna()["calibration slope"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--bootstrap", "1"], "Error: --bootstrap expects 2 or more samples, got 1"),
+        (["--bootstrap", "3", "--nested", "3"], "choose one"),
+        (["--bootstrap", "3", "--no-test"], "add --no-report to search only"),
+        (["--bootstrap-trials", "3"], "--bootstrap-trials needs --bootstrap B"),
+    ],
+)
+def test_a_bootstrap_that_cannot_work_is_refused_in_one_line_before_storage(
+    work_in_tmp: Path, capsys: pytest.CaptureFixture[str], flags: list[str], expected: str
+) -> None:
+    assert heart_main(["--data", "absent.csv", *flags]) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert err.count("\n") == 1
+    assert list(work_in_tmp.iterdir()) == []  # nothing written, not even the storage folder
+
+
+def test_searching_the_samples_only_is_what_workers_do(work_in_tmp: Path) -> None:
+    """``--no-test --no-report``: the workers' and the process beside's command line passes."""
+    flags = heart_parse(["--bootstrap", "3", "--no-test", "--no-report"]).run
+    assert (flags.bootstrap, flags.test) == (3, False)

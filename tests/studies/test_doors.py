@@ -106,6 +106,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     here = Path.cwd()
     os.chdir(folder)
     made: dict[str, Run] = {}
+    # The heart run reads the shipped Cleveland file, the rows the doors then score, whatever
+    # $HEART_DATA names.
+    unset = pytest.MonkeyPatch()
+    unset.delenv("HEART_DATA", raising=False)
     try:
         storage = f"sqlite:///{folder / 'heart.db'}"
         argv = ["--storage", storage, "--models", "logreg-l2,mlp", "--nested", "2",
@@ -130,6 +134,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
             made[name] = Run(name, storage, folder / name, name, task, str(path), linear)
     finally:
         os.chdir(here)
+        unset.undo()
     return made
 
 
