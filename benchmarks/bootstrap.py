@@ -7,15 +7,18 @@ Runs ``python -m studies.heart --bootstrap B --trials T --models M`` (report inc
 process, on a fresh SQLite file in a temporary folder, with timers around what the run spends
 its time on: the storage (every call into Optuna's SQL storage), the fits (scikit-learn's
 ``fit`` and the networks' trainer) and the report (``write_report``); the rest is the search's
-own work (sampling, pruning, scoring, bookkeeping). Prints the wall time, ``seconds_per_sample``
-and each share. A fit inside a storage call, or a storage call inside the report, is counted
-once, in the innermost timer.
+own work (sampling, pruning, scoring, bookkeeping). Prints the run's closing table, its answer
+and the report's ``bootstrap.csv`` (the optimism-corrected scores), then the wall time,
+``seconds_per_sample`` and each share. A fit inside a storage call, or a storage call inside
+the report, is counted once, in the innermost timer.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import sys
 import tempfile
@@ -86,23 +89,38 @@ def main() -> None:
     parser.add_argument("--data", default="heart-cleveland")
     args = parser.parse_args()
     instrument()
+    import pandas as pd
+
     from studies.heart import main as heart
 
     argv = ["--bootstrap", str(args.samples), "--trials", str(args.trials), "--models",
-            args.models, "--data", args.data, "--quiet"]  # fmt: skip
+            args.models, "--data", args.data]  # fmt: skip
     if args.sample_trials:
         argv += ["--bootstrap-trials", str(args.sample_trials)]
     here = os.getcwd()
+    said = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="bootstrap_bench_") as folder:
         os.chdir(folder)
         try:
             start = time.perf_counter()
-            code = heart(argv)
+            with contextlib.redirect_stdout(said):
+                code = heart(argv)
             wall = time.perf_counter() - start
+            corrected = Path("reports/heart/bootstrap.csv")
+            found = corrected.is_file()
+            table = pd.read_csv(corrected).round(3).to_string(index=False) if found else ""
         finally:
             os.chdir(here)
     if code != 0:
         raise SystemExit(f"the run failed with exit code {code}")
+    lines = said.getvalue().splitlines()
+    # The run's closing table and its answer, as a user reads them, then the corrected scores.
+    start_at = next((i for i, line in enumerate(lines) if line.startswith("model ")), len(lines))
+    for line in lines[start_at:]:
+        if not line.startswith(("Writing the report", "Report:")):
+            print(line)
+    print("reports/heart/bootstrap.csv:")
+    print(table)
     search = wall - sum(SPENT.values())
     print(f"command: python -m studies.heart {' '.join(argv)}")
     print(f"wall_seconds={wall:.1f} samples={args.samples}")

@@ -1,6 +1,6 @@
 """The test suite's two commands, timed, and how much of the code each runs.
 
-    python benchmarks/test_suite.py [--quick-only]
+    python benchmarks/suite_timing.py [--quick-only]
 
 Runs ``pytest -m "not slow"`` (the quick subset a contributor runs on every change) and then
 ``pytest`` (the whole suite, as CI runs it), each under ``coverage run`` in a fresh process, and
@@ -53,12 +53,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="test_suite_") as name:
         folder = Path(name)
         quick_s, quick, said = measured("quick", ["-m", "not slow"], folder)
-        print(f"quick: pytest -m 'not slow': {quick_s:.0f} s; {said}")
+        print(f"quick: pytest -m 'not slow': {quick_s:.0f} s under coverage; {said}")
         print(f"quick_coverage={quick['TOTAL']:.1f}%")
         if args.quick_only:
             return
         full_s, full, said = measured("full", [], folder)
-        print(f"full: pytest: {full_s:.0f} s; {said}")
+        print(f"full: pytest: {full_s:.0f} s under coverage; {said}")
         print(f"full_coverage={full['TOTAL']:.1f}%")
         print(f"quick_coverage_gap={full['TOTAL'] - quick['TOTAL']:.1f} points")
         lowered = sorted(

@@ -105,3 +105,35 @@ def test_mlp_throughput_grouping_prints_both_timings_and_the_ratio() -> None:
             re.fullmatch(rf"{name}: (\d+\.\d\d, ){{3}}\d+\.\d\d s \(warm\)", x) for x in lines
         )
     assert re.fullmatch(r"grouping_speedup=\d+\.\d\d", lines[-1]), lines
+
+
+@pytest.mark.slow
+def test_inner_cv_duplicates_prints_the_chosen_penalties_ratio_and_the_losses() -> None:
+    lines = run("-m", "benchmarks.inner_cv_duplicates", "--seeds", "3", "--rows", "90")
+    assert lines[0] == "seeds=3 rows=90 features=13 grid=25 C values"
+    assert re.fullmatch(r"log10_c_ratio_median=[+-]\d\.\d\d \(10th-90th percentile .*\)", lines[1])
+    same = re.fullmatch(r"same_c=(\d)/3", lines[2])
+    assert same is not None
+    drawn, grouped = map(float, re.findall(r"=(\d\.\d+)", lines[3]))
+    assert 0 < drawn < 1
+    assert 0 < grouped < 1
+    assert lines[4].startswith("fresh_rows_log_loss as_drawn=")
+
+
+@pytest.mark.slow
+def test_bootstrap_prints_the_answer_the_corrected_scores_and_where_the_time_went() -> None:
+    lines = run("-m", "benchmarks.bootstrap", "--samples", "2", "--trials", "3")
+    assert lines[0].startswith("model ")
+    assert "The answer:" in lines
+    table = lines.index("reports/heart/bootstrap.csv:")
+    assert lines[table + 1].split()[:4] == ["model", "score", "apparent", "optimism"]
+    wall = next(line for line in lines if line.startswith("wall_seconds="))
+    seconds = float(wall.split()[0].removeprefix("wall_seconds="))
+    per_sample = next(line for line in lines if line.startswith("seconds_per_sample="))
+    assert float(per_sample.removeprefix("seconds_per_sample=")) == pytest.approx(
+        seconds / 2, abs=0.01
+    )
+    shares = [re.fullmatch(r"  (.+): ([\d.]+) s \((\d+)%\)", line) for line in lines[-4:]]
+    assert [m.group(1) for m in shares if m] == ["storage", "fits", "report", "search (the rest)"]
+    parts = [float(m.group(2)) for m in shares if m]
+    assert sum(parts) == pytest.approx(seconds, abs=0.3)  # the rest is what the timers left
