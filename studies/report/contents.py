@@ -15,6 +15,7 @@ from objectives import Task
 from studies.report.figures import FIGURES, PlotInfo
 from studies.report.plots import (
     calibration,
+    calinstability,
     class_calibration,
     confusion,
     curve,
@@ -233,6 +234,7 @@ def contents_of(every: list[StudyView], reports_root: Path) -> Contents:
         efficiency.info(measured) if measured is not None else None,
         spread.info(boot, found, colours) if boot else None,
         instability.info(boot, colours) if boot else None,
+        calinstability.info(boot, colours) if boot else None,
     ]
     order = list(FIGURES)
     plots = sorted((i for i in drawn if i is not None), key=lambda i: order.index(i.figure))

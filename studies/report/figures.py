@@ -87,6 +87,7 @@ FIGURES: dict[str, Figure] = {
         Figure("search_efficiency", "search_efficiency", "efficiency"),
         Figure("penalty_spread", "penalty_spread", "spread"),
         Figure("prediction_instability", "prediction_instability", "instability"),
+        Figure("calibration_instability", "calibration_instability", "calinstability"),
     )
 }
 

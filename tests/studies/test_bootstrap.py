@@ -45,17 +45,17 @@ SAMPLES = [
 ]
 
 
-def bootstrapped() -> StudyBuilder:
+def bootstrapped(family: str = "logreg-l1") -> StudyBuilder:
     """The hand case stored as a run stores it."""
     built = StudyBuilder()
-    original = built.search("logreg-l1", "log_loss", design="bootstrap")
+    original = built.search(family, "log_loss", design="bootstrap")
     built.trial(original, {"C": 0.2}, [0.4, 0.5, 0.45])
     built.tested(original, Y, ORIGINAL)
     original.set_user_attr("test_features", ["a", "b"])
     original.set_user_attr("test_coefficients", [0.5, 0.0])
     for index, (rows, on_sample, on_rows, c, coefficients) in enumerate(SAMPLES, start=1):
         part = f"boot-{index}"
-        study = built.search("logreg-l1", "log_loss", suffix=f"-{part}", part=part,
+        study = built.search(family, "log_loss", suffix=f"-{part}", part=part,
                              role="bootstrap sample", design="bootstrap")  # fmt: skip
         built.trial(study, {"C": c}, [0.4, 0.5, 0.45])
         built.bootstrapped(study, rows, Y, on_sample, on_rows, coefficients)
@@ -109,6 +109,8 @@ def test_the_spread_of_the_chosen_c_and_the_features_kept() -> None:
     selection = selection_table(results).set_index("feature")
     assert selection["selection_frequency"].tolist() == pytest.approx([2 / 3, 1 / 3])
     assert selection["kept_in_original"].tolist() == [True, False]
+    # An L2 penalty keeps every feature: no selection to report (its zero here is by hand).
+    assert selection_table(bootstrap_results(bootstrapped("logreg-l2").views())).empty
     top = next(v for v in load_views(bootstrapped().storage, "t") if v.is_default)
     assert amount_range(top, [spread]) == [
         "How sure is the amount? The same search, redone on each of 3 bootstrap samples of the "
@@ -172,6 +174,8 @@ def test_the_heart_bootstrap_end_to_end_and_resumed(work_in_tmp: Path) -> None:
     assert len(pd.read_csv(report / "instability.csv")) == 2 * 90
     page = (report / "index.html").read_text()
     assert "How sure? The whole tuning redone on bootstrap samples" in page
+    assert (report / "calibration_instability.png").stat().st_size > 10_000
+    assert "title='Calibration on every row of the original model (bold) and of the 3" in page
     assert "each sample&#x27;s search ran 4 trials, the original&#x27;s 6" in page or (
         "each sample's search ran 4 trials, the original's 6" in page
     )
@@ -212,6 +216,8 @@ def test_every_task_through_the_bootstrap(
     assert row["replicates"] == 2
     assert math.isfinite(row["corrected"])
     assert (Path("reports") / data / "prediction_instability.png").stat().st_size > 10_000
+    # Riley and Collins' calibration instability plot is for a binary target's risks.
+    assert not (Path("reports") / data / "calibration_instability.png").exists()
 
 
 def test_a_loss_flattered_by_its_apparent_value_is_said_positive() -> None:

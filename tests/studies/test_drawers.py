@@ -26,6 +26,7 @@ from objectives.task import BINARY, MULTICLASS, REGRESSION
 from studies.report.figures import FIGURES, PlotInfo, matplotlib_figure, plotly_figure
 from studies.report.plots import (
     calibration,
+    calinstability,
     class_calibration,
     confusion,
     curve,
@@ -444,6 +445,27 @@ def instability_case() -> tuple[PlotInfo, set[Point], list[str]]:
     )
 
 
+def calibration_instability_case() -> tuple[PlotInfo, set[Point], list[str]]:
+    from tests.studies.test_bootstrap import bootstrapped
+
+    results = bootstrap_results(bootstrapped().views())
+    info = calinstability.info(results, {"logreg-l1": "#1f77b4"})
+    assert info is not None
+    (panel,) = info.panels
+    assert len(panel.replicates) == 3  # one curve per sample
+    curves = [panel.original, *panel.replicates]
+    return (
+        info,
+        {
+            (_round(x), _round(y))
+            for curve_ in curves
+            for x, y in zip(panel.grid, curve_, strict=True)
+            if math.isfinite(y)
+        },
+        ["logreg-l1", "original model", "perfect calibration"],
+    )
+
+
 def spread_case() -> tuple[PlotInfo, set[Point], list[str]]:
     from tests.studies.test_bootstrap import bootstrapped
 
@@ -473,6 +495,7 @@ CASES: dict[str, Callable[[], tuple[PlotInfo, set[Point], list[str]]]] = {
     "search_efficiency": efficiency_case,
     "penalty_spread": spread_case,
     "prediction_instability": instability_case,
+    "calibration_instability": calibration_instability_case,
 }
 
 

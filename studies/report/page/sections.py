@@ -224,9 +224,11 @@ def _how_sure(contents: Contents, pick: Pick) -> Section:
         "The prediction instability plot (Riley and Collins 2023): each row at its original "
         "model's prediction, the range of the samples' models' predictions above it; a wide "
         "range means the row's prediction depends on which patients happened to be in the "
-        "table. instability.csv lists every row's numbers."
+        "table. instability.csv lists every row's numbers. For a binary target, the "
+        "calibration instability plot draws each sample's model's calibration on every row: "
+        "where the faint curves fan out, the risks a model gives there depend on the sample."
     )
-    section.images += pick("penalty_spread", "prediction_instability")
+    section.images += pick("penalty_spread", "prediction_instability", "calibration_instability")
     return section
 
 

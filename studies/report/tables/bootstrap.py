@@ -259,11 +259,16 @@ def spreads(results: Sequence[Bootstrap]) -> list[Spread]:
 
 
 def selection_table(results: Sequence[Bootstrap]) -> pd.DataFrame:
-    """``selection.csv``: for a model with coefficients (on one row of them), each feature's
-    share of the samples' refits that kept it (a non-zero coefficient), and whether the
-    original refit kept it; features in the original's order."""
+    """``selection.csv``: for a model whose penalty can set coefficients to zero (L1, the lasso,
+    the elastic net; on one row of coefficients), each feature's share of the samples' refits
+    that kept it (a non-zero coefficient), and whether the original refit kept it; features in
+    the original's order. An L2 penalty keeps every feature: it has no selection to be
+    unstable."""
     rows = []
     for result in results:
+        family = result.original.family
+        if family is None or not family.path:
+            continue
         attrs = result.original.study.user_attrs
         names = attrs.get("test_features") or []
         original = attrs.get("test_coefficients")
