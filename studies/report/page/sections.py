@@ -81,7 +81,7 @@ def sections_of(contents: Contents, images: Images, saved: Saved) -> list[Sectio
         _searches(contents),
         _use(contents, saved),
         _honest(contents),
-        _how_sure(contents, pick),
+        *_how_sure(contents, pick),
         _across(contents, pick),
         _missing(contents),
         _curves(contents, pick),
@@ -187,15 +187,19 @@ def _honest(contents: Contents) -> Section:
     return honest
 
 
-def _how_sure(contents: Contents, pick: Pick) -> Section:
-    """The bootstrap design's numbers: optimism-corrected scores, the amount's spread, the
-    features' selection, the predictions' instability."""
-    section = Section("How sure? The whole tuning redone on bootstrap samples")
+def _how_sure(contents: Contents, pick: Pick) -> list[Section]:
+    """The bootstrap design's numbers, each section with what it means above it: the
+    optimism-corrected scores; the amount's spread; the features' selection; the predictions'
+    and the calibration's instability."""
+    scores = Section("How sure? The whole tuning redone on bootstrap samples")
+    amount = Section("How sure is the amount? The samples' choices")
+    kept = Section("Which features the samples' models keep")
+    moves = Section("How far the predictions move from sample to sample")
     results = contents.bootstrap
     if not results:
-        return section
+        return [scores]
     budget, original = results[0].budget
-    section.paragraphs.append(
+    scores.paragraphs.append(
         f"Each model's search ran once on every row, then again inside each of "
         f"{results[0].n_samples} bootstrap samples (rows drawn with replacement, as many as "
         "there are; within each class for a classifier), with the same search space and "
@@ -210,26 +214,36 @@ def _how_sure(contents: Contents, pick: Pick) -> Section:
         "as R's rms::validate and pminternal do (docs/how-sure.md). MC SE is the Monte Carlo "
         "standard error of the corrected value: how far another set of samples could move it."
     )  # fmt: skip
-    section.tables.append(bootstrap_view(contents.tables["bootstrap"]))
+    scores.tables.append(bootstrap_view(contents.tables["bootstrap"]))
     if contents.spreads:
-        section.tables.append(spread_view(contents.spreads))
+        amount.paragraphs.append(
+            "The hyperparameters each sample's search chose: the middle 90% of them is how far "
+            "a new sample of the same size could move the amount."
+        )
+        amount.tables.append(spread_view(contents.spreads))
+    amount.images += pick("penalty_spread")
     if "selection" in contents.tables:
-        section.paragraphs.append(
+        kept.paragraphs.append(
             "How often each feature keeps a non-zero coefficient when the tuning is redone: "
             "the stability of the sparsity an L1 penalty gives (features kept in few samples "
             "are there by chance of the rows)."
         )
-        section.tables.append(selection_view(contents.tables["selection"]))
-    section.paragraphs.append(
+        kept.tables.append(selection_view(contents.tables["selection"]))
+    moves.paragraphs.append(
         "The prediction instability plot (Riley and Collins 2023): each row at its original "
         "model's prediction, the range of the samples' models' predictions above it; a wide "
         "range means the row's prediction depends on which patients happened to be in the "
-        "table. instability.csv lists every row's numbers. For a binary target, the "
-        "calibration instability plot draws each sample's model's calibration on every row: "
-        "where the faint curves fan out, the risks a model gives there depend on the sample."
+        "table. instability.csv lists every row's numbers."
     )
-    section.images += pick("penalty_spread", "prediction_instability", "calibration_instability")
-    return section
+    calibrated = pick("calibration_instability")
+    if calibrated:
+        moves.paragraphs.append(
+            "The calibration instability plot draws each sample's model's calibration on every "
+            "row: where the faint curves fan out, the risks a model gives there depend on the "
+            "sample."
+        )
+    moves.images += pick("prediction_instability") + calibrated
+    return [scores, amount, kept, moves]
 
 
 def _across(contents: Contents, pick: Pick) -> Section:

@@ -104,8 +104,8 @@ def info(
     return SpreadInfo(
         figure="penalty_spread",
         what="",
-        title=f"The hyperparameters the same search chose on each of {samples} bootstrap samples "
-        "(bars), and on every row (the line)",
+        title=f"What the same search chose on each of {samples} bootstrap samples (bars) and "
+        "on every row (the line)",
         panels=drawn,
         studies=tuple(r.original.name for r in results),
     )
