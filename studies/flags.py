@@ -372,7 +372,7 @@ def run_flags(
             raise SettingsError(
                 "--bootstrap scores each sample's refit on every row, and --no-test leaves the "
                 "report nothing to sum up; leave out --no-test, or add --no-report to search only "
-                "(a later run without both scores the samples and writes the report)"
+                "(then the same command without the two scores the samples and writes the report)"
             )
     if args.bootstrap_trials is not None:
         if args.bootstrap is None:

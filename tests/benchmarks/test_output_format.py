@@ -130,8 +130,9 @@ def test_bootstrap_prints_the_answer_the_corrected_scores_and_where_the_time_wen
     wall = next(line for line in lines if line.startswith("wall_seconds="))
     seconds = float(wall.split()[0].removeprefix("wall_seconds="))
     per_sample = next(line for line in lines if line.startswith("seconds_per_sample="))
+    # The wall time is printed to 0.1 s, the time per sample to 0.01 s.
     assert float(per_sample.removeprefix("seconds_per_sample=")) == pytest.approx(
-        seconds / 2, abs=0.01
+        seconds / 2, abs=0.03
     )
     shares = [re.fullmatch(r"  (.+): ([\d.]+) s \((\d+)%\)", line) for line in lines[-4:]]
     assert [m.group(1) for m in shares if m] == ["storage", "fits", "report", "search (the rest)"]
