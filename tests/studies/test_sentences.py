@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import optuna
 import pytest
 
@@ -11,6 +13,7 @@ from studies.report.tables.comparison import comparison_table
 from studies.report.tables.edges import edge_flags
 from studies.report.views import load_views
 from studies.report.words.evidence import what_the_numbers_say
+from studies.report.words.phrases import about
 from tests.conftest import StudyBuilder
 
 
@@ -229,3 +232,26 @@ def test_optimism_reads_its_sign_the_same_way_for_every_score() -> None:
     # Accuracy: the search said 0.40, the nested estimate 0.45: it looked worse.
     accuracy = Nested("m", [], {"accuracy": interval}, {"accuracy": 0.40}, task=BINARY)
     assert accuracy.optimism("accuracy") == pytest.approx(-0.05)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (0.1274, "0.13"),
+        (1.27e-5, "1.3e-05"),
+        (6.16, "6.2"),
+        (99.4, "99"),
+        (99.6, "100"),
+        (100.0, "100"),
+        (719.7, "720"),
+        (12345.0, "12000"),
+        (-250.0, "-250"),
+        (1e5, "1e+05"),
+        (math.inf, "inf"),
+        (3, "3"),
+    ],
+)
+def test_a_parameter_is_said_with_two_significant_digits_and_no_e_notation_for_hundreds(
+    value: object, said: str
+) -> None:
+    assert about(value) == said

@@ -73,8 +73,13 @@ def _optimism(value: float) -> str:
 
 
 def about(value: object) -> str:
-    """A parameter as a reader needs it: two significant digits (``0.13``, ``1.3e-05``)."""
-    return f"{value:.2g}" if isinstance(value, float) else str(value)
+    """A parameter as a reader needs it: two significant digits (``0.13``, ``1.3e-05``), a
+    whole number from 100 to 99,999 written out (``720``, not ``7.2e+02``)."""
+    if not isinstance(value, float):
+        return str(value)
+    said = f"{value:.2g}"
+    rounded = float(said)
+    return f"{rounded:.0f}" if 100 <= abs(rounded) < 1e5 else said
 
 
 def params_about(params: dict[str, Any]) -> str:
