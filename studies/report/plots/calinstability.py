@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studies.report.plots._outcome import panels
-from studies.report.plots.style import darker
+from studies.report.plots.style import LEGEND_BELOW, darker, plotly_title
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -34,7 +34,7 @@ class Panel:
 
     @property
     def title(self) -> str:
-        return f"{self.model}: {len(self.replicates)} samples' models"
+        return f"{self.model}\n{len(self.replicates)} samples' models"
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,10 @@ def plotly_figure(info: CalibrationInstabilityInfo) -> go.Figure:
     figure = make_subplots(
         rows=1,
         cols=len(info.panels),
-        subplot_titles=[p.title for p in info.panels],
-        horizontal_spacing=0.08,
+        subplot_titles=[p.title.replace("\n", "<br>") for p in info.panels],
+        horizontal_spacing=0.14,
     )
+    figure.update_annotations(font_size=11)  # the panels' titles fit a dashboard card
     for column, panel in enumerate(info.panels, start=1):
         # One trace for every sample: the curves one after another, a gap (None) between them.
         count = len(panel.replicates)
@@ -129,6 +130,7 @@ def plotly_figure(info: CalibrationInstabilityInfo) -> go.Figure:
                 line={"color": panel.colour, "width": 0.8},
                 opacity=0.25,
                 hoverinfo="skip",
+                showlegend=False,  # the title says faint; the legend stays short enough to show
             ),
             row=1,
             col=column,
@@ -160,5 +162,5 @@ def plotly_figure(info: CalibrationInstabilityInfo) -> go.Figure:
         figure.update_xaxes(title_text="predicted probability", range=[0, 1], row=1, col=column)
         figure.update_yaxes(range=[0, 1], row=1, col=column)
     figure.update_yaxes(title_text="observed share of positives (smoothed)", row=1, col=1)
-    figure.update_layout(title=info.title, height=480)
+    figure.update_layout(title=plotly_title(info.title), margin={"t": 150}, legend=LEGEND_BELOW)
     return figure

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studies.report.plots._outcome import panels
-from studies.report.plots.style import darker
+from studies.report.plots.style import LEGEND_BELOW, darker, plotly_title
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -36,7 +36,7 @@ class Panel:
 
     @property
     def title(self) -> str:
-        return f"{self.model}: mean absolute prediction error {self.mape:.3f}"
+        return f"{self.model}\nmean absolute prediction error {self.mape:.3f}"
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,10 @@ def plotly_figure(info: InstabilityInfo) -> go.Figure:
     figure = make_subplots(
         rows=1,
         cols=len(info.panels),
-        subplot_titles=[p.title for p in info.panels],
-        horizontal_spacing=0.08,
+        subplot_titles=[p.title.replace("\n", "<br>") for p in info.panels],
+        horizontal_spacing=0.14,
     )
+    figure.update_annotations(font_size=11)  # the panels' titles fit a dashboard card
     low, high = info.limits
     for column, panel in enumerate(info.panels, start=1):
         figure.add_trace(
@@ -167,5 +168,5 @@ def plotly_figure(info: InstabilityInfo) -> go.Figure:
                             row=1, col=column)  # fmt: skip
         figure.update_yaxes(range=[low, high], row=1, col=column)
     figure.update_yaxes(title_text="the samples' models", row=1, col=1)
-    figure.update_layout(title=info.title, height=480)
+    figure.update_layout(title=plotly_title(info.title), margin={"t": 150}, legend=LEGEND_BELOW)
     return figure

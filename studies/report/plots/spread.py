@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studies.report.plots._outcome import panels
-from studies.report.plots.style import few_decades
+from studies.report.plots.style import few_decades, plotly_title
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -42,7 +42,7 @@ class Panel:
     @property
     def title(self) -> str:
         return (
-            f"{self.model}: {self.param} = {self.original:.3g}; samples' middle 90%: "
+            f"{self.model}: {self.param} = {self.original:.3g}\nsamples' middle 90%: "
             f"{self.low:.3g} to {self.high:.3g}"
         )
 
@@ -139,9 +139,10 @@ def plotly_figure(info: SpreadInfo) -> go.Figure:
     figure = make_subplots(
         rows=1,
         cols=len(info.panels),
-        subplot_titles=[p.title for p in info.panels],
-        horizontal_spacing=0.07,
+        subplot_titles=[p.title.replace("\n", "<br>") for p in info.panels],
+        horizontal_spacing=0.14,
     )
+    figure.update_annotations(font_size=11)  # the panels' titles fit a dashboard card
     for column, panel in enumerate(info.panels, start=1):
         centres = (
             np.sqrt(panel.edges[:-1] * panel.edges[1:])
@@ -169,5 +170,11 @@ def plotly_figure(info: SpreadInfo) -> go.Figure:
         figure.update_xaxes(title_text=panel.param, type="log" if panel.log else "linear",
                             row=1, col=column)  # fmt: skip
     figure.update_yaxes(title_text="bootstrap samples", row=1, col=1)
-    figure.update_layout(title=info.title, showlegend=False, height=420, bargap=0)
+    figure.update_layout(
+        title=plotly_title(info.title),
+        showlegend=False,
+        height=440,
+        bargap=0,
+        margin={"t": 150},
+    )
     return figure

@@ -238,6 +238,12 @@ LINE_STYLES = ("-", "--", "-.", ":")
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
 
 
+def plotly_title(text: str, width: int = 70) -> str:
+    """A figure's title for plotly, which does not wrap: broken into lines of at most ``width``
+    characters, so that it fits a dashboard card."""
+    return "<br>".join(textwrap.wrap(text.replace("\n", " "), width))
+
+
 #: Hover text: the value rounded as the page rounds it.
 VALUE = "%{y:.3f}"
 
